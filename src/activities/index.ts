@@ -1,0 +1,17 @@
+import type { Client } from '@temporalio/client';
+import type pg from 'pg';
+import { createCalendarActivities } from './calendar';
+import { createSlaActivities } from './sla';
+
+export interface ActivityDependencies {
+  pool: pg.Pool;
+  client: Client;
+}
+
+/** Every activity the worker registers, wired to its real dependencies. */
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...createSlaActivities(deps),
+    ...createCalendarActivities(deps),
+  };
+}

@@ -1,0 +1,64 @@
+import { createLocalJWKSet, createRemoteJWKSet, importSPKI, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { ROLES, type Actor, type Role } from '../domain/roles';
+import { ApiError } from './errors';
+
+const claimsSchema = z
+  .object({
+    sub: z.string().min(1),
+    role: z.enum(ROLES),
+    agency: z.string().min(1).optional(),
+    person: z.string().uuid().optional(),
+  })
+  .refine((claims) => !['agency', 'provider'].includes(claims.role) || claims.agency, {
+    message: 'an agency or provider token must name its agency',
+    path: ['agency'],
+  })
+  .refine((claims) => claims.role !== 'person' || claims.person, { message: 'a person token must name the person', path: ['person'] });
+
+export type TokenVerifier = (token: string) => Promise<Actor>;
+
+/** Verifies bearer JWTs against a JWKS URL (production) or a public key file (both checked by `jose`). */
+export async function createTokenVerifier(
+  config: Pick<Config, 'AUTH_JWKS_URL' | 'AUTH_PUBLIC_KEY_FILE' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE'>,
+): Promise<TokenVerifier> {
+  let key: JWTVerifyGetKey | Awaited<ReturnType<typeof importSPKI>>;
+  if (config.AUTH_JWKS_URL) {
+    key = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL));
+  } else {
+    const pem = await readFile(config.AUTH_PUBLIC_KEY_FILE!, 'utf8');
+    key = pem.trimStart().startsWith('{')
+      ? createLocalJWKSet(JSON.parse(pem) as Parameters<typeof createLocalJWKSet>[0])
+      : await importSPKI(pem, 'ES256');
+  }
+  return async (token) => {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, key as JWTVerifyGetKey, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }));
+    } catch (error) {
+      throw new ApiError(401, 'invalid-token', `The bearer token is not valid: ${error instanceof Error ? error.message : 'unreadable'}`);
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) {
+      const issue = claims.error.issues[0]!;
+      throw new ApiError(401, 'invalid-token', `The bearer token's claims are not valid: ${issue.message}`, String(issue.path[0] ?? 'token'));
+    }
+    const { sub, role, agency, person } = claims.data;
+    return { subject: sub, role, ...(agency ? { agencyId: agency } : {}), ...(person ? { personId: person } : {}) };
+  };
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+export function requireRole(actor: Actor | undefined, roles: readonly Role[]): Actor {
+  if (!actor) throw new ApiError(401, 'unauthenticated', 'A bearer token is required');
+  if (!roles.includes(actor.role)) {
+    throw new ApiError(403, 'forbidden', `This needs the role ${roles.join(' or ')}; the token has ${actor.role}`);
+  }
+  return actor;
+}

@@ -1,0 +1,92 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Client, Connection } from '@temporalio/client';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type pg from 'pg';
+import type { Actor } from '../domain/roles';
+import type { Logger } from '../logger';
+import type { EncryptionCodec } from '../temporal/codec';
+import { bearerToken, type TokenVerifier } from './auth';
+import { ApiError, errorBody } from './errors';
+import { calendarRoutes } from './routes/calendar';
+import { codecRoutes } from './routes/codec';
+import { healthRoutes } from './routes/health';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller, or undefined when no bearer token was sent. */
+    actor: Actor | undefined;
+  }
+}
+
+export interface ApiDependencies {
+  pool: pg.Pool;
+  client: Client;
+  /** The client's connection, for the health check. */
+  connection: Connection;
+  codec: EncryptionCodec;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  taskQueue: string;
+  /** Origins of the Temporal Web UI allowed to call the codec endpoint with credentials. */
+  codecOrigins: string[];
+}
+
+/** The only door for people and agencies (DESIGN.md): validates, authenticates, then reads Postgres or talks to Temporal. */
+export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Jinan personal integrity score platform',
+        description: 'Start and follow the legally timed processes of the Jinan personal integrity score.',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cookie);
+  await app.register(cors, { origin: deps.codecOrigins, credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'Authorization', 'X-Namespace'] });
+
+  app.decorateRequest('actor', undefined);
+  app.addHook('onRequest', async (request) => {
+    const token = bearerToken(request.headers.authorization);
+    if (token) request.actor = await deps.verifyToken(token);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ApiError) return reply.status(error.statusCode).send(errorBody(error.code, error.message, error.field));
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const first = error.validation[0]!;
+      const field = [error.validationContext, ...first.instancePath.split('/').filter(Boolean)].join('.');
+      return reply.status(400).send(errorBody('invalid-input', `${field}: ${first.message}`, field));
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.status(status).send(errorBody('bad-request', (error as Error).message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send(errorBody('internal', 'Internal error; it has been logged'));
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('not-found', `No route ${request.method} ${request.url.split('?')[0]}`)));
+
+  await app.register(healthRoutes, deps);
+  await app.register(codecRoutes, deps);
+  await app.register(calendarRoutes, deps);
+  return app;
+}

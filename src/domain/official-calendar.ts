@@ -1,0 +1,96 @@
+import chineseDays from 'chinese-days';
+import packageData from 'chinese-days/dist/chinese-days.json';
+import { addDays, daysBetween, isWeekend, type LocalDate } from './working-days';
+
+export interface CalendarDay {
+  day: LocalDate;
+  isWorkingDay: boolean;
+  /** Why the day differs from an ordinary weekday or weekend, e.g. "National Day" or "make-up working day". */
+  note: string | null;
+}
+
+const holidays = packageData.holidays as Record<LocalDate, string>;
+const makeUpWorkdays = packageData.workdays as Record<LocalDate, string>;
+
+/** Years whose State Council holiday notice the `chinese-days` package encodes. */
+export const PACKAGE_YEARS: readonly number[] = [...new Set(Object.keys(holidays).map((day) => Number(day.slice(0, 4))))].sort();
+
+function englishName(entry: string): string {
+  return entry.split(',')[0] ?? entry;
+}
+
+/**
+ * A published year as the `chinese-days` package encodes the State Council's notice:
+ * weekends rest, holidays rest, and the announced make-up working days (调休) work.
+ * Undefined for a year the package does not cover: it would silently call such days working days.
+ */
+export function publishedYearFromPackage(year: number): CalendarDay[] | undefined {
+  if (!PACKAGE_YEARS.includes(year)) return undefined;
+  return daysBetween(`${year}-01-01`, `${year}-12-31`).map((day) => {
+    const makeUp = makeUpWorkdays[day];
+    if (makeUp) return { day, isWorkingDay: true, note: `make-up working day (${englishName(makeUp)})` };
+    const holiday = holidays[day];
+    if (holiday) return { day, isWorkingDay: false, note: englishName(holiday) };
+    return { day, isWorkingDay: !isWeekend(day), note: null };
+  });
+}
+
+export interface NoticeEntry {
+  day: LocalDate;
+  name: string;
+}
+
+/**
+ * A year as a State Council notice states it: the listed holidays rest, the listed make-up
+ * working days (weekend days) work, and every other day follows the week.
+ */
+export function yearFromNotice(year: number, holidayDays: NoticeEntry[], makeUpWorkdays: NoticeEntry[]): CalendarDay[] {
+  const rest = new Map(holidayDays.map((entry) => [entry.day, entry.name]));
+  const work = new Map(makeUpWorkdays.map((entry) => [entry.day, entry.name]));
+  return daysBetween(`${year}-01-01`, `${year}-12-31`).map((day) => {
+    const makeUp = work.get(day);
+    if (makeUp) return { day, isWorkingDay: true, note: `make-up working day (${makeUp})` };
+    const holiday = rest.get(day);
+    if (holiday) return { day, isWorkingDay: false, note: holiday };
+    return { day, isWorkingDay: !isWeekend(day), note: null };
+  });
+}
+
+function solarFromLunar(year: number, month: number, day: number): LocalDate {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return chineseDays.getSolarDateFromLunar(`${year}-${pad(month)}-${pad(day)}`).date;
+}
+
+/**
+ * The statutory public holidays of the national holiday measures as revised in 2024, without
+ * the make-up days that only a yearly notice fixes. Used, marked provisional, for a year whose
+ * notice has not been loaded yet (DOMAIN.md "The working-day calendar").
+ */
+export function statutoryHolidays(year: number): Map<LocalDate, string> {
+  const springFestival = solarFromLunar(year, 1, 1);
+  const entries: [LocalDate, string][] = [
+    [`${year}-01-01`, "New Year's Day"],
+    [addDays(springFestival, -1), 'Spring Festival'],
+    [springFestival, 'Spring Festival'],
+    [addDays(springFestival, 1), 'Spring Festival'],
+    [addDays(springFestival, 2), 'Spring Festival'],
+    [chineseDays.getSolarTermDate(year, 4, 'pure_brightness'), 'Tomb-sweeping Day'],
+    [`${year}-05-01`, 'Labour Day'],
+    [`${year}-05-02`, 'Labour Day'],
+    [solarFromLunar(year, 5, 5), 'Dragon Boat Festival'],
+    [solarFromLunar(year, 8, 15), 'Mid-autumn Festival'],
+    [`${year}-10-01`, 'National Day'],
+    [`${year}-10-02`, 'National Day'],
+    [`${year}-10-03`, 'National Day'],
+  ];
+  return new Map(entries);
+}
+
+/** A provisional year: weekends and statutory holidays rest, every other day works. */
+export function provisionalYear(year: number): CalendarDay[] {
+  const rest = statutoryHolidays(year);
+  return daysBetween(`${year}-01-01`, `${year}-12-31`).map((day) => {
+    const holiday = rest.get(day);
+    return { day, isWorkingDay: !holiday && !isWeekend(day), note: holiday ?? null };
+  });
+}

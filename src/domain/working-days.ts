@@ -1,0 +1,98 @@
+/**
+ * The working-day clock (REQUIREMENTS.md "Working days"): pure date arithmetic over a calendar
+ * that says which days are working days. Dates are calendar days in Asia/Shanghai, written
+ * 'YYYY-MM-DD'; instants are Date objects.
+ */
+export type LocalDate = string;
+
+const DAY_MS = 86_400_000;
+/** China has kept UTC+8 all year, without daylight saving, since 1992. */
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
+const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface WorkingDayCalendar {
+  isWorkingDay(day: LocalDate): boolean;
+}
+
+export function isLocalDate(value: string): value is LocalDate {
+  return LOCAL_DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+}
+
+export function addDays(day: LocalDate, days: number): LocalDate {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function yearOf(day: LocalDate): number {
+  return Number(day.slice(0, 4));
+}
+
+/** Saturday or Sunday. */
+export function isWeekend(day: LocalDate): boolean {
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return weekday === 0 || weekday === 6;
+}
+
+/** The Asia/Shanghai calendar day an instant falls on. */
+export function shanghaiDayOf(instant: Date): LocalDate {
+  return new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** 00:00 Asia/Shanghai at the start of a day. */
+export function startOfShanghaiDay(day: LocalDate): Date {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - SHANGHAI_OFFSET_MS);
+}
+
+/** 24:00 Asia/Shanghai at the end of a day, the moment a deadline on that day passes. */
+export function endOfShanghaiDay(day: LocalDate): Date {
+  return startOfShanghaiDay(addDays(day, 1));
+}
+
+/**
+ * The N-th working day after `from`. The day itself is not counted, whether or not it is a
+ * working day (REQUIREMENTS.md: "the day of receipt/formation is not counted").
+ */
+export function workingDaysAfter(from: LocalDate, workingDays: number, calendar: WorkingDayCalendar): LocalDate {
+  if (!Number.isInteger(workingDays) || workingDays < 1) throw new RangeError(`workingDays must be a positive integer, got ${workingDays}`);
+  let day = from;
+  for (let counted = 0; counted < workingDays; ) {
+    day = addDays(day, 1);
+    if (calendar.isWorkingDay(day)) counted += 1;
+  }
+  return day;
+}
+
+/** The N-th working day before `from` (the day itself not counted). */
+export function workingDaysBefore(from: LocalDate, workingDays: number, calendar: WorkingDayCalendar): LocalDate {
+  let day = from;
+  for (let counted = 0; counted < workingDays; ) {
+    day = addDays(day, -1);
+    if (calendar.isWorkingDay(day)) counted += 1;
+  }
+  return day;
+}
+
+export interface Deadline {
+  /** The working day on which the deadline falls. */
+  dueDay: LocalDate;
+  /** 24:00 Asia/Shanghai on the due day. */
+  dueAt: Date;
+  /** One working day before the due time: 24:00 on the working day before the due day. */
+  remindAt: Date;
+}
+
+/** A deadline of N working days from day D ends at 24:00 Asia/Shanghai on the N-th working day after D. */
+export function deadlineAfter(from: LocalDate, workingDays: number, calendar: WorkingDayCalendar): Deadline {
+  const dueDay = workingDaysAfter(from, workingDays, calendar);
+  return {
+    dueDay,
+    dueAt: endOfShanghaiDay(dueDay),
+    remindAt: endOfShanghaiDay(workingDaysBefore(dueDay, 1, calendar)),
+  };
+}
+
+/** The calendar days from `from` to `to`, both included. */
+export function daysBetween(from: LocalDate, to: LocalDate): LocalDate[] {
+  const days: LocalDate[] = [];
+  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+  return days;
+}

@@ -1,0 +1,48 @@
+import { importJWK, SignJWT } from 'jose';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { ROLES, type Role } from '../domain/roles';
+import { projectRoot } from '../project-root';
+import { ensureDevSecrets, withDevSecrets } from './dev-secrets';
+
+/**
+ * `npm run token -- <role> [--agency id] [--person uuid] [--subject name] [--hours n]`:
+ * mints a bearer token for the local platform, signed with the dev key under DATA_DIR.
+ * Production tokens come from the city's identity provider (AUTH_JWKS_URL), never from here.
+ */
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      agency: { type: 'string' },
+      person: { type: 'string' },
+      subject: { type: 'string' },
+      hours: { type: 'string', default: '8' },
+    },
+  });
+  const role = positionals[0] as Role | undefined;
+  if (!role || !ROLES.includes(role)) throw new Error(`Give a role: ${ROLES.join(', ')}`);
+  if (process.env.PLATFORM_ENV === 'production') throw new Error('Dev tokens are for local use; production tokens come from AUTH_JWKS_URL');
+  const dataDir = resolve(projectRoot, process.env.DATA_DIR ?? '.data');
+  const config = loadConfig(await withDevSecrets(process.env, dataDir));
+  const { secrets } = await ensureDevSecrets(dataDir);
+  const token = await new SignJWT({
+    role,
+    ...(values.agency ? { agency: values.agency } : {}),
+    ...(values.person ? { person: values.person } : {}),
+  })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setSubject(values.subject ?? `dev-${role}`)
+    .setIssuer(config.AUTH_ISSUER)
+    .setAudience(config.AUTH_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${Number(values.hours)}h`)
+    .sign(await importJWK(secrets.authPrivateJwk, 'ES256'));
+  process.stdout.write(`${token}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

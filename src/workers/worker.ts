@@ -1,0 +1,32 @@
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { createActivities } from '../activities';
+import { projectRoot } from '../project-root';
+import type { EncryptionCodec } from '../temporal/codec';
+
+export const WORKFLOWS_PATH = join(projectRoot, 'src', 'workflows', 'index.ts');
+
+export interface PlatformWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  pool: pg.Pool;
+  client: Client;
+  dataConverter: { payloadCodecs: EncryptionCodec[] };
+  /** A prebuilt bundle (tests build one per file); by default the worker bundles src/workflows. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The worker that runs every process of the platform: the workflows and their activities. */
+export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ pool: options.pool, client: options.client }),
+    dataConverter: options.dataConverter,
+  });
+}
