@@ -1,7 +1,7 @@
 import { ApplicationFailure, heartbeat, activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
-import { correctCalendarDays, publishedYears, writeCalendarYear } from '../db/calendar';
+import { correctCalendarDays, writeCalendarYear } from '../db/calendar';
 import { publishedYearFromPackage, PACKAGE_YEARS, type CalendarDay } from '../domain/official-calendar';
 import { calendarChangedSignal } from '../workflows/sla-stage';
 
@@ -33,14 +33,6 @@ export function createCalendarActivities({ pool, client }: { pool: pg.Pool; clie
     async correctCalendarDays(input: { days: CalendarDay[] }): Promise<{ days: number }> {
       await correctCalendarDays(pool, input.days);
       return { days: input.days.length };
-    },
-
-    /** Loads every year the package covers that is not loaded yet: the first start's seed. */
-    async seedPublishedYears(loadedBy: string): Promise<number[]> {
-      const loaded = new Set(await publishedYears(pool));
-      const missing = PACKAGE_YEARS.filter((year) => !loaded.has(year));
-      for (const year of missing) await writeCalendarYear(pool, year, publishedYearFromPackage(year)!, 'chinese-days package', loadedBy);
-      return missing;
     },
 
     /**

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { provisionalYear, type CalendarDay } from '../domain/official-calendar';
+import { PACKAGE_YEARS, provisionalYear, publishedYearFromPackage, type CalendarDay } from '../domain/official-calendar';
 import { yearOf, type LocalDate, type WorkingDayCalendar } from '../domain/working-days';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -79,7 +79,11 @@ export async function correctCalendarDays(db: Queryable, days: CalendarDay[]): P
   );
 }
 
-export async function publishedYears(db: Queryable): Promise<number[]> {
-  const result = await db.query<{ year: number }>('SELECT year FROM calendar_years ORDER BY year');
-  return result.rows.map((row) => row.year);
+/** Loads every year the `chinese-days` package covers that is not loaded yet: the first start's seed. */
+export async function seedPackageYears(db: Queryable, loadedBy: string): Promise<number[]> {
+  const loaded = await db.query<{ year: number }>('SELECT year FROM calendar_years');
+  const have = new Set(loaded.rows.map((row) => row.year));
+  const missing = PACKAGE_YEARS.filter((year) => !have.has(year));
+  for (const year of missing) await writeCalendarYear(db, year, publishedYearFromPackage(year)!, 'chinese-days package', loadedBy);
+  return missing;
 }

@@ -5,6 +5,8 @@ import type { Config } from '../config';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { EncryptionCodec } from './codec';
 
+const ALREADY_EXISTS = 6; // gRPC status code
+
 export function createPayloadCodec(config: Pick<Config, 'PAYLOAD_KEY' | 'PAYLOAD_KEY_ID'>): EncryptionCodec {
   return new EncryptionCodec(config.PAYLOAD_KEY_ID, Buffer.from(config.PAYLOAD_KEY, 'base64'));
 }
@@ -34,11 +36,14 @@ export function connectWorkerConnection(config: Config, address: string): Promis
  * its start flags. Already registered attributes are left alone.
  */
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = SEARCH_ATTRIBUTES.filter((key) => !(key.name in (existing.customAttributes ?? {})));
-  if (missing.length === 0) return;
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
-  });
+  for (const key of SEARCH_ATTRIBUTES) {
+    try {
+      await connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: { [key.name]: encodeSearchAttributeIndexedValueType(key.type)! },
+      });
+    } catch (error) {
+      if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+    }
+  }
 }

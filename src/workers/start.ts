@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createTokenVerifier } from '../api/auth';
 import { buildApi } from '../api/server';
-import { createCalendarActivities } from '../activities/calendar';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { seedPackageYears } from '../db/calendar';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { migrate } from '../db/migrate';
 import { checkDatabase, createPool } from '../db/pool';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     stops.push(() => connection.close());
     if (config.TEMPORAL_ADDRESS) await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
 
-    const seeded = await createCalendarActivities({ pool, client }).seedPublishedYears('platform start-up');
+    const seeded = await seedPackageYears(pool, 'platform start-up');
     if (seeded.length > 0) logger.info({ years: seeded }, 'working-day calendar seeded from the chinese-days package');
 
     const workerConnection = await connectWorkerConnection(config, temporalAddress);

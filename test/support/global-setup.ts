@@ -1,0 +1,53 @@
+import type { TestProject } from 'vitest/node';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { seedPackageYears } from '../../src/db/calendar';
+import { migrate } from '../../src/db/migrate';
+import { createPool } from '../../src/db/pool';
+import { withTemporalExecutable } from '../../src/temporal/binaries';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { freePort } from './ports';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Superuser URL of the run's Postgres server, with `{db}` where a database name goes. */
+    postgresUrlTemplate: string;
+    /** A migrated database each test file copies (test/support/database.ts). */
+    templateDatabase: string;
+    /** The run's Temporal CLI dev server, for end-to-end tests. */
+    devServerAddress: string;
+  }
+}
+
+export const TEMPLATE_DATABASE = 'integrity_template';
+
+/** Starts the servers every test file shares: one real Postgres and one Temporal dev server. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const dataDir = mkdtempSync(join(tmpdir(), 'integrity-test-'));
+  // As root, Postgres runs as the `postgres` user, which must be able to reach its data folder.
+  chmodSync(dataDir, 0o755);
+  const db = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: await freePort(), database: TEMPLATE_DATABASE });
+  await migrate(db.url);
+  const pool = createPool(db.url, 1);
+  await seedPackageYears(pool, 'test set-up');
+  await pool.end();
+
+  const { value: devServer } = await withTemporalExecutable('cli', (executable) =>
+    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: SEARCH_ATTRIBUTES } }),
+  );
+
+  project.provide('postgresUrlTemplate', db.urlFor('{db}'));
+  project.provide('templateDatabase', TEMPLATE_DATABASE);
+  project.provide('devServerAddress', devServer.address);
+
+  return async () => {
+    await devServer.teardown();
+    await db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

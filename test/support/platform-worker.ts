@@ -1,0 +1,23 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
+import { createDataConverter } from '../../src/temporal/connection';
+import { createPlatformWorker } from '../../src/workers/worker';
+import { testConfig } from './config';
+import type { TestDatabase } from './database';
+import { testWorkflowBundle } from './time-skipping';
+
+/** The real worker (real activities on the file's own Postgres database) against a test environment. */
+export async function createTestWorker(env: TestWorkflowEnvironment, db: TestDatabase): Promise<{ worker: Worker; taskQueue: string }> {
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const worker = await createPlatformWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    pool: db.pool,
+    client: env.client,
+    dataConverter: createDataConverter(testConfig),
+    workflowBundle: await testWorkflowBundle(),
+  });
+  return { worker, taskQueue };
+}
