@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { startPlatform, type RunningPlatform } from '../support/platform';
+
+describe('API access: health, OpenAPI docs, authentication and the codec endpoint', () => {
+  let platform: RunningPlatform;
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+  });
+  afterAll(() => platform?.stop());
+
+  it('reports Postgres and Temporal up on /health', async () => {
+    const response = await fetch(`${platform.url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', postgres: 'up', temporal: 'up' });
+  });
+
+  it('serves the OpenAPI description and its documentation page', async () => {
+    const spec = (await (await fetch(`${platform.url}/docs/json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/health', '/admin/calendar/years/{year}', '/codec/decode']));
+    expect((await fetch(`${platform.url}/docs`)).status).toBe(200);
+  });
+
+  it('answers 401 with a JSON error for a missing, forged or expired token', async () => {
+    const missing = await fetch(`${platform.url}/calendar/years/2026`);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ error: { code: 'unauthenticated', message: 'A bearer token is required' } });
+
+    const forged = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').sign(new Uint8Array(32));
+    const forgedResponse = await fetch(`${platform.url}/calendar/years/2026`, { headers: { authorization: `Bearer ${forged}` } });
+    expect(forgedResponse.status).toBe(401);
+    expect(((await forgedResponse.json()) as { error: { code: string } }).error.code).toBe('invalid-token');
+  });
+
+  it('refuses an agency token that names no agency', async () => {
+    const token = await platform.token('agency');
+    const response = await fetch(`${platform.url}/calendar/years/2026`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: { code: 'invalid-token', field: 'agency' } });
+  });
+
+  it('decodes payloads for supervisors only, by bearer token or by a Web UI session cookie', async () => {
+    const encoded = await fetch(`${platform.url}/codec/encode`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await platform.token('supervisor')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"11010519491231002X"').toString('base64') }] }),
+    });
+    expect(encoded.status).toBe(200);
+    const sealed = (await encoded.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
+    expect(Buffer.from(sealed.payloads[0]!.data, 'base64').includes('11010519491231002X')).toBe(false);
+
+    const asAdmin = await fetch(`${platform.url}/codec/decode`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await platform.token('admin')}`, 'content-type': 'application/json' },
+      body: JSON.stringify(sealed),
+    });
+    expect(asAdmin.status).toBe(403);
+
+    const session = await fetch(`${platform.url}/codec/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: await platform.token('supervisor') }),
+    });
+    expect(session.status).toBe(200);
+    const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
+    const decoded = await fetch(`${platform.url}/codec/decode`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', origin: 'http://localhost:8233' },
+      body: JSON.stringify(sealed),
+    });
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
+    const plain = (await decoded.json()) as { payloads: { data: string }[] };
+    expect(Buffer.from(plain.payloads[0]!.data, 'base64').toString()).toBe('"11010519491231002X"');
+  });
+});
