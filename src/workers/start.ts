@@ -27,7 +27,8 @@ async function main(): Promise<void> {
   const env = process.env.PLATFORM_ENV === 'production' ? process.env : await withDevSecrets(process.env, dataDir);
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The start command owns Ctrl-C: it stops the API, then the worker, then the servers, in order.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const stops: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => logger.error({ err: error }, 'stopping failed'));
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   try {
     const databaseUrl = await startPostgres(config, dataDir, stops);
     const pool = createPool(databaseUrl);
+    // Ctrl-C reaches the embedded Postgres too; its dropped connections must not crash the stop.
+    pool.on('error', (error) => logger.warn(`Postgres connection closed: ${error.message}`));
     stops.push(() => pool.end());
     await checkDatabase(pool, databaseUrl);
     const applied = await migrate(databaseUrl);

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
+/** The fields of the answers these tests read. */
+interface ApiBody {
+  changeId: string;
+  workflowId: string;
+  status: string;
+  result: Record<string, unknown>;
+  published: boolean;
+  days: unknown[];
+  error: { code: string; message: string; field?: string };
+}
+
 describe('Working days: an admin loads and corrects the calendar through the API', () => {
   let platform: RunningPlatform;
   let admin: string;
@@ -17,7 +28,7 @@ describe('Working days: an admin loads and corrects the calendar through the API
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as ApiBody };
   }
 
   async function finished(changeId: string) {

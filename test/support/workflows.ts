@@ -16,11 +16,14 @@ export async function slaProbeWorkflow(spec: SlaStageSpec, startDay?: LocalDate)
   setHandler(finishSignal, () => {
     finished = true;
   });
-  let stage: SlaStageHandle | undefined;
-  setHandler(stageQuery, () => (stage ? { state: stage.state, dueAt: stage.dueAt.toISOString(), provisional: stage.provisional } : null));
-  stage = await clock.open(spec, startDay);
+  const opened: { stage?: SlaStageHandle } = {};
+  setHandler(stageQuery, () => {
+    const { stage } = opened;
+    return stage ? { state: stage.state, dueAt: stage.dueAt.toISOString(), provisional: stage.provisional } : null;
+  });
+  opened.stage = await clock.open(spec, startDay);
   await condition(() => finished);
-  return clock.close(stage);
+  return clock.close(opened.stage);
 }
 
 /** Returns its input: a workflow whose history holds what it was given. */

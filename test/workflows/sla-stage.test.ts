@@ -63,7 +63,7 @@ describe('SLA stage across the 2026 National Day holiday', () => {
     await expect.poll(() => handle.query(stageQuery)).toMatchObject({ state: 'on-track', dueAt: '2026-10-10T16:00:00.000Z', provisional: false });
 
     await sleepUntil('2026-10-09T15:59:00Z');
-    expect((await handle.query(stageQuery)).state).toBe('on-track');
+    expect((await handle.query(stageQuery))?.state).toBe('on-track');
 
     await sleepUntil('2026-10-09T16:01:00Z');
     await expect.poll(() => handle.query(stageQuery)).toMatchObject({ state: 'due-soon' });

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSlaActivities } from '../../src/activities/sla';
+import { loadCalendar } from '../../src/db/calendar';
+import { enqueueNotifications } from '../../src/db/notifications';
+import { IdentityProtection, personIdFor } from '../../src/db/persons';
+import { testConfig } from '../support/config';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+describe('Shared mechanisms on a real Postgres', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.drop());
+
+  it('has every published year of the package seeded, and marks days of 2027 provisional', async () => {
+    const years = await db.pool.query('SELECT min(year) AS first, max(year) AS last, count(*)::int AS n FROM calendar_years');
+    expect(years.rows[0]).toEqual({ first: 2004, last: 2026, n: 23 });
+    const calendar = await loadCalendar(db.pool, [2026]);
+    expect(calendar.isWorkingDay('2026-10-10')).toBe(true);
+    expect(calendar.usedProvisionalDays).toBe(false);
+    expect(calendar.isWorkingDay('2027-01-01')).toBe(false);
+    expect(calendar.usedProvisionalDays).toBe(true);
+  });
+
+  it('writes an SLA stage once however often a retried activity runs', async () => {
+    const sla = createSlaActivities({ pool: db.pool });
+    const input = {
+      stageKey: '6f1f0e0c-2b1a-4c3d-9e8f-000000000001',
+      workflowId: 'record-sharing/city-court/A-1',
+      spec: { process: 'record-sharing', stage: 'share-record', article: 'Art. 10', workingDays: 7, responsible: { role: 'agency' as const, agencyId: 'city-court' } },
+      startedAt: '2026-09-30T02:00:00Z',
+    };
+    const first = await sla.openSlaStage(input);
+    const again = await sla.openSlaStage(input);
+    expect(again).toEqual(first);
+    expect(first.dueAt).toBe('2026-10-15T16:00:00.000Z');
+
+    await sla.remindSlaStage({ stageKey: input.stageKey, at: '2026-10-14T16:00:00Z' });
+    await sla.remindSlaStage({ stageKey: input.stageKey, at: '2026-10-14T16:00:05Z' });
+    await sla.breachSlaStage({ stageKey: input.stageKey, at: '2026-10-15T16:00:00Z' });
+    await sla.breachSlaStage({ stageKey: input.stageKey, at: '2026-10-15T16:00:09Z' });
+    expect(await sla.closeSlaStage({ stageKey: input.stageKey, at: '2026-10-16T01:00:00Z' })).toBe('breached');
+    expect(await sla.closeSlaStage({ stageKey: input.stageKey, at: '2026-10-16T02:00:00Z' })).toBe('breached');
+
+    const stages = await db.pool.query('SELECT state, reminded_at, breached_at, finished_at FROM sla_stages');
+    expect(stages.rows).toHaveLength(1);
+    expect(stages.rows[0].reminded_at.toISOString()).toBe('2026-10-14T16:00:00.000Z');
+    expect(stages.rows[0].breached_at.toISOString()).toBe('2026-10-15T16:00:00.000Z');
+    expect(stages.rows[0].finished_at.toISOString()).toBe('2026-10-16T01:00:00.000Z');
+    const sent = await db.pool.query('SELECT kind, recipient_role FROM notifications ORDER BY kind');
+    expect(sent.rows).toEqual([
+      { kind: 'sla-breach', recipient_role: 'agency' },
+      { kind: 'sla-escalation', recipient_role: 'supervisor' },
+      { kind: 'sla-reminder', recipient_role: 'agency' },
+    ]);
+  });
+
+  it('keeps the outbox idempotent on the notification id', async () => {
+    const notice = { id: 'test/once', recipientRole: 'person', recipientId: 'p-1', kind: 'record-added' };
+    expect(await enqueueNotifications(db.pool, [notice])).toBe(1);
+    expect(await enqueueNotifications(db.pool, [notice])).toBe(0);
+  });
+
+  it('Art. 22 keeps the query log append-only', async () => {
+    await db.pool.query(
+      `INSERT INTO query_log (actor_role, actor_id, person_id, purpose, legal_basis)
+       VALUES ('requester', 'bank-1', gen_random_uuid(), 'lending', 'Art. 15 authorization')`,
+    );
+    await expect(db.pool.query('DELETE FROM query_log')).rejects.toThrow(/append-only/);
+    await expect(db.pool.query("UPDATE query_log SET purpose = 'other'")).rejects.toThrow(/append-only/);
+  });
+
+  it('Art. 22 stores identity numbers only encrypted, found through a keyed hash', async () => {
+    const protection = new IdentityProtection(testConfig);
+    const id = await personIdFor(db.pool, protection, '11010519491231002X');
+    expect(await personIdFor(db.pool, protection, '11010519491231002x')).toBe(id);
+    const rows = await db.pool.query('SELECT id_number_hash, id_number_encrypted FROM persons');
+    expect(rows.rows).toHaveLength(1);
+    const stored = Buffer.concat([rows.rows[0].id_number_hash, rows.rows[0].id_number_encrypted]);
+    expect(stored.includes('11010519491231002X')).toBe(false);
+    expect(protection.decrypt(rows.rows[0].id_number_encrypted)).toBe('11010519491231002X');
+  });
+});
