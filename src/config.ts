@@ -43,6 +43,19 @@ const configSchema = z
 
     PAYLOAD_KEY: key256,
     PAYLOAD_KEY_ID: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, dot, dash or underscore').default('k1'),
+    PAYLOAD_PREVIOUS_KEYS: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(/^[\w.-]{1,64}:[A-Za-z0-9+/=]+$/, 'must be a comma-separated list of id:base64key')
+            .refine((entry) => Buffer.from(entry.split(':')[1]!, 'base64').length === 32, 'each key must be 32 bytes encoded as base64'),
+        ),
+      )
+      .transform((entries) => Object.fromEntries(entries.map((entry) => [entry.split(':')[0]!, entry.split(':')[1]!]))),
     IDENTITY_ENCRYPTION_KEY: key256,
     IDENTITY_HASH_KEY: key256,
 

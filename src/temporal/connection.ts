@@ -7,12 +7,15 @@ import { EncryptionCodec } from './codec';
 
 const ALREADY_EXISTS = 6; // gRPC status code
 
-export function createPayloadCodec(config: Pick<Config, 'PAYLOAD_KEY' | 'PAYLOAD_KEY_ID'>): EncryptionCodec {
-  return new EncryptionCodec(config.PAYLOAD_KEY_ID, Buffer.from(config.PAYLOAD_KEY, 'base64'));
+type PayloadKeys = Pick<Config, 'PAYLOAD_KEY' | 'PAYLOAD_KEY_ID' | 'PAYLOAD_PREVIOUS_KEYS'>;
+
+export function createPayloadCodec(config: PayloadKeys): EncryptionCodec {
+  const previous = Object.fromEntries(Object.entries(config.PAYLOAD_PREVIOUS_KEYS).map(([id, key]) => [id, Buffer.from(key, 'base64')]));
+  return new EncryptionCodec(config.PAYLOAD_KEY_ID, Buffer.from(config.PAYLOAD_KEY, 'base64'), previous);
 }
 
 /** The data converter shared by every client and worker: all payloads encrypted (Art. 22). */
-export function createDataConverter(config: Pick<Config, 'PAYLOAD_KEY' | 'PAYLOAD_KEY_ID'>) {
+export function createDataConverter(config: PayloadKeys) {
   return { payloadCodecs: [createPayloadCodec(config)] };
 }
 

@@ -56,3 +56,11 @@ describe('Configuration from the environment', () => {
     expect(error?.message).not.toContain('s3cret');
   });
 });
+
+describe('Configuration of payload key rotation', () => {
+  it('reads retired payload keys by id', () => {
+    const retired = randomBytes(32).toString('base64');
+    expect(loadConfig({ ...keys, PAYLOAD_PREVIOUS_KEYS: `k0:${retired}` }).PAYLOAD_PREVIOUS_KEYS).toEqual({ k0: retired });
+    expect(problems({ ...keys, PAYLOAD_PREVIOUS_KEYS: 'k0:c2hvcnQ=' })[0]).toMatchObject({ variable: 'PAYLOAD_PREVIOUS_KEYS' });
+  });
+});
