@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
+import { createAgencyActivities } from './agencies';
 import { createCalendarActivities } from './calendar';
+import { createRecordActivities } from './records';
 import { createSlaActivities } from './sla';
 
 export interface ActivityDependencies {
@@ -13,5 +15,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     ...createSlaActivities(deps),
     ...createCalendarActivities(deps),
+    ...createAgencyActivities(deps),
+    ...createRecordActivities(deps),
   };
 }

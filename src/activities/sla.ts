@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { loadCalendar } from '../db/calendar';
 import { enqueueNotifications, type Notification } from '../db/notifications';
+import { withTransaction } from '../db/transaction';
 import { closingState, stateAfterReschedule, type OpenSlaState, type SlaStageSpec } from '../domain/sla';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../domain/working-days';
 
@@ -111,9 +112,7 @@ export function createSlaActivities({ pool }: { pool: pg.Pool }) {
     /** One working day before the due time: the stage is due soon and the responsible party is told. */
     async remindSlaStage(input: { stageKey: string; at: string }): Promise<void> {
       const row = await stageRow(input.stageKey);
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      await withTransaction(pool, async (client) => {
         await client.query(
           `UPDATE sla_stages SET state = 'due-soon', reminded_at = coalesce(reminded_at, $2)
            WHERE stage_key = $1 AND finished_at IS NULL AND state = 'on-track'`,
@@ -121,21 +120,13 @@ export function createSlaActivities({ pool }: { pool: pg.Pool }) {
         );
         const responsible = responsibleOf(row);
         await enqueueNotifications(client, [notice(input.stageKey, row, 'sla-reminder', responsible.role, responsible.id)]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     /** The due time passed with the stage open: flag the breach, tell the responsible party and escalate to supervisors. */
     async breachSlaStage(input: { stageKey: string; at: string }): Promise<void> {
       const row = await stageRow(input.stageKey);
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      await withTransaction(pool, async (client) => {
         await client.query(
           `UPDATE sla_stages SET state = 'breached', breached_at = coalesce(breached_at, $2)
            WHERE stage_key = $1 AND finished_at IS NULL`,
@@ -146,13 +137,7 @@ export function createSlaActivities({ pool }: { pool: pg.Pool }) {
           notice(input.stageKey, row, 'sla-breach', responsible.role, responsible.id),
           notice(input.stageKey, row, 'sla-escalation', 'supervisor', null),
         ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     /** The stage's work is done: met if on time, otherwise it stays breached (late work is still accepted). */

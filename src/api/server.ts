@@ -14,12 +14,15 @@ import {
 import type pg from 'pg';
 import type { Actor } from '../domain/roles';
 import type { Logger } from '../logger';
+import type { IdentityProtection } from '../db/persons';
 import type { EncryptionCodec } from '../temporal/codec';
 import { bearerToken, type TokenVerifier } from './auth';
 import { ApiError, errorBody } from './errors';
 import { calendarRoutes } from './routes/calendar';
+import { agencyRoutes } from './routes/agencies';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { recordRoutes } from './routes/records';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,6 +37,8 @@ export interface ApiDependencies {
   /** The client's connection, for the health check. */
   connection: Connection;
   codec: EncryptionCodec;
+  /** Turns identity numbers into the keyed hash and sealed form that workflows carry. */
+  identity: IdentityProtection;
   verifyToken: TokenVerifier;
   logger: Logger;
   taskQueue: string;
@@ -88,5 +93,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes, deps);
   await app.register(codecRoutes, deps);
   await app.register(calendarRoutes, deps);
+  await app.register(agencyRoutes, deps);
+  await app.register(recordRoutes, deps);
   return app;
 }

@@ -1,8 +1,8 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Config } from '../config';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { IdentityNumber } from '../domain/identity-number';
+import type { PersonReference } from '../domain/record';
+import type { PersonStanding } from '../domain/scope';
 
 /**
  * Art. 22: identity numbers are stored encrypted (AES-256-GCM) and found through a keyed hash
@@ -33,17 +33,30 @@ export class IdentityProtection {
     decipher.setAuthTag(sealed.subarray(sealed.length - 16));
     return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]).toString('utf8');
   }
+
+  /** The opaque form in which a person travels through workflows. */
+  reference(identity: IdentityNumber): PersonReference {
+    return {
+      key: this.lookupHash(identity.value).toString('hex'),
+      sealed: this.encrypt(identity.value).toString('base64'),
+      birthDate: identity.birthDate,
+    };
+  }
 }
 
-/** The opaque id of the person with this identity number, registering them on first sight. */
-export async function personIdFor(db: Queryable, protection: IdentityProtection, identityNumber: string): Promise<string> {
-  // GB 11643's check character X may arrive in either case.
-  const normalized = identityNumber.toUpperCase();
-  const result = await db.query<{ id: string }>(
-    `INSERT INTO persons (id, id_number_hash, id_number_encrypted) VALUES ($1, $2, $3)
-     ON CONFLICT (id_number_hash) DO UPDATE SET id_number_hash = EXCLUDED.id_number_hash
-     RETURNING id`,
-    [randomUUID(), protection.lookupHash(normalized), protection.encrypt(normalized)],
-  );
-  return result.rows[0]!.id;
+export interface PersonRow {
+  id: string;
+  birth_date: string;
+  residency: PersonStanding['residency'];
+  residence_permit_valid_until: string | null;
+  civil_capacity: PersonStanding['civilCapacity'];
+}
+
+export function standingOf(row: PersonRow): PersonStanding {
+  return {
+    birthDate: row.birth_date,
+    residency: row.residency,
+    residencePermitValidUntil: row.residence_permit_valid_until,
+    civilCapacity: row.civil_capacity,
+  };
 }

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { seedPackageYears } from '../db/calendar';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { migrate } from '../db/migrate';
+import { IdentityProtection } from '../db/persons';
 import { checkDatabase, createPool } from '../db/pool';
 import { createLogger } from '../logger';
 import { projectRoot } from '../project-root';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       client,
       connection,
       codec: createPayloadCodec(config),
+      identity: new IdentityProtection(config),
       verifyToken: await createTokenVerifier(config),
       logger,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -1,2 +1,5 @@
 // The worker's workflow bundle: every workflow type the platform runs.
+export { agencyRegistrationWorkflow } from './agency-registration';
 export { calendarChangeWorkflow } from './calendar';
+export { recordChangeWorkflow } from './record-change';
+export { recordSharingWorkflow } from './record-sharing';

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlaActivities } from '../../src/activities/sla';
 import { loadCalendar } from '../../src/db/calendar';
 import { enqueueNotifications } from '../../src/db/notifications';
-import { IdentityProtection, personIdFor } from '../../src/db/persons';
+import { upsertPerson } from '../../src/activities/records';
+import { IdentityProtection } from '../../src/db/persons';
+import { withTransaction } from '../../src/db/transaction';
+import { parseIdentityNumber } from '../../src/domain/identity-number';
 import { testConfig } from '../support/config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
@@ -74,8 +77,14 @@ describe('Shared mechanisms on a real Postgres', () => {
 
   it('Art. 22 stores identity numbers only encrypted, found through a keyed hash', async () => {
     const protection = new IdentityProtection(testConfig);
-    const id = await personIdFor(db.pool, protection, '11010519491231002X');
-    expect(await personIdFor(db.pool, protection, '11010519491231002x')).toBe(id);
+    const register = (value: string) => {
+      const parsed = parseIdentityNumber(value);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return withTransaction(db.pool, (client) => upsertPerson(client, protection.reference(parsed.identity)));
+    };
+    const { id, birth_date } = await register('11010519491231002X');
+    expect(birth_date).toBe('1949-12-31');
+    expect((await register('11010519491231002x')).id).toBe(id);
     const rows = await db.pool.query('SELECT id_number_hash, id_number_encrypted FROM persons');
     expect(rows.rows).toHaveLength(1);
     const stored = Buffer.concat([rows.rows[0].id_number_hash, rows.rows[0].id_number_encrypted]);

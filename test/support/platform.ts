@@ -9,6 +9,7 @@ import { createTokenVerifier } from '../../src/api/auth';
 import { buildApi } from '../../src/api/server';
 import { loadConfig } from '../../src/config';
 import type { Role } from '../../src/domain/roles';
+import { IdentityProtection } from '../../src/db/persons';
 import { createLogger } from '../../src/logger';
 import { connectClient, connectWorkerConnection, createDataConverter, createPayloadCodec } from '../../src/temporal/connection';
 import { createPlatformWorker } from '../../src/workers/worker';
@@ -59,6 +60,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
     client,
     connection,
     codec: createPayloadCodec(config),
+    identity: new IdentityProtection(config),
     verifyToken: await createTokenVerifier(config),
     logger: createLogger('silent'),
     taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { parseIdentityNumber } from './identity-number';
+import { isLocalDate } from './working-days';
+
+/**
+ * Art. 8, 9: evaluation information is public credit information in the seven categories of
+ * Art. 9, plus market credit information from market providers.
+ */
+export const CATEGORIES = [
+  'identity', // Art. 9(1)
+  'honours', // Art. 9(2)
+  'social-contribution', // Art. 9(3)
+  'law-abiding', // Art. 9(4)
+  'administrative', // Art. 9(5)
+  'promise-keeping', // Art. 9(6)
+  'other', // Art. 9(7)
+  'market', // Art. 8: market credit information
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const POLARITIES = ['positive', 'negative', 'neutral'] as const;
+export type Polarity = (typeof POLARITIES)[number];
+/** The three tiers of dishonest-conduct information (Guobanfa [2025] No. 22, DOMAIN.md). */
+export const SEVERITIES = ['minor', 'general', 'serious'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** The sentence a market provider attests with each record (Art. 10, second paragraph). */
+export const MARKET_ATTESTATION =
+  'The provider answers for the legality, truthfulness, accuracy and completeness of this information (Art. 10).';
+
+export const localDateSchema = z.string().refine(isLocalDate, 'must be a calendar date YYYY-MM-DD');
+
+export const referenceSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, dot, colon, dash or underscore, starting with a letter or digit');
+
+const detailValue = z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]);
+
+const recordFields = z.object({
+  reference: referenceSchema,
+  category: z.enum(CATEGORIES),
+  typeCode: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be a type code of the catalogue, e.g. administrative-penalty'),
+  formedOn: localDateSchema,
+  evidence: z
+    .array(z.object({ kind: z.enum(['document', 'decision', 'certificate', 'url', 'other']), ref: z.string().min(1).max(500) }))
+    .max(20)
+    .default([]),
+  /** Type-specific facts, e.g. `procedure` of an administrative penalty or `validUntil` of a residence permit. */
+  details: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), detailValue).default({}),
+  attestation: z
+    .object({ statement: z.literal(MARKET_ATTESTATION), attestedBy: z.string().min(1).max(200), attestedAt: z.iso.datetime({ offset: true }) })
+    .optional(),
+});
+
+type RecordFields = z.infer<typeof recordFields>;
+
+/** Rules that hold whatever the form of the person reference. */
+function recordRules(record: RecordFields, ctx: z.RefinementCtx): void {
+  // Art. 9(5): penalties under the simple procedure, and minor violations promptly remedied, are not collected.
+  if (record.typeCode === 'administrative-penalty') {
+    if (record.details.procedure === 'simple') {
+      ctx.addIssue({ code: 'custom', path: ['details', 'procedure'], message: 'Art. 9(5) excludes administrative penalties under the simple procedure' });
+    } else if (record.details.minorPromptlyRemedied === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['details', 'minorPromptlyRemedied'],
+        message: 'Art. 9(5) excludes penalties for minor violations whose harm was promptly and voluntarily removed or reduced',
+      });
+    } else if (record.details.procedure !== 'general') {
+      ctx.addIssue({ code: 'custom', path: ['details', 'procedure'], message: "must be 'general' (Art. 9(5) excludes the simple procedure)" });
+    }
+  }
+  if (record.category === 'market' && !record.attestation) {
+    ctx.addIssue({ code: 'custom', path: ['attestation'], message: 'Art. 10: a market record needs the provider\'s attestation of responsibility' });
+  }
+  if (record.typeCode === 'residence-permit' && (typeof record.details.validUntil !== 'string' || !isLocalDate(record.details.validUntil))) {
+    ctx.addIssue({ code: 'custom', path: ['details', 'validUntil'], message: 'a residence permit needs its validity end date YYYY-MM-DD' });
+  }
+  if (record.typeCode === 'civil-capacity' && !['full', 'limited', 'none'].includes(String(record.details.capacity))) {
+    ctx.addIssue({ code: 'custom', path: ['details', 'capacity'], message: "must be 'full', 'limited' or 'none'" });
+  }
+}
+
+/** A record as an agency or provider sends it to the API. */
+export const recordSubmissionSchema = recordFields
+  .extend({
+    identityNumber: z.string().superRefine((value, ctx) => {
+      const parsed = parseIdentityNumber(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `the resident identity number ${parsed.reason}` });
+    }),
+  })
+  .superRefine(recordRules);
+export type RecordSubmission = z.infer<typeof recordSubmissionSchema>;
+
+/**
+ * The person a record is about, as workflows see them: a keyed hash and the sealed number, never
+ * the number itself (DESIGN.md: workflow inputs carry opaque ids).
+ */
+export const personReferenceSchema = z.object({
+  key: z.string().regex(/^[0-9a-f]{64}$/, 'must be the keyed hash of the identity number'),
+  sealed: z.string().min(1).max(200),
+  birthDate: localDateSchema,
+});
+export type PersonReference = z.infer<typeof personReferenceSchema>;
+
+/** A record in the form the record-sharing workflow takes it (validated again by the Update's validator). */
+export const sharedRecordSchema = recordFields.extend({ person: personReferenceSchema }).superRefine(recordRules);
+export type SharedRecord = z.infer<typeof sharedRecordSchema>;
+
+/** The first problem of a failed validation, as a field path and a sentence. */
+export function firstProblem(error: z.ZodError): { field: string; message: string } {
+  const issue = error.issues[0]!;
+  return { field: issue.path.join('.') || 'record', message: issue.message };
+}

@@ -1,0 +1,49 @@
+import { ageOn } from './identity-number';
+import type { LocalDate } from './working-days';
+
+/** What the identity information shared by agencies (Art. 9(1)) says about a person. */
+export interface PersonStanding {
+  birthDate: LocalDate;
+  /** Local household registration (户籍), a residence permit (居住证), or neither. */
+  residency: 'household' | 'residence-permit' | 'non-local' | null;
+  residencePermitValidUntil: LocalDate | null;
+  civilCapacity: 'full' | 'limited' | 'none' | null;
+}
+
+export type ScopeReason = 'under-18' | 'no-local-residency' | 'residency-unconfirmed' | 'civil-capacity-not-full' | 'civil-capacity-unconfirmed';
+
+export type Scope = { inScope: true } | { inScope: false; reasons: { code: ScopeReason; message: string }[] };
+
+const MESSAGES: Record<ScopeReason, string> = {
+  'under-18': 'Art. 3: the person is under 18 on that day',
+  'no-local-residency': 'Art. 3: the person has neither a local household registration nor a valid residence permit',
+  'residency-unconfirmed': 'Art. 3: no agency has confirmed the person\'s household registration or residence permit yet',
+  'civil-capacity-not-full': 'Art. 3: the person does not have full civil capacity',
+  'civil-capacity-unconfirmed': 'Art. 3: no agency has confirmed the person\'s civil capacity yet',
+};
+
+/**
+ * Art. 3: the measures cover residents of Jinan aged 18 or more with full civil capacity, being
+ * either locally registered households or holders of a residence permit.
+ */
+export function scopeOn(person: PersonStanding, day: LocalDate): Scope {
+  const reasons: ScopeReason[] = [];
+  if (ageOn(person.birthDate, day) < 18) reasons.push('under-18');
+  const permitValid = person.residency === 'residence-permit' && (person.residencePermitValidUntil === null || person.residencePermitValidUntil >= day);
+  if (person.residency === null) reasons.push('residency-unconfirmed');
+  else if (person.residency !== 'household' && !permitValid) reasons.push('no-local-residency');
+  if (person.civilCapacity === null) reasons.push('civil-capacity-unconfirmed');
+  else if (person.civilCapacity !== 'full') reasons.push('civil-capacity-not-full');
+  return reasons.length === 0 ? { inScope: true } : { inScope: false, reasons: reasons.map((code) => ({ code, message: MESSAGES[code] })) };
+}
+
+/**
+ * Whether the platform takes records about a person at all. A person whose residency or capacity
+ * is merely not confirmed yet is registered and waits; a minor or someone known not to live in
+ * Jinan is refused (Art. 3).
+ */
+export function refusesRecords(person: PersonStanding, day: LocalDate): { code: ScopeReason; message: string } | undefined {
+  const scope = scopeOn(person, day);
+  if (scope.inScope) return undefined;
+  return scope.reasons.find((reason) => reason.code === 'under-18' || reason.code === 'no-local-residency' || reason.code === 'civil-capacity-not-full');
+}
