@@ -39,7 +39,7 @@ export interface RecordChangeInput {
 
 export type RecordChangeOutcome =
   | { status: 'changed'; recordId: string; version: number; recordStatus: 'active' | 'revoked' }
-  | { status: 'refused'; field: string; reason: string };
+  | { status: 'refused'; code: 'not-found' | 'conflict' | 'invalid'; field: string; reason: string };
 
 /** Whether a sharer of this kind may share a record of this category (Art. 8: providers share market information). */
 export function sharerMayShare(kind: SharerKind, category: string): boolean {
@@ -175,15 +175,15 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
           [input.sharerId, input.reference],
         );
         const row = current.rows[0];
-        if (!row) return { status: 'refused', field: 'reference', reason: `no record ${input.reference} shared by ${input.sharerId}` };
+        if (!row) return { status: 'refused', code: 'not-found', field: 'reference', reason: `no record ${input.reference} shared by ${input.sharerId}` };
         // A retry of this very change finds it applied (each change is its own workflow).
         if (row.changed_by === input.workflowId) return { status: 'changed', recordId: row.id, version: row.version, recordStatus: row.status as 'active' | 'revoked' };
-        if (row.status === 'revoked') return { status: 'refused', field: 'reference', reason: `record ${input.reference} is revoked; it can no longer change` };
+        if (row.status === 'revoked') return { status: 'refused', code: 'conflict', field: 'reference', reason: `record ${input.reference} is revoked; it can no longer change` };
 
         if (input.correction) {
           const type = await db.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [input.correction.typeCode]);
           if (type.rows[0]?.category !== row.category) {
-            return { status: 'refused', field: 'typeCode', reason: `${input.correction.typeCode} is not a type of the category ${row.category}` };
+            return { status: 'refused', code: 'invalid', field: 'typeCode', reason: `${input.correction.typeCode} is not a type of the category ${row.category}` };
           }
         }
         await db.query(`INSERT INTO record_history SELECT records.*, $2::timestamptz FROM records WHERE id = $1`, [row.id, input.at]);

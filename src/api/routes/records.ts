@@ -356,7 +356,8 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
         ],
       });
       if (outcome.status === 'refused') {
-        throw new ApiError(outcome.field === 'reference' ? 404 : 422, outcome.field === 'reference' ? 'not-found' : 'refused', outcome.reason, outcome.field);
+        const status = { 'not-found': 404, conflict: 409, invalid: 422 }[outcome.code];
+        throw new ApiError(status, outcome.code === 'invalid' ? 'refused' : outcome.code, outcome.reason, outcome.field === 'reference' ? 'reference' : `body.${outcome.field}`);
       }
       return { recordId: outcome.recordId, version: outcome.version, status: outcome.recordStatus };
     };

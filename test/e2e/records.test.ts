@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MARKET_ATTESTATION } from '../../src/domain/record';
+import { shanghaiDayOf } from '../../src/domain/working-days';
+import { identityNumber, withWrongCheckDigit } from '../support/identities';
+import { startPlatform, type RunningPlatform } from '../support/platform';
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown> & { error?: { code: string; message: string; field?: string } };
+}
+
+describe('Credit records through the API on the dev server', () => {
+  let platform: RunningPlatform;
+  let market: string;
+  let police: string;
+  let bank: string;
+  const today = shanghaiDayOf(new Date());
+  const adult = identityNumber('1988-08-08', 231);
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const admin = await platform.token('admin');
+    for (const [id, name, kind] of [
+      ['jinan-market-regulation', 'Jinan Market Regulation Bureau', 'agency'],
+      ['jinan-public-security', 'Jinan Public Security Bureau', 'agency'],
+      ['qilu-bank', 'Qilu Bank', 'provider'],
+    ]) {
+      const registered = await fetch(`${platform.url}/admin/agencies/${id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name, kind }),
+      });
+      expect(registered.status).toBe(200);
+    }
+    market = await platform.token('agency', { agency: 'jinan-market-regulation' });
+    police = await platform.token('agency', { agency: 'jinan-public-security' });
+    bank = await platform.token('provider', { agency: 'qilu-bank' });
+  });
+  afterAll(() => platform?.stop());
+
+  async function call(method: string, path: string, token: string, body?: unknown): Promise<Answer> {
+    const response = await fetch(`${platform.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Answer['body'] };
+  }
+
+  const penalty = (reference: string, who = adult, details: Record<string, unknown> = { procedure: 'general' }) => ({
+    reference,
+    identityNumber: who,
+    category: 'administrative',
+    typeCode: 'administrative-penalty',
+    formedOn: today,
+    evidence: [{ kind: 'decision', ref: `decision ${reference}` }],
+    details,
+  });
+
+  async function count(table: string, where = 'true', params: unknown[] = []) {
+    return (await platform.db.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params)).rows[0].n as number;
+  }
+
+  describe('Art. 10 announce, share, correct and revoke', () => {
+    it('announces an obligation, shares the record, tells the person and asks for rescoring', async () => {
+      expect((await call('POST', '/obligations', market, { reference: 'MR-1', formedOn: today })).status).toBe(202);
+      await expect.poll(async () => (await call('GET', '/obligations?state=open', market)).body.obligations).toMatchObject([{ reference: 'MR-1', slaState: 'on-track' }]);
+
+      const shared = await call('POST', '/records', market, penalty('MR-1'));
+      expect(shared.status).toBe(201);
+      expect(shared.body).toMatchObject({ status: 'accepted', version: 1, late: false });
+
+      const record = await platform.db.pool.query('SELECT id, person_id, shared_late FROM records WHERE reference = $1', ['MR-1']);
+      expect(record.rows).toHaveLength(1);
+      const personId = record.rows[0].person_id as string;
+      expect(await count('notifications', "kind = 'record-added' AND recipient_id = $1", [personId])).toBe(1);
+      expect((await platform.db.pool.query('SELECT answered_by FROM rescore_requests WHERE person_id = $1', [personId])).rows).toEqual([
+        { answered_by: `rescore-person/${personId}` },
+      ]);
+      await expect.poll(async () => (await call('GET', '/obligations/MR-1', market)).body).toMatchObject({ state: 'shared', late: false });
+      expect((await call('GET', '/obligations?state=open', market)).body.obligations).toEqual([]);
+    });
+
+    it('stores one record when the same share is sent twice', async () => {
+      const first = await call('POST', '/records', market, penalty('MR-2'));
+      const second = await call('POST', '/records', market, penalty('MR-2'));
+      expect(first.status).toBe(201);
+      expect(second.status).toBe(200);
+      expect(second.body).toMatchObject({ status: 'duplicate', recordId: first.body.recordId });
+      expect(await count('records', 'reference = $1', ['MR-2'])).toBe(1);
+    });
+
+    it('corrects and revokes a record, keeping every version', async () => {
+      const corrected = await call('POST', '/records/MR-2/correction', market, {
+        typeCode: 'administrative-penalty',
+        formedOn: today,
+        details: { procedure: 'general', amountYuan: 2000 },
+        evidence: [{ kind: 'decision', ref: 'amended decision MR-2' }],
+        reason: 'the fine was reduced on review',
+      });
+      expect(corrected).toMatchObject({ status: 200, body: { version: 2, status: 'active' } });
+      const revoked = await call('POST', '/records/MR-2/revocation', market, { reason: 'decision annulled by the court' });
+      expect(revoked).toMatchObject({ status: 200, body: { version: 3, status: 'revoked' } });
+
+      const read = await call('GET', '/records/MR-2', market);
+      expect(read.status).toBe(200);
+      expect((read.body.versions as { version: number; status: string }[]).map((v) => `${v.version}:${v.status}`)).toEqual(['3:revoked', '2:active', '1:active']);
+      expect((read.body.versions as { details: Record<string, unknown> }[])[1]!.details).toEqual({ procedure: 'general', amountYuan: 2000 });
+      expect(await count('record_history', 'reference = $1', ['MR-2'])).toBe(2);
+
+      const again = await call('POST', '/records/MR-2/revocation', market, { reason: 'twice' });
+      expect(again.status).toBe(409);
+      expect((await call('POST', '/records/NOPE/revocation', market, { reason: 'unknown' })).status).toBe(404);
+    });
+
+    it('lets a market provider share market information with its attestation, and nothing else', async () => {
+      const loan = {
+        reference: 'QB-LOAN-1',
+        identityNumber: adult,
+        category: 'market',
+        typeCode: 'loan-overdue',
+        formedOn: today,
+        details: { daysOverdue: 95 },
+        attestation: { statement: MARKET_ATTESTATION, attestedBy: 'Qilu Bank credit office', attestedAt: new Date().toISOString() },
+      };
+      expect((await call('POST', '/records', bank, loan)).status).toBe(201);
+      const unattested = await call('POST', '/records', bank, { ...loan, reference: 'QB-LOAN-2', attestation: undefined });
+      expect(unattested.status).toBe(400);
+      expect(unattested.body.error?.field).toBe('body.attestation');
+      expect((await call('POST', '/records', bank, penalty('QB-PEN-1'))).status).toBe(403);
+    });
+
+    it('shows a person their own records, and registers the read (Art. 22)', async () => {
+      const { person_id: personId } = (await platform.db.pool.query('SELECT person_id FROM records WHERE reference = $1', ['MR-1'])).rows[0];
+      const person = await platform.token('person', { person: personId });
+      const mine = await call('GET', '/me/records', person);
+      expect(mine.status).toBe(200);
+      expect((mine.body.records as { reference: string }[]).map((r) => r.reference).sort()).toEqual(['MR-1', 'MR-2', 'QB-LOAN-1']);
+      expect(await count('query_log', "actor_role = 'person' AND person_id = $1", [personId])).toBe(1);
+      expect((await call('GET', '/records/MR-1', police)).status).toBe(404);
+    });
+  });
+
+  describe('Art. 3 and Art. 9 refusals write nothing', () => {
+    it('refuses an identity number with a wrong check digit, naming the field', async () => {
+      const before = await count('persons');
+      const refused = await call('POST', '/records', market, penalty('MR-BAD-ID', withWrongCheckDigit(adult)));
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ field: 'body.identityNumber', message: expect.stringContaining('wrong check digit') });
+      expect(refused.body.error!.message).not.toContain(adult.slice(0, 17));
+      expect(await count('persons')).toBe(before);
+      expect(await count('obligations', 'reference = $1', ['MR-BAD-ID'])).toBe(0);
+    });
+
+    it('refuses a record about a minor', async () => {
+      const minor = identityNumber('2012-06-01', 88);
+      const refused = await call('POST', '/records', market, penalty('MR-MINOR', minor));
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatchObject({ code: 'out-of-scope', field: 'body.identityNumber', message: 'Art. 3: the person is under 18 on that day' });
+      expect(await count('records', 'reference = $1', ['MR-MINOR'])).toBe(0);
+    });
+
+    it('refuses a record about a non-resident whose residence permit has expired', async () => {
+      const visitor = identityNumber('1979-11-11', 305, '110105');
+      const permit = await call('POST', '/records', police, {
+        reference: 'PS-PERMIT-1',
+        identityNumber: visitor,
+        category: 'identity',
+        typeCode: 'residence-permit',
+        formedOn: today,
+        details: { validUntil: '2025-12-31' },
+      });
+      expect(permit.status).toBe(201);
+      const refused = await call('POST', '/records', market, penalty('MR-VISITOR', visitor));
+      expect(refused.status).toBe(422);
+      expect(refused.body.error!.message).toBe('Art. 3: the person has neither a local household registration nor a valid residence permit');
+      expect(await count('records', 'reference = $1', ['MR-VISITOR'])).toBe(0);
+    });
+
+    it('refuses an administrative penalty under the simple procedure, citing Art. 9(5)', async () => {
+      const refused = await call('POST', '/records', market, penalty('MR-SIMPLE', adult, { procedure: 'simple' }));
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatchObject({ field: 'body.details.procedure', message: expect.stringContaining('Art. 9(5)') });
+      expect(await count('records', 'reference = $1', ['MR-SIMPLE'])).toBe(0);
+      expect(await count('obligations', 'reference = $1', ['MR-SIMPLE'])).toBe(0);
+    });
+  });
+});
