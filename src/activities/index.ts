@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { createAgencyActivities } from './agencies';
 import { createCalendarActivities } from './calendar';
+import { createRecordBatchActivities } from './record-batches';
 import { createRecordActivities } from './records';
 import { createSlaActivities } from './sla';
 
@@ -17,5 +18,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createCalendarActivities(deps),
     ...createAgencyActivities(deps),
     ...createRecordActivities(deps),
+    ...createRecordBatchActivities(deps),
   };
 }

@@ -20,6 +20,7 @@ import { bearerToken, type TokenVerifier } from './auth';
 import { ApiError, errorBody } from './errors';
 import { calendarRoutes } from './routes/calendar';
 import { agencyRoutes } from './routes/agencies';
+import { bulkRecordRoutes } from './routes/bulk-records';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { recordRoutes } from './routes/records';
@@ -95,5 +96,6 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(calendarRoutes, deps);
   await app.register(agencyRoutes, deps);
   await app.register(recordRoutes, deps);
+  await app.register(bulkRecordRoutes, deps);
   return app;
 }

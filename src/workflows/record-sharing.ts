@@ -140,7 +140,9 @@ export async function recordSharingWorkflow(input: RecordSharingInput): Promise<
     state = 'shared';
     recordId = shared.recordId;
     await close();
-    await records.closeObligationShared({ workflowId: workflowInfo().workflowId, late: late ?? shared.late, at: new Date().toISOString() });
+    // The batch judged lateness at the moment it stored the record; the record and the obligation agree.
+    late = shared.late;
+    await records.closeObligationShared({ workflowId: workflowInfo().workflowId, late, at: new Date().toISOString() });
   });
 
   await records.openObligation({

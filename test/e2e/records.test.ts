@@ -141,6 +141,85 @@ describe('Credit records through the API on the dev server', () => {
     });
   });
 
+  describe('Art. 10 bulk intake', () => {
+    async function bulk(contentType: string, body: string, token = market) {
+      const response = await fetch(`${platform.url}/records/bulk`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as { batchId: string; rows: number; refusedAtIntake: number; error?: { field?: string } } };
+    }
+
+    async function results(batchId: string) {
+      await expect
+        .poll(async () => (await call('GET', `/records/batches/${batchId}`, market)).body.finished, { timeout: 30_000 })
+        .toBe(true);
+      return (await call('GET', `/records/batches/${batchId}`, market)).body as {
+        accepted: number;
+        refused: number;
+        duplicates: number;
+        results: { row: number; outcome: string; field: string | null; reason: string | null; reference: string | null; recordId: string | null }[];
+      };
+    }
+
+    it('stores the good rows of an NDJSON batch and reports each bad and duplicate row with its field and reason', async () => {
+      expect((await call('POST', '/obligations', market, { reference: 'BULK-ANNOUNCED', formedOn: today })).status).toBe(202);
+      const rows = [
+        penalty('BULK-1'),
+        penalty('BULK-2', identityNumber('1970-01-30', 17)),
+        penalty('BULK-SIMPLE', adult, { procedure: 'simple' }),
+        penalty('BULK-BADID', withWrongCheckDigit(adult)),
+        penalty('BULK-MINOR', identityNumber('2011-03-03', 5)),
+        { ...penalty('BULK-UNKNOWN'), typeCode: 'parking-ticket' },
+        penalty('MR-1'),
+        penalty('BULK-1'),
+        penalty('BULK-ANNOUNCED'),
+      ];
+      const sent = await bulk('application/x-ndjson', rows.map((row) => JSON.stringify(row)).join('\n') + '\n{not json\n');
+      expect(sent.status).toBe(202);
+      expect(sent.body).toMatchObject({ rows: 10, refusedAtIntake: 3 });
+
+      const batch = await results(sent.body.batchId);
+      expect(batch).toMatchObject({ accepted: 3, refused: 5, duplicates: 2 });
+      expect(batch.results.map((r) => [r.row, r.outcome, r.field])).toEqual([
+        [1, 'accepted', null],
+        [2, 'accepted', null],
+        [3, 'refused', 'details.procedure'],
+        [4, 'refused', 'identityNumber'],
+        [5, 'refused', 'identityNumber'],
+        [6, 'refused', 'typeCode'],
+        [7, 'duplicate', 'reference'],
+        [8, 'duplicate', 'reference'],
+        [9, 'accepted', null],
+        [10, 'refused', 'row'],
+      ]);
+      expect(batch.results[4]!.reason).toBe('Art. 3: the person is under 18 on that day');
+      expect(batch.results[2]!.reason).toContain('Art. 9(5)');
+      expect(await count('records', "reference LIKE 'BULK-%'")).toBe(3);
+      expect(await count('records', "reference IN ('BULK-SIMPLE', 'BULK-BADID', 'BULK-MINOR', 'BULK-UNKNOWN')")).toBe(0);
+      // The announced obligation closes with the batch.
+      await expect.poll(async () => (await call('GET', '/obligations/BULK-ANNOUNCED', market)).body).toMatchObject({ state: 'shared', late: false });
+    });
+
+    it('takes CSV with detail columns and a JSON array', async () => {
+      const csv = [
+        'reference,identityNumber,category,typeCode,formedOn,evidence,detail.procedure',
+        `CSV-1,${adult},administrative,administrative-penalty,${today},decision:CSV-1 decision,general`,
+        `CSV-2,${adult},administrative,administrative-penalty,${today},,simple`,
+      ].join('\n');
+      const fromCsv = await bulk('text/csv', csv);
+      expect(fromCsv.status).toBe(202);
+      const csvBatch = await results(fromCsv.body.batchId);
+      expect(csvBatch.results.map((r) => `${r.reference}:${r.outcome}`)).toEqual(['CSV-1:accepted', 'CSV-2:refused']);
+
+      const fromJson = await bulk('application/json', JSON.stringify([penalty('JSON-1'), penalty('JSON-2')]));
+      expect((await results(fromJson.body.batchId)).accepted).toBe(2);
+      expect((await bulk('application/json', '{"not": "an array"}')).status).toBe(400);
+      expect((await bulk('application/xml', '<records/>')).status).toBe(415);
+    });
+  });
+
   describe('Art. 3 and Art. 9 refusals write nothing', () => {
     it('refuses an identity number with a wrong check digit, naming the field', async () => {
       const before = await count('persons');

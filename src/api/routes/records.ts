@@ -124,7 +124,7 @@ async function readRecords(deps: ApiDependencies, where: string, params: unknown
 }
 
 /** The sharer a token acts for, which must be registered. */
-async function sharerOf(deps: ApiDependencies, actor: Actor): Promise<{ id: string; kind: SharerKind }> {
+export async function sharerOf(deps: ApiDependencies, actor: Actor): Promise<{ id: string; kind: SharerKind }> {
   const agencyId = actor.agencyId!;
   const found = await deps.pool.query<{ kind: SharerKind }>('SELECT kind FROM agencies WHERE id = $1', [agencyId]);
   if (!found.rows[0]) throw new ApiError(403, 'unregistered-sharer', `${agencyId} is not a registered agency or provider`, 'agency');
