@@ -86,29 +86,34 @@ export function createRecordBatchActivities({ pool }: { pool: pg.Pool }) {
           [...params, today],
         );
         const due = await dueTimes(db, input);
-        const inserted = await db.query<{ id: string }>(
-          `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
-             status, version, details, evidence, attestation, changed_by)
-           SELECT r.record_id, $4, r.reference, p.id, r.category, r.type_code, $5, r.formed_on, $6::timestamptz,
-                  coalesce($6::timestamptz > d.due_at, false), 'active', 1, r.details, r.evidence, r.attestation, $7
-           FROM intake_rows r
-           JOIN persons p ON p.id_number_hash = r.person_key
-           LEFT JOIN unnest($8::date[], $9::timestamptz[]) AS d (formed_on, due_at) ON d.formed_on = r.formed_on
-           WHERE ${CHUNK} AND r.outcome = 'pending'
-           ORDER BY r.row_no
-           ON CONFLICT (sharer_id, reference) DO NOTHING
-           RETURNING id`,
+        // One statement stores the new records and marks every pending row accepted or duplicate.
+        const stored = await db.query<{ accepted: number; duplicates: number }>(
+          `WITH inserted AS (
+             INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
+               status, version, details, evidence, attestation, changed_by)
+             SELECT r.record_id, $4, r.reference, p.id, r.category, r.type_code, $5, r.formed_on, $6::timestamptz,
+                    coalesce($6::timestamptz > d.due_at, false), 'active', 1, r.details, r.evidence, r.attestation, $7
+             FROM intake_rows r
+             JOIN persons p ON p.id_number_hash = r.person_key
+             LEFT JOIN unnest($8::date[], $9::timestamptz[]) AS d (formed_on, due_at) ON d.formed_on = r.formed_on
+             WHERE ${CHUNK} AND r.outcome = 'pending'
+             ORDER BY r.row_no
+             ON CONFLICT (sharer_id, reference) DO NOTHING
+             RETURNING id
+           ), marked AS (
+             UPDATE intake_rows r SET
+               outcome = CASE WHEN r.record_id IN (SELECT id FROM inserted) THEN 'accepted' ELSE 'duplicate' END,
+               field = CASE WHEN r.record_id IN (SELECT id FROM inserted) THEN NULL ELSE 'reference' END,
+               reason = CASE WHEN r.record_id IN (SELECT id FROM inserted) THEN NULL ELSE 'a record with this reference was already shared' END
+             WHERE ${CHUNK} AND r.outcome = 'pending'
+             RETURNING r.outcome
+           )
+           SELECT count(*) FILTER (WHERE outcome = 'accepted')::int AS accepted, count(*) FILTER (WHERE outcome = 'duplicate')::int AS duplicates
+           FROM marked`,
           [
             ...params, input.sharerId, input.sharerKind === 'provider' ? 'market-provider' : 'public-agency', input.sharedAt,
             `record-batch/${input.batchId}`, due.days, due.dueAt,
           ],
-        );
-        const accepted = inserted.rows.map((row) => row.id);
-        await db.query(`UPDATE intake_rows r SET outcome = 'accepted' WHERE ${CHUNK} AND r.record_id = ANY($4::uuid[])`, [...params, accepted]);
-        const duplicates = await db.query(
-          `UPDATE intake_rows r SET outcome = 'duplicate', field = 'reference', reason = 'a record with this reference was already shared'
-           WHERE ${CHUNK} AND r.outcome = 'pending'`,
-          params,
         );
         // Identity information (Art. 9(1)) sets what scope depends on.
         await db.query(
@@ -152,9 +157,9 @@ export function createRecordBatchActivities({ pool }: { pool: pg.Pool }) {
         );
         const refused = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM intake_rows r WHERE ${CHUNK} AND r.outcome = 'refused'`, params);
         return {
-          accepted: accepted.length,
+          accepted: stored.rows[0]!.accepted,
           refused: refused.rows[0]!.n,
-          duplicates: duplicates.rowCount ?? 0,
+          duplicates: stored.rows[0]!.duplicates,
           closedObligations: obligations.rows.map((row) => ({ workflowId: row.workflow_id, recordId: row.record_id, late: row.late })),
         };
       });

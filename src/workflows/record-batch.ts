@@ -11,6 +11,7 @@ const batches = proxyActivities<RecordBatchActivities>({
 
 /** Rows per activity: big enough for set-based SQL to pay off, small enough to retry cheaply. */
 export const BATCH_CHUNK_ROWS = 20_000;
+const CONCURRENT_CHUNKS = 2;
 
 export interface RecordBatchInput {
   batchId: string;
@@ -26,20 +27,21 @@ export interface RecordBatchInput {
  */
 export async function recordBatchWorkflow(input: RecordBatchInput): Promise<BatchSummary> {
   const sharedAt = new Date().toISOString();
+  const chunks: { fromRow: number; toRow: number }[] = [];
   for (let fromRow = 1; fromRow <= input.rows; fromRow += BATCH_CHUNK_ROWS) {
-    const chunk = await batches.storeBatchChunk({
-      batchId: input.batchId,
-      sharerId: input.sharerId,
-      sharerKind: input.sharerKind,
-      fromRow,
-      toRow: Math.min(fromRow + BATCH_CHUNK_ROWS - 1, input.rows),
-      sharedAt,
-    });
+    chunks.push({ fromRow, toRow: Math.min(fromRow + BATCH_CHUNK_ROWS - 1, input.rows) });
+  }
+  // Two chunks at a time keep both the database and the worker busy without contending much.
+  const storeChunk = async (chunk: { fromRow: number; toRow: number }) => {
+    const stored = await batches.storeBatchChunk({ batchId: input.batchId, sharerId: input.sharerId, sharerKind: input.sharerKind, ...chunk, sharedAt });
     await Promise.all(
-      chunk.closedObligations.map((obligation) =>
+      stored.closedObligations.map((obligation) =>
         getExternalWorkflowHandle(obligation.workflowId).signal(sharedInBatchSignal, { recordId: obligation.recordId, late: obligation.late }),
       ),
     );
+  };
+  for (let i = 0; i < chunks.length; i += CONCURRENT_CHUNKS) {
+    await Promise.all(chunks.slice(i, i + CONCURRENT_CHUNKS).map(storeChunk));
   }
   return batches.finishBatch({ batchId: input.batchId, at: new Date().toISOString() });
 }

@@ -78,13 +78,15 @@ CREATE TABLE obligations (
 
 -- The current version of every record. Records are never deleted: a correction or revocation
 -- moves the version it replaces to record_history first.
+-- sharer_id and type_code carry no foreign key: bulk intake checks both set-based in the
+-- transaction that inserts, and a per-row trigger check would cost a third of the insert.
 CREATE TABLE records (
   id           uuid PRIMARY KEY,
-  sharer_id    text NOT NULL REFERENCES agencies (id),
+  sharer_id    text NOT NULL,
   reference    text NOT NULL,
   person_id    uuid NOT NULL REFERENCES persons (id),
   category     text NOT NULL,
-  type_code    text NOT NULL REFERENCES record_types (code),
+  type_code    text NOT NULL,
   source       text NOT NULL CHECK (source IN ('public-agency', 'market-provider', 'self-declared')),
   formed_on    date NOT NULL,
   shared_at    timestamptz NOT NULL,

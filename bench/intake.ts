@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:intake [-- --records N]`: bulk intake through the API on the local stack (embedded
+ * Postgres, Temporal dev server, worker, API, all started here), against the bare baseline of a
+ * COPY of the same rows into a scratch table with a primary key and a unique (sharer, reference)
+ * index, measured in the same run. Prints records/s of both and their ratio.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { importJWK, SignJWT } from 'jose';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { loadConfig } from '../src/config';
+import { checkCharacter } from '../src/domain/identity-number';
+import { addDays, shanghaiDayOf } from '../src/domain/working-days';
+import { createLogger } from '../src/logger';
+import { ensureDevSecrets, withDevSecrets } from '../src/workers/dev-secrets';
+import { startStack } from '../src/workers/stack';
+import { freePort } from '../test/support/ports';
+
+const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' } } });
+const RECORDS = Number(values.records);
+
+const TYPES = [
+  { category: 'administrative', typeCode: 'administrative-penalty', details: { procedure: 'general', amountYuan: 500 } },
+  { category: 'social-contribution', typeCode: 'volunteering', details: { hours: 12 } },
+  { category: 'social-contribution', typeCode: 'blood-donation', details: { millilitres: 400 } },
+  { category: 'honours', typeCode: 'honour-municipal', details: { title: 'Jinan model worker' } },
+  { category: 'promise-keeping', typeCode: 'tax-refusal', details: { amountYuan: 3200 } },
+];
+
+function identityNumber(i: number): string {
+  const birth = `19${String(60 + (i % 40)).padStart(2, '0')}${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}`;
+  const first17 = `3701${String(2 + (i % 10)).padStart(2, '0')}${birth}${String(i % 1000).padStart(3, '0')}`;
+  return first17 + checkCharacter(first17);
+}
+
+function generate(count: number, today: string) {
+  const persons = Math.max(1, Math.floor(count / 5));
+  return Array.from({ length: count }, (_, i) => {
+    const type = TYPES[i % TYPES.length]!;
+    return {
+      reference: `BENCH-${i}`,
+      identityNumber: identityNumber((i * 7919) % persons + Math.floor(((i * 7919) % persons) / 1000) * 0),
+      category: type.category,
+      typeCode: type.typeCode,
+      formedOn: addDays(today, -(i % 30)),
+      evidence: [{ kind: 'decision', ref: `decision BENCH-${i}` }],
+      details: type.details,
+    };
+  });
+}
+
+function copyText(value: string): string {
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-intake-'));
+  chmodSync(dataDir, 0o755);
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const config = loadConfig(
+    await withDevSecrets(
+      {
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        API_PORT: String(await freePort()),
+        TEMPORAL_DEV_PORT: String(await freePort()),
+        TEMPORAL_UI_PORT: String(await freePort()),
+        EMBEDDED_POSTGRES_PORT: String(await freePort()),
+      },
+      dataDir,
+    ),
+  );
+  const stack = await startStack(config, dataDir, createLogger('warn'));
+  try {
+    const { secrets } = await ensureDevSecrets(dataDir);
+    const sign = async (claims: Record<string, string>, subject: string) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256' })
+        .setSubject(subject)
+        .setIssuer(config.AUTH_ISSUER)
+        .setAudience(config.AUTH_AUDIENCE)
+        .setExpirationTime('2h')
+        .sign(await importJWK(secrets.authPrivateJwk, 'ES256'));
+    const admin = await sign({ role: 'admin' }, 'bench-admin');
+    await fetch(`${stack.apiUrl}/admin/agencies/bench-agency`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Benchmark agency', kind: 'agency' }),
+    });
+    const agency = await sign({ role: 'agency', agency: 'bench-agency' }, 'bench-agency-clerk');
+
+    const today = shanghaiDayOf(new Date());
+    const rows = generate(RECORDS, today);
+    const ndjson = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
+    const copyRows = Buffer.from(
+      rows
+        .map((row) =>
+          ['bench-agency', row.reference, row.identityNumber, row.category, row.typeCode, row.formedOn, JSON.stringify(row.details), JSON.stringify(row.evidence)]
+            .map(copyText)
+            .join('\t'),
+        )
+        .join('\n') + '\n',
+    );
+    process.stdout.write(`Generated ${RECORDS.toLocaleString('en')} records for ${Math.floor(RECORDS / 5).toLocaleString('en')} persons (${(ndjson.length / 1e6).toFixed(1)} MB NDJSON)\n`);
+
+    // Baseline: the bare COPY of the same rows into a table with a primary key and a unique (sharer, reference) index.
+    await stack.pool.query(`CREATE TABLE bench_copy (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, sharer_id text NOT NULL, reference text NOT NULL, identity_number text NOT NULL,
+      category text NOT NULL, type_code text NOT NULL, formed_on date NOT NULL, details jsonb NOT NULL, evidence jsonb NOT NULL,
+      UNIQUE (sharer_id, reference))`);
+    const client = await stack.pool.connect();
+    const baselineStart = performance.now();
+    await pipeline(
+      Readable.from([copyRows]),
+      client.query(copyFrom('COPY bench_copy (sharer_id, reference, identity_number, category, type_code, formed_on, details, evidence) FROM STDIN')),
+    );
+    const baselineSeconds = (performance.now() - baselineStart) / 1000;
+    client.release();
+
+    // Through the API: the HTTP request, staging, the batch workflow and its activities, until the batch is finished.
+    const start = performance.now();
+    const response = await fetch(`${stack.apiUrl}/records/bulk`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agency}`, 'content-type': 'application/x-ndjson' },
+      body: ndjson,
+    });
+    if (response.status !== 202) throw new Error(`bulk intake answered ${response.status}: ${await response.text()}`);
+    const { batchId } = (await response.json()) as { batchId: string };
+    const stagedSeconds = (performance.now() - start) / 1000;
+    let batch: { finished: boolean; accepted: number; refused: number; duplicates: number };
+    for (;;) {
+      const answer = await fetch(`${stack.apiUrl}/records/batches/${batchId}?limit=1`, { headers: { authorization: `Bearer ${agency}` } });
+      batch = (await answer.json()) as typeof batch;
+      if (batch.finished) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const apiSeconds = (performance.now() - start) / 1000;
+    if (batch.accepted !== RECORDS) throw new Error(`expected ${RECORDS} accepted, got ${JSON.stringify(batch)}`);
+
+    const baselineRate = RECORDS / baselineSeconds;
+    const apiRate = RECORDS / apiSeconds;
+    const ratio = baselineRate / apiRate;
+    const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(44)}${value}\n`);
+    line('bare COPY baseline', `${Math.round(baselineRate).toLocaleString('en')} rows/s (${baselineSeconds.toFixed(2)} s)`);
+    line('bulk intake through the API', `${Math.round(apiRate).toLocaleString('en')} records/s (${apiSeconds.toFixed(2)} s)`);
+    line('  of which request + checks + staging', `${stagedSeconds.toFixed(2)} s`);
+    line('  of which batch workflow storing', `${(apiSeconds - stagedSeconds).toFixed(2)} s`);
+    line('ratio (baseline / API)', `${ratio.toFixed(2)}x   target: within 3x, and at least 5,000 records/s`);
+    line('verdict', ratio <= 3 && apiRate >= 5000 ? 'MET' : 'NOT MET');
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
