@@ -1,0 +1,135 @@
+import type pg from 'pg';
+import { modelDefinitionSchema, type ModelDefinition } from '../domain/score-model';
+import type { CatalogueCounting } from '../domain/scoring';
+import type { LocalDate } from '../domain/working-days';
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export interface ActiveModel {
+  id: string;
+  scenario: string;
+  definition: ModelDefinition;
+}
+
+/** Only an active model scores anyone (Art. 13); there is at most one per scenario. */
+export async function activeModels(db: Queryable, scenarios?: string[]): Promise<ActiveModel[]> {
+  const result = await db.query<{ id: string; scenario: string; definition: unknown }>(
+    `SELECT id, scenario, definition FROM score_models WHERE status = 'active' AND ($1::text[] IS NULL OR scenario = ANY($1)) ORDER BY scenario`,
+    [scenarios ?? null],
+  );
+  return result.rows.map((row) => ({ id: row.id, scenario: row.scenario, definition: modelDefinitionSchema.parse(row.definition) }));
+}
+
+/** How long each record type counts by the catalogue, in months (null: while the record stays active). */
+export async function catalogueCounting(db: Queryable): Promise<CatalogueCounting> {
+  const result = await db.query<{ code: string; months: number | null }>(
+    `SELECT code, (extract(year FROM counts_for) * 12 + extract(month FROM counts_for))::int AS months FROM record_types`,
+  );
+  return new Map(result.rows.map((row) => [row.code, row.months]));
+}
+
+/** Which persons a computation covers: an id range of a full run, or a few persons of an event. */
+export type PersonSelection = { after: string; upTo: string } | { ids: string[] };
+
+export interface ScoringResult {
+  scored: number;
+  levelChanges: number;
+  outOfScope: number;
+}
+
+function filter(column: string, selection: PersonSelection, first: number): { sql: string; params: unknown[] } {
+  return 'ids' in selection
+    ? { sql: `${column} = ANY($${first}::uuid[])`, params: [selection.ids] }
+    : { sql: `${column} > $${first}::uuid AND ${column} <= $${first + 1}::uuid`, params: [selection.after, selection.upTo] };
+}
+
+/**
+ * The set-based evaluation (Art. 4): the same rules as `evaluate` in src/domain/scoring.ts, for
+ * many persons in one statement per scenario. Writes the current score, appends the history row
+ * keyed by `computedBy` (a repeated computation writes nothing new), drops the score of anyone
+ * out of scope (Art. 3) and tells persons whose base level changed.
+ */
+export async function scorePersons(
+  db: Queryable,
+  options: { models: ActiveModel[]; onDay: LocalDate; computedBy: string; computedAt: string; persons: PersonSelection },
+): Promise<ScoringResult> {
+  let scored = 0;
+  let levelChanges = 0;
+  let outOfScope = 0;
+  for (const model of options.models) {
+    const person = filter('p.id', options.persons, 9);
+    const record = filter('r.person_id', options.persons, 9);
+    const score = filter('s.person_id', options.persons, 9);
+    const result = await db.query<{ scored: number; level_changes: number; out_of_scope: number }>(
+      `WITH rules AS (
+         SELECT rule.key AS type_code, t.category, (rule.value->>'points')::int AS points,
+                rule.value->'perUnit'->>'field' AS unit_field, (rule.value->'perUnit'->>'size')::numeric AS unit_size,
+                (rule.value->>'yearlyCap')::int AS yearly_cap,
+                CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
+                     ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END AS months
+         FROM jsonb_each($1::jsonb->'rules') AS rule JOIN record_types t ON t.code = rule.key
+       ), caps AS (
+         SELECT key AS category, value::int AS cap FROM jsonb_each_text($1::jsonb->'categoryCaps')
+       ), levels AS (
+         SELECT l.value->>'level' AS level, (l.value->>'min')::int AS min, l.ordinality FROM jsonb_array_elements($1::jsonb->'levels') WITH ORDINALITY AS l
+       ), in_scope AS (
+         -- Art. 3: adults with full civil capacity, locally registered or holding a valid residence permit.
+         SELECT p.id FROM persons p
+         WHERE ${person.sql} AND p.birth_date <= ($3::date - interval '18 years')::date AND p.civil_capacity = 'full'
+           AND (p.residency = 'household' OR (p.residency = 'residence-permit' AND (p.residence_permit_valid_until IS NULL OR p.residence_permit_valid_until >= $3::date)))
+       ), lines AS (
+         SELECT r.person_id, ru.category, ru.type_code, extract(year FROM r.formed_on)::int AS year, ru.yearly_cap,
+                CASE WHEN ru.unit_field IS NULL THEN ru.points
+                     ELSE (floor(CASE jsonb_typeof(r.details->ru.unit_field)
+                                   WHEN 'number' THEN (r.details->>ru.unit_field)::numeric
+                                   WHEN 'string' THEN CASE WHEN r.details->>ru.unit_field ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (r.details->>ru.unit_field)::numeric ELSE 0 END
+                                   ELSE 0 END / ru.unit_size) * ru.points)::int END AS points
+         FROM records r JOIN rules ru ON ru.type_code = r.type_code
+         WHERE ${record.sql} AND r.status = 'active' AND r.formed_on <= $3::date
+           AND (ru.months IS NULL OR (r.formed_on + make_interval(months => ru.months))::date > $3::date)
+       ), type_years AS (
+         SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points
+         FROM lines GROUP BY person_id, category, type_code, year
+       ), categories AS (
+         SELECT t.person_id, sum(t.points) AS points, c.cap FROM type_years t LEFT JOIN caps c ON c.category = t.category GROUP BY t.person_id, t.category, c.cap
+       ), totals AS (
+         SELECT i.id AS person_id,
+                ($1::jsonb->>'baseScore')::int + coalesce(sum(CASE WHEN c.cap IS NULL THEN c.points ELSE sign(c.points) * least(abs(c.points), c.cap) END), 0)::int AS score
+         FROM in_scope i LEFT JOIN categories c ON c.person_id = i.id GROUP BY i.id
+       ), leveled AS (
+         SELECT t.person_id, t.score, (SELECT l.level FROM levels l WHERE l.min IS NULL OR t.score >= l.min ORDER BY l.ordinality LIMIT 1) AS level
+         FROM totals t
+       ), previous AS (
+         SELECT s.person_id, s.level FROM scores s WHERE ${score.sql} AND s.scenario = $2
+       ), written AS (
+         INSERT INTO scores (person_id, scenario, model_id, score, level, on_day, computed_at, computed_by)
+         SELECT person_id, $2, $4, score, level, $3, $5, $6 FROM leveled
+         ON CONFLICT (person_id, scenario) DO UPDATE SET model_id = EXCLUDED.model_id, score = EXCLUDED.score, level = EXCLUDED.level,
+           on_day = EXCLUDED.on_day, computed_at = EXCLUDED.computed_at, computed_by = EXCLUDED.computed_by
+       ), history AS (
+         INSERT INTO score_history (computed_by, person_id, scenario, model_id, score, level, previous_level, on_day, computed_at)
+         SELECT $6, l.person_id, $2, $4, l.score, l.level, p.level, $3, $5 FROM leveled l LEFT JOIN previous p USING (person_id)
+         ON CONFLICT (computed_by, person_id, scenario) DO NOTHING
+         RETURNING person_id, level, previous_level
+       ), dropped AS (
+         DELETE FROM scores s WHERE ${score.sql} AND s.scenario = $2 AND s.person_id NOT IN (SELECT person_id FROM leveled)
+       ), notified AS (
+         INSERT INTO notifications (id, recipient_role, recipient_id, kind, workflow_id, body)
+         SELECT $6 || '/' || person_id || '/level', 'person', person_id, 'level-changed', $7, jsonb_build_object('level', level, 'previousLevel', previous_level)
+         FROM history WHERE $8 AND previous_level IS NOT NULL AND previous_level <> level
+         ON CONFLICT (id) DO NOTHING
+       )
+       SELECT (SELECT count(*) FROM history)::int AS scored,
+              (SELECT count(*) FROM history WHERE previous_level IS NOT NULL AND previous_level <> level)::int AS level_changes,
+              ((SELECT count(*) FROM persons p WHERE ${person.sql}) - (SELECT count(*) FROM leveled))::int AS out_of_scope`,
+      [
+        JSON.stringify(model.definition), model.scenario, options.onDay, model.id, options.computedAt, options.computedBy,
+        options.computedBy.split('#')[0], model.scenario === 'base', ...person.params,
+      ],
+    );
+    scored += result.rows[0]!.scored;
+    levelChanges += result.rows[0]!.level_changes;
+    if (model.scenario === 'base' || options.models.length === 1) outOfScope = result.rows[0]!.out_of_scope;
+  }
+  return { scored, levelChanges, outOfScope };
+}

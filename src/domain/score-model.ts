@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { CATEGORIES, type Category } from './record';
+
+/**
+ * The indicator model (Art. 4, 13): data, versioned, never code constants. A record counts when
+ * the model has a rule for its type, it is active, it was formed on or before the scoring day and
+ * its counting period (the rule's, else the catalogue's) has not ended.
+ */
+export const ruleSchema = z.object({
+  /** Points per record, or per unit when `perUnit` is set (negative for dishonest conduct). */
+  points: z.number().int().min(-1000).max(1000),
+  /** Points per whole unit of a detail, e.g. 1 point per 10 volunteer `hours`. */
+  perUnit: z.object({ field: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), size: z.number().int().positive() }).optional(),
+  /** A cap on the points of this type formed in one calendar year, e.g. +20 a year of volunteering. */
+  yearlyCap: z.number().int().positive().optional(),
+  /** How long a record counts, overriding the catalogue; null counts while the record stays active (a listing). */
+  countsForMonths: z.number().int().positive().nullable().optional(),
+});
+export type ScoreRule = z.infer<typeof ruleSchema>;
+
+export const modelDefinitionSchema = z
+  .object({
+    baseScore: z.number().int().min(0).max(10_000),
+    /** Levels from the highest: a score gets the first level whose minimum it reaches; the last level has no minimum. */
+    levels: z.array(z.object({ level: z.string().min(1).max(10), min: z.number().int().nullable() })).min(1),
+    /** Caps on the absolute points of a category, e.g. honours at most +60. */
+    categoryCaps: z.partialRecord(z.enum(CATEGORIES), z.number().int().positive()).default({}),
+    rules: z.record(z.string().regex(/^[a-z][a-z0-9-]{1,62}$/), ruleSchema),
+  })
+  .refine((model) => model.levels.at(-1)!.min === null && model.levels.slice(0, -1).every((l) => l.min !== null), {
+    message: 'every level but the last needs a minimum; the last has none',
+    path: ['levels'],
+  })
+  .refine((model) => model.levels.slice(1, -1).every((l, i) => l.min! < model.levels[i]!.min!), {
+    message: 'levels must go from the highest minimum down',
+    path: ['levels'],
+  });
+export type ModelDefinition = z.infer<typeof modelDefinitionSchema>;
+
+export const MODEL_STATUSES = ['draft', 'public-comment', 'active', 'retired'] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
+
+/** Art. 13: a model is drafted, put to public comment, then activated; only an active model scores anyone. */
+export const MODEL_TRANSITIONS: Record<ModelStatus, ModelStatus[]> = {
+  draft: ['public-comment'],
+  'public-comment': ['active', 'draft'],
+  active: ['retired'],
+  retired: [],
+};
+
+export function levelOf(score: number, levels: ModelDefinition['levels']): string {
+  return levels.find((l) => l.min === null || score >= l.min)!.level;
+}
+
+export type { Category };
