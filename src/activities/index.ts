@@ -2,13 +2,16 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { createAgencyActivities } from './agencies';
 import { createCalendarActivities } from './calendar';
+import { createModelActivities } from './models';
 import { createRecordBatchActivities } from './record-batches';
 import { createRecordActivities } from './records';
+import { createScoringActivities } from './scoring';
 import { createSlaActivities } from './sla';
 
 export interface ActivityDependencies {
   pool: pg.Pool;
   client: Client;
+  taskQueue: string;
 }
 
 /** Every activity the worker registers, wired to its real dependencies. */
@@ -19,5 +22,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createAgencyActivities(deps),
     ...createRecordActivities(deps),
     ...createRecordBatchActivities(deps),
+    ...createScoringActivities(deps),
+    ...createModelActivities(deps),
   };
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { loadCalendar } from '../db/calendar';
+import { activeModels, scorePersons } from '../db/scoring';
 import { withTransaction } from '../db/transaction';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../domain/working-days';
 import type { SharerKind } from './records';
@@ -163,6 +164,30 @@ export function createRecordBatchActivities({ pool }: { pool: pg.Pool }) {
           closedObligations: obligations.rows.map((row) => ({ workflowId: row.workflow_id, recordId: row.record_id, late: row.late })),
         };
       });
+    },
+
+    /**
+     * Art. 6: the persons whose records arrived in the batch are rescored together, set-based,
+     * rather than one rescore-person workflow each.
+     */
+    async rescoreBatchPersons(input: { batchId: string }): Promise<{ persons: number }> {
+      const touched = await pool.query<{ id: string }>(
+        `SELECT DISTINCT p.id FROM intake_rows r JOIN persons p ON p.id_number_hash = r.person_key
+         WHERE r.batch_id = $1 AND r.outcome = 'accepted'`,
+        [input.batchId],
+      );
+      const ids = touched.rows.map((row) => row.id);
+      if (ids.length === 0) return { persons: 0 };
+      const now = new Date();
+      await scorePersons(pool, {
+        models: await activeModels(pool),
+        onDay: shanghaiDayOf(now),
+        computedBy: `record-batch/${input.batchId}`,
+        computedAt: now.toISOString(),
+        persons: { ids },
+      });
+      await pool.query('UPDATE rescore_requests SET answered_at = $2 WHERE person_id = ANY($1::uuid[]) AND answered_at IS NULL', [ids, now]);
+      return { persons: ids.length };
     },
 
     async finishBatch(input: { batchId: string; at: string }): Promise<BatchSummary> {

@@ -9,7 +9,7 @@ import { shanghaiDayOf } from '../domain/working-days';
 export type SharerKind = 'agency' | 'provider';
 
 export type ShareOutcome =
-  | { status: 'accepted'; recordId: string; version: number; late: boolean }
+  | { status: 'accepted'; recordId: string; version: number; late: boolean; personId: string }
   | { status: 'duplicate'; recordId: string; version: number }
   | { status: 'refused'; field: string; reason: string };
 
@@ -38,7 +38,7 @@ export interface RecordChangeInput {
 }
 
 export type RecordChangeOutcome =
-  | { status: 'changed'; recordId: string; version: number; recordStatus: 'active' | 'revoked' }
+  | { status: 'changed'; recordId: string; version: number; recordStatus: 'active' | 'revoked'; personId: string }
   | { status: 'refused'; code: 'not-found' | 'conflict' | 'invalid'; field: string; reason: string };
 
 /** Whether a sharer of this kind may share a record of this category (Art. 8: providers share market information). */
@@ -128,14 +128,16 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
           return { status: 'refused', field: 'category', reason: input.sharerKind === 'provider' ? 'a market provider shares market information only (Art. 8)' : 'market information comes from market providers (Art. 8)' };
         }
 
-        const existing = await db.query<{ id: string; version: number }>('SELECT id, version FROM records WHERE sharer_id = $1 AND reference = $2', [
+        const existing = await db.query<{ id: string; version: number; person_id: string }>('SELECT id, version, person_id FROM records WHERE sharer_id = $1 AND reference = $2', [
           input.sharerId,
           record.reference,
         ]);
         if (existing.rows[0]) {
           const { id, version } = existing.rows[0];
           // A retry of this very activity finds its own record: it was accepted.
-          return id === input.recordId ? { status: 'accepted', recordId: id, version, late: input.late } : { status: 'duplicate', recordId: id, version };
+          return id === input.recordId
+            ? { status: 'accepted', recordId: id, version, late: input.late, personId: existing.rows[0].person_id }
+            : { status: 'duplicate', recordId: id, version };
         }
 
         const person = await upsertPerson(db, record.person);
@@ -160,7 +162,7 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
           [input.workflowId, input.late, input.sharedAt],
         );
         await announceChange(db, `${input.recordId}/v1`, person.id, input.workflowId, 'record-added', input.recordId);
-        return { status: 'accepted', recordId: input.recordId, version: 1, late: input.late };
+        return { status: 'accepted', recordId: input.recordId, version: 1, late: input.late, personId: person.id };
       }).catch((error: unknown): ShareOutcome => {
         if (error instanceof Refusal) return { status: 'refused', field: error.field, reason: error.message };
         throw error;
@@ -177,7 +179,9 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
         const row = current.rows[0];
         if (!row) return { status: 'refused', code: 'not-found', field: 'reference', reason: `no record ${input.reference} shared by ${input.sharerId}` };
         // A retry of this very change finds it applied (each change is its own workflow).
-        if (row.changed_by === input.workflowId) return { status: 'changed', recordId: row.id, version: row.version, recordStatus: row.status as 'active' | 'revoked' };
+        if (row.changed_by === input.workflowId) {
+          return { status: 'changed', recordId: row.id, version: row.version, recordStatus: row.status as 'active' | 'revoked', personId: row.person_id };
+        }
         if (row.status === 'revoked') return { status: 'refused', code: 'conflict', field: 'reference', reason: `record ${input.reference} is revoked; it can no longer change` };
 
         if (input.correction) {
@@ -202,7 +206,7 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
           ],
         );
         await announceChange(db, `${row.id}/v${version}`, row.person_id, input.workflowId, input.kind === 'revoke' ? 'record-revoked' : 'record-corrected', row.id);
-        return { status: 'changed', recordId: row.id, version, recordStatus: status };
+        return { status: 'changed', recordId: row.id, version, recordStatus: status, personId: row.person_id };
       });
     },
   };

@@ -24,6 +24,7 @@ import { bulkRecordRoutes } from './routes/bulk-records';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
 import { recordRoutes } from './routes/records';
+import { scoreRoutes } from './routes/scores';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -97,5 +98,6 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(agencyRoutes, deps);
   await app.register(recordRoutes, deps);
   await app.register(bulkRecordRoutes, deps);
+  await app.register(scoreRoutes, deps);
   return app;
 }

@@ -12,6 +12,7 @@ import { IdentityProtection } from '../db/persons';
 import { checkDatabase, createPool } from '../db/pool';
 import type { Logger } from '../logger';
 import { withTemporalExecutable } from '../temporal/binaries';
+import { ensureNightlyRescoring } from '../temporal/schedules';
 import { connectClient, connectWorkerConnection, createDataConverter, createPayloadCodec, registerSearchAttributes } from '../temporal/connection';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createPlatformWorker } from './worker';
@@ -65,6 +66,7 @@ export async function startStack(config: Config, dataDir: string, logger: Logger
       dataConverter: createDataConverter(config),
     });
     const workerRun = worker.run();
+    if ((await ensureNightlyRescoring(client, config.TEMPORAL_TASK_QUEUE)) === 'created') logger.info('nightly rescoring schedule created');
     stops.push(async () => {
       worker.shutdown();
       await workerRun;

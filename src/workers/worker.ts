@@ -26,7 +26,7 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ pool: options.pool, client: options.client }),
+    activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue }),
     dataConverter: options.dataConverter,
   });
 }

@@ -4,3 +4,6 @@ export { calendarChangeWorkflow } from './calendar';
 export { recordBatchWorkflow } from './record-batch';
 export { recordChangeWorkflow } from './record-change';
 export { recordSharingWorkflow } from './record-sharing';
+export { nightlyRescoringWorkflow, rescoreFullWorkflow } from './rescore-full';
+export { rescorePersonWorkflow } from './rescore-person';
+export { scoreModelWorkflow } from './score-model';

@@ -43,5 +43,6 @@ export async function recordBatchWorkflow(input: RecordBatchInput): Promise<Batc
   for (let i = 0; i < chunks.length; i += CONCURRENT_CHUNKS) {
     await Promise.all(chunks.slice(i, i + CONCURRENT_CHUNKS).map(storeChunk));
   }
+  await batches.rescoreBatchPersons({ batchId: input.batchId });
   return batches.finishBatch({ batchId: input.batchId, at: new Date().toISOString() });
 }

@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RecordActivities, ShareOutcome, SharerKind } from '../activities/records';
+import type { ScoringActivities } from '../activities/scoring';
 import { firstProblem, sharedRecordSchema, type SharedRecord } from '../domain/record';
 import type { LocalDate } from '../domain/working-days';
 import { SlaClock, type SlaStageHandle } from './sla-stage';
@@ -18,6 +19,11 @@ import { SlaClock, type SlaStageHandle } from './sla-stage';
 const records = proxyActivities<RecordActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const scoring = proxyActivities<ScoringActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 export interface RecordSharingInput {
@@ -97,6 +103,7 @@ export async function recordSharingWorkflow(input: RecordSharingInput): Promise<
       if (outcome.status === 'refused') return outcome;
       recordId = outcome.recordId;
       state = 'shared';
+      if (outcome.status === 'accepted') await scoring.requestRescoring({ personIds: [outcome.personId], reason: 'record-added' });
       await close();
       return outcome;
     },

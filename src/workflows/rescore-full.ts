@@ -1,0 +1,92 @@
+import {
+  ApplicationFailure,
+  continueAsNew,
+  defineQuery,
+  executeChild,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { RunSummary, ScoringActivities } from '../activities/scoring';
+import { shanghaiDayOf, type LocalDate } from '../domain/working-days';
+import { CreditProcess } from './search-attributes';
+
+const scoring = proxyActivities<ScoringActivities>({
+  startToCloseTimeout: '10 minutes',
+  // The range heartbeats; a crashed worker's range is retried elsewhere within a minute.
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Persons per activity: one set-based statement per scenario over this many persons. */
+export const DEFAULT_PAGE_SIZE = 50_000;
+/** Ranges per run before continuing as new, keeping each history small. */
+const RANGES_PER_RUN = 20;
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+
+export interface RescoreFullInput {
+  onDay?: LocalDate;
+  scenarios?: string[];
+  pageSize?: number;
+  /** Carried across continue-as-new: where the next range starts, and the progress so far. */
+  after?: string;
+  progress?: RescoreProgress;
+}
+
+export interface RescoreProgress {
+  ranges: number;
+  persons: number;
+  scored: number;
+  levelChanges: number;
+}
+
+export const rescoreProgressQuery = defineQuery<RescoreProgress & { onDay: LocalDate | null; after: string }>('progress');
+
+/**
+ * Scheduled full rescoring (Art. 6): every person, in id ranges, each range an activity that
+ * heartbeats; continue-as-new between batches of ranges; resumes after a worker crash from the
+ * last finished range without redoing or double-writing. Workflow id `rescore-full/{yyyy-mm-dd}`.
+ * Records whose counting period has ended stop counting here.
+ */
+export async function rescoreFullWorkflow(input: RescoreFullInput = {}): Promise<RunSummary> {
+  const runId = workflowInfo().workflowId;
+  const onDay = input.onDay ?? shanghaiDayOf(new Date());
+  const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
+  let after = input.after ?? FIRST_ID;
+  const progress: RescoreProgress = input.progress ?? { ranges: 0, persons: 0, scored: 0, levelChanges: 0 };
+  setHandler(rescoreProgressQuery, () => ({ ...progress, onDay, after }));
+  upsertSearchAttributes([{ key: CreditProcess, value: 'rescoring' }]);
+
+  const scenarios = input.scenarios ?? (await scoring.activeScenarios());
+  if (scenarios.length === 0) throw ApplicationFailure.nonRetryable('No scenario has an active model', 'NoActiveModel');
+  if (!input.after) await scoring.openRescoringRun({ runId, scenarios, onDay, startedAt: new Date().toISOString() });
+
+  for (let range = 0; range < RANGES_PER_RUN; range += 1) {
+    const result = await scoring.rescoreRange({ runId, scenarios, onDay, after, pageSize });
+    if (!result.upTo) return scoring.finishRescoringRun({ runId, at: new Date().toISOString() });
+    after = result.upTo;
+    progress.ranges += 1;
+    progress.persons += result.persons;
+    progress.scored += result.scored;
+    progress.levelChanges += result.levelChanges;
+    setCurrentDetails(`Scored ${progress.scored} person-scenarios in ${progress.ranges} ranges for ${onDay}; ${progress.levelChanges} level changes.`);
+  }
+  return continueAsNew<typeof rescoreFullWorkflow>({ onDay, scenarios, pageSize, after, progress });
+}
+
+/**
+ * What the nightly Schedule starts: the day's full rescoring as `rescore-full/{day}`, once a day
+ * however often the Schedule is triggered.
+ */
+export async function nightlyRescoringWorkflow(): Promise<RunSummary | 'already-run'> {
+  const onDay = shanghaiDayOf(new Date());
+  try {
+    return await executeChild(rescoreFullWorkflow, { workflowId: `rescore-full/${onDay}`, args: [{ onDay }] });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-run';
+    throw error;
+  }
+}
