@@ -67,7 +67,8 @@ export function createScoringActivities({ pool, client, taskQueue }: { pool: pg.
      */
     async rescoreRange(input: { runId: string; scenarios: string[]; onDay: LocalDate; after: string; pageSize: number }): Promise<RangeResult> {
       const bound = await pool.query<{ up_to: string | null; persons: number }>(
-        `SELECT max(id)::text AS up_to, count(*)::int AS persons FROM (SELECT id FROM persons WHERE id > $1 ORDER BY id LIMIT $2) page`,
+        `WITH page AS (SELECT id FROM persons WHERE id > $1 ORDER BY id LIMIT $2)
+         SELECT (SELECT id::text FROM page ORDER BY id DESC LIMIT 1) AS up_to, (SELECT count(*)::int FROM page) AS persons`,
         [input.after, input.pageSize],
       );
       const { up_to: upTo, persons } = bound.rows[0]!;

@@ -17,6 +17,8 @@ export interface PlatformWorkerOptions {
   dataConverter: { payloadCodecs: EncryptionCodec[] };
   /** A prebuilt bundle (tests build one per file); by default the worker bundles src/workflows. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** 0 turns off the workflow cache and its sticky task queue (a test stopping a worker mid-run needs that). */
+  maxCachedWorkflows?: number;
 }
 
 /** The worker that runs every process of the platform: the workflows and their activities. */
@@ -28,5 +30,6 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue }),
     dataConverter: options.dataConverter,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
 }

@@ -8,8 +8,12 @@ import type { TestDatabase } from './database';
 import { testWorkflowBundle } from './time-skipping';
 
 /** The real worker (real activities on the file's own Postgres database) against a test environment. */
-export async function createTestWorker(env: TestWorkflowEnvironment, db: TestDatabase): Promise<{ worker: Worker; taskQueue: string }> {
-  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  db: TestDatabase,
+  taskQueue = `test-${randomBytes(4).toString('hex')}`,
+  options: { maxCachedWorkflows?: number } = {},
+): Promise<{ worker: Worker; taskQueue: string }> {
   const worker = await createPlatformWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -18,6 +22,7 @@ export async function createTestWorker(env: TestWorkflowEnvironment, db: TestDat
     client: env.client,
     dataConverter: createDataConverter(testConfig),
     workflowBundle: await testWorkflowBundle(),
+    ...options,
   });
   return { worker, taskQueue };
 }

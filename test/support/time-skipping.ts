@@ -58,7 +58,7 @@ export async function startTimeSkipping(options: { startAt?: Date } = {}): Promi
  * which would move the dates a following test relies on.
  */
 export async function completed(handle: { describe(): Promise<{ status: { name: string } }> }): Promise<void> {
-  await expect.poll(async () => (await handle.describe()).status.name).toBe('COMPLETED');
+  await expect.poll(async () => (await handle.describe()).status.name, { timeout: 30_000, interval: 50 }).toBe('COMPLETED');
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { modelDefinitionSchema, type ModelDefinition } from '../../src/domain/score-model';
+import { evaluate, type ScoredRecord } from '../../src/domain/scoring';
+
+const model: ModelDefinition = modelDefinitionSchema.parse({
+  baseScore: 1000,
+  levels: [
+    { level: 'AAA', min: 1050 },
+    { level: 'AA', min: 1030 },
+    { level: 'A', min: 960 },
+    { level: 'B', min: 850 },
+    { level: 'C', min: 600 },
+    { level: 'D', min: null },
+  ],
+  categoryCaps: { honours: 60, 'social-contribution': 60 },
+  rules: {
+    'honour-national': { points: 30 },
+    volunteering: { points: 1, perUnit: { field: 'hours', size: 10 }, yearlyCap: 20 },
+    'administrative-penalty': { points: -30 },
+    'court-dishonest-debtor': { points: -150 },
+  },
+});
+const catalogue = new Map<string, number | null>([
+  ['honour-national', 36],
+  ['volunteering', 24],
+  ['administrative-penalty', 12],
+  ['court-dishonest-debtor', null],
+]);
+
+let n = 0;
+const record = (typeCode: string, category: string, formedOn: string, details: Record<string, unknown> = {}, status: 'active' | 'revoked' = 'active'): ScoredRecord => ({
+  id: `r${(n += 1)}`,
+  typeCode,
+  category,
+  formedOn,
+  status,
+  details,
+});
+
+describe('Art. 4 an explainable score', () => {
+  it('explains every point: the breakdown sums to the score', () => {
+    const records = [
+      record('honour-national', 'honours', '2025-05-01'),
+      record('honour-national', 'honours', '2026-01-10'),
+      record('honour-national', 'honours', '2026-03-10'),
+      record('volunteering', 'social-contribution', '2026-02-01', { hours: 150 }),
+      record('volunteering', 'social-contribution', '2026-07-01', { hours: 95 }),
+      record('volunteering', 'social-contribution', '2025-07-01', { hours: 35 }),
+      record('administrative-penalty', 'administrative', '2026-06-01'),
+    ];
+    const result = evaluate(model, catalogue, records, '2026-11-25');
+    expect(result.base + Object.values(result.categories).reduce((a, b) => a + b, 0)).toBe(result.score);
+    // Honours 90 capped to 60; volunteering 2026: 15 + 9 = 24 capped to 20, 2025: 3; penalty -30.
+    expect(result.categories).toEqual({ honours: 60, 'social-contribution': 23, administrative: -30 });
+    expect(result.score).toBe(1053);
+    expect(result.level).toBe('AAA');
+    expect(result.caps).toEqual(
+      expect.arrayContaining([
+        { kind: 'yearly', subject: 'volunteering/2026', before: 24, after: 20 },
+        { kind: 'category', subject: 'honours', before: 90, after: 60 },
+      ]),
+    );
+    expect(result.lines).toHaveLength(7);
+  });
+
+  it('stops counting a record when its period ends, and keeps a listing while it stays active', () => {
+    const records = [record('administrative-penalty', 'administrative', '2025-11-25'), record('court-dishonest-debtor', 'law-abiding', '2019-01-01')];
+    expect(evaluate(model, catalogue, records, '2026-11-24').score).toBe(820);
+    expect(evaluate(model, catalogue, records, '2026-11-25').score).toBe(850);
+    expect(evaluate(model, catalogue, records, '2026-11-25').level).toBe('B');
+  });
+
+  it('does not count revoked records, records formed after the day, or types the model has no rule for', () => {
+    const records = [
+      record('administrative-penalty', 'administrative', '2026-06-01', {}, 'revoked'),
+      record('administrative-penalty', 'administrative', '2026-12-01'),
+      record('loan-overdue', 'market', '2026-06-01'),
+    ];
+    expect(evaluate(model, catalogue, records, '2026-11-25')).toMatchObject({ score: 1000, lines: [] });
+  });
+});
+
+describe('Art. 13 indicator models are data with a checked shape', () => {
+  it('refuses levels that do not end with a level without minimum', () => {
+    const parsed = modelDefinitionSchema.safeParse({ ...model, levels: [{ level: 'A', min: 900 }] });
+    expect(parsed.success).toBe(false);
+  });
+});
