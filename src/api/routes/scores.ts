@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -120,7 +120,9 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
     try {
       return await deps.client.workflow.execute(scoreModelWorkflow, { taskQueue: deps.taskQueue, workflowId, args: [change] });
     } catch (error) {
-      const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
+      // The workflow fails because its activity did: the refusal is the activity's own failure.
+      const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
+      const cause = failure instanceof ActivityFailure ? failure.cause : failure;
       if (cause instanceof ApplicationFailure && cause.type === 'ModelNotFound') throw new ApiError(404, 'not-found', cause.message, 'id');
       if (cause instanceof ApplicationFailure && cause.type === 'InvalidModelTransition') throw new ApiError(409, 'invalid-transition', cause.message, 'body.to');
       throw error;

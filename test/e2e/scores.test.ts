@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shanghaiDayOf } from '../../src/domain/working-days';
+import { identityNumber } from '../support/identities';
+import { startPlatform, type RunningPlatform } from '../support/platform';
+
+interface ScoreView {
+  inScope: boolean;
+  scores: { scenario: string; modelId: string; score: number; level: string; breakdown: { base: number; categories: Record<string, number>; lines: { typeCode: string }[] } }[];
+  history: unknown[];
+}
+
+describe('The score through the API on the dev server', () => {
+  let platform: RunningPlatform;
+  let police: string;
+  let market: string;
+  let tax: string;
+  let institution: string;
+  let person: string;
+  const today = shanghaiDayOf(new Date());
+  const resident = identityNumber('1984-04-04', 404);
+
+  async function call(method: string, path: string, token: string, body?: unknown) {
+    const response = await fetch(`${platform.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown> = {}) =>
+    call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn: today, details });
+
+  const base = async () => ((await call('GET', '/me/score', person)).body as unknown as ScoreView).scores.find((s) => s.scenario === 'base');
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const admin = await platform.token('admin');
+    for (const [id, name] of [
+      ['jinan-public-security', 'Jinan Public Security Bureau'],
+      ['jinan-market-regulation', 'Jinan Market Regulation Bureau'],
+      ['jinan-tax', 'Jinan Taxation Bureau'],
+    ]) {
+      await call('PUT', `/admin/agencies/${id}`, admin, { name, kind: 'agency' });
+    }
+    police = await platform.token('agency', { agency: 'jinan-public-security' });
+    market = await platform.token('agency', { agency: 'jinan-market-regulation' });
+    tax = await platform.token('agency', { agency: 'jinan-tax' });
+    institution = await platform.token('institution');
+    expect((await share(police, 'HUKOU-404', 'identity', 'household-registration')).status).toBe(201);
+    expect((await share(police, 'CAPACITY-404', 'identity', 'civil-capacity', { capacity: 'full' })).status).toBe(201);
+    const { person_id: personId } = (await platform.db.pool.query(`SELECT person_id FROM records WHERE reference = 'HUKOU-404'`)).rows[0];
+    person = await platform.token('person', { person: personId });
+  });
+  afterAll(() => platform?.stop());
+
+  it('Art. 3 scores a person once agencies confirm household registration and full civil capacity', async () => {
+    await expect.poll(base, { timeout: 15_000 }).toMatchObject({ score: 1000, level: 'A', modelId: 'base-v1' });
+  });
+
+  it('Art. 6 moves the score through the event path when a record is shared, and Art. 4 explains every point', async () => {
+    const started = Date.now();
+    expect((await share(market, 'PEN-404', 'administrative', 'administrative-penalty', { procedure: 'general' })).status).toBe(201);
+    await expect.poll(base, { timeout: 15_000, interval: 25 }).toMatchObject({ score: 970 });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const score = (await base())!;
+    expect(score.breakdown.base + Object.values(score.breakdown.categories).reduce((a, b) => a + b, 0)).toBe(score.score);
+    expect(score.breakdown.lines.map((line) => line.typeCode)).toEqual(['administrative-penalty']);
+  });
+
+  it('Art. 14 scores the lending scenario differently from the same records', async () => {
+    expect((await share(tax, 'TAX-404', 'promise-keeping', 'tax-refusal', {})).status).toBe(201);
+    await expect.poll(base, { timeout: 15_000 }).toMatchObject({ score: 920 });
+    const lending = ((await call('GET', '/me/score', person)).body as unknown as ScoreView).scores.find((s) => s.scenario === 'lending');
+    expect(lending).toMatchObject({ modelId: 'lending-v1', score: 870 });
+  });
+
+  it('Art. 13 a draft or a model under public comment scores nobody; activation rescores the scenario', async () => {
+    const models = (await call('GET', '/models', institution)).body as { models: { id: string; status: string }[] };
+    expect(models.models.filter((m) => m.status === 'active').map((m) => m.id).sort()).toEqual(['base-v1', 'lending-v1']);
+    const current = await platform.db.pool.query(`SELECT definition FROM score_models WHERE id = 'base-v1'`);
+    const definition = current.rows[0].definition;
+    definition.rules['administrative-penalty'].points = -60;
+
+    const drafted = await call('POST', '/models', institution, { scenario: 'base', description: 'Penalties weigh double', definition });
+    expect(drafted).toMatchObject({ status: 201, body: { modelId: 'base-v2', status: 'draft' } });
+    expect((await call('POST', '/models/base-v2/transitions', institution, { to: 'active' })).status).toBe(409);
+    expect((await call('POST', '/models/base-v2/transitions', institution, { to: 'public-comment' })).status).toBe(400);
+    expect((await call('POST', '/models/base-v2/transitions', institution, { to: 'public-comment', commentUntil: today })).status).toBe(200);
+    expect((await call('POST', '/rescoring/schedule/trigger', institution)).status).toBe(202);
+    await expect
+      .poll(async () => ((await call('GET', '/rescoring/runs', institution)).body as { runs: { id: string; finishedAt: string | null }[] }).runs.find((r) => r.id === `rescore-full/${today}`)?.finishedAt, {
+        timeout: 30_000,
+      })
+      .toBeTruthy();
+    expect(await base()).toMatchObject({ modelId: 'base-v1', score: 920 });
+
+    const activated = await call('POST', '/models/base-v2/transitions', institution, { to: 'active', effectiveFrom: today });
+    expect(activated.status).toBe(200);
+    expect(activated.body).toMatchObject({ modelId: 'base-v2', status: 'active', rescoring: { personsScored: 1 } });
+    expect(await base()).toMatchObject({ modelId: 'base-v2', score: 890 });
+    const after = (await call('GET', '/models', institution)).body as { models: { id: string; status: string }[] };
+    expect(after.models.find((m) => m.id === 'base-v1')?.status).toBe('retired');
+  });
+
+  it('keeps the score history', async () => {
+    const view = (await call('GET', '/me/score', person)).body as unknown as ScoreView;
+    expect(view.history.length).toBeGreaterThanOrEqual(4);
+  });
+});
