@@ -4,22 +4,13 @@
  * COPY of the same rows into a scratch table with a primary key and a unique (sharer, reference)
  * index, measured in the same run. Prints records/s of both and their ratio.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { importJWK, SignJWT } from 'jose';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { loadConfig } from '../src/config';
 import { checkCharacter } from '../src/domain/identity-number';
 import { addDays, shanghaiDayOf } from '../src/domain/working-days';
-import { createLogger } from '../src/logger';
-import { ensureDevSecrets, withDevSecrets } from '../src/workers/dev-secrets';
-import { startStack } from '../src/workers/stack';
-import { freePort } from '../test/support/ports';
+import { benchStack, report } from './support';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' } } });
 const RECORDS = Number(values.records);
@@ -44,7 +35,7 @@ function generate(count: number, today: string) {
     const type = TYPES[i % TYPES.length]!;
     return {
       reference: `BENCH-${i}`,
-      identityNumber: identityNumber((i * 7919) % persons + Math.floor(((i * 7919) % persons) / 1000) * 0),
+      identityNumber: identityNumber((i * 7919) % persons),
       category: type.category,
       typeCode: type.typeCode,
       formedOn: addDays(today, -(i % 30)),
@@ -59,40 +50,15 @@ function copyText(value: string): string {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-intake-'));
-  chmodSync(dataDir, 0o755);
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  const config = loadConfig(
-    await withDevSecrets(
-      {
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        API_PORT: String(await freePort()),
-        TEMPORAL_DEV_PORT: String(await freePort()),
-        TEMPORAL_UI_PORT: String(await freePort()),
-        EMBEDDED_POSTGRES_PORT: String(await freePort()),
-      },
-      dataDir,
-    ),
-  );
-  const stack = await startStack(config, dataDir, createLogger('warn'));
+  const { stack, sign, close } = await benchStack('intake');
   try {
-    const { secrets } = await ensureDevSecrets(dataDir);
-    const sign = async (claims: Record<string, string>, subject: string) =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: 'ES256' })
-        .setSubject(subject)
-        .setIssuer(config.AUTH_ISSUER)
-        .setAudience(config.AUTH_AUDIENCE)
-        .setExpirationTime('2h')
-        .sign(await importJWK(secrets.authPrivateJwk, 'ES256'));
-    const admin = await sign({ role: 'admin' }, 'bench-admin');
+    const admin = await sign({ role: 'admin' });
     await fetch(`${stack.apiUrl}/admin/agencies/bench-agency`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Benchmark agency', kind: 'agency' }),
     });
-    const agency = await sign({ role: 'agency', agency: 'bench-agency' }, 'bench-agency-clerk');
+    const agency = await sign({ role: 'agency', agency: 'bench-agency' });
 
     const today = shanghaiDayOf(new Date());
     const rows = generate(RECORDS, today);
@@ -145,7 +111,7 @@ async function main(): Promise<void> {
     const baselineRate = RECORDS / baselineSeconds;
     const apiRate = RECORDS / apiSeconds;
     const ratio = baselineRate / apiRate;
-    const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(44)}${value}\n`);
+    const line = report;
     line('bare COPY baseline', `${Math.round(baselineRate).toLocaleString('en')} rows/s (${baselineSeconds.toFixed(2)} s)`);
     line('bulk intake through the API', `${Math.round(apiRate).toLocaleString('en')} records/s (${apiSeconds.toFixed(2)} s)`);
     line('  of which request + checks + staging', `${stagedSeconds.toFixed(2)} s`);
@@ -153,8 +119,7 @@ async function main(): Promise<void> {
     line('ratio (baseline / API)', `${ratio.toFixed(2)}x   target: within 3x, and at least 5,000 records/s`);
     line('verdict', ratio <= 3 && apiRate >= 5000 ? 'MET' : 'NOT MET');
   } finally {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -2,12 +2,12 @@ import { heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { activeModels, scorePersons } from '../db/scoring';
+import { withTransaction } from '../db/transaction';
 import { shanghaiDayOf, type LocalDate } from '../domain/working-days';
 import { rescorePersonWorkflow, rescoreRequestedSignal } from '../workflows/rescore-person';
 
 export interface RangeResult {
-  /** The last person id of the range, or null when no persons were left. */
-  upTo: string | null;
+  upTo: string;
   persons: number;
   scored: number;
   levelChanges: number;
@@ -65,21 +65,49 @@ export function createScoringActivities({ pool, client, taskQueue }: { pool: pg.
      * Scores the next `pageSize` persons after `after` (by id) in every scenario of the run. A
      * retry after a crash repeats the same range and writes nothing twice (history is keyed by run).
      */
-    async rescoreRange(input: { runId: string; scenarios: string[]; onDay: LocalDate; after: string; pageSize: number }): Promise<RangeResult> {
-      const bound = await pool.query<{ up_to: string | null; persons: number }>(
-        `WITH page AS (SELECT id FROM persons WHERE id > $1 ORDER BY id LIMIT $2)
-         SELECT (SELECT id::text FROM page ORDER BY id DESC LIMIT 1) AS up_to, (SELECT count(*)::int FROM page) AS persons`,
-        [input.after, input.pageSize],
+    /** The next ranges of a run: up to `ranges` id ranges of `pageSize` persons each, after `after`. */
+    async planRanges(input: { after: string; pageSize: number; ranges: number }): Promise<{ after: string; upTo: string; persons: number }[]> {
+      const bounds = await pool.query<{ up_to: string; persons: number }>(
+        `SELECT id::text AS up_to, n::int AS persons FROM (
+           SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total
+           FROM (SELECT id FROM persons WHERE id > $1 ORDER BY id LIMIT $2) page
+         ) numbered WHERE n % $3 = 0 OR n = total ORDER BY id`,
+        [input.after, input.pageSize * input.ranges, input.pageSize],
       );
-      const { up_to: upTo, persons } = bound.rows[0]!;
-      if (!upTo) return { upTo: null, persons: 0, scored: 0, levelChanges: 0 };
+      let after = input.after;
+      let counted = 0;
+      return bounds.rows.map((row) => {
+        const range = { after, upTo: row.up_to, persons: row.persons - counted };
+        after = row.up_to;
+        counted = row.persons;
+        return range;
+      });
+    },
+
+    /**
+     * Scores the persons with ids in (after, upTo] in every scenario of the run, in one transaction
+     * with the range's row. A retry after a crash repeats the same range and writes nothing twice.
+     */
+    async rescoreRange(input: { runId: string; scenarios: string[]; onDay: LocalDate; after: string; upTo: string; persons: number }): Promise<RangeResult> {
+      const { upTo, persons } = input;
       heartbeat({ after: input.after, upTo });
-      const result = await scorePersons(pool, {
-        models: await activeModels(pool, input.scenarios),
-        onDay: input.onDay,
-        computedBy: input.runId,
-        computedAt: new Date().toISOString(),
-        persons: { after: input.after, upTo },
+      const models = await activeModels(pool, input.scenarios);
+      const result = await withTransaction(pool, async (db) => {
+        const scored = await scorePersons(db, {
+          models,
+          onDay: input.onDay,
+          computedBy: input.runId,
+          computedAt: new Date().toISOString(),
+          persons: { after: input.after, upTo },
+        });
+        // Scored per person, not per scenario: the first scenario's count is the run's.
+        const perPerson = Math.round(scored.scored / models.length);
+        await db.query(
+          `INSERT INTO rescoring_ranges (run_id, after_id, up_to, persons, scored, level_changes, out_of_scope)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (run_id, after_id) DO NOTHING`,
+          [input.runId, input.after, upTo, persons, perPerson, scored.levelChanges, scored.outOfScope],
+        );
+        return scored;
       });
       return { upTo, persons, scored: result.scored, levelChanges: result.levelChanges };
     },
@@ -87,13 +115,12 @@ export function createScoringActivities({ pool, client, taskQueue }: { pool: pg.
     /** The run's summary, counted from what it wrote, so a resumed run reports exactly. */
     async finishRescoringRun(input: { runId: string; at: string }): Promise<RunSummary> {
       const result = await pool.query<{ on_day: LocalDate; persons_scored: number; level_changes: number; out_of_scope: number }>(
-        `WITH run AS (SELECT id, on_day, scenarios[1] AS scenario FROM rescoring_runs WHERE id = $1),
-         counts AS (
-           SELECT count(*) AS scored, count(*) FILTER (WHERE h.previous_level IS NOT NULL AND h.previous_level <> h.level) AS changes
-           FROM score_history h, run WHERE h.computed_by = run.id AND h.scenario = run.scenario
+        `WITH counts AS (
+           SELECT coalesce(sum(scored), 0) AS scored, coalesce(sum(level_changes), 0) AS changes, coalesce(sum(out_of_scope), 0) AS out_of_scope
+           FROM rescoring_ranges WHERE run_id = $1
          )
          UPDATE rescoring_runs r SET finished_at = coalesce(r.finished_at, $2), persons_scored = c.scored, level_changes = c.changes,
-           out_of_scope = (SELECT count(*) FROM persons) - c.scored
+           out_of_scope = c.out_of_scope
          FROM counts c WHERE r.id = $1
          RETURNING r.on_day, r.persons_scored::int, r.level_changes::int, r.out_of_scope::int`,
         [input.runId, input.at],

@@ -109,7 +109,7 @@ export async function scorePersons(
        ), history AS (
          INSERT INTO score_history (computed_by, person_id, scenario, model_id, score, level, previous_level, on_day, computed_at)
          SELECT $6, l.person_id, $2, $4, l.score, l.level, p.level, $3, $5 FROM leveled l LEFT JOIN previous p USING (person_id)
-         ON CONFLICT (computed_by, person_id, scenario) DO NOTHING
+         ON CONFLICT (person_id, scenario, computed_by) DO NOTHING
          RETURNING person_id, level, previous_level
        ), dropped AS (
          DELETE FROM scores s WHERE ${score.sql} AND s.scenario = $2 AND s.person_id NOT IN (SELECT person_id FROM leveled)
@@ -128,7 +128,8 @@ export async function scorePersons(
       ],
     );
     scored += result.rows[0]!.scored;
-    levelChanges += result.rows[0]!.level_changes;
+    // The level a person sees, and is told about, is the base scenario's.
+    if (model.scenario === 'base' || options.models.length === 1) levelChanges = result.rows[0]!.level_changes;
     if (model.scenario === 'base' || options.models.length === 1) outOfScope = result.rows[0]!.out_of_scope;
   }
   return { scored, levelChanges, outOfScope };

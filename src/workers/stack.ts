@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ export interface RunningStack {
   apiUrl: string;
   temporalAddress: string;
   pool: pg.Pool;
+  client: Client;
   /** Stops the API, the worker, then the servers it started, in that order. */
   stop(): Promise<void>;
 }
@@ -90,6 +92,7 @@ export async function startStack(config: Config, dataDir: string, logger: Logger
       apiUrl: `http://${config.API_HOST === '0.0.0.0' ? 'localhost' : config.API_HOST}:${config.API_PORT}`,
       temporalAddress,
       pool,
+      client,
       stop,
     };
   } catch (error) {

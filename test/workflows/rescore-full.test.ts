@@ -4,7 +4,7 @@ import { rescoreFullWorkflow, rescoreProgressQuery } from '../../src/workflows/r
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTestWorker } from '../support/platform-worker';
 import { seedScoredPersons } from '../support/scoring-fixtures';
-import { startTimeSkipping } from '../support/time-skipping';
+import { completed, startTimeSkipping } from '../support/time-skipping';
 
 const PERSONS = 120;
 
@@ -48,9 +48,9 @@ describe('Art. 6 scheduled full rescoring survives a worker crash', () => {
     expect((await handle.describe()).status.name).toBe('RUNNING');
 
     // A new worker on the same task queue takes over where the first stopped.
-    // Awaiting the result lets the test server skip the heartbeat timeout of a range the first worker abandoned.
     const second = await createTestWorker(env, db, first.taskQueue);
-    const summary = await second.worker.runUntil(handle.result());
+    await second.worker.runUntil(completed(handle));
+    const summary = await handle.result();
     expect(summary).toMatchObject({ runId: 'rescore-full/2026-11-25', personsScored: PERSONS, outOfScope: 2 });
     const history = await db.pool.query<{ scenario: string; rows: number; persons: number }>(
       `SELECT scenario, count(*)::int AS rows, count(DISTINCT person_id)::int AS persons FROM score_history

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench:rescore [-- --persons N --records-per-person K]`: the full rescoring workflow on
+ * the local stack (embedded Postgres, Temporal dev server, worker, all started here) against the
+ * bare lower bound measured in the same run: one INSERT … SELECT … GROUP BY per scenario that
+ * computes the same scores into a scratch table. Prints persons/s of both, their ratio, the peak
+ * memory of the process that runs the worker, and the projected time for 10 million persons.
+ */
+import { parseArgs } from 'node:util';
+import { activeModels } from '../src/db/scoring';
+import { rescoreFullWorkflow } from '../src/workflows/rescore-full';
+import { benchStack, report } from './support';
+
+const { values } = parseArgs({ options: { persons: { type: 'string', default: '1000000' }, 'records-per-person': { type: 'string', default: '5' } } });
+const PERSONS = Number(values.persons);
+const RECORDS = PERSONS * Number(values['records-per-person']);
+const ON_DAY = '2026-11-25';
+
+/** Same rules as src/db/scoring.ts, without writing scores, history or notifications: the bare aggregate. */
+const BASELINE = `
+INSERT INTO bench_scores (person_id, scenario, score)
+WITH rules AS (
+  SELECT rule.key AS type_code, t.category, (rule.value->>'points')::int AS points, rule.value->'perUnit'->>'field' AS unit_field,
+         (rule.value->'perUnit'->>'size')::numeric AS unit_size, (rule.value->>'yearlyCap')::int AS yearly_cap,
+         CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
+              ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END AS months
+  FROM jsonb_each($1::jsonb->'rules') AS rule JOIN record_types t ON t.code = rule.key
+), caps AS (SELECT key AS category, value::int AS cap FROM jsonb_each_text($1::jsonb->'categoryCaps')),
+lines AS (
+  SELECT r.person_id, ru.category, ru.type_code, extract(year FROM r.formed_on)::int AS year, ru.yearly_cap,
+         CASE WHEN ru.unit_field IS NULL THEN ru.points ELSE (floor(coalesce((r.details->>ru.unit_field)::numeric, 0) / ru.unit_size) * ru.points)::int END AS points
+  FROM records r JOIN rules ru ON ru.type_code = r.type_code
+  WHERE r.status = 'active' AND r.formed_on <= $2::date AND (ru.months IS NULL OR (r.formed_on + make_interval(months => ru.months))::date > $2::date)
+), type_years AS (
+  SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points
+  FROM lines GROUP BY person_id, category, type_code, year
+), categories AS (
+  SELECT t.person_id, sum(t.points) AS points, c.cap FROM type_years t LEFT JOIN caps c ON c.category = t.category GROUP BY t.person_id, t.category, c.cap
+)
+SELECT p.id, $3, (($1::jsonb->>'baseScore')::int + coalesce(sum(CASE WHEN c.cap IS NULL THEN c.points ELSE sign(c.points) * least(abs(c.points), c.cap) END), 0))::int
+FROM persons p LEFT JOIN categories c ON c.person_id = p.id
+WHERE p.birth_date <= ($2::date - interval '18 years')::date AND p.civil_capacity = 'full'
+  AND (p.residency = 'household' OR (p.residency = 'residence-permit' AND (p.residence_permit_valid_until IS NULL OR p.residence_permit_valid_until >= $2::date)))
+GROUP BY p.id`;
+
+async function main(): Promise<void> {
+  const { stack, close } = await benchStack('rescore');
+  try {
+    const { pool } = stack;
+    const generation = performance.now();
+    await pool.query(`INSERT INTO agencies (id, name, kind) VALUES ('bench-agency', 'Benchmark agency', 'agency')`);
+    // Persons in scope but for every 50th (a minor); records of ten types spread over five years, so some stopped counting.
+    await pool.query(
+      `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date, residency, civil_capacity)
+       SELECT gen_random_uuid(), decode(md5(i::text), 'hex'), '\\x00',
+              CASE WHEN i % 50 = 0 THEN date '2012-01-01' ELSE date '1950-01-01' + (i % 18000) END, 'household', 'full'
+       FROM generate_series(1, $1) AS i`,
+      [PERSONS],
+    );
+    await pool.query(
+      `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by)
+       SELECT gen_random_uuid(), 'bench-agency', 'R-' || n, p.id, t.category, t.code, 'public-agency',
+              date '2021-11-25' + (n::bigint * 7919 % 1826)::int, now(), false, 'active', 1,
+              jsonb_build_object('hours', n % 60, 'amountYuan', n % 5000, 'procedure', 'general'), '[]', 'bench'
+       FROM (SELECT n, 1 + (n::bigint * 2654435761 % $1) AS person_no FROM generate_series(1, $2) AS n) g
+       JOIN (SELECT id, row_number() OVER () AS person_no FROM persons) p USING (person_no)
+       JOIN (SELECT code, category, row_number() OVER (ORDER BY code) - 1 AS k FROM record_types
+             WHERE code IN ('administrative-penalty', 'volunteering', 'blood-donation', 'honour-municipal', 'tax-refusal',
+                            'charitable-donation', 'civilised-practice', 'fee-refusal', 'court-dishonest-debtor', 'loan-overdue')) t
+         ON t.k = g.n % 10`,
+      [PERSONS, RECORDS],
+    );
+    await pool.query('ANALYZE persons');
+    await pool.query('ANALYZE records');
+    process.stdout.write(`Generated ${PERSONS.toLocaleString('en')} persons and ${RECORDS.toLocaleString('en')} records in ${((performance.now() - generation) / 1000).toFixed(1)} s\n`);
+
+    const models = await activeModels(pool);
+    await pool.query('CREATE UNLOGGED TABLE bench_scores (person_id uuid NOT NULL, scenario text NOT NULL, score integer NOT NULL)');
+    const baselineStart = performance.now();
+    for (const model of models) await pool.query(BASELINE, [JSON.stringify(model.definition), ON_DAY, model.scenario]);
+    const baselineSeconds = (performance.now() - baselineStart) / 1000;
+
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 50);
+    const runStart = performance.now();
+    const summary = await stack.client.workflow.execute(rescoreFullWorkflow, {
+      taskQueue: 'integrity-score',
+      workflowId: `rescore-full/${ON_DAY}`,
+      args: [{ onDay: ON_DAY }],
+    });
+    const runSeconds = (performance.now() - runStart) / 1000;
+    clearInterval(sampler);
+
+    const mismatches = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM bench_scores b FULL JOIN scores s ON s.person_id = b.person_id AND s.scenario = b.scenario
+       WHERE s.score IS DISTINCT FROM b.score`,
+    );
+
+    const baselineRate = PERSONS / baselineSeconds;
+    const runRate = PERSONS / runSeconds;
+    const ratio = runSeconds / baselineSeconds;
+    report('scenarios', models.map((m) => m.id).join(', '));
+    report('bare INSERT … SELECT … GROUP BY', `${Math.round(baselineRate).toLocaleString('en')} persons/s (${baselineSeconds.toFixed(1)} s)`);
+    report('full rescoring workflow', `${Math.round(runRate).toLocaleString('en')} persons/s (${runSeconds.toFixed(1)} s)`);
+    report('ratio (workflow / bare)', `${ratio.toFixed(2)}x   target: within 1.5x`);
+    report('scores that differ from the bare aggregate', String(mismatches.rows[0]!.n));
+    report('summary', `${summary.personsScored.toLocaleString('en')} scored, ${summary.outOfScope.toLocaleString('en')} out of scope, ${summary.levelChanges} level changes`);
+    report('peak memory of the worker process (RSS)', `${(peakRss / 2 ** 20).toFixed(0)} MiB   target: under 1024 MiB`);
+    report('projected for 10 million persons', `${((10_000_000 / runRate) / 60).toFixed(1)} min   target: under 2 min`);
+  } finally {
+    await close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
