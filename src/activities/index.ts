@@ -3,9 +3,11 @@ import type pg from 'pg';
 import { createAgencyActivities } from './agencies';
 import { createCalendarActivities } from './calendar';
 import { createModelActivities } from './models';
+import { createObjectionActivities } from './objections';
 import { createRecordBatchActivities } from './record-batches';
 import { createRecordActivities } from './records';
 import { createScoringActivities } from './scoring';
+import { createTaskActivities } from './tasks';
 import { createSlaActivities } from './sla';
 
 export interface ActivityDependencies {
@@ -24,5 +26,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createRecordBatchActivities(deps),
     ...createScoringActivities(deps),
     ...createModelActivities(deps),
+    ...createTaskActivities(deps),
+    ...createObjectionActivities(deps),
   };
 }

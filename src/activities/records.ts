@@ -41,6 +41,9 @@ export type RecordChangeOutcome =
   | { status: 'changed'; recordId: string; version: number; recordStatus: 'active' | 'revoked'; personId: string }
   | { status: 'refused'; code: 'not-found' | 'conflict' | 'invalid'; field: string; reason: string };
 
+const RECORD_COLUMNS =
+  'id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, attestation, changed_by, change_reason, disputed_by';
+
 /** Whether a sharer of this kind may share a record of this category (Art. 8: providers share market information). */
 export function sharerMayShare(kind: SharerKind, category: string): boolean {
   return kind === 'provider' ? category === 'market' : category !== 'market';
@@ -169,47 +172,56 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
       });
     },
 
-    /** A correction or revocation by the sharer: a new version, the old one kept in record_history. */
+    /** A correction or revocation by the sharer (Art. 8-10). */
     async changeRecord(input: RecordChangeInput): Promise<RecordChangeOutcome> {
-      return withTransaction<RecordChangeOutcome>(pool, async (db) => {
-        const current = await db.query<{ id: string; version: number; status: string; person_id: string; category: string; changed_by: string }>(
-          `SELECT id, version, status, person_id, category, changed_by FROM records WHERE sharer_id = $1 AND reference = $2 FOR UPDATE`,
-          [input.sharerId, input.reference],
-        );
-        const row = current.rows[0];
-        if (!row) return { status: 'refused', code: 'not-found', field: 'reference', reason: `no record ${input.reference} shared by ${input.sharerId}` };
-        // A retry of this very change finds it applied (each change is its own workflow).
-        if (row.changed_by === input.workflowId) {
-          return { status: 'changed', recordId: row.id, version: row.version, recordStatus: row.status as 'active' | 'revoked', personId: row.person_id };
-        }
-        if (row.status === 'revoked') return { status: 'refused', code: 'conflict', field: 'reference', reason: `record ${input.reference} is revoked; it can no longer change` };
-
-        if (input.correction) {
-          const type = await db.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [input.correction.typeCode]);
-          if (type.rows[0]?.category !== row.category) {
-            return { status: 'refused', code: 'invalid', field: 'typeCode', reason: `${input.correction.typeCode} is not a type of the category ${row.category}` };
-          }
-        }
-        await db.query(`INSERT INTO record_history SELECT records.*, $2::timestamptz FROM records WHERE id = $1`, [row.id, input.at]);
-        const version = row.version + 1;
-        const status = input.kind === 'revoke' ? 'revoked' : 'active';
-        await db.query(
-          `UPDATE records SET version = $2, status = $3, changed_by = $4, change_reason = $5,
-             type_code = coalesce($6, type_code), formed_on = coalesce($7::date, formed_on),
-             details = coalesce($8::jsonb, details), evidence = coalesce($9::jsonb, evidence)
-           WHERE id = $1`,
-          [
-            row.id, version, status, input.workflowId, input.reason,
-            input.correction?.typeCode ?? null, input.correction?.formedOn ?? null,
-            input.correction ? JSON.stringify(input.correction.details) : null,
-            input.correction ? JSON.stringify(input.correction.evidence) : null,
-          ],
-        );
-        await announceChange(db, `${row.id}/v${version}`, row.person_id, input.workflowId, input.kind === 'revoke' ? 'record-revoked' : 'record-corrected', row.id);
-        return { status: 'changed', recordId: row.id, version, recordStatus: status, personId: row.person_id };
-      });
+      return withTransaction(pool, (db) => applyRecordChange(db, input));
     },
   };
+}
+
+/**
+ * A correction or revocation of a record: a new version, the old one kept in record_history, the
+ * person told and asked to be rescored. Used by the sharer's own change and by an objection's outcome.
+ */
+export async function applyRecordChange(db: pg.PoolClient, input: RecordChangeInput): Promise<RecordChangeOutcome> {
+  const current = await db.query<{ id: string; version: number; status: string; person_id: string; category: string; changed_by: string }>(
+    `SELECT id, version, status, person_id, category, changed_by FROM records WHERE sharer_id = $1 AND reference = $2 FOR UPDATE`,
+    [input.sharerId, input.reference],
+  );
+  const row = current.rows[0];
+  if (!row) return { status: 'refused', code: 'not-found', field: 'reference', reason: `no record ${input.reference} shared by ${input.sharerId}` };
+  // A retry of this very change finds it applied (each change is its own workflow).
+  if (row.changed_by === input.workflowId) {
+    return { status: 'changed', recordId: row.id, version: row.version, recordStatus: row.status as 'active' | 'revoked', personId: row.person_id };
+  }
+  if (row.status === 'revoked') return { status: 'refused', code: 'conflict', field: 'reference', reason: `record ${input.reference} is revoked; it can no longer change` };
+
+  if (input.correction) {
+    const type = await db.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [input.correction.typeCode]);
+    if (type.rows[0]?.category !== row.category) {
+      return { status: 'refused', code: 'invalid', field: 'typeCode', reason: `${input.correction.typeCode} is not a type of the category ${row.category}` };
+    }
+  }
+  await db.query(
+    `INSERT INTO record_history (${RECORD_COLUMNS}, superseded_at) SELECT ${RECORD_COLUMNS}, $2::timestamptz FROM records WHERE id = $1`,
+    [row.id, input.at],
+  );
+  const version = row.version + 1;
+  const status = input.kind === 'revoke' ? 'revoked' : 'active';
+  await db.query(
+    `UPDATE records SET version = $2, status = $3, changed_by = $4, change_reason = $5,
+       type_code = coalesce($6, type_code), formed_on = coalesce($7::date, formed_on),
+       details = coalesce($8::jsonb, details), evidence = coalesce($9::jsonb, evidence)
+     WHERE id = $1`,
+    [
+      row.id, version, status, input.workflowId, input.reason,
+      input.correction?.typeCode ?? null, input.correction?.formedOn ?? null,
+      input.correction ? JSON.stringify(input.correction.details) : null,
+      input.correction ? JSON.stringify(input.correction.evidence) : null,
+    ],
+  );
+  await announceChange(db, `${row.id}/v${version}`, row.person_id, input.workflowId, input.kind === 'revoke' ? 'record-revoked' : 'record-corrected', row.id);
+  return { status: 'changed', recordId: row.id, version, recordStatus: status, personId: row.person_id };
 }
 
 class Refusal extends Error {

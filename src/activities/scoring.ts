@@ -1,7 +1,9 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
-import { activeModels, scorePersons } from '../db/scoring';
+import { activeModels, catalogueCounting, scorePersons } from '../db/scoring';
+import { modelDefinitionSchema } from '../domain/score-model';
+import { evaluate, type Evaluation } from '../domain/scoring';
 import { withTransaction } from '../db/transaction';
 import { shanghaiDayOf, type LocalDate } from '../domain/working-days';
 import { rescorePersonWorkflow, rescoreRequestedSignal } from '../workflows/rescore-person';
@@ -127,6 +129,28 @@ export function createScoringActivities({ pool, client, taskQueue }: { pool: pg.
       );
       const row = result.rows[0]!;
       return { runId: input.runId, onDay: row.on_day, personsScored: row.persons_scored, levelChanges: row.level_changes, outOfScope: row.out_of_scope };
+    },
+
+    /** A person's base score explained, as an NDRC reviewer sees it with an objection to the score (Art. 20, PIPL art. 24). */
+    async explainScore(input: { personId: string }): Promise<{ modelId: string; score: number; level: string; onDay: string; breakdown: Evaluation } | null> {
+      const stored = await pool.query<{ model_id: string; score: number; level: string; on_day: LocalDate; definition: unknown }>(
+        `SELECT s.model_id, s.score, s.level, s.on_day, m.definition FROM scores s JOIN score_models m ON m.id = s.model_id
+         WHERE s.person_id = $1 AND s.scenario = 'base'`,
+        [input.personId],
+      );
+      const row = stored.rows[0];
+      if (!row) return null;
+      const records = await pool.query<{ id: string; type_code: string; category: string; formed_on: string; status: 'active' | 'revoked'; details: Record<string, unknown> }>(
+        'SELECT id, type_code, category, formed_on, status, details FROM records WHERE person_id = $1',
+        [input.personId],
+      );
+      const breakdown = evaluate(
+        modelDefinitionSchema.parse(row.definition),
+        await catalogueCounting(pool),
+        records.rows.map((r) => ({ id: r.id, typeCode: r.type_code, category: r.category, formedOn: r.formed_on, status: r.status, details: r.details })),
+        row.on_day,
+      );
+      return { modelId: row.model_id, score: row.score, level: row.level, onDay: row.on_day, breakdown };
     },
 
     /** The scenarios that have an active model now. */

@@ -23,8 +23,10 @@ import { agencyRoutes } from './routes/agencies';
 import { bulkRecordRoutes } from './routes/bulk-records';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { objectionRoutes } from './routes/objections';
 import { recordRoutes } from './routes/records';
 import { scoreRoutes } from './routes/scores';
+import { taskRoutes } from './routes/tasks';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -99,5 +101,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(recordRoutes, deps);
   await app.register(bulkRecordRoutes, deps);
   await app.register(scoreRoutes, deps);
+  await app.register(objectionRoutes, deps);
+  await app.register(taskRoutes, deps);
   return app;
 }

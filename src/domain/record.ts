@@ -107,6 +107,15 @@ export type PersonReference = z.infer<typeof personReferenceSchema>;
 export const sharedRecordSchema = recordFields.extend({ person: personReferenceSchema }).superRefine(recordRules);
 export type SharedRecord = z.infer<typeof sharedRecordSchema>;
 
+/** What a correction may change: the content, never who shared it, about whom, or its reference. */
+export const recordCorrectionSchema = z.object({
+  typeCode: recordFields.shape.typeCode,
+  formedOn: localDateSchema,
+  details: recordFields.shape.details,
+  evidence: recordFields.shape.evidence,
+});
+export type RecordCorrection = z.infer<typeof recordCorrectionSchema>;
+
 /** The first problem of a failed validation, as a field path and a sentence. */
 export function firstProblem(error: z.ZodError): { field: string; message: string } {
   const issue = error.issues[0]!;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { sharerMayShare, type SharerKind } from '../../activities/records';
 import { logPersonRead } from '../../db/query-log';
 import { parseIdentityNumber } from '../../domain/identity-number';
-import { localDateSchema, recordSubmissionSchema, referenceSchema, type RecordSubmission, type SharedRecord } from '../../domain/record';
+import { localDateSchema, recordCorrectionSchema, recordSubmissionSchema, referenceSchema, type RecordSubmission, type SharedRecord } from '../../domain/record';
 import type { Actor } from '../../domain/roles';
 import { refusesRecords } from '../../domain/scope';
 import { shanghaiDayOf } from '../../domain/working-days';
@@ -47,13 +47,7 @@ const recordView = z.object({
   versions: z.array(versionView),
 });
 
-const correctionBody = z.object({
-  typeCode: z.string().min(2).max(63),
-  formedOn: localDateSchema,
-  details: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).default({}),
-  evidence: z.array(z.object({ kind: z.enum(['document', 'decision', 'certificate', 'url', 'other']), ref: z.string().min(1).max(500) })).max(20).default([]),
-  reason: z.string().min(3).max(1000),
-});
+const correctionBody = recordCorrectionSchema.extend({ reason: z.string().min(3).max(1000) });
 
 export function obligationWorkflowId(sharerId: string, reference: string): string {
   return `record-sharing/${sharerId}/${reference}`;
