@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { freePort } from './ports';
 export interface RunningPlatform {
   url: string;
   db: TestDatabase;
+  /** The platform's own Temporal client, e.g. for the visibility queries supervisors run in the Web UI. */
+  client: Client;
   /** A bearer token for a role, signed with this platform's test key. */
   token(role: Role, claims?: { agency?: string; person?: string; subject?: string }): Promise<string>;
   stop(): Promise<void>;
@@ -45,6 +48,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
   return {
     url: stack.apiUrl,
     db,
+    client: stack.client,
     token: (role, claims = {}) =>
       new SignJWT({ role, ...(claims.agency ? { agency: claims.agency } : {}), ...(claims.person ? { person: claims.person } : {}) })
         .setProtectedHeader({ alg: 'ES256' })

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
+import { identityNumber } from '../support/identities';
+import { startPlatform, type RunningPlatform } from '../support/platform';
+
+interface Answer {
+  status: number;
+  body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers read field by field
+}
+
+describe('Art. 20 objection flow through the API on the dev server', () => {
+  let platform: RunningPlatform;
+  let market: string;
+  let ndrc: string;
+  let person: string;
+  let personId: string;
+  let recordId: string;
+  const today = shanghaiDayOf(new Date());
+  const resident = identityNumber('1977-07-07', 707);
+
+  async function call(method: string, path: string, token: string, body?: unknown): Promise<Answer> {
+    const response = await fetch(`${platform.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Answer['body'] };
+  }
+
+  async function inbox(token: string, kind: string) {
+    let found: Answer['body'] | undefined;
+    await expect
+      .poll(async () => {
+        found = ((await call('GET', '/tasks?state=open', token)).body.tasks as Answer['body'][]).find((t) => t.kind === kind);
+        return found !== undefined;
+      }, { timeout: 15_000 })
+      .toBe(true);
+    return found!;
+  }
+
+  const score = async () => ((await call('GET', '/me/score', person)).body.scores as Answer['body'][]).find((s) => s.scenario === 'base')?.score;
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const admin = await platform.token('admin');
+    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
+    await call('PUT', '/admin/agencies/jinan-market-regulation', admin, { name: 'Jinan Market Regulation Bureau', kind: 'agency' });
+    const police = await platform.token('agency', { agency: 'jinan-public-security' });
+    market = await platform.token('agency', { agency: 'jinan-market-regulation', subject: 'market-clerk-zhao' });
+    ndrc = await platform.token('ndrc', { subject: 'ndrc-reviewer-li' });
+    const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown>) =>
+      call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn: today, details });
+    await share(police, 'HUKOU-707', 'identity', 'household-registration', {});
+    await share(police, 'CAPACITY-707', 'identity', 'civil-capacity', { capacity: 'full' });
+    const shared = await share(market, 'PEN-707', 'administrative', 'administrative-penalty', { procedure: 'general' });
+    recordId = shared.body.recordId;
+    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [recordId])).rows[0].person_id;
+    person = await platform.token('person', { person: personId });
+    for (let tries = 0; (await score()) !== 970; tries += 1) {
+      if (tries > 300) throw new Error('the shared penalty never reached the score');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  afterAll(() => platform?.stop());
+
+  it('a person files, NDRC forwards, the agency corrects: new version, dispute lifted, new score, applicant notified', async () => {
+    const filed = await call('POST', '/objections', person, { target: 'record', recordId, reason: 'The penalty was formed two years ago, not this year' });
+    expect(filed.status).toBe(202);
+    const { objectionId } = filed.body;
+    await expect.poll(async () => (await platform.db.pool.query('SELECT disputed_by FROM records WHERE id = $1', [recordId])).rows[0].disputed_by).toBe(objectionId);
+    const again = await call('POST', '/objections', person, { target: 'record', recordId, reason: 'again' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain(objectionId);
+
+    const triage = await inbox(ndrc, 'objection-triage');
+    expect(triage).toMatchObject({ role: 'ndrc', subject: objectionId, allowedDecisions: ['handle-in-house', 'forward-to-agency'], workingDaysLeft: 2 });
+    expect((await call('POST', `/tasks/${triage.id}/claim`, ndrc)).body).toEqual({ taskId: triage.id, claimedBy: 'ndrc-reviewer-li' });
+    const malformed = await call('POST', `/tasks/${triage.id}/completion`, ndrc, { decision: 'maybe', reasons: 'unsure' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toMatchObject({ code: 'task-refused', field: 'decision' });
+    const forwarded = await call('POST', `/tasks/${triage.id}/completion`, ndrc, { decision: 'forward-to-agency', reasons: 'The agency holds the decision file' });
+    expect(forwarded).toMatchObject({ status: 200, body: { decision: 'forward-to-agency' } });
+    expect((await call('POST', `/tasks/${triage.id}/completion`, ndrc, { decision: 'forward-to-agency', reasons: 'twice' })).status).toBe(409);
+
+    const verification = await inbox(market, 'objection-verification');
+    expect(verification).toMatchObject({ agencyId: 'jinan-market-regulation', workingDaysLeft: 5 });
+    expect((await call('GET', '/tasks?state=open', ndrc)).body.tasks.find((t: { id: string }) => t.id === verification.id)).toBeUndefined();
+    const corrected = await call('POST', `/tasks/${verification.id}/completion`, market, {
+      decision: 'correct',
+      reasons: 'The decision was issued on a date two years back; the formation day is corrected',
+      correction: { typeCode: 'administrative-penalty', formedOn: addDays(today, -730), details: { procedure: 'general' }, evidence: [{ kind: 'decision', ref: 'decision PEN-707' }] },
+    });
+    expect(corrected.status).toBe(200);
+
+    await expect.poll(async () => (await call('GET', `/objections/${objectionId}`, person)).body.state, { timeout: 15_000 }).toBe('decided');
+    const record = await platform.db.pool.query('SELECT version, formed_on, disputed_by FROM records WHERE id = $1', [recordId]);
+    expect(record.rows[0]).toEqual({ version: 2, formed_on: addDays(today, -730), disputed_by: null });
+    expect((await platform.db.pool.query('SELECT version FROM record_history WHERE id = $1', [recordId])).rows).toEqual([{ version: 1 }]);
+    await expect.poll(score, { timeout: 15_000 }).toBe(1000);
+    const notice = await platform.db.pool.query(`SELECT body FROM notifications WHERE recipient_id = $1 AND kind = 'objection-decided'`, [personId]);
+    expect(notice.rows[0].body).toMatchObject({ objectionId, outcome: 'correct' });
+    const history = await call('GET', `/tasks/${verification.id}/history`, market);
+    expect(history.body.events.map((e: { event: string }) => e.event)).toEqual(['created', 'completed']);
+  });
+
+  it('shows supervisors a breached objection with CreditProcess="objection" AND SlaState="breached"', async () => {
+    // NDRC registers an objection it received on paper more than 3 working days ago: both clocks have run out.
+    const filed = await call('POST', '/objections', ndrc, { target: 'score', personId, reason: 'Paper objection to the score', receivedOn: addDays(today, -10) });
+    expect(filed.status).toBe(202);
+    const query = 'CreditProcess="objection" AND SlaState="breached"';
+    await expect
+      .poll(async () => {
+        const ids: string[] = [];
+        for await (const execution of platform.client.workflow.list({ query })) ids.push(execution.workflowId);
+        return ids;
+      }, { timeout: 20_000, interval: 500 })
+      .toContain(filed.body.workflowId);
+    const escalation = await platform.db.pool.query(`SELECT recipient_role FROM notifications WHERE workflow_id = $1 AND kind = 'sla-escalation'`, [filed.body.workflowId]);
+    expect(escalation.rows).toEqual([{ recipient_role: 'supervisor' }]);
+  });
+});
