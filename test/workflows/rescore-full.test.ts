@@ -37,7 +37,9 @@ describe('Art. 6 scheduled full rescoring survives a worker crash', () => {
     const handle = await env.client.workflow.start(rescoreFullWorkflow, {
       taskQueue: first.taskQueue,
       workflowId: 'rescore-full/2026-11-25',
-      args: [{ onDay: '2026-11-25', pageSize: 4 }],
+      // A short heartbeat timeout: a range cut off by the stop is retried within seconds of real time
+      // (the test server does not skip time while an activity is started).
+      args: [{ onDay: '2026-11-25', pageSize: 4, rangeHeartbeatTimeout: '3 seconds' }],
     });
     await expect.poll(async () => (await handle.query(rescoreProgressQuery)).ranges, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(6);
     first.worker.shutdown();
