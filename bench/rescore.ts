@@ -126,6 +126,10 @@ async function main(): Promise<void> {
       args: [{ onDay: ON_DAY }],
     });
     const runSeconds = (performance.now() - runStart) / 1000;
+    // A second run on the same data: the nightly steady state, where few scores change.
+    const nightlyStart = performance.now();
+    await stack.client.workflow.execute(rescoreFullWorkflow, { taskQueue: 'integrity-score', workflowId: `rescore-full/${ON_DAY}/again`, args: [{ onDay: ON_DAY }] });
+    const nightlySeconds = (performance.now() - nightlyStart) / 1000;
     clearInterval(sampler);
 
     const mismatches = await pool.query<{ n: number }>(
@@ -138,15 +142,18 @@ async function main(): Promise<void> {
     const baselineRate = PERSONS / baselineSeconds;
     const runRate = PERSONS / runSeconds;
     const ratio = runSeconds / baselineSeconds;
+    const nightlyRate = PERSONS / nightlySeconds;
     report('scenarios', models.map((m) => m.id).join(', '));
     report('bare INSERT … SELECT … GROUP BY', `${Math.round(baselineRate).toLocaleString('en')} persons/s (${baselineSeconds.toFixed(1)} s)`);
-    report('full rescoring workflow', `${Math.round(runRate).toLocaleString('en')} persons/s (${runSeconds.toFixed(1)} s)`);
-    report('ratio (workflow / bare)', `${ratio.toFixed(2)}x   target: within 1.5x`);
+    report('full rescoring workflow, first run', `${Math.round(runRate).toLocaleString('en')} persons/s (${runSeconds.toFixed(1)} s), every score new`);
+    report('ratio (workflow / bare), first run', `${ratio.toFixed(2)}x   target: within 1.5x`);
+    report('full rescoring workflow, next night', `${Math.round(nightlyRate).toLocaleString('en')} persons/s (${nightlySeconds.toFixed(1)} s), no score changed`);
+    report('ratio (workflow / bare), next night', `${(nightlySeconds / baselineSeconds).toFixed(2)}x   target: within 1.5x`);
     report('scores that differ from the bare aggregate', String(mismatches.rows[0]!.n));
     report('summary', `${summary.personsScored.toLocaleString('en')} scored, ${summary.outOfScope.toLocaleString('en')} out of scope, ${summary.levelChanges} level changes`);
     report('record accepted → new score readable', `p50 ${latencies.p50} ms, p95 ${latencies.p95} ms over ${latencies.samples} shares   target: p95 under 1000 ms`);
     report('peak memory of the worker process (RSS)', `${(peakRss / 2 ** 20).toFixed(0)} MiB   target: under 1024 MiB`);
-    report('projected for 10 million persons', `${((10_000_000 / runRate) / 60).toFixed(1)} min   target: under 2 min`);
+    report('projected for 10 million persons', `${((10_000_000 / runRate) / 60).toFixed(1)} min first run, ${((10_000_000 / nightlyRate) / 60).toFixed(1)} min a night   target: under 2 min`);
   } finally {
     await close();
   }

@@ -32,6 +32,7 @@ export async function catalogueCounting(db: Queryable): Promise<CatalogueCountin
 export type PersonSelection = { after: string; upTo: string } | { ids: string[] };
 
 export interface ScoringResult {
+  /** Person-scenarios evaluated (whether or not their score changed). */
   scored: number;
   levelChanges: number;
   outOfScope: number;
@@ -45,9 +46,9 @@ function filter(column: string, selection: PersonSelection, first: number): { sq
 
 /**
  * The set-based evaluation (Art. 4): the same rules as `evaluate` in src/domain/scoring.ts, for
- * many persons in one statement per scenario. Writes the current score, appends the history row
- * keyed by `computedBy` (a repeated computation writes nothing new), drops the score of anyone
- * out of scope (Art. 3) and tells persons whose base level changed.
+ * many persons in one statement per scenario. Writes a score that is new or changed, with its
+ * history row keyed by `computedBy` (a repeated computation writes nothing new), drops the score
+ * of anyone out of scope (Art. 3) and tells persons whose base level changed.
  */
 export async function scorePersons(
   db: Queryable,
@@ -100,15 +101,20 @@ export async function scorePersons(
          SELECT t.person_id, t.score, (SELECT l.level FROM levels l WHERE l.min IS NULL OR t.score >= l.min ORDER BY l.ordinality LIMIT 1) AS level
          FROM totals t
        ), previous AS (
-         SELECT s.person_id, s.level FROM scores s WHERE ${score.sql} AND s.scenario = $2
+         SELECT s.person_id, s.level, s.score, s.model_id FROM scores s WHERE ${score.sql} AND s.scenario = $2
+       ), changed AS (
+         -- Only a new or different score is written: history is the record of changes, and a
+         -- nightly run that changes little writes little.
+         SELECT l.person_id, l.score, l.level, p.level AS previous_level FROM leveled l LEFT JOIN previous p USING (person_id)
+         WHERE p.person_id IS NULL OR p.score <> l.score OR p.level <> l.level OR p.model_id <> $4
        ), written AS (
          INSERT INTO scores (person_id, scenario, model_id, score, level, on_day, computed_at, computed_by)
-         SELECT person_id, $2, $4, score, level, $3, $5, $6 FROM leveled
+         SELECT person_id, $2, $4, score, level, $3, $5, $6 FROM changed
          ON CONFLICT (person_id, scenario) DO UPDATE SET model_id = EXCLUDED.model_id, score = EXCLUDED.score, level = EXCLUDED.level,
            on_day = EXCLUDED.on_day, computed_at = EXCLUDED.computed_at, computed_by = EXCLUDED.computed_by
        ), history AS (
          INSERT INTO score_history (computed_by, person_id, scenario, model_id, score, level, previous_level, on_day, computed_at)
-         SELECT $6, l.person_id, $2, $4, l.score, l.level, p.level, $3, $5 FROM leveled l LEFT JOIN previous p USING (person_id)
+         SELECT $6, person_id, $2, $4, score, level, previous_level, $3, $5 FROM changed
          ON CONFLICT (person_id, scenario, computed_by) DO NOTHING
          RETURNING person_id, level, previous_level
        ), dropped AS (
@@ -119,7 +125,7 @@ export async function scorePersons(
          FROM history WHERE $8 AND previous_level IS NOT NULL AND previous_level <> level
          ON CONFLICT (id) DO NOTHING
        )
-       SELECT (SELECT count(*) FROM history)::int AS scored,
+       SELECT (SELECT count(*) FROM leveled)::int AS scored,
               (SELECT count(*) FROM history WHERE previous_level IS NOT NULL AND previous_level <> level)::int AS level_changes,
               ((SELECT count(*) FROM persons p WHERE ${person.sql}) - (SELECT count(*) FROM leveled))::int AS out_of_scope`,
       [

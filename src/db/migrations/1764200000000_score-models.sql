@@ -20,10 +20,12 @@ CREATE TABLE score_models (
 CREATE UNIQUE INDEX score_models_one_active ON score_models (scenario) WHERE status = 'active';
 
 -- The current score of each person in each scenario, and every score ever given (Art. 6).
+-- No foreign keys: scores are computed from persons and an active model in the statement that
+-- writes them, and per-row key checks would double the cost of a full rescoring.
 CREATE TABLE scores (
-  person_id    uuid NOT NULL REFERENCES persons (id),
+  person_id    uuid NOT NULL,
   scenario     text NOT NULL,
-  model_id     text NOT NULL REFERENCES score_models (id),
+  model_id     text NOT NULL,
   score        integer NOT NULL,
   level        text NOT NULL,
   on_day       date NOT NULL,
