@@ -3,6 +3,7 @@ import type { ObjectionActivities, ObjectionOutcome, ObjectionTarget } from '../
 import type { ScoringActivities } from '../activities/scoring';
 import { shanghaiDayOf, type LocalDate } from '../domain/working-days';
 import { HumanTasks, type TaskCompletion } from './human-task';
+import { requestRescoring } from './rescoring-request';
 import { SlaClock, type SlaStageHandle } from './sla-stage';
 
 const objections = proxyActivities<ObjectionActivities>({
@@ -184,7 +185,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
     at: new Date().toISOString(),
   });
   await closeAll();
-  await scoring.requestRescoring({ personIds: [personId], reason: `objection-${outcome}` });
+  await requestRescoring([personId], `objection-${outcome}`);
   view.state = 'decided';
   view.outcome = outcome;
   return view;

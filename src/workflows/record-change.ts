@@ -1,15 +1,10 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { RecordActivities, RecordChangeInput, RecordChangeOutcome } from '../activities/records';
-import type { ScoringActivities } from '../activities/scoring';
+import { requestRescoring } from './rescoring-request';
 
 const records = proxyActivities<RecordActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-const scoring = proxyActivities<ScoringActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 export type RecordChangeRequest = Omit<RecordChangeInput, 'workflowId' | 'changeId' | 'at'>;
@@ -22,6 +17,6 @@ export type RecordChangeRequest = Omit<RecordChangeInput, 'workflowId' | 'change
 export async function recordChangeWorkflow(request: RecordChangeRequest): Promise<RecordChangeOutcome> {
   const { workflowId } = workflowInfo();
   const outcome = await records.changeRecord({ ...request, workflowId, changeId: workflowId, at: new Date().toISOString() });
-  if (outcome.status === 'changed') await scoring.requestRescoring({ personIds: [outcome.personId], reason: `record-${request.kind === 'revoke' ? 'revoked' : 'corrected'}` });
+  if (outcome.status === 'changed') await requestRescoring([outcome.personId], `record-${request.kind === 'revoke' ? 'revoked' : 'corrected'}`);
   return outcome;
 }

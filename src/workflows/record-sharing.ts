@@ -11,19 +11,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RecordActivities, ShareOutcome, SharerKind } from '../activities/records';
-import type { ScoringActivities } from '../activities/scoring';
 import { firstProblem, sharedRecordSchema, type SharedRecord } from '../domain/record';
 import type { LocalDate } from '../domain/working-days';
+import { requestRescoring } from './rescoring-request';
 import { SlaClock, type SlaStageHandle } from './sla-stage';
 
 const records = proxyActivities<RecordActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-const scoring = proxyActivities<ScoringActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 export interface RecordSharingInput {
@@ -103,7 +98,7 @@ export async function recordSharingWorkflow(input: RecordSharingInput): Promise<
       if (outcome.status === 'refused') return outcome;
       recordId = outcome.recordId;
       state = 'shared';
-      if (outcome.status === 'accepted') await scoring.requestRescoring({ personIds: [outcome.personId], reason: 'record-added' });
+      if (outcome.status === 'accepted') await requestRescoring([outcome.personId], 'record-added');
       await close();
       return outcome;
     },

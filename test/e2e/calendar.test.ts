@@ -22,14 +22,7 @@ describe('Working days: an admin loads and corrects the calendar through the API
   });
   afterAll(() => platform?.stop());
 
-  async function call(method: string, path: string, token: string | undefined, body?: unknown) {
-    const response = await fetch(`${platform.url}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as ApiBody };
-  }
+  const call = (method: string, path: string, token: string | undefined, body?: unknown) => platform.call<ApiBody>(method, path, token, body);
 
   async function finished(changeId: string) {
     await expect

@@ -18,14 +18,7 @@ describe('Art. 20 objection flow through the API on the dev server', () => {
   const today = shanghaiDayOf(new Date());
   const resident = identityNumber('1977-07-07', 707);
 
-  async function call(method: string, path: string, token: string, body?: unknown): Promise<Answer> {
-    const response = await fetch(`${platform.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as Answer['body'] };
-  }
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<Answer> => platform.call<Answer['body']>(method, path, token, body);
 
   async function inbox(token: string, kind: string) {
     let found: Answer['body'] | undefined;

@@ -38,14 +38,7 @@ describe('Credit records through the API on the dev server', () => {
   });
   afterAll(() => platform?.stop());
 
-  async function call(method: string, path: string, token: string, body?: unknown): Promise<Answer> {
-    const response = await fetch(`${platform.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as Answer['body'] };
-  }
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<Answer> => platform.call<Answer['body']>(method, path, token, body);
 
   const penalty = (reference: string, who = adult, details: Record<string, unknown> = { procedure: 'general' }) => ({
     reference,

@@ -19,14 +19,7 @@ describe('The score through the API on the dev server', () => {
   const today = shanghaiDayOf(new Date());
   const resident = identityNumber('1984-04-04', 404);
 
-  async function call(method: string, path: string, token: string, body?: unknown) {
-    const response = await fetch(`${platform.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  }
+  const call = (method: string, path: string, token: string, body?: unknown) => platform.call(method, path, token, body);
 
   const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown> = {}) =>
     call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn: today, details });

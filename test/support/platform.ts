@@ -17,6 +17,8 @@ export interface RunningPlatform {
   db: TestDatabase;
   /** The platform's own Temporal client, e.g. for the visibility queries supervisors run in the Web UI. */
   client: Client;
+  /** One JSON call to the API, as a client would make it. */
+  call<T = Record<string, unknown>>(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** A bearer token for a role, signed with this platform's test key. */
   token(role: Role, claims?: { agency?: string; person?: string; subject?: string }): Promise<string>;
   stop(): Promise<void>;
@@ -49,6 +51,14 @@ export async function startPlatform(): Promise<RunningPlatform> {
     url: stack.apiUrl,
     db,
     client: stack.client,
+    async call<T>(method: string, path: string, token?: string, body?: unknown) {
+      const response = await fetch(`${stack.apiUrl}${path}`, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as T };
+    },
     token: (role, claims = {}) =>
       new SignJWT({ role, ...(claims.agency ? { agency: claims.agency } : {}), ...(claims.person ? { person: claims.person } : {}) })
         .setProtectedHeader({ alg: 'ES256' })

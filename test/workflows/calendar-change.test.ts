@@ -1,11 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SlaStageSpec } from '../../src/domain/sla';
 import { calendarChangeWorkflow } from '../../src/workflows/calendar';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTestWorker } from '../support/platform-worker';
-import { completed, startTimeSkipping } from '../support/time-skipping';
+import type { TestDatabase } from '../support/database';
+import { completed } from '../support/time-skipping';
+import { workflowTestBed } from '../support/workflow-bed';
 import { finishSignal, slaProbeWorkflow, stageQuery } from '../support/workflows';
 
 const agencyStage: SlaStageSpec = {
@@ -19,23 +18,9 @@ const agencyStage: SlaStageSpec = {
 describe('Working days: a calendar change moves the deadlines of running processes', () => {
   let env: TestWorkflowEnvironment;
   let db: TestDatabase;
-  let worker: Worker;
   let taskQueue: string;
-  let running: Promise<void>;
-
-  beforeAll(async () => {
-    env = await startTimeSkipping({ startAt: new Date('2026-09-30T02:00:00Z') });
-    db = await createTestDatabase();
-    ({ worker, taskQueue } = await createTestWorker(env, db));
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await db?.drop();
-    await env?.teardown();
-  });
+  const bed = workflowTestBed({ startAt: new Date('2026-09-30T02:00:00Z') });
+  beforeAll(() => ({ env, db, taskQueue } = bed));
 
   it('moves an open stage when an admin corrects a day (a mid-year change of arrangements)', async () => {
     const stage = await env.client.workflow.start(slaProbeWorkflow, { taskQueue, workflowId: 'objection/corrected', args: [agencyStage] });

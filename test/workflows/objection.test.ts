@@ -1,16 +1,15 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecordCorrection } from '../../src/domain/record';
 import { calendarChangeWorkflow } from '../../src/workflows/calendar';
 import { completeTaskUpdate, type TaskActor } from '../../src/workflows/human-task';
 import { objectionQuery, objectionWorkflow, withdrawObjectionUpdate } from '../../src/workflows/objection';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTestWorker } from '../support/platform-worker';
+import type { TestDatabase } from '../support/database';
 import { seedScoredPersons } from '../support/scoring-fixtures';
-import { completed, startTimeSkipping } from '../support/time-skipping';
+import { completed } from '../support/time-skipping';
+import { workflowTestBed } from '../support/workflow-bed';
 
 const NDRC: TaskActor = { subject: 'ndrc-reviewer-li', role: 'ndrc' };
 const AGENCY: TaskActor = { subject: 'fixture-clerk', role: 'agency', agencyId: 'fixture-agency' };
@@ -22,26 +21,15 @@ const refused = (reason: RegExp) => ({ cause: { message: expect.stringMatching(r
 describe('Art. 20 objection flow', () => {
   let env: TestWorkflowEnvironment;
   let db: TestDatabase;
-  let worker: Worker;
   let taskQueue: string;
-  let running: Promise<void>;
   let persons: string[];
-
-  beforeAll(async () => {
-    // 10:00 on Wednesday 30 September 2026, the last working day before National Day.
-    env = await startTimeSkipping({ startAt: new Date('2026-09-30T02:00:00Z') });
-    db = await createTestDatabase();
-    persons = await seedScoredPersons(db.pool, 12);
-    ({ worker, taskQueue } = await createTestWorker(env, db));
-    running = worker.run();
+  const bed = workflowTestBed({
+    startAt: new Date('2026-09-30T02:00:00Z'),
+    prepare: async (db) => {
+      persons = await seedScoredPersons(db.pool, 12);
+    },
   });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await db?.drop();
-    await env?.teardown();
-  });
+  beforeAll(() => ({ env, db, taskQueue } = bed));
 
   let nextPerson = 0;
   async function file(options: { receivedOn?: string; target?: 'record' | 'score' } = {}) {

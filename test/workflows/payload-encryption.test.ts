@@ -1,9 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTestWorker } from '../support/platform-worker';
-import { completed, startTimeSkipping } from '../support/time-skipping';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { completed } from '../support/time-skipping';
+import { workflowTestBed } from '../support/workflow-bed';
 import { echoWorkflow } from '../support/workflows';
 
 // A syntactically valid resident identity number (GB 11643), as an agency might send one.
@@ -11,24 +9,9 @@ const IDENTITY_NUMBER = '11010519491231002X';
 
 describe('Art. 22 no personal data in clear in workflow histories', () => {
   let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
-  let worker: Worker;
   let taskQueue: string;
-  let running: Promise<void>;
-
-  beforeAll(async () => {
-    env = await startTimeSkipping();
-    db = await createTestDatabase();
-    ({ worker, taskQueue } = await createTestWorker(env, db));
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await db?.drop();
-    await env?.teardown();
-  });
+  const bed = workflowTestBed();
+  beforeAll(() => ({ env, taskQueue } = bed));
 
   it('stores the input and result of a workflow encrypted on the server', async () => {
     const input = { identityNumber: IDENTITY_NUMBER, note: 'kept only encrypted' };

@@ -1,16 +1,15 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { IdentityProtection } from '../../src/db/persons';
 import { parseIdentityNumber } from '../../src/domain/identity-number';
 import type { SharedRecord } from '../../src/domain/record';
 import { calendarChangeWorkflow } from '../../src/workflows/calendar';
 import { obligationQuery, recordSharingWorkflow, shareRecordUpdate, withdrawObligationUpdate } from '../../src/workflows/record-sharing';
 import { testConfig } from '../support/config';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
 import { identityNumber } from '../support/identities';
-import { createTestWorker } from '../support/platform-worker';
-import { completed, startTimeSkipping } from '../support/time-skipping';
+import { completed } from '../support/time-skipping';
+import { workflowTestBed } from '../support/workflow-bed';
 
 const identity = new IdentityProtection(testConfig);
 
@@ -31,25 +30,14 @@ function sharedPenalty(reference: string, formedOn: string): SharedRecord {
 describe('Art. 10 sharing within 7 working days of formation', () => {
   let env: TestWorkflowEnvironment;
   let db: TestDatabase;
-  let worker: Worker;
   let taskQueue: string;
-  let running: Promise<void>;
-
-  beforeAll(async () => {
-    // 10:00 Asia/Shanghai on Wednesday 30 September 2026, the day before the National Day holiday.
-    env = await startTimeSkipping({ startAt: new Date('2026-09-30T02:00:00Z') });
-    db = await createTestDatabase();
-    await db.pool.query(`INSERT INTO agencies (id, name, kind) VALUES ('jinan-market-regulation', 'Jinan Market Regulation Bureau', 'agency')`);
-    ({ worker, taskQueue } = await createTestWorker(env, db));
-    running = worker.run();
+  const bed = workflowTestBed({
+    startAt: new Date('2026-09-30T02:00:00Z'),
+    prepare: async (db) => {
+      await db.pool.query(`INSERT INTO agencies (id, name, kind) VALUES ('jinan-market-regulation', 'Jinan Market Regulation Bureau', 'agency')`);
+    },
   });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await db?.drop();
-    await env?.teardown();
-  });
+  beforeAll(() => ({ env, db, taskQueue } = bed));
 
   const announce = (reference: string, formedOn = '2026-09-30') =>
     env.client.workflow.start(recordSharingWorkflow, {

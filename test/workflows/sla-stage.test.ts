@@ -1,11 +1,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SlaStageSpec } from '../../src/domain/sla';
 import { SlaState } from '../../src/workflows/search-attributes';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTestWorker } from '../support/platform-worker';
-import { completed, startTimeSkipping } from '../support/time-skipping';
+import type { TestDatabase } from '../support/database';
+import { completed } from '../support/time-skipping';
+import { workflowTestBed } from '../support/workflow-bed';
 import { finishSignal, slaProbeWorkflow, stageQuery } from '../support/workflows';
 
 // 10:00 Asia/Shanghai on Wednesday 30 September 2026, the last working day before National Day.
@@ -22,23 +21,9 @@ const threeDayStage: SlaStageSpec = {
 describe('SLA stage across the 2026 National Day holiday', () => {
   let env: TestWorkflowEnvironment;
   let db: TestDatabase;
-  let worker: Worker;
   let taskQueue: string;
-  let running: Promise<void>;
-
-  beforeAll(async () => {
-    env = await startTimeSkipping({ startAt: BEFORE_NATIONAL_DAY });
-    db = await createTestDatabase();
-    ({ worker, taskQueue } = await createTestWorker(env, db));
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await db?.drop();
-    await env?.teardown();
-  });
+  const bed = workflowTestBed({ startAt: BEFORE_NATIONAL_DAY });
+  beforeAll(() => ({ env, db, taskQueue } = bed));
 
   async function stageRow(workflowId: string) {
     const result = await db.pool.query('SELECT * FROM sla_stages WHERE workflow_id = $1', [workflowId]);

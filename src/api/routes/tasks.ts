@@ -41,6 +41,23 @@ interface TaskRow {
   context: Record<string, unknown>;
 }
 
+function toView(row: TaskRow, workingDaysLeft: number | null): z.infer<typeof taskView> {
+  return {
+    id: row.id,
+    process: row.process,
+    kind: row.kind,
+    role: row.role,
+    agencyId: row.agency_id,
+    subject: row.subject,
+    state: row.state,
+    dueAt: row.due_at?.toISOString() ?? null,
+    workingDaysLeft,
+    allowedDecisions: row.allowed_decisions,
+    claimedBy: row.claimed_by,
+    context: row.context,
+  };
+}
+
 /** The tasks an actor may see: their role's (and their agency's); supervisors see all. */
 function visibility(actor: Actor): { sql: string; params: unknown[] } {
   if (actor.role === 'supervisor') return { sql: 'true', params: [] };
@@ -102,22 +119,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
         [...scope.params, state ?? null, process ?? null, dueBefore ?? null, limit],
       );
       const left = await workingDaysLeft(deps, rows.rows.map((row) => row.due_at));
-      return {
-        tasks: rows.rows.map((row, i) => ({
-          id: row.id,
-          process: row.process,
-          kind: row.kind,
-          role: row.role,
-          agencyId: row.agency_id,
-          subject: row.subject,
-          state: row.state,
-          dueAt: row.due_at?.toISOString() ?? null,
-          workingDaysLeft: left[i]!,
-          allowedDecisions: row.allowed_decisions,
-          claimedBy: row.claimed_by,
-          context: row.context,
-        })),
-      };
+      return { tasks: rows.rows.map((row, i) => toView(row, left[i]!)) };
     },
   );
 
@@ -198,20 +200,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       );
       const [left] = await workingDaysLeft(deps, [task.due_at]);
       return {
-        task: {
-          id: task.id,
-          process: task.process,
-          kind: task.kind,
-          role: task.role,
-          agencyId: task.agency_id,
-          subject: task.subject,
-          state: task.state,
-          dueAt: task.due_at?.toISOString() ?? null,
-          workingDaysLeft: left!,
-          allowedDecisions: task.allowed_decisions,
-          claimedBy: task.claimed_by,
-          context: task.context,
-        },
+        task: toView(task, left!),
         events: events.rows.map((row) => ({ at: row.at.toISOString(), event: row.event, actor: row.actor, detail: row.detail })),
       };
     },
