@@ -44,9 +44,11 @@ export type RecordChangeOutcome =
 const RECORD_COLUMNS =
   'id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, attestation, changed_by, change_reason, disputed_by';
 
-/** Whether a sharer of this kind may share a record of this category (Art. 8: providers share market information). */
-export function sharerMayShare(kind: SharerKind, category: string): boolean {
-  return kind === 'provider' ? category === 'market' : category !== 'market';
+/** Why a sharer of this kind may not share a record of this category, if it may not (Art. 8). */
+export function sharingRefusal(kind: SharerKind, category: string): string | undefined {
+  if (kind === 'provider' && category !== 'market') return 'a market provider shares market information only (Art. 8)';
+  if (kind === 'agency' && category === 'market') return 'market information comes from market providers (Art. 8)';
+  return undefined;
 }
 
 /** Registers the person on first sight (residency unconfirmed, so not in scope until confirmed). */
@@ -127,9 +129,8 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
         if (type.rows[0].category !== record.category) {
           return { status: 'refused', field: 'typeCode', reason: `${record.typeCode} belongs to the category ${type.rows[0].category}, not ${record.category}` };
         }
-        if (!sharerMayShare(input.sharerKind, record.category)) {
-          return { status: 'refused', field: 'category', reason: input.sharerKind === 'provider' ? 'a market provider shares market information only (Art. 8)' : 'market information comes from market providers (Art. 8)' };
-        }
+        const refusal = sharingRefusal(input.sharerKind, record.category);
+        if (refusal) return { status: 'refused', field: 'category', reason: refusal };
 
         const existing = await db.query<{ id: string; version: number; person_id: string }>('SELECT id, version, person_id FROM records WHERE sharer_id = $1 AND reference = $2', [
           input.sharerId,

@@ -1,7 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
-import { activeModels, catalogueCounting, scorePersons } from '../db/scoring';
+import { activeModels, catalogueCounting, recordsToExplain, scorePersons } from '../db/scoring';
 import { modelDefinitionSchema } from '../domain/score-model';
 import { evaluate, type Evaluation } from '../domain/scoring';
 import { withTransaction } from '../db/transaction';
@@ -140,16 +140,7 @@ export function createScoringActivities({ pool, client, taskQueue }: { pool: pg.
       );
       const row = stored.rows[0];
       if (!row) return null;
-      const records = await pool.query<{ id: string; type_code: string; category: string; formed_on: string; status: 'active' | 'revoked'; details: Record<string, unknown> }>(
-        'SELECT id, type_code, category, formed_on, status, details FROM records WHERE person_id = $1',
-        [input.personId],
-      );
-      const breakdown = evaluate(
-        modelDefinitionSchema.parse(row.definition),
-        await catalogueCounting(pool),
-        records.rows.map((r) => ({ id: r.id, typeCode: r.type_code, category: r.category, formedOn: r.formed_on, status: r.status, details: r.details })),
-        row.on_day,
-      );
+      const breakdown = evaluate(modelDefinitionSchema.parse(row.definition), await catalogueCounting(pool), await recordsToExplain(pool, input.personId), row.on_day);
       return { modelId: row.model_id, score: row.score, level: row.level, onDay: row.on_day, breakdown };
     },
 

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { sharerMayShare, type SharerKind } from '../activities/records';
+import { sharingRefusal, type SharerKind } from '../activities/records';
 import type { IdentityProtection } from '../db/persons';
 import { withTransaction } from '../db/transaction';
 import { parseIdentityNumber } from '../domain/identity-number';
@@ -151,8 +151,9 @@ export async function stageBatch(
           continue;
         }
         const record = parsed.data;
-        if (!sharerMayShare(options.sharer.kind, record.category)) {
-          await refuse('category', options.sharer.kind === 'provider' ? 'a market provider shares market information only (Art. 8)' : 'market information comes from market providers (Art. 8)');
+        const sharing = sharingRefusal(options.sharer.kind, record.category);
+        if (sharing) {
+          await refuse('category', sharing);
           continue;
         }
         if (record.formedOn > options.today) {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { modelDefinitionSchema, type ModelDefinition } from '../domain/score-model';
-import type { CatalogueCounting } from '../domain/scoring';
+import type { CatalogueCounting, ScoredRecord } from '../domain/scoring';
 import type { LocalDate } from '../domain/working-days';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
@@ -26,6 +26,15 @@ export async function catalogueCounting(db: Queryable): Promise<CatalogueCountin
     `SELECT code, (extract(year FROM counts_for) * 12 + extract(month FROM counts_for))::int AS months FROM record_types`,
   );
   return new Map(result.rows.map((row) => [row.code, row.months]));
+}
+
+/** A person's records in the form the evaluator explains them with. */
+export async function recordsToExplain(db: Queryable, personId: string): Promise<ScoredRecord[]> {
+  const result = await db.query<{ id: string; type_code: string; category: string; formed_on: LocalDate; status: 'active' | 'revoked'; details: Record<string, unknown> }>(
+    'SELECT id, type_code, category, formed_on, status, details FROM records WHERE person_id = $1',
+    [personId],
+  );
+  return result.rows.map((row) => ({ id: row.id, typeCode: row.type_code, category: row.category, formedOn: row.formed_on, status: row.status, details: row.details }));
 }
 
 /** Which persons a computation covers: an id range of a full run, or a few persons of an event. */

@@ -34,6 +34,11 @@ export const referenceSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, dot, colon, dash or underscore, starting with a letter or digit');
 
+export const evidenceSchema = z
+  .array(z.object({ kind: z.enum(['document', 'decision', 'certificate', 'url', 'other']), ref: z.string().min(1).max(500) }))
+  .max(20)
+  .default([]);
+
 const detailValue = z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]);
 
 const recordFields = z.object({
@@ -41,10 +46,7 @@ const recordFields = z.object({
   category: z.enum(CATEGORIES),
   typeCode: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be a type code of the catalogue, e.g. administrative-penalty'),
   formedOn: localDateSchema,
-  evidence: z
-    .array(z.object({ kind: z.enum(['document', 'decision', 'certificate', 'url', 'other']), ref: z.string().min(1).max(500) }))
-    .max(20)
-    .default([]),
+  evidence: evidenceSchema,
   /** Type-specific facts, e.g. `procedure` of an administrative penalty or `validUntil` of a residence permit. */
   details: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), detailValue).default({}),
   attestation: z

@@ -3,14 +3,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { localDateSchema } from '../../domain/record';
+import { evidenceSchema, localDateSchema } from '../../domain/record';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { objectionQuery, objectionWorkflow, withdrawObjectionUpdate } from '../../workflows/objection';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
 import type { ApiDependencies } from '../server';
 
-const evidence = z.array(z.object({ kind: z.enum(['document', 'decision', 'certificate', 'url', 'other']), ref: z.string().min(1).max(500) })).max(20).default([]);
 
 /** Art. 20: persons file objections to a record or to their score; NDRC may register one received on paper. */
 export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
@@ -25,7 +24,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
           target: z.enum(['record', 'score']),
           recordId: z.uuid().optional(),
           reason: z.string().min(3).max(4000),
-          evidence,
+          evidence: evidenceSchema,
           personId: z.uuid().optional(),
           receivedOn: localDateSchema.optional(),
         }),

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { sharerMayShare, type SharerKind } from '../../activities/records';
+import { sharingRefusal, type SharerKind } from '../../activities/records';
 import { logPersonRead } from '../../db/query-log';
 import { parseIdentityNumber } from '../../domain/identity-number';
 import { localDateSchema, recordCorrectionSchema, recordSubmissionSchema, referenceSchema, type RecordSubmission, type SharedRecord } from '../../domain/record';
@@ -137,9 +137,8 @@ async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: 
   if (type.rows[0].category !== submission.category) {
     throw new ApiError(400, 'invalid-input', `body.typeCode: ${submission.typeCode} belongs to the category ${type.rows[0].category}`, 'body.typeCode');
   }
-  if (!sharerMayShare(sharer.kind, submission.category)) {
-    throw new ApiError(403, 'forbidden', sharer.kind === 'provider' ? 'a market provider shares market information only (Art. 8)' : 'market information comes from market providers (Art. 8)', 'body.category');
-  }
+  const sharing = sharingRefusal(sharer.kind, submission.category);
+  if (sharing) throw new ApiError(403, 'forbidden', sharing, 'body.category');
   const parsed = parseIdentityNumber(submission.identityNumber);
   if (!parsed.ok) throw new ApiError(400, 'invalid-input', `body.identityNumber: the resident identity number ${parsed.reason}`, 'body.identityNumber');
   const person = deps.identity.reference(parsed.identity);
@@ -241,14 +240,15 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     async (request) => {
       const actor = requireRole(request.actor, ['agency']);
       const { state, limit } = request.query;
-      const filter =
-        state === 'open' ? "o.state = 'open'" : state === 'due-soon' || state === 'breached' ? `o.state = 'open' AND s.state = '${state}'` : state ? `o.state = '${state}'` : 'true';
+      // open / shared / withdrawn filter the obligation; due-soon and breached its open clock.
+      const obligationState = state === 'due-soon' || state === 'breached' ? 'open' : (state ?? null);
+      const clockState = state === 'due-soon' || state === 'breached' ? state : null;
       const rows = await deps.pool.query<{ reference: string; formed_on: string; state: string; due_at: Date | null; sla_state: string | null; shared_late: boolean | null }>(
         `SELECT o.reference, o.formed_on, o.state, s.due_at, s.state AS sla_state, o.shared_late
          FROM obligations o LEFT JOIN sla_stages s ON s.workflow_id = o.workflow_id AND s.process = 'record-sharing'
-         WHERE o.sharer_id = $1 AND ${filter}
+         WHERE o.sharer_id = $1 AND ($3::text IS NULL OR o.state = $3) AND ($4::text IS NULL OR s.state = $4)
          ORDER BY s.due_at NULLS LAST, o.reference LIMIT $2`,
-        [actor.agencyId, limit],
+        [actor.agencyId, limit, obligationState, clockState],
       );
       return {
         obligations: rows.rows.map((row) => ({

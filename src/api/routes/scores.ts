@@ -3,10 +3,10 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { activeModels, catalogueCounting } from '../../db/scoring';
+import { activeModels, catalogueCounting, recordsToExplain } from '../../db/scoring';
 import { logPersonRead } from '../../db/query-log';
 import { modelDefinitionSchema, MODEL_STATUSES } from '../../domain/score-model';
-import { evaluate, type ScoredRecord } from '../../domain/scoring';
+import { evaluate } from '../../domain/scoring';
 import { localDateSchema } from '../../domain/record';
 import { nightlyRescoringScheduleId } from '../../temporal/schedules';
 import { scoreModelWorkflow } from '../../workflows/score-model';
@@ -54,21 +54,17 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
           'SELECT scenario, model_id, score, level, computed_at FROM score_history WHERE person_id = $1 ORDER BY computed_at DESC LIMIT 200',
           [personId],
         ),
-        deps.pool.query<{ id: string; type_code: string; category: string; formed_on: string; status: 'active' | 'revoked'; details: Record<string, unknown> }>(
-          'SELECT id, type_code, category, formed_on, status, details FROM records WHERE person_id = $1',
-          [personId],
-        ),
+        recordsToExplain(deps.pool, personId),
         deps.pool.query<{ id: string; definition: unknown }>('SELECT id, definition FROM score_models'),
         catalogueCounting(deps.pool),
       ]);
       await logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
       const definitions = new Map(models.rows.map((row) => [row.id, modelDefinitionSchema.parse(row.definition)]));
-      const scored: ScoredRecord[] = records.rows.map((row) => ({ id: row.id, typeCode: row.type_code, category: row.category, formedOn: row.formed_on, status: row.status, details: row.details }));
       return {
         inScope: scores.rows.length > 0,
         scores: scores.rows.map((row) => {
           // The breakdown is recomputed deterministically from the model version and the day the score names.
-          const evaluation = evaluate(definitions.get(row.model_id)!, catalogue, scored, row.on_day);
+          const evaluation = evaluate(definitions.get(row.model_id)!, catalogue, records, row.on_day);
           return {
             scenario: row.scenario,
             modelId: row.model_id,
