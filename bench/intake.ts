@@ -8,12 +8,15 @@ import { parseArgs } from 'node:util';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { copyText } from '../src/db/copy';
 import { checkCharacter } from '../src/domain/identity-number';
 import { addDays, shanghaiDayOf } from '../src/domain/working-days';
 import { benchStack, report } from './support';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' } } });
 const RECORDS = Number(values.records);
+/** Five records a person, spread over the whole batch. */
+const PERSONS = Math.max(1, Math.floor(RECORDS / 5));
 
 const TYPES = [
   { category: 'administrative', typeCode: 'administrative-penalty', details: { procedure: 'general', amountYuan: 500 } },
@@ -23,14 +26,15 @@ const TYPES = [
   { category: 'promise-keeping', typeCode: 'tax-refusal', details: { amountYuan: 3200 } },
 ];
 
+/** A distinct adult for each i below 18 million: birth days over about 49 years, then the sequence number. */
 function identityNumber(i: number): string {
-  const birth = `19${String(60 + (i % 40)).padStart(2, '0')}${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}`;
-  const first17 = `3701${String(2 + (i % 10)).padStart(2, '0')}${birth}${String(i % 1000).padStart(3, '0')}`;
+  const birth = addDays('1950-01-01', i % 18_000).replaceAll('-', '');
+  const first17 = `3701${String(2 + (i % 10)).padStart(2, '0')}${birth}${String(Math.floor(i / 18_000) % 1000).padStart(3, '0')}`;
   return first17 + checkCharacter(first17);
 }
 
 function generate(count: number, today: string) {
-  const persons = Math.max(1, Math.floor(count / 5));
+  const persons = PERSONS;
   return Array.from({ length: count }, (_, i) => {
     const type = TYPES[i % TYPES.length]!;
     return {
@@ -43,10 +47,6 @@ function generate(count: number, today: string) {
       details: type.details,
     };
   });
-}
-
-function copyText(value: string): string {
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
 async function main(): Promise<void> {
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         )
         .join('\n') + '\n',
     );
-    process.stdout.write(`Generated ${RECORDS.toLocaleString('en')} records for ${Math.floor(RECORDS / 5).toLocaleString('en')} persons (${(ndjson.length / 1e6).toFixed(1)} MB NDJSON)\n`);
+    process.stdout.write(`Generated ${RECORDS.toLocaleString('en')} records for ${PERSONS.toLocaleString('en')} persons (${(ndjson.length / 1e6).toFixed(1)} MB NDJSON)\n`);
 
     // Baseline: the bare COPY of the same rows into a table with a primary key and a unique (sharer, reference) index.
     await stack.pool.query(`CREATE TABLE bench_copy (
@@ -98,26 +98,30 @@ async function main(): Promise<void> {
     if (response.status !== 202) throw new Error(`bulk intake answered ${response.status}: ${await response.text()}`);
     const { batchId } = (await response.json()) as { batchId: string };
     const stagedSeconds = (performance.now() - start) / 1000;
-    let batch: { finished: boolean; accepted: number; refused: number; duplicates: number };
+    // Finished: every row stored or refused and its result readable. Persons answered: each
+    // notified and rescored once, which follows the intake and is reported apart.
+    let batch: { finished: boolean; personsAnswered: boolean; accepted: number; refused: number; duplicates: number };
+    let apiSeconds: number | undefined;
     for (;;) {
       const answer = await fetch(`${stack.apiUrl}/records/batches/${batchId}?limit=1`, { headers: { authorization: `Bearer ${agency}` } });
       batch = (await answer.json()) as typeof batch;
-      if (batch.finished) break;
+      if (batch.finished) apiSeconds ??= (performance.now() - start) / 1000;
+      if (batch.personsAnswered) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const apiSeconds = (performance.now() - start) / 1000;
+    const answeredSeconds = (performance.now() - start) / 1000;
     if (batch.accepted !== RECORDS) throw new Error(`expected ${RECORDS} accepted, got ${JSON.stringify(batch)}`);
 
     const baselineRate = RECORDS / baselineSeconds;
-    const apiRate = RECORDS / apiSeconds;
+    const apiRate = RECORDS / apiSeconds!;
     const ratio = baselineRate / apiRate;
-    const line = report;
-    line('bare COPY baseline', `${Math.round(baselineRate).toLocaleString('en')} rows/s (${baselineSeconds.toFixed(2)} s)`);
-    line('bulk intake through the API', `${Math.round(apiRate).toLocaleString('en')} records/s (${apiSeconds.toFixed(2)} s)`);
-    line('  of which request + checks + staging', `${stagedSeconds.toFixed(2)} s`);
-    line('  of which batch workflow storing', `${(apiSeconds - stagedSeconds).toFixed(2)} s`);
-    line('ratio (baseline / API)', `${ratio.toFixed(2)}x   target: within 3x, and at least 5,000 records/s`);
-    line('verdict', ratio <= 3 && apiRate >= 5000 ? 'MET' : 'NOT MET');
+    report('bare COPY baseline', `${Math.round(baselineRate).toLocaleString('en')} rows/s (${baselineSeconds.toFixed(2)} s)`);
+    report('bulk intake through the API', `${Math.round(apiRate).toLocaleString('en')} records/s (${apiSeconds!.toFixed(2)} s)`);
+    report('  of which request + staging (202)', `${stagedSeconds.toFixed(2)} s`);
+    report('  of which batch workflow checking + storing', `${(apiSeconds! - stagedSeconds).toFixed(2)} s`);
+    report('ratio (baseline / API)', `${ratio.toFixed(2)}x   target: within 3x, and at least 5,000 records/s`);
+    report('verdict', ratio <= 3 && apiRate >= 5000 ? 'MET' : 'NOT MET');
+    report(`then ${PERSONS.toLocaleString('en')} persons notified + rescored`, `${(answeredSeconds - apiSeconds!).toFixed(2)} s more`);
   } finally {
     await close();
   }

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
+import type { IdentityProtection } from '../db/persons';
 import { createAgencyActivities } from './agencies';
 import { createCalendarActivities } from './calendar';
 import { createModelActivities } from './models';
@@ -14,6 +15,8 @@ export interface ActivityDependencies {
   pool: pg.Pool;
   client: Client;
   taskQueue: string;
+  /** Bulk intake hashes and seals identity numbers in the worker: staged rows arrive as sent. */
+  identity: IdentityProtection;
 }
 
 /** Every activity the worker registers, wired to its real dependencies. */

@@ -1,33 +1,21 @@
 import { parse as parseCsv } from 'csv-parse';
-import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { sharingRefusal, type SharerKind } from '../activities/records';
 import type { IdentityProtection } from '../db/persons';
 import { withTransaction } from '../db/transaction';
-import { parseIdentityNumber } from '../domain/identity-number';
-import { firstProblem, MARKET_ATTESTATION, recordSubmissionSchema } from '../domain/record';
+import { MARKET_ATTESTATION } from '../domain/record';
 
 export type BulkFormat = 'json' | 'ndjson' | 'csv';
 
 /** A batch is one request; larger loads are split by the sender (a million rows is about 300 MB of NDJSON). */
 export const MAX_BATCH_ROWS = 1_000_000;
 
-const COPY_COLUMNS =
-  'batch_id, row_no, outcome, field, reason, reference, person_key, person_sealed, birth_date, category, type_code, formed_on, details, evidence, attestation, record_id';
-
-/** COPY text format: backslash, tab and line breaks escaped; NULL as \N. */
-function text(value: string | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
-
-function bytea(value: Buffer): string {
-  return `\\\\x${value.toString('hex')}`;
-}
+/**
+ * Rows per chunk, and so per storing activity: small enough that checking one chunk in the worker
+ * overlaps storing the previous one in Postgres, large enough for set-based SQL to pay off.
+ */
+export const CHUNK_ROWS = 10_000;
 
 /** Turns a CSV line (with `detail.<key>` columns) into the shape of a record submission. */
 function fromCsv(row: Record<string, string>): Record<string, unknown> {
@@ -55,136 +43,80 @@ function fromCsv(row: Record<string, string>): Record<string, unknown> {
   };
 }
 
-/** The rows of a request body, one object (or parse error) at a time, streamed where the format allows. */
-export async function* bulkRows(format: BulkFormat, body: Readable): AsyncGenerator<unknown> {
+/**
+ * The rows of a request body as NDJSON lines, streamed where the format allows: NDJSON lines pass
+ * through untouched (blank ones are skipped), JSON array elements and CSV rows are turned into one.
+ */
+export async function* bulkLines(format: BulkFormat, body: Readable): AsyncGenerator<string> {
   if (format === 'csv') {
     for await (const row of body.pipe(parseCsv({ columns: true, skip_empty_lines: true, trim: true, bom: true }))) {
-      yield fromCsv(row as Record<string, string>);
+      yield JSON.stringify(fromCsv(row as Record<string, string>));
     }
   } else if (format === 'ndjson') {
     let rest = '';
-    const parseLine = (line: string) => {
-      try {
-        return JSON.parse(line) as unknown;
-      } catch {
-        return new SyntaxError('the line is not valid JSON');
-      }
-    };
     for await (const chunk of body) {
       const lines = (rest + (chunk as Buffer).toString('utf8')).split('\n');
       rest = lines.pop()!;
-      for (const line of lines) if (line.trim() !== '') yield parseLine(line);
+      for (const line of lines) if (line.trim() !== '') yield line;
     }
-    if (rest.trim() !== '') yield parseLine(rest);
+    if (rest.trim() !== '') yield rest;
   } else {
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk as Buffer);
     const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     if (!Array.isArray(parsed)) throw new SyntaxError('a JSON body must be an array of records');
-    yield* parsed;
+    for (const row of parsed) yield JSON.stringify(row);
   }
 }
 
 export interface StagedBatch {
   batchId: string;
   rows: number;
-  refusedAtIntake: number;
+  chunks: number;
 }
 
 export class BatchTooLarge extends Error {}
 
 /**
- * Checks every row against the record schema (identity number included) and streams it into
- * `intake_rows` with COPY: valid rows as `pending` with the person in the opaque form workflows
- * carry, invalid ones as `refused` with the field and the reason. The batch workflow does the rest.
+ * Stages a request's rows in `intake_chunks`, CHUNK_ROWS lines a chunk, sealed because they hold
+ * identity numbers, all in one transaction: a request that breaks off leaves nothing behind. The
+ * batch workflow checks and stores the chunks; only the batch id passes through Temporal.
  */
 export async function stageBatch(
   pool: pg.Pool,
   identity: IdentityProtection,
-  options: { sharer: { id: string; kind: SharerKind }; source: string; receivedBy: string; today: string; rows: AsyncIterable<unknown> },
+  options: { sharerId: string; source: string; receivedBy: string; lines: AsyncIterable<string> },
 ): Promise<StagedBatch> {
   const batchId = randomUUID();
-  let rowNo = 0;
-  let refused = 0;
+  let rows = 0;
+  let chunks = 0;
   await withTransaction(pool, async (db) => {
-    const copy = db.query(copyFrom(`COPY intake_rows (${COPY_COLUMNS}) FROM STDIN`));
-    const done = new Promise<void>((resolve, reject) => {
-      copy.on('finish', resolve);
-      copy.on('error', reject);
-    });
-    // Lines go to COPY in blocks: one write per row would cost more than the row itself.
-    let block: string[] = [];
-    const write = async (line: string) => {
-      block.push(line);
-      if (block.length < 2000) return;
-      const full = block.join('');
-      block = [];
-      if (!copy.write(full)) await once(copy, 'drain');
+    await db.query(`INSERT INTO intake_batches (id, sharer_id, source, rows, received_by) VALUES ($1, $2, $3, 0, $4)`, [
+      batchId, options.sharerId, options.source, options.receivedBy,
+    ]);
+    // One chunk is written while the next is read: the request never waits for the database twice.
+    let writing: Promise<unknown> = Promise.resolve();
+    let lines: string[] = [];
+    const flush = async () => {
+      const body = identity.seal(Buffer.from(lines.join('\n'), 'utf8'));
+      const chunk = [batchId, chunks, rows - lines.length + 1, lines.length, body];
+      chunks += 1;
+      lines = [];
+      await writing;
+      writing = db.query('INSERT INTO intake_chunks (batch_id, chunk_no, first_row, rows, body) VALUES ($1, $2, $3, $4, $5)', chunk);
+      // Awaited at the next chunk or the end; until then a failure must not count as unhandled.
+      writing.catch(() => undefined);
     };
-    // A batch often holds several records of one person: hash and seal each identity number once.
-    const protectedIdentities = new Map<string, string>();
-    const protect = (value: string) => {
-      let columns = protectedIdentities.get(value);
-      if (!columns) {
-        columns = `${bytea(identity.lookupHash(value))}\t${bytea(identity.encrypt(value))}`;
-        protectedIdentities.set(value, columns);
-      }
-      return columns;
-    };
-    try {
-      for await (const raw of options.rows) {
-        rowNo += 1;
-        if (rowNo > MAX_BATCH_ROWS) throw new BatchTooLarge(`a batch holds at most ${MAX_BATCH_ROWS} rows`);
-        const reference = typeof (raw as { reference?: unknown })?.reference === 'string' ? (raw as { reference: string }).reference.slice(0, 100) : null;
-        const refuse = (field: string, reason: string) => {
-          refused += 1;
-          return write(`${batchId}\t${rowNo}\trefused\t${text(field)}\t${text(reason)}\t${text(reference)}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n`);
-        };
-        if (raw instanceof SyntaxError) {
-          await refuse('row', raw.message);
-          continue;
-        }
-        const parsed = recordSubmissionSchema.safeParse(raw);
-        if (!parsed.success) {
-          const problem = firstProblem(parsed.error);
-          await refuse(problem.field, problem.message);
-          continue;
-        }
-        const record = parsed.data;
-        const sharing = sharingRefusal(options.sharer.kind, record.category);
-        if (sharing) {
-          await refuse('category', sharing);
-          continue;
-        }
-        if (record.formedOn > options.today) {
-          await refuse('formedOn', 'must not be in the future');
-          continue;
-        }
-        const id = parseIdentityNumber(record.identityNumber);
-        if (!id.ok) continue; // the schema already refused it
-        await write(
-          [
-            batchId, rowNo, 'pending', '\\N', '\\N', text(record.reference),
-            protect(id.identity.value), id.identity.birthDate,
-            record.category, record.typeCode, record.formedOn,
-            text(JSON.stringify(record.details)), text(JSON.stringify(record.evidence)),
-            record.attestation ? text(JSON.stringify(record.attestation)) : '\\N',
-            // Time-ordered ids keep the records' primary-key index appends local.
-            uuidv7(),
-          ].join('\t') + '\n',
-        );
-      }
-    } catch (error) {
-      copy.destroy(error as Error);
-      await done.catch(() => undefined);
-      throw error;
+    for await (const line of options.lines) {
+      rows += 1;
+      if (rows > MAX_BATCH_ROWS) throw new BatchTooLarge(`a batch holds at most ${MAX_BATCH_ROWS} rows`);
+      lines.push(line);
+      if (lines.length === CHUNK_ROWS) await flush();
     }
-    copy.end(block.join(''));
-    await done;
-    await db.query(
-      `INSERT INTO intake_batches (id, sharer_id, source, rows, received_by) VALUES ($1, $2, $3, $4, $5)`,
-      [batchId, options.sharer.id, options.source, rowNo, options.receivedBy],
-    );
+    if (rows === 0) throw new SyntaxError('the batch holds no rows');
+    if (lines.length > 0) await flush();
+    await writing;
+    await db.query('UPDATE intake_batches SET rows = $2, chunks = $3 WHERE id = $1', [batchId, rows, chunks]);
   });
-  return { batchId, rows: rowNo, refusedAtIntake: refused };
+  return { batchId, rows, chunks };
 }

@@ -23,15 +23,24 @@ export class IdentityProtection {
   }
 
   encrypt(identityNumber: string): Buffer {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
-    return Buffer.concat([iv, cipher.update(identityNumber, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return this.seal(Buffer.from(identityNumber, 'utf8'));
   }
 
   decrypt(sealed: Buffer): string {
+    return this.open(sealed).toString('utf8');
+  }
+
+  /** AES-256-GCM under the identity key: IV, ciphertext, tag. Also seals staged rows that hold identity numbers. */
+  seal(plain: Buffer): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
+    return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  }
+
+  open(sealed: Buffer): Buffer {
     const decipher = createDecipheriv('aes-256-gcm', this.encryptionKey, sealed.subarray(0, 12));
     decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-    return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]);
   }
 
   /** The opaque form in which a person travels through workflows. */

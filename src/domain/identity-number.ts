@@ -23,7 +23,8 @@ const PROVINCES = new Set([
 ]);
 
 export function checkCharacter(first17: string): string {
-  const sum = [...first17].reduce((total, digit, i) => total + Number(digit) * WEIGHTS[i]!, 0);
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * WEIGHTS[i]!;
   return CHECK_CHARACTERS[sum % 11]!;
 }
 

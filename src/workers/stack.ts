@@ -57,6 +57,7 @@ export async function startStack(config: Config, dataDir: string, logger: Logger
     const seeded = await seedPackageYears(pool, 'platform start-up');
     if (seeded.length > 0) logger.info({ years: seeded }, 'working-day calendar seeded from the chinese-days package');
 
+    const identity = new IdentityProtection(config);
     const workerConnection = await connectWorkerConnection(config, temporalAddress);
     stops.push(() => workerConnection.close());
     const worker = await createPlatformWorker({
@@ -65,6 +66,7 @@ export async function startStack(config: Config, dataDir: string, logger: Logger
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       pool,
       client,
+      identity,
       dataConverter: createDataConverter(config),
     });
     const workerRun = worker.run();
@@ -79,7 +81,7 @@ export async function startStack(config: Config, dataDir: string, logger: Logger
       client,
       connection,
       codec: createPayloadCodec(config),
-      identity: new IdentityProtection(config),
+      identity,
       verifyToken: await createTokenVerifier(config),
       logger,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

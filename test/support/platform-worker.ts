@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
+import { IdentityProtection } from '../../src/db/persons';
 import { createDataConverter } from '../../src/temporal/connection';
 import { createPlatformWorker } from '../../src/workers/worker';
 import { testConfig } from './config';
@@ -20,6 +21,7 @@ export async function createTestWorker(
     taskQueue,
     pool: db.pool,
     client: env.client,
+    identity: new IdentityProtection(testConfig),
     dataConverter: createDataConverter(testConfig),
     workflowBundle: await testWorkflowBundle(),
     ...options,

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { shanghaiDayOf } from '../../domain/working-days';
 import { recordBatchWorkflow } from '../../workflows/record-batch';
 import { requireRole } from '../auth';
-import { BatchTooLarge, bulkRows, stageBatch, type BulkFormat } from '../bulk-intake';
+import { BatchTooLarge, bulkLines, stageBatch, type BulkFormat } from '../bulk-intake';
 import { ApiError } from '../errors';
 import type { ApiDependencies } from '../server';
 import { sharerOf } from './records';
@@ -18,7 +17,7 @@ const FORMATS: Record<string, BulkFormat> = {
 
 const rowResult = z.object({
   row: z.number(),
-  outcome: z.enum(['pending', 'accepted', 'refused', 'duplicate']),
+  outcome: z.enum(['accepted', 'refused', 'duplicate']),
   reference: z.string().nullable(),
   field: z.string().nullable(),
   reason: z.string().nullable(),
@@ -27,7 +26,7 @@ const rowResult = z.object({
 
 /**
  * Bulk intake (Art. 10): many records in one request, as a JSON array, NDJSON or CSV. The rows
- * are checked and staged as they stream in; one batch workflow stores them and closes their
+ * are staged as they stream in; one batch workflow checks and stores them and closes their
  * obligations; per-row results are read back by batch id.
  */
 export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
@@ -42,9 +41,10 @@ export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
         summary: 'Share many records at once: JSON array, NDJSON, or CSV with detail.<key> columns',
         description:
           'CSV columns: reference, identityNumber, category, typeCode, formedOn, evidence (kind:ref|kind:ref), attestedBy, attestedAt, detail.<key>. ' +
-          'Answers at once with the batch id; GET /records/batches/{batchId} gives the per-row results.',
+          'Answers once the rows are staged, with the batch id; the batch workflow checks and stores them, ' +
+          'and GET /records/batches/{batchId} gives the per-row results.',
         tags: ['records'],
-        response: { 202: z.object({ batchId: z.string(), workflowId: z.string(), rows: z.number(), refusedAtIntake: z.number() }) },
+        response: { 202: z.object({ batchId: z.string(), workflowId: z.string(), rows: z.number() }) },
       },
     },
     async (request, reply) => {
@@ -56,25 +56,23 @@ export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
       let staged;
       try {
         staged = await stageBatch(deps.pool, deps.identity, {
-          sharer,
+          sharerId: sharer.id,
           source: format,
           receivedBy: actor.subject,
-          today: shanghaiDayOf(new Date()),
-          rows: bulkRows(format, request.body as Readable),
+          lines: bulkLines(format, request.body as Readable),
         });
       } catch (error) {
         if (error instanceof BatchTooLarge) throw new ApiError(413, 'batch-too-large', error.message);
         if (error instanceof SyntaxError) throw new ApiError(400, 'invalid-input', `body: ${error.message}`, 'body');
         throw error;
       }
-      if (staged.rows === 0) throw new ApiError(400, 'invalid-input', 'body: the batch holds no rows', 'body');
       const workflowId = `record-batch/${staged.batchId}`;
       await deps.client.workflow.start(recordBatchWorkflow, {
         taskQueue: deps.taskQueue,
         workflowId,
-        args: [{ batchId: staged.batchId, sharerId: sharer.id, sharerKind: sharer.kind, rows: staged.rows }],
+        args: [{ batchId: staged.batchId, sharerId: sharer.id, sharerKind: sharer.kind, chunks: staged.chunks }],
       });
-      return reply.status(202).send({ ...staged, workflowId });
+      return reply.status(202).send({ batchId: staged.batchId, rows: staged.rows, workflowId });
     },
   );
 
@@ -86,7 +84,7 @@ export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
         tags: ['records'],
         params: z.object({ batchId: z.uuid() }),
         querystring: z.object({
-          outcome: z.enum(['accepted', 'refused', 'duplicate', 'pending']).optional(),
+          outcome: z.enum(['accepted', 'refused', 'duplicate']).optional(),
           afterRow: z.coerce.number().int().min(0).default(0),
           limit: z.coerce.number().int().min(1).max(10_000).default(1000),
         }),
@@ -94,7 +92,8 @@ export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
           200: z.object({
             batchId: z.string(),
             rows: z.number(),
-            finished: z.boolean(),
+            finished: z.boolean().describe('every row has its outcome'),
+            personsAnswered: z.boolean().describe('every person with an accepted row has been notified and rescored'),
             accepted: z.number().nullable(),
             refused: z.number().nullable(),
             duplicates: z.number().nullable(),
@@ -105,15 +104,17 @@ export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
     },
     async (request) => {
       const actor = requireRole(request.actor, ['agency', 'provider']);
-      const batch = await deps.pool.query<{ rows: number; finished_at: Date | null; accepted: number | null; refused: number | null; duplicates: number | null }>(
-        'SELECT rows, finished_at, accepted, refused, duplicates FROM intake_batches WHERE id = $1 AND sharer_id = $2',
+      const batch = await deps.pool.query<{
+        rows: number; finished_at: Date | null; persons_answered_at: Date | null; accepted: number | null; refused: number | null; duplicates: number | null;
+      }>(
+        'SELECT rows, finished_at, persons_answered_at, accepted, refused, duplicates FROM intake_batches WHERE id = $1 AND sharer_id = $2',
         [request.params.batchId, actor.agencyId],
       );
       const found = batch.rows[0];
       if (!found) throw new ApiError(404, 'not-found', `No batch ${request.params.batchId} of ${actor.agencyId}`, 'batchId');
       const { outcome, afterRow, limit } = request.query;
       const results = await deps.pool.query<{ row_no: number; outcome: z.infer<typeof rowResult>['outcome']; reference: string | null; field: string | null; reason: string | null; record_id: string | null }>(
-        `SELECT row_no, outcome, reference, field, reason, CASE WHEN outcome = 'accepted' THEN record_id END AS record_id
+        `SELECT row_no, outcome, reference, field, reason, record_id
          FROM intake_rows WHERE batch_id = $1 AND row_no > $2 AND ($3::text IS NULL OR outcome = $3)
          ORDER BY row_no LIMIT $4`,
         [request.params.batchId, afterRow, outcome ?? null, limit],
@@ -122,6 +123,7 @@ export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
         batchId: request.params.batchId,
         rows: found.rows,
         finished: found.finished_at !== null,
+        personsAnswered: found.persons_answered_at !== null,
         accepted: found.accepted,
         refused: found.refused,
         duplicates: found.duplicates,

@@ -1,0 +1,68 @@
+-- Up Migration
+
+-- Bulk intake (Art. 10) stages a request's rows as sealed chunks and leaves checking and storing
+-- to the batch workflow, one activity per chunk; intake_rows keeps only each row's outcome.
+CREATE TABLE intake_chunks (
+  batch_id    uuid NOT NULL REFERENCES intake_batches (id),
+  chunk_no    integer NOT NULL,
+  first_row   integer NOT NULL,
+  rows        integer NOT NULL,
+  -- The rows as NDJSON, sealed with AES-256-GCM because they hold identity numbers in clear;
+  -- emptied in the transaction that stores the chunk.
+  body        bytea,
+  accepted    integer,
+  refused     integer,
+  duplicates  integer,
+  stored_at   timestamptz,
+  PRIMARY KEY (batch_id, chunk_no),
+  CHECK ((body IS NULL) = (stored_at IS NOT NULL))
+);
+-- Sealed bytes do not compress: skip the attempt.
+ALTER TABLE intake_chunks ALTER COLUMN body SET STORAGE EXTERNAL;
+
+-- Rows still pending belong to batches staged the old way and never stored: they cannot be now.
+DELETE FROM intake_rows WHERE outcome = 'pending';
+ALTER TABLE intake_rows
+  DROP COLUMN person_key,
+  DROP COLUMN person_sealed,
+  DROP COLUMN birth_date,
+  DROP COLUMN category,
+  DROP COLUMN type_code,
+  DROP COLUMN formed_on,
+  DROP COLUMN details,
+  DROP COLUMN evidence,
+  DROP COLUMN attestation,
+  -- Whom an accepted row is about: the batch notifies and rescores each person once.
+  ADD COLUMN person_id uuid,
+  DROP CONSTRAINT intake_rows_outcome_check,
+  ADD CONSTRAINT intake_rows_outcome_check CHECK (outcome IN ('accepted', 'refused', 'duplicate'));
+-- Per-row results are what a sharer is told about its batch: they survive a database crash.
+ALTER TABLE intake_rows SET LOGGED;
+
+ALTER TABLE intake_batches
+  ADD COLUMN chunks integer NOT NULL DEFAULT 0,
+  -- Set once every person with an accepted row has been notified and rescored (Art. 6).
+  ADD COLUMN persons_answered_at timestamptz;
+
+-- Like the sharer and the type, the person of a record is ensured set-based by whatever stores
+-- it (persons are never deleted); the per-row trigger check cost a fifth of a bulk insert.
+ALTER TABLE records DROP CONSTRAINT records_person_id_fkey;
+
+-- Down Migration
+ALTER TABLE records ADD CONSTRAINT records_person_id_fkey FOREIGN KEY (person_id) REFERENCES persons (id);
+ALTER TABLE intake_batches DROP COLUMN chunks, DROP COLUMN persons_answered_at;
+ALTER TABLE intake_rows SET UNLOGGED;
+ALTER TABLE intake_rows
+  DROP CONSTRAINT intake_rows_outcome_check,
+  ADD CONSTRAINT intake_rows_outcome_check CHECK (outcome IN ('pending', 'accepted', 'refused', 'duplicate')),
+  DROP COLUMN person_id,
+  ADD COLUMN person_key bytea,
+  ADD COLUMN person_sealed bytea,
+  ADD COLUMN birth_date date,
+  ADD COLUMN category text,
+  ADD COLUMN type_code text,
+  ADD COLUMN formed_on date,
+  ADD COLUMN details jsonb,
+  ADD COLUMN evidence jsonb,
+  ADD COLUMN attestation jsonb;
+DROP TABLE intake_chunks;
