@@ -1,15 +1,17 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { gunzipSync } from 'node:zlib';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { loadCalendar } from '../db/calendar';
-import { copyBytea, copyInto, copyText } from '../db/copy';
-import type { IdentityProtection } from '../db/persons';
+import { copyInto, copyText } from '../db/copy';
+import { personsOf, standingOf, type IdentityProtection, type PersonRow } from '../db/persons';
 import { activeModels, scorePersons } from '../db/scoring';
 import { withTransaction } from '../db/transaction';
 import { parseIdentityNumber, type IdentityNumber } from '../domain/identity-number';
 import { firstProblem, recordSubmissionSchema, type RecordSubmission } from '../domain/record';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../domain/working-days';
-import { sharingRefusal, type SharerKind } from './records';
+import { refusesRecords } from '../domain/scope';
+import { applyIdentityFacts, sharingRefusal, typeRefusal, type IdentityFact, type SharerKind } from './records';
 
 export interface BatchChunkInput {
   batchId: string;
@@ -38,6 +40,9 @@ type CheckedRow =
   | { refused: true; reference: string | null; field: string; reason: string }
   | { refused: false; record: RecordSubmission; identity: IdentityNumber };
 
+type Good = Extract<CheckedRow, { refused: false }> & { key: string };
+type Judged = Extract<CheckedRow, { refused: true }> | Good;
+
 /** What can be judged from the row alone: JSON, the record schema (identity number included), who may share it, its date. */
 function checkRow(line: string, sharerKind: SharerKind, today: LocalDate): CheckedRow {
   let raw: unknown;
@@ -62,8 +67,10 @@ function checkRow(line: string, sharerKind: SharerKind, today: LocalDate): Check
   return { refused: false, record, identity: id.identity };
 }
 
-const CHUNK_COLUMNS =
-  'row_no, reference, refused_field, refused_reason, person_key, category, type_code, formed_on, details, evidence, attestation, record_id';
+const RECORD_COLUMNS =
+  'id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, attestation, changed_by';
+const OUTCOME_COLUMNS = 'batch_id, row_no, outcome, field, reason, reference, record_id, person_id';
+const ALREADY_SHARED = 'a record with this reference was already shared';
 
 /**
  * Activities of bulk intake (Art. 10). Each staged chunk is checked and stored in one
@@ -71,154 +78,110 @@ const CHUNK_COLUMNS =
  */
 export function createRecordBatchActivities({ pool, identity }: { pool: pg.Pool; identity: IdentityProtection }) {
   /** Art. 10 due times of the formation days in a chunk, from the working-day calendar. */
-  async function dueTimes(db: pg.PoolClient, kind: SharerKind, formed: Set<LocalDate>): Promise<{ days: LocalDate[]; dueAt: string[] }> {
-    const days = [...formed];
-    if (kind !== 'agency' || days.length === 0) return { days: [], dueAt: [] };
-    const years = new Set(days.map(yearOf).flatMap((year) => [year, year + 1]));
+  async function dueTimes(db: pg.PoolClient, kind: SharerKind, formed: Set<LocalDate>): Promise<Map<LocalDate, number>> {
+    if (kind !== 'agency' || formed.size === 0) return new Map();
+    const years = new Set([...formed].map(yearOf).flatMap((year) => [year, year + 1]));
     const calendar = await loadCalendar(db, [...years]);
-    return { days, dueAt: days.map((day) => deadlineAfter(day, 7, calendar).dueAt.toISOString()) };
+    return new Map([...formed].map((day) => [day, deadlineAfter(day, 7, calendar).dueAt.getTime()]));
   }
 
-  /** Registers, with residency unconfirmed (Art. 3), the persons first seen in this chunk's rows. */
-  async function registerNewPersons(db: pg.PoolClient, identities: Map<string, IdentityNumber>): Promise<void> {
-    const fresh = await db.query<{ person_key: Buffer }>(
-      `SELECT DISTINCT c.person_key FROM chunk_rows c
-       JOIN record_types t ON t.code = c.type_code AND t.category = c.category
-       WHERE c.refused_field IS NULL AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id_number_hash = c.person_key)`,
-    );
-    if (fresh.rows.length === 0) return;
-    const persons = fresh.rows.map((row) => ({ key: row.person_key, identity: identities.get(row.person_key.toString('hex'))! }));
-    // In key order, so that two chunks registering the same persons cannot deadlock.
-    await db.query(
-      `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
-       SELECT gen_random_uuid(), key, sealed, birth_date FROM unnest($1::bytea[], $2::bytea[], $3::date[]) AS fresh (key, sealed, birth_date)
-       ORDER BY key ON CONFLICT (id_number_hash) DO NOTHING`,
-      [persons.map((p) => p.key), persons.map((p) => identity.encrypt(p.identity.value)), persons.map((p) => p.identity.birthDate)],
-    );
-  }
-
-  /** Checks a staged chunk's rows, stores the good ones and writes every row's outcome. */
+  /**
+   * Checks a staged chunk's rows and stores the good ones with COPY, the way a bare load would:
+   * the row checks, the catalogue, Art. 3 scope and references shared before are judged here,
+   * with one indexed lookup each for persons and references. A record of the same reference
+   * stored concurrently fails the chunk on the unique index; its retry then finds the duplicate.
+   */
   async function storeChunk(db: pg.PoolClient, input: BatchChunkInput, firstRow: number, body: Buffer) {
     const today = shanghaiDayOf(new Date(input.sharedAt));
-    const lines = identity.open(body).toString('utf8').split('\n');
+    const lines = gunzipSync(identity.open(body)).toString('utf8').split('\n');
+    const rows = lines.map((line) => checkRow(line, input.sharerKind, today));
+
+    const catalogue = new Map(
+      (await db.query<{ code: string; category: string }>('SELECT code, category FROM record_types')).rows.map((type) => [type.code, type.category]),
+    );
     // A batch often holds several records of one person: hash each identity number once.
-    const identities = new Map<string, IdentityNumber>();
-    const keys = new Map<string, string>();
-    const formed = new Set<LocalDate>();
-    let hasIdentityRecords = false;
-    let copy = '';
-    lines.forEach((line, i) => {
-      const rowNo = firstRow + i;
-      const row = checkRow(line, input.sharerKind, today);
-      if (row.refused) {
-        copy += `${rowNo}\t${copyText(row.reference)}\t${copyText(row.field)}\t${copyText(row.reason)}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n`;
-        return;
-      }
-      const { record } = row;
-      let key = keys.get(row.identity.value);
+    const identities = new Map<string, { hash: Buffer; identity: IdentityNumber }>();
+    const keyOf = new Map<string, string>();
+    const judged: Judged[] = rows.map((row) => {
+      if (row.refused) return row;
+      const unfit = typeRefusal(catalogue.get(row.record.typeCode), row.record);
+      if (unfit) return { refused: true, reference: row.record.reference, field: 'typeCode', reason: unfit };
+      let key = keyOf.get(row.identity.value);
       if (key === undefined) {
         const hash = identity.lookupHash(row.identity.value);
-        identities.set(hash.toString('hex'), row.identity);
-        key = copyBytea(hash);
-        keys.set(row.identity.value, key);
+        key = hash.toString('hex');
+        keyOf.set(row.identity.value, key);
+        identities.set(key, { hash, identity: row.identity });
       }
-      formed.add(record.formedOn);
-      if (record.category === 'identity') hasIdentityRecords = true;
-      copy += [
-        rowNo, copyText(record.reference), '\\N', '\\N', key, record.category, record.typeCode, record.formedOn,
-        copyText(JSON.stringify(record.details)), copyText(JSON.stringify(record.evidence)),
-        record.attestation ? copyText(JSON.stringify(record.attestation)) : '\\N',
-        // Time-ordered ids keep the records' primary-key index appends local.
-        uuidv7(),
-      ].join('\t') + '\n';
+      return { ...row, key };
     });
 
-    await db.query(
-      `CREATE TEMP TABLE chunk_rows (
-         row_no integer, reference text, refused_field text, refused_reason text, person_key bytea, category text, type_code text,
-         formed_on date, details jsonb, evidence jsonb, attestation jsonb, record_id uuid) ON COMMIT DROP`,
+    const persons = identities.size > 0 ? await personsOf(db, identity, identities) : new Map<string, PersonRow>();
+    // Art. 3: no records of minors, of people without full civil capacity, or of people known not to live in Jinan.
+    const judgedInScope = judged.map((row): Judged => {
+      if (row.refused || row.record.category === 'identity') return row;
+      const outOfScope = refusesRecords(standingOf(persons.get(row.key)!), today);
+      return outOfScope ? { refused: true, reference: row.record.reference, field: 'identityNumber', reason: outOfScope.message } : row;
+    });
+    const candidates = judgedInScope.filter((row): row is Good => !row.refused);
+    const shared = new Set(
+      candidates.length === 0
+        ? []
+        : (
+            await db.query<{ reference: string }>('SELECT reference FROM records WHERE sharer_id = $1 AND reference = ANY($2::text[])', [
+              input.sharerId,
+              candidates.map((row) => row.record.reference),
+            ])
+          ).rows.map((row) => row.reference),
     );
-    await copyInto(db, 'chunk_rows', CHUNK_COLUMNS, copy);
-    await registerNewPersons(db, identities);
+    const formed = new Set(candidates.map((row) => row.record.formedOn));
     const due = await dueTimes(db, input.sharerKind, formed);
-    // One statement judges what needs the database (the type catalogue, Art. 3 scope, references
-    // already shared), stores the new records, and writes every row's outcome: accepted, refused
-    // with field and reason, or duplicate. A plain INSERT costs a third less than ON CONFLICT; a
-    // record of the same reference stored concurrently fails the chunk on the unique index, and
-    // its retry then finds the duplicate.
-    const stored = await db.query<{ accepted: number; refused: number; duplicates: number }>(
-      `WITH candidates AS (
-         SELECT c.row_no, c.reference, c.record_id, p.id AS person_id, c.category, c.type_code, c.formed_on, c.details, c.evidence, c.attestation,
-           CASE WHEN c.refused_field IS NOT NULL THEN c.refused_field
-                WHEN t.code IS NULL THEN 'typeCode'
-                WHEN c.category <> 'identity' AND (p.birth_date > ($2::date - interval '18 years') OR p.civil_capacity IN ('limited', 'none')
-                     OR p.residency = 'non-local' OR (p.residency = 'residence-permit' AND p.residence_permit_valid_until < $2::date))
-                  THEN 'identityNumber' END AS field,
-           CASE WHEN c.refused_field IS NOT NULL THEN c.refused_reason
-                WHEN t.code IS NULL THEN coalesce((SELECT c.type_code || ' belongs to the category ' || k.category FROM record_types k WHERE k.code = c.type_code),
-                                                  c.type_code || ' is not in the record type catalogue')
-                WHEN c.category = 'identity' THEN NULL
-                -- Art. 3: no records of minors, of people without full civil capacity, or of people known not to live in Jinan.
-                WHEN p.birth_date > ($2::date - interval '18 years') THEN 'Art. 3: the person is under 18 on that day'
-                WHEN p.civil_capacity IN ('limited', 'none') THEN 'Art. 3: the person does not have full civil capacity'
-                WHEN p.residency = 'non-local' OR (p.residency = 'residence-permit' AND p.residence_permit_valid_until < $2::date)
-                  THEN 'Art. 3: the person has neither a local household registration nor a valid residence permit' END AS reason
-         FROM chunk_rows c
-         LEFT JOIN record_types t ON t.code = c.type_code AND t.category = c.category
-         LEFT JOIN persons p ON p.id_number_hash = c.person_key
-       ), judged AS (
-         -- New: good, not shared before, and the first good row of its reference in the chunk.
-         SELECT c.*, c.field IS NULL
-                AND NOT EXISTS (SELECT 1 FROM records r WHERE r.sharer_id = $3 AND r.reference = c.reference)
-                AND row_number() OVER (PARTITION BY c.field IS NULL, c.reference ORDER BY c.row_no) = 1 AS new
-         FROM candidates c
-       ), inserted AS (
-         INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
-           status, version, details, evidence, attestation, changed_by)
-         SELECT c.record_id, $3, c.reference, c.person_id, c.category, c.type_code, $4, c.formed_on, $5::timestamptz,
-                coalesce($5::timestamptz > d.due_at, false), 'active', 1, c.details, c.evidence, c.attestation, 'record-batch/' || $1::text
-         FROM judged c
-         LEFT JOIN unnest($6::date[], $7::timestamptz[]) AS d (formed_on, due_at) ON d.formed_on = c.formed_on
-         WHERE c.new
-         ORDER BY c.row_no
-       ), outcomes AS (
-         INSERT INTO intake_rows (batch_id, row_no, outcome, field, reason, reference, record_id, person_id)
-         SELECT $1::uuid, c.row_no,
-                CASE WHEN c.field IS NOT NULL THEN 'refused' WHEN c.new THEN 'accepted' ELSE 'duplicate' END,
-                CASE WHEN c.field IS NOT NULL THEN c.field WHEN NOT c.new THEN 'reference' END,
-                CASE WHEN c.field IS NOT NULL THEN c.reason WHEN NOT c.new THEN 'a record with this reference was already shared' END,
-                c.reference, CASE WHEN c.new THEN c.record_id END, CASE WHEN c.new THEN c.person_id END
-         FROM judged c
-         ORDER BY c.row_no
-         RETURNING outcome
-       )
-       SELECT count(*) FILTER (WHERE outcome = 'accepted')::int AS accepted,
-              count(*) FILTER (WHERE outcome = 'refused')::int AS refused,
-              count(*) FILTER (WHERE outcome = 'duplicate')::int AS duplicates
-       FROM outcomes`,
-      [
-        input.batchId, today, input.sharerId, input.sharerKind === 'provider' ? 'market-provider' : 'public-agency', input.sharedAt,
-        due.days, due.dueAt,
-      ],
-    );
-    // Identity information (Art. 9(1)) sets what scope depends on.
-    if (hasIdentityRecords) {
-      await db.query(
-        `UPDATE persons p SET
-           residency = CASE WHEN c.type_code = 'household-registration' THEN 'household'
-                            WHEN c.type_code = 'residence-permit' AND p.residency IS DISTINCT FROM 'household' THEN 'residence-permit'
-                            ELSE p.residency END,
-           residence_permit_valid_until = CASE WHEN c.type_code = 'residence-permit' AND p.residency IS DISTINCT FROM 'household'
-                            THEN (c.details->>'validUntil')::date
-                            WHEN c.type_code = 'household-registration' THEN NULL ELSE p.residence_permit_valid_until END,
-           civil_capacity = CASE WHEN c.type_code = 'civil-capacity' THEN c.details->>'capacity' ELSE p.civil_capacity END,
-           updated_at = now()
-         FROM chunk_rows c JOIN intake_rows r ON r.batch_id = $1 AND r.row_no = c.row_no AND r.outcome = 'accepted'
-         WHERE c.category = 'identity' AND p.id_number_hash = c.person_key`,
-        [input.batchId],
-      );
-    }
-    return stored.rows[0]!;
+    const sharedAt = Date.parse(input.sharedAt);
+
+    const constants = {
+      sharer: copyText(input.sharerId),
+      source: input.sharerKind === 'provider' ? 'market-provider' : 'public-agency',
+      sharedAt: copyText(input.sharedAt),
+      changedBy: copyText(`record-batch/${input.batchId}`),
+    };
+    const counts = { accepted: 0, refused: 0, duplicates: 0 };
+    const facts: IdentityFact[] = [];
+    let records = '';
+    let outcomes = '';
+    judgedInScope.forEach((row, i) => {
+      const rowNo = firstRow + i;
+      if (row.refused) {
+        counts.refused += 1;
+        outcomes += `${input.batchId}\t${rowNo}\trefused\t${copyText(row.field)}\t${copyText(row.reason)}\t${copyText(row.reference)}\t\\N\t\\N\n`;
+        return;
+      }
+      const person = persons.get(row.key)!;
+      const { record } = row;
+      const reference = copyText(record.reference);
+      if (shared.has(record.reference)) {
+        counts.duplicates += 1;
+        outcomes += `${input.batchId}\t${rowNo}\tduplicate\treference\t${ALREADY_SHARED}\t${reference}\t\\N\t\\N\n`;
+        return;
+      }
+      shared.add(record.reference);
+      counts.accepted += 1;
+      // Time-ordered ids keep the records' primary-key index appends local.
+      const recordId = uuidv7();
+      const dueAt = due.get(record.formedOn);
+      const late = dueAt !== undefined && sharedAt > dueAt ? 't' : 'f';
+      const attestation = record.attestation ? copyText(JSON.stringify(record.attestation)) : '\\N';
+      records +=
+        `${recordId}\t${constants.sharer}\t${reference}\t${person.id}\t${record.category}\t${record.typeCode}\t${constants.source}\t` +
+        `${record.formedOn}\t${constants.sharedAt}\t${late}\tactive\t1\t${copyText(JSON.stringify(record.details))}\t` +
+        `${copyText(JSON.stringify(record.evidence))}\t${attestation}\t${constants.changedBy}\n`;
+      outcomes += `${input.batchId}\t${rowNo}\taccepted\t\\N\t\\N\t${reference}\t${recordId}\t${person.id}\n`;
+      if (record.category === 'identity') facts.push({ personId: person.id, typeCode: record.typeCode, details: record.details });
+    });
+
+    if (records !== '') await copyInto(db, 'records', RECORD_COLUMNS, records);
+    await copyInto(db, 'intake_rows', OUTCOME_COLUMNS, outcomes);
+    await applyIdentityFacts(db, facts);
+    return counts;
   }
 
   return {

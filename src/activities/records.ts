@@ -51,6 +51,13 @@ export function sharingRefusal(kind: SharerKind, category: string): string | und
   return undefined;
 }
 
+/** Why a type code does not fit a record of this category, if it does not: the catalogue decides (Art. 8, 9). */
+export function typeRefusal(catalogueCategory: string | undefined, record: { typeCode: string; category: string }): string | undefined {
+  if (catalogueCategory === undefined) return `${record.typeCode} is not in the record type catalogue`;
+  if (catalogueCategory !== record.category) return `${record.typeCode} belongs to the category ${catalogueCategory}, not ${record.category}`;
+  return undefined;
+}
+
 /** Registers the person on first sight (residency unconfirmed, so not in scope until confirmed). */
 export async function upsertPerson(db: pg.PoolClient, person: PersonReference): Promise<PersonRow> {
   const result = await db.query<PersonRow>(
@@ -63,19 +70,43 @@ export async function upsertPerson(db: pg.PoolClient, person: PersonReference): 
   return result.rows[0]!;
 }
 
-/** Identity information (Art. 9(1)) sets what scope depends on (Art. 3). */
-async function applyIdentityRecord(db: pg.PoolClient, personId: string, record: Pick<SharedRecord, 'typeCode' | 'details'>): Promise<void> {
-  if (record.typeCode === 'household-registration') {
-    await db.query(`UPDATE persons SET residency = 'household', residence_permit_valid_until = NULL, updated_at = now() WHERE id = $1`, [personId]);
-  } else if (record.typeCode === 'residence-permit') {
-    await db.query(
-      `UPDATE persons SET residency = 'residence-permit', residence_permit_valid_until = $2, updated_at = now()
-       WHERE id = $1 AND residency IS DISTINCT FROM 'household'`,
-      [personId, record.details.validUntil],
-    );
-  } else if (record.typeCode === 'civil-capacity') {
-    await db.query('UPDATE persons SET civil_capacity = $2, updated_at = now() WHERE id = $1', [personId, record.details.capacity]);
+export interface IdentityFact {
+  personId: string;
+  typeCode: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Identity information (Art. 9(1)) sets what scope depends on (Art. 3): a household registration
+ * outranks a residence permit. Facts about one person are merged in order first, so a batch
+ * holding several of them applies every one.
+ */
+export async function applyIdentityFacts(db: pg.PoolClient, facts: IdentityFact[]): Promise<void> {
+  const merged = new Map<string, { household: boolean; permitUntil: string | null; capacity: string | null }>();
+  for (const fact of facts) {
+    const person = merged.get(fact.personId) ?? { household: false, permitUntil: null, capacity: null };
+    if (fact.typeCode === 'household-registration') person.household = true;
+    else if (fact.typeCode === 'residence-permit') person.permitUntil = String(fact.details.validUntil);
+    else if (fact.typeCode === 'civil-capacity') person.capacity = String(fact.details.capacity);
+    else continue;
+    merged.set(fact.personId, person);
   }
+  if (merged.size === 0) return;
+  const people = [...merged];
+  await db.query(
+    `UPDATE persons p SET
+       residency = CASE WHEN f.household THEN 'household'
+                        WHEN f.permit_until IS NOT NULL AND p.residency IS DISTINCT FROM 'household' THEN 'residence-permit'
+                        ELSE p.residency END,
+       residence_permit_valid_until = CASE WHEN f.household THEN NULL
+                        WHEN f.permit_until IS NOT NULL AND p.residency IS DISTINCT FROM 'household' THEN f.permit_until
+                        ELSE p.residence_permit_valid_until END,
+       civil_capacity = coalesce(f.capacity, p.civil_capacity),
+       updated_at = now()
+     FROM unnest($1::uuid[], $2::boolean[], $3::date[], $4::text[]) AS f (person_id, household, permit_until, capacity)
+     WHERE p.id = f.person_id`,
+    [people.map(([id]) => id), people.map(([, f]) => f.household), people.map(([, f]) => f.permitUntil), people.map(([, f]) => f.capacity)],
+  );
 }
 
 /** Tells the person and asks for their rescoring, in the transaction that changed their records (Art. 6). */
@@ -125,10 +156,8 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
       return withTransaction<ShareOutcome>(pool, async (db) => {
         const { record } = input;
         const type = await db.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [record.typeCode]);
-        if (!type.rows[0]) return { status: 'refused', field: 'typeCode', reason: `${record.typeCode} is not in the record type catalogue` };
-        if (type.rows[0].category !== record.category) {
-          return { status: 'refused', field: 'typeCode', reason: `${record.typeCode} belongs to the category ${type.rows[0].category}, not ${record.category}` };
-        }
+        const unfit = typeRefusal(type.rows[0]?.category, record);
+        if (unfit) return { status: 'refused', field: 'typeCode', reason: unfit };
         const refusal = sharingRefusal(input.sharerKind, record.category);
         if (refusal) return { status: 'refused', field: 'category', reason: refusal };
 
@@ -160,7 +189,7 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
             input.workflowId,
           ],
         );
-        if (record.category === 'identity') await applyIdentityRecord(db, person.id, record);
+        if (record.category === 'identity') await applyIdentityFacts(db, [{ personId: person.id, typeCode: record.typeCode, details: record.details }]);
         await db.query(
           `UPDATE obligations SET state = 'shared', shared_late = $2, closed_at = $3 WHERE workflow_id = $1 AND state = 'open'`,
           [input.workflowId, input.late, input.sharedAt],

@@ -17,6 +17,13 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/**
+ * Sized for the bulk loads of intake and rescoring on a developer's machine (the defaults are for
+ * a 128 MB box): the records of a million-row batch and their indexes stay in memory, and a load
+ * does not force a checkpoint (and its full-page writes) every gigabyte of WAL.
+ */
+const SETTINGS = ['shared_buffers=1GB', 'max_wal_size=8GB', 'checkpoint_timeout=15min', 'work_mem=32MB'].flatMap((setting) => ['-c', setting]);
+
 const USER = 'postgres';
 // Local only: the server listens on the loopback interface of a developer's machine.
 const PASSWORD = 'integrity-local';
@@ -39,7 +46,7 @@ export async function startEmbeddedPostgres(options: {
     password: PASSWORD,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on', ...SETTINGS],
     onLog: options.onLog ?? (() => undefined),
     onError: options.onLog ?? (() => undefined),
   });

@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config';
 import type { IdentityNumber } from '../domain/identity-number';
 import type { PersonReference } from '../domain/record';
@@ -68,4 +70,50 @@ export function standingOf(row: PersonRow): PersonStanding {
     residencePermitValidUntil: row.residence_permit_valid_until,
     civilCapacity: row.civil_capacity,
   };
+}
+
+const PERSON_COLUMNS = 'id, id_number_hash, birth_date, residency, residence_permit_valid_until, civil_capacity';
+
+/**
+ * The persons of many identity numbers at once (keyed by the hex of their keyed hash), registering
+ * those seen for the first time with residency unconfirmed (Art. 3). Each is found through the
+ * unique index, never by scanning the registry. New keys are inserted in order, so two
+ * transactions registering the same persons cannot deadlock; one registered meanwhile by another
+ * transaction is read once that transaction has committed.
+ */
+export async function personsOf(
+  db: pg.PoolClient,
+  protection: IdentityProtection,
+  identities: Map<string, { hash: Buffer; identity: IdentityNumber }>,
+): Promise<Map<string, PersonRow>> {
+  const persons = new Map<string, PersonRow>();
+  const read = (rows: (PersonRow & { id_number_hash: Buffer })[]) => {
+    for (const { id_number_hash: hash, ...person } of rows) persons.set(hash.toString('hex'), person);
+  };
+  const find = async (keys: string[]) => {
+    const found = await db.query<PersonRow & { id_number_hash: Buffer }>(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id_number_hash = ANY($1::bytea[])`, [
+      keys.map((key) => identities.get(key)!.hash),
+    ]);
+    read(found.rows);
+  };
+  await find([...identities.keys()]);
+  const fresh = [...identities.keys()].filter((key) => !persons.has(key)).sort();
+  if (fresh.length === 0) return persons;
+  const inserted = await db.query<PersonRow & { id_number_hash: Buffer }>(
+    `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
+     SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::date[])
+     ON CONFLICT (id_number_hash) DO NOTHING
+     RETURNING ${PERSON_COLUMNS}`,
+    [
+      // Time-ordered ids keep the persons' and the records' person index appends close together.
+      fresh.map(() => uuidv7()),
+      fresh.map((key) => identities.get(key)!.hash),
+      fresh.map((key) => protection.encrypt(identities.get(key)!.identity.value)),
+      fresh.map((key) => identities.get(key)!.identity.birthDate),
+    ],
+  );
+  read(inserted.rows);
+  const registeredMeanwhile = fresh.filter((key) => !persons.has(key));
+  if (registeredMeanwhile.length > 0) await find(registeredMeanwhile);
+  return persons;
 }

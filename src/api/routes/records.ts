@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { sharingRefusal, type SharerKind } from '../../activities/records';
+import { sharingRefusal, typeRefusal, type SharerKind } from '../../activities/records';
 import { logPersonRead } from '../../db/query-log';
 import { parseIdentityNumber } from '../../domain/identity-number';
 import { localDateSchema, recordCorrectionSchema, recordSubmissionSchema, referenceSchema, type RecordSubmission, type SharedRecord } from '../../domain/record';
@@ -133,10 +133,8 @@ export async function sharerOf(deps: ApiDependencies, actor: Actor): Promise<{ i
  */
 async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: SharerKind }, submission: RecordSubmission): Promise<SharedRecord> {
   const type = await deps.pool.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [submission.typeCode]);
-  if (!type.rows[0]) throw new ApiError(400, 'invalid-input', `body.typeCode: ${submission.typeCode} is not in the record type catalogue`, 'body.typeCode');
-  if (type.rows[0].category !== submission.category) {
-    throw new ApiError(400, 'invalid-input', `body.typeCode: ${submission.typeCode} belongs to the category ${type.rows[0].category}`, 'body.typeCode');
-  }
+  const unfit = typeRefusal(type.rows[0]?.category, submission);
+  if (unfit) throw new ApiError(400, 'invalid-input', `body.typeCode: ${unfit}`, 'body.typeCode');
   const sharing = sharingRefusal(sharer.kind, submission.category);
   if (sharing) throw new ApiError(403, 'forbidden', sharing, 'body.category');
   const parsed = parseIdentityNumber(submission.identityNumber);

@@ -7,7 +7,7 @@ CREATE TABLE intake_chunks (
   chunk_no    integer NOT NULL,
   first_row   integer NOT NULL,
   rows        integer NOT NULL,
-  -- The rows as NDJSON, sealed with AES-256-GCM because they hold identity numbers in clear;
+  -- The rows as gzipped NDJSON, sealed with AES-256-GCM because they hold identity numbers in clear;
   -- emptied in the transaction that stores the chunk.
   body        bytea,
   accepted    integer,
@@ -17,7 +17,7 @@ CREATE TABLE intake_chunks (
   PRIMARY KEY (batch_id, chunk_no),
   CHECK ((body IS NULL) = (stored_at IS NOT NULL))
 );
--- Sealed bytes do not compress: skip the attempt.
+-- Compressed and sealed bytes do not compress again: skip the attempt.
 ALTER TABLE intake_chunks ALTER COLUMN body SET STORAGE EXTERNAL;
 
 -- Rows still pending belong to batches staged the old way and never stored: they cannot be now.
