@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
-import type { IdentityProtection } from '../db/persons';
+import type { ChunkStoringThreads } from './batch-chunk-threads';
 import { createAgencyActivities } from './agencies';
 import { createCalendarActivities } from './calendar';
 import { createModelActivities } from './models';
@@ -15,8 +15,8 @@ export interface ActivityDependencies {
   pool: pg.Pool;
   client: Client;
   taskQueue: string;
-  /** Bulk intake hashes and seals identity numbers in the worker: staged rows arrive as sent. */
-  identity: IdentityProtection;
+  /** Bulk intake checks and stores staged chunks on threads (they hash and seal identity numbers themselves). */
+  chunkStoring: ChunkStoringThreads;
 }
 
 /** Every activity the worker registers, wired to its real dependencies. */

@@ -44,29 +44,44 @@ function fromCsv(row: Record<string, string>): Record<string, unknown> {
   };
 }
 
+const NEWLINE = 0x0a;
+const NEWLINE_BYTES = Buffer.from('\n');
+
+/** Whether a line holds only spaces, tabs or a carriage return. */
+function isBlank(line: Buffer): boolean {
+  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  return true;
+}
+
 /**
  * The rows of a request body as NDJSON lines, streamed where the format allows: NDJSON lines pass
- * through untouched (blank ones are skipped), JSON array elements and CSV rows are turned into one.
+ * through as bytes, never decoded here (blank ones are skipped); JSON array elements and CSV rows
+ * are turned into one each.
  */
-export async function* bulkLines(format: BulkFormat, body: Readable): AsyncGenerator<string> {
+export async function* bulkLines(format: BulkFormat, body: Readable): AsyncGenerator<Buffer> {
   if (format === 'csv') {
     for await (const row of body.pipe(parseCsv({ columns: true, skip_empty_lines: true, trim: true, bom: true }))) {
-      yield JSON.stringify(fromCsv(row as Record<string, string>));
+      yield Buffer.from(JSON.stringify(fromCsv(row as Record<string, string>)));
     }
   } else if (format === 'ndjson') {
-    let rest = '';
+    let rest: Buffer = Buffer.alloc(0);
     for await (const chunk of body) {
-      const lines = (rest + (chunk as Buffer).toString('utf8')).split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) if (line.trim() !== '') yield line;
+      const bytes = rest.length === 0 ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
+      let start = 0;
+      for (let end = bytes.indexOf(NEWLINE); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
+        const line = bytes.subarray(start, end);
+        if (!isBlank(line)) yield line;
+        start = end + 1;
+      }
+      rest = bytes.subarray(start);
     }
-    if (rest.trim() !== '') yield rest;
+    if (!isBlank(rest)) yield rest;
   } else {
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk as Buffer);
     const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     if (!Array.isArray(parsed)) throw new SyntaxError('a JSON body must be an array of records');
-    for (const row of parsed) yield JSON.stringify(row);
+    for (const row of parsed) yield Buffer.from(JSON.stringify(row));
   }
 }
 
@@ -87,7 +102,7 @@ export class BatchTooLarge extends Error {}
 export async function stageBatch(
   pool: pg.Pool,
   identity: IdentityProtection,
-  options: { sharerId: string; source: string; receivedBy: string; lines: AsyncIterable<string> },
+  options: { sharerId: string; source: string; receivedBy: string; lines: AsyncIterable<Buffer> },
 ): Promise<StagedBatch> {
   const batchId = randomUUID();
   let rows = 0;
@@ -98,9 +113,9 @@ export async function stageBatch(
     ]);
     // One chunk is written while the next is read: the request never waits for the database twice.
     let writing: Promise<unknown> = Promise.resolve();
-    let lines: string[] = [];
+    let lines: Buffer[] = [];
     const flush = async () => {
-      const body = identity.seal(gzipSync(lines.join('\n'), { level: 1 }));
+      const body = identity.seal(gzipSync(Buffer.concat(lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE_BYTES, line]))), { level: 1 }));
       const chunk = [batchId, chunks, rows - lines.length + 1, lines.length, body];
       chunks += 1;
       lines = [];

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { IdentityNumber } from '../domain/identity-number';
 import type { PersonReference } from '../domain/record';
 import type { PersonStanding } from '../domain/scope';
+import type { LocalDate } from '../domain/working-days';
 
 /**
  * Art. 22: identity numbers are stored encrypted (AES-256-GCM) and found through a keyed hash
@@ -14,6 +15,10 @@ import type { PersonStanding } from '../domain/scope';
 export class IdentityProtection {
   private readonly encryptionKey: Buffer;
   private readonly hashKey: Buffer;
+
+  /** Random IVs drawn a few thousand at a time: one draw per seal cost more than the sealing. */
+  private ivs = Buffer.alloc(0);
+  private nextIv = 0;
 
   constructor(config: Pick<Config, 'IDENTITY_ENCRYPTION_KEY' | 'IDENTITY_HASH_KEY'>) {
     this.encryptionKey = Buffer.from(config.IDENTITY_ENCRYPTION_KEY, 'base64');
@@ -34,7 +39,11 @@ export class IdentityProtection {
 
   /** AES-256-GCM under the identity key: IV, ciphertext, tag. Also seals staged rows that hold identity numbers. */
   seal(plain: Buffer): Buffer {
-    const iv = randomBytes(12);
+    if (this.nextIv === this.ivs.length) {
+      this.ivs = randomBytes(12 * 4096);
+      this.nextIv = 0;
+    }
+    const iv = this.ivs.subarray(this.nextIv, (this.nextIv += 12));
     const cipher = createCipheriv('aes-256-gcm', this.encryptionKey, iv);
     return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
   }
@@ -84,7 +93,7 @@ const PERSON_COLUMNS = 'id, id_number_hash, birth_date, residency, residence_per
 export async function personsOf(
   db: pg.PoolClient,
   protection: IdentityProtection,
-  identities: Map<string, { hash: Buffer; identity: IdentityNumber }>,
+  identities: Map<string, { identityNumber: string; birthDate: LocalDate }>,
 ): Promise<Map<string, PersonRow>> {
   const persons = new Map<string, PersonRow>();
   const read = (rows: (PersonRow & { id_number_hash: Buffer })[]) => {
@@ -92,7 +101,7 @@ export async function personsOf(
   };
   const find = async (keys: string[]) => {
     const found = await db.query<PersonRow & { id_number_hash: Buffer }>(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id_number_hash = ANY($1::bytea[])`, [
-      keys.map((key) => identities.get(key)!.hash),
+      keys.map((key) => Buffer.from(key, 'hex')),
     ]);
     read(found.rows);
   };
@@ -107,9 +116,9 @@ export async function personsOf(
     [
       // Time-ordered ids keep the persons' and the records' person index appends close together.
       fresh.map(() => uuidv7()),
-      fresh.map((key) => identities.get(key)!.hash),
-      fresh.map((key) => protection.encrypt(identities.get(key)!.identity.value)),
-      fresh.map((key) => identities.get(key)!.identity.birthDate),
+      fresh.map((key) => Buffer.from(key, 'hex')),
+      fresh.map((key) => protection.encrypt(identities.get(key)!.identityNumber)),
+      fresh.map((key) => identities.get(key)!.birthDate),
     ],
   );
   read(inserted.rows);

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { createTokenVerifier } from '../api/auth';
+import { createChunkStoringThreads } from '../activities/batch-chunk-threads';
 import { buildApi } from '../api/server';
 import type { Config } from '../config';
 import { seedPackageYears } from '../db/calendar';
@@ -57,7 +58,8 @@ export async function startStack(config: Config, dataDir: string, logger: Logger
     const seeded = await seedPackageYears(pool, 'platform start-up');
     if (seeded.length > 0) logger.info({ years: seeded }, 'working-day calendar seeded from the chinese-days package');
 
-    const identity = new IdentityProtection(config);
+    const chunkStoring = createChunkStoringThreads({ databaseUrl, ...config });
+    stops.push(() => chunkStoring.close());
     const workerConnection = await connectWorkerConnection(config, temporalAddress);
     stops.push(() => workerConnection.close());
     const worker = await createPlatformWorker({
@@ -66,7 +68,7 @@ export async function startStack(config: Config, dataDir: string, logger: Logger
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       pool,
       client,
-      identity,
+      chunkStoring,
       dataConverter: createDataConverter(config),
     });
     const workerRun = worker.run();
@@ -81,7 +83,7 @@ export async function startStack(config: Config, dataDir: string, logger: Logger
       client,
       connection,
       codec: createPayloadCodec(config),
-      identity,
+      identity: new IdentityProtection(config),
       verifyToken: await createTokenVerifier(config),
       logger,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

@@ -3,7 +3,7 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import { join } from 'node:path';
 import type pg from 'pg';
 import { createActivities } from '../activities';
-import type { IdentityProtection } from '../db/persons';
+import type { ChunkStoringThreads } from '../activities/batch-chunk-threads';
 import { projectRoot } from '../project-root';
 import type { EncryptionCodec } from '../temporal/codec';
 
@@ -15,7 +15,7 @@ export interface PlatformWorkerOptions {
   taskQueue: string;
   pool: pg.Pool;
   client: Client;
-  identity: IdentityProtection;
+  chunkStoring: ChunkStoringThreads;
   dataConverter: { payloadCodecs: EncryptionCodec[] };
   /** A prebuilt bundle (tests build one per file); by default the worker bundles src/workflows. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -30,7 +30,7 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue, identity: options.identity }),
+    activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue, chunkStoring: options.chunkStoring }),
     dataConverter: options.dataConverter,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });

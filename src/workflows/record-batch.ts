@@ -14,7 +14,7 @@ const batches = proxyActivities<RecordBatchActivities>({
  * Two chunks in flight: while the worker checks one chunk's rows, Postgres stores the other's,
  * which keeps both cores of a small machine busy without the chunks contending much.
  */
-const CONCURRENT_CHUNKS = 2;
+const CONCURRENT_CHUNKS = 3;
 
 export interface RecordBatchInput {
   batchId: string;

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
-import { IdentityProtection } from '../../src/db/persons';
+import { createChunkStoringThreads } from '../../src/activities/batch-chunk-threads';
 import { createDataConverter } from '../../src/temporal/connection';
 import { createPlatformWorker } from '../../src/workers/worker';
 import { testConfig } from './config';
@@ -21,7 +21,8 @@ export async function createTestWorker(
     taskQueue,
     pool: db.pool,
     client: env.client,
-    identity: new IdentityProtection(testConfig),
+    // No workflow test sends a bulk batch: no thread ever starts.
+    chunkStoring: createChunkStoringThreads({ databaseUrl: db.url, ...testConfig }),
     dataConverter: createDataConverter(testConfig),
     workflowBundle: await testWorkflowBundle(),
     ...options,

@@ -1,0 +1,40 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import type { Config } from '../config';
+import { projectRoot } from '../project-root';
+import type { BatchChunkInput, BatchChunkResult } from './batch-chunks';
+
+/** The threads that check and store the staged chunks of bulk intake. */
+export interface ChunkStoringThreads {
+  store(input: BatchChunkInput): Promise<BatchChunkResult | 'no-such-chunk'>;
+  close(): Promise<void>;
+}
+
+/**
+ * Checking a chunk's rows (JSON, the record schema, identity numbers, their keyed hashes) is CPU
+ * work that would otherwise hold the worker's one event loop: on threads, with a database
+ * connection each, chunks are checked on every core while Postgres stores the ones already
+ * checked. Threads start with the first batch and leave when intake goes quiet.
+ */
+export function createChunkStoringThreads(
+  settings: { databaseUrl: string } & Pick<Config, 'IDENTITY_ENCRYPTION_KEY' | 'IDENTITY_HASH_KEY'>,
+): ChunkStoringThreads {
+  const threads = new Piscina<BatchChunkInput, BatchChunkResult | 'no-such-chunk'>({
+    filename: join(projectRoot, 'src', 'activities', 'batch-chunk-thread.mjs'),
+    workerData: {
+      databaseUrl: settings.databaseUrl,
+      IDENTITY_ENCRYPTION_KEY: settings.IDENTITY_ENCRYPTION_KEY,
+      IDENTITY_HASH_KEY: settings.IDENTITY_HASH_KEY,
+    },
+    maxThreads: availableParallelism(),
+    // A thread checks one chunk while its other chunk waits on the database.
+    concurrentTasksPerWorker: 2,
+    minThreads: 0,
+    idleTimeout: 60_000,
+  });
+  return {
+    store: (input) => threads.run(input),
+    close: () => threads.destroy(),
+  };
+}
