@@ -48,7 +48,7 @@ export function createRecordBatchActivities({ pool, chunkStoring }: { pool: pg.P
     async answerBatchPersons(input: { batchId: string; at: string }): Promise<{ persons: number }> {
       const touched = await pool.query<{ person_id: string }>(
         `WITH touched AS (
-           SELECT person_id, count(*) AS records FROM intake_rows WHERE batch_id = $1 AND outcome = 'accepted' GROUP BY person_id
+           SELECT person_id, count(*) AS records FROM intake_chunks, unnest(person_ids) AS person_id WHERE batch_id = $1 GROUP BY person_id
          ), notified AS (
            INSERT INTO notifications (id, recipient_role, recipient_id, kind, workflow_id, body)
            SELECT 'record-batch/' || $1 || '/' || person_id, 'person', person_id, 'records-added', 'record-batch/' || $1,

@@ -45,44 +45,74 @@ function fromCsv(row: Record<string, string>): Record<string, unknown> {
 }
 
 const NEWLINE = 0x0a;
-const NEWLINE_BYTES = Buffer.from('\n');
 
-/** Whether a line holds only spaces, tabs or a carriage return. */
-function isBlank(line: Buffer): boolean {
-  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+/** Whether bytes [from, to) hold only spaces, tabs or carriage returns. */
+export function isBlank(bytes: Buffer, from = 0, to = bytes.length): boolean {
+  for (let i = from; i < to; i++) {
+    const byte = bytes[i];
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  }
   return true;
 }
 
 /**
- * The rows of a request body as NDJSON lines, streamed where the format allows: NDJSON lines pass
- * through as bytes, never decoded here (blank ones are skipped); JSON array elements and CSV rows
- * are turned into one each.
+ * A request body as NDJSON text, in pieces: NDJSON passes through as it arrives, never decoded
+ * here; JSON array elements and CSV rows are turned into a line each.
  */
-export async function* bulkLines(format: BulkFormat, body: Readable): AsyncGenerator<Buffer> {
+export async function* bulkText(format: BulkFormat, body: Readable): AsyncGenerator<Buffer> {
   if (format === 'csv') {
     for await (const row of body.pipe(parseCsv({ columns: true, skip_empty_lines: true, trim: true, bom: true }))) {
-      yield Buffer.from(JSON.stringify(fromCsv(row as Record<string, string>)));
+      yield Buffer.from(`${JSON.stringify(fromCsv(row as Record<string, string>))}\n`);
     }
   } else if (format === 'ndjson') {
-    let rest: Buffer = Buffer.alloc(0);
-    for await (const chunk of body) {
-      const bytes = rest.length === 0 ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
-      let start = 0;
-      for (let end = bytes.indexOf(NEWLINE); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
-        const line = bytes.subarray(start, end);
-        if (!isBlank(line)) yield line;
-        start = end + 1;
-      }
-      rest = bytes.subarray(start);
-    }
-    if (!isBlank(rest)) yield rest;
+    yield* body as AsyncIterable<Buffer>;
   } else {
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk as Buffer);
     const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
     if (!Array.isArray(parsed)) throw new SyntaxError('a JSON body must be an array of records');
-    for (const row of parsed) yield Buffer.from(JSON.stringify(row));
+    for (const row of parsed) yield Buffer.from(`${JSON.stringify(row)}\n`);
   }
+}
+
+export class BatchTooLarge extends Error {}
+
+/**
+ * NDJSON text cut into chunks of `rowsPerChunk` rows, a row being a line that is not blank
+ * (blank lines travel along and are skipped where rows are read). Only the line ends are looked
+ * at: the bytes themselves are copied once, into their chunk.
+ */
+export async function* ndjsonChunks(text: AsyncIterable<Buffer>, rowsPerChunk: number, maxRows: number): AsyncGenerator<{ body: Buffer; rows: number }> {
+  let parts: Buffer[] = [];
+  let rows = 0;
+  let total = 0;
+  // Whether the line being read (which may have begun in an earlier piece) holds anything.
+  let lineHasContent = false;
+  const countRow = () => {
+    rows += 1;
+    total += 1;
+    if (total > maxRows) throw new BatchTooLarge(`a batch holds at most ${maxRows} rows`);
+  };
+  for await (const piece of text) {
+    let kept = 0;
+    let lineStart = 0;
+    for (let end = piece.indexOf(NEWLINE); end !== -1; end = piece.indexOf(NEWLINE, lineStart)) {
+      if (lineHasContent || !isBlank(piece, lineStart, end)) countRow();
+      lineHasContent = false;
+      lineStart = end + 1;
+      if (rows === rowsPerChunk) {
+        parts.push(piece.subarray(kept, lineStart));
+        yield { body: Buffer.concat(parts), rows };
+        parts = [];
+        rows = 0;
+        kept = lineStart;
+      }
+    }
+    lineHasContent ||= !isBlank(piece, lineStart);
+    if (kept < piece.length) parts.push(piece.subarray(kept));
+  }
+  if (lineHasContent) countRow();
+  if (rows > 0) yield { body: Buffer.concat(parts), rows };
 }
 
 export interface StagedBatch {
@@ -91,10 +121,8 @@ export interface StagedBatch {
   chunks: number;
 }
 
-export class BatchTooLarge extends Error {}
-
 /**
- * Stages a request's rows in `intake_chunks`, CHUNK_ROWS lines a chunk, compressed (NDJSON
+ * Stages a request's rows in `intake_chunks`, CHUNK_ROWS rows a chunk, compressed (NDJSON
  * shrinks several times over, and the database writes and reads every byte) and sealed because
  * they hold identity numbers, all in one transaction: a request that breaks off leaves nothing behind. The
  * batch workflow checks and stores the chunks; only the batch id passes through Temporal.
@@ -102,7 +130,7 @@ export class BatchTooLarge extends Error {}
 export async function stageBatch(
   pool: pg.Pool,
   identity: IdentityProtection,
-  options: { sharerId: string; source: string; receivedBy: string; lines: AsyncIterable<Buffer> },
+  options: { sharerId: string; source: string; receivedBy: string; text: AsyncIterable<Buffer> },
 ): Promise<StagedBatch> {
   const batchId = randomUUID();
   let rows = 0;
@@ -113,26 +141,17 @@ export async function stageBatch(
     ]);
     // One chunk is written while the next is read: the request never waits for the database twice.
     let writing: Promise<unknown> = Promise.resolve();
-    let lines: Buffer[] = [];
-    const flush = async () => {
-      const body = identity.seal(gzipSync(Buffer.concat(lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE_BYTES, line]))), { level: 1 }));
-      const chunk = [batchId, chunks, rows - lines.length + 1, lines.length, body];
+    for await (const chunk of ndjsonChunks(options.text, CHUNK_ROWS, MAX_BATCH_ROWS)) {
+      const row = [batchId, chunks, rows + 1, chunk.rows, identity.seal(gzipSync(chunk.body, { level: 1 }))];
       chunks += 1;
-      lines = [];
+      rows += chunk.rows;
       await writing;
-      writing = db.query('INSERT INTO intake_chunks (batch_id, chunk_no, first_row, rows, body) VALUES ($1, $2, $3, $4, $5)', chunk);
+      writing = db.query('INSERT INTO intake_chunks (batch_id, chunk_no, first_row, rows, body) VALUES ($1, $2, $3, $4, $5)', row);
       // Awaited at the next chunk or the end; until then a failure must not count as unhandled.
       writing.catch(() => undefined);
-    };
-    for await (const line of options.lines) {
-      rows += 1;
-      if (rows > MAX_BATCH_ROWS) throw new BatchTooLarge(`a batch holds at most ${MAX_BATCH_ROWS} rows`);
-      lines.push(line);
-      if (lines.length === CHUNK_ROWS) await flush();
     }
-    if (rows === 0) throw new SyntaxError('the batch holds no rows');
-    if (lines.length > 0) await flush();
     await writing;
+    if (rows === 0) throw new SyntaxError('the batch holds no rows');
     await db.query('UPDATE intake_batches SET rows = $2, chunks = $3 WHERE id = $1', [batchId, rows, chunks]);
   });
   return { batchId, rows, chunks };

@@ -13,7 +13,39 @@ export function copyText(value: string | null | undefined): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-/** Streams lines of COPY text (each ending in a newline) into `table (columns)`. */
-export async function copyInto(db: pg.PoolClient, table: string, columns: string, lines: string): Promise<void> {
-  await pipeline(Readable.from([Buffer.from(lines, 'utf8')]), db.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)));
+/**
+ * Lines of COPY text written straight into one growing buffer: a load of many rows never builds
+ * the large string (and the garbage) that concatenating them would.
+ */
+export class CopyRows {
+  private buffer: Buffer;
+  private used = 0;
+
+  constructor(expectedBytes: number) {
+    this.buffer = Buffer.allocUnsafe(Math.max(expectedBytes, 256));
+  }
+
+  /** Appends a line; it must end in a newline. */
+  add(line: string): void {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (this.buffer.length - this.used < line.length * 3) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + line.length * 3));
+      this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
+    this.used += this.buffer.write(line, this.used);
+  }
+
+  get length(): number {
+    return this.used;
+  }
+
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.used);
+  }
+}
+
+/** Streams rows of COPY text into `table (columns)`. */
+export async function copyInto(db: pg.PoolClient, table: string, columns: string, rows: CopyRows): Promise<void> {
+  await pipeline(Readable.from([rows.bytes()]), db.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)));
 }

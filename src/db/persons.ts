@@ -25,8 +25,9 @@ export class IdentityProtection {
     this.hashKey = Buffer.from(config.IDENTITY_HASH_KEY, 'base64');
   }
 
-  lookupHash(identityNumber: string): Buffer {
-    return createHmac('sha256', this.hashKey).update(identityNumber.toUpperCase()).digest();
+  /** The keyed hash by which a person is found, in hex (a digest straight to hex costs half of one to a Buffer). */
+  lookupKey(identityNumber: string): string {
+    return createHmac('sha256', this.hashKey).update(identityNumber.toUpperCase()).digest('hex');
   }
 
   encrypt(identityNumber: string): Buffer {
@@ -57,7 +58,7 @@ export class IdentityProtection {
   /** The opaque form in which a person travels through workflows. */
   reference(identity: IdentityNumber): PersonReference {
     return {
-      key: this.lookupHash(identity.value).toString('hex'),
+      key: this.lookupKey(identity.value),
       sealed: this.encrypt(identity.value).toString('base64'),
       birthDate: identity.birthDate,
     };
@@ -81,7 +82,7 @@ export function standingOf(row: PersonRow): PersonStanding {
   };
 }
 
-const PERSON_COLUMNS = 'id, id_number_hash, birth_date, residency, residence_permit_valid_until, civil_capacity';
+const PERSON_COLUMNS = 'id, birth_date, residency, residence_permit_valid_until, civil_capacity';
 
 /**
  * The persons of many identity numbers at once (keyed by the hex of their keyed hash), registering
@@ -96,27 +97,29 @@ export async function personsOf(
   identities: Map<string, { identityNumber: string; birthDate: LocalDate }>,
 ): Promise<Map<string, PersonRow>> {
   const persons = new Map<string, PersonRow>();
-  const read = (rows: (PersonRow & { id_number_hash: Buffer })[]) => {
-    for (const { id_number_hash: hash, ...person } of rows) persons.set(hash.toString('hex'), person);
+  // Keys travel as bytea in its hex text form, both ways: no Buffer per key.
+  const read = (rows: (PersonRow & { key: string })[]) => {
+    for (const { key, ...person } of rows) persons.set(key, person);
   };
   const find = async (keys: string[]) => {
-    const found = await db.query<PersonRow & { id_number_hash: Buffer }>(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id_number_hash = ANY($1::bytea[])`, [
-      keys.map((key) => Buffer.from(key, 'hex')),
-    ]);
+    const found = await db.query<PersonRow & { key: string }>(
+      `SELECT encode(id_number_hash, 'hex') AS key, ${PERSON_COLUMNS} FROM persons WHERE id_number_hash = ANY($1::bytea[])`,
+      [keys.map((key) => `\\x${key}`)],
+    );
     read(found.rows);
   };
   await find([...identities.keys()]);
   const fresh = [...identities.keys()].filter((key) => !persons.has(key)).sort();
   if (fresh.length === 0) return persons;
-  const inserted = await db.query<PersonRow & { id_number_hash: Buffer }>(
+  const inserted = await db.query<PersonRow & { key: string }>(
     `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
      SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::date[])
      ON CONFLICT (id_number_hash) DO NOTHING
-     RETURNING ${PERSON_COLUMNS}`,
+     RETURNING encode(id_number_hash, 'hex') AS key, ${PERSON_COLUMNS}`,
     [
       // Time-ordered ids keep the persons' and the records' person index appends close together.
       fresh.map(() => uuidv7()),
-      fresh.map((key) => Buffer.from(key, 'hex')),
+      fresh.map((key) => `\\x${key}`),
       fresh.map((key) => protection.encrypt(identities.get(key)!.identityNumber)),
       fresh.map((key) => identities.get(key)!.birthDate),
     ],

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { batchRowResults } from '../../db/intake';
 import { recordBatchWorkflow } from '../../workflows/record-batch';
 import { requireRole } from '../auth';
-import { BatchTooLarge, bulkLines, stageBatch, type BulkFormat } from '../bulk-intake';
+import { BatchTooLarge, bulkText, stageBatch, type BulkFormat } from '../bulk-intake';
 import { ApiError } from '../errors';
 import type { ApiDependencies } from '../server';
 import { sharerOf } from './records';
@@ -59,7 +60,7 @@ export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
           sharerId: sharer.id,
           source: format,
           receivedBy: actor.subject,
-          lines: bulkLines(format, request.body as Readable),
+          text: bulkText(format, request.body as Readable),
         });
       } catch (error) {
         if (error instanceof BatchTooLarge) throw new ApiError(413, 'batch-too-large', error.message);
@@ -112,13 +113,7 @@ export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
       );
       const found = batch.rows[0];
       if (!found) throw new ApiError(404, 'not-found', `No batch ${request.params.batchId} of ${actor.agencyId}`, 'batchId');
-      const { outcome, afterRow, limit } = request.query;
-      const results = await deps.pool.query<{ row_no: number; outcome: z.infer<typeof rowResult>['outcome']; reference: string | null; field: string | null; reason: string | null; record_id: string | null }>(
-        `SELECT row_no, outcome, reference, field, reason, record_id
-         FROM intake_rows WHERE batch_id = $1 AND row_no > $2 AND ($3::text IS NULL OR outcome = $3)
-         ORDER BY row_no LIMIT $4`,
-        [request.params.batchId, afterRow, outcome ?? null, limit],
-      );
+      const results = await batchRowResults(deps.pool, request.params.batchId, request.query);
       return {
         batchId: request.params.batchId,
         rows: found.rows,
@@ -127,14 +122,7 @@ export const bulkRecordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
         accepted: found.accepted,
         refused: found.refused,
         duplicates: found.duplicates,
-        results: results.rows.map((row) => ({
-          row: row.row_no,
-          outcome: row.outcome,
-          reference: row.reference,
-          field: row.field,
-          reason: row.reason,
-          recordId: row.record_id,
-        })),
+        results,
       };
     },
   );

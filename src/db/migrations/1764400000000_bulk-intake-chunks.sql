@@ -1,7 +1,9 @@
 -- Up Migration
 
 -- Bulk intake (Art. 10) stages a request's rows as sealed chunks and leaves checking and storing
--- to the batch workflow, one activity per chunk; intake_rows keeps only each row's outcome.
+-- to the batch workflow, one activity per chunk. A stored chunk lists its accepted rows (the great
+-- majority, which a row each would cost a second table's worth of writes); intake_rows keeps the
+-- outcome of every other row.
 CREATE TABLE intake_chunks (
   batch_id    uuid NOT NULL REFERENCES intake_batches (id),
   chunk_no    integer NOT NULL,
@@ -13,6 +15,12 @@ CREATE TABLE intake_chunks (
   accepted    integer,
   refused     integer,
   duplicates  integer,
+  -- The accepted rows in row order, with their records and persons.
+  accepted_rows integer[],
+  record_ids  uuid[],
+  person_ids  uuid[],
+  -- Obligations (Art. 10) the chunk's records answered: told again if the chunk is retried.
+  closed_obligations jsonb,
   stored_at   timestamptz,
   PRIMARY KEY (batch_id, chunk_no),
   CHECK ((body IS NULL) = (stored_at IS NOT NULL))
@@ -32,10 +40,10 @@ ALTER TABLE intake_rows
   DROP COLUMN details,
   DROP COLUMN evidence,
   DROP COLUMN attestation,
-  -- Whom an accepted row is about: the batch notifies and rescores each person once.
-  ADD COLUMN person_id uuid,
   DROP CONSTRAINT intake_rows_outcome_check,
+  -- 'accepted' only in batches stored before chunks existed; their rows stay readable.
   ADD CONSTRAINT intake_rows_outcome_check CHECK (outcome IN ('accepted', 'refused', 'duplicate'));
+COMMENT ON COLUMN intake_rows.record_id IS 'accepted: the stored record; duplicate: the record shared before under its reference';
 -- Per-row results are what a sharer is told about its batch: they survive a database crash.
 ALTER TABLE intake_rows SET LOGGED;
 
@@ -48,14 +56,17 @@ ALTER TABLE intake_batches
 -- it (persons are never deleted); the per-row trigger check cost a fifth of a bulk insert.
 ALTER TABLE records DROP CONSTRAINT records_person_id_fkey;
 
+-- A batch asks, chunk by chunk, which of its references an open obligation waits for.
+CREATE INDEX obligations_open ON obligations (sharer_id, reference) WHERE state = 'open';
+
 -- Down Migration
+DROP INDEX obligations_open;
 ALTER TABLE records ADD CONSTRAINT records_person_id_fkey FOREIGN KEY (person_id) REFERENCES persons (id);
 ALTER TABLE intake_batches DROP COLUMN chunks, DROP COLUMN persons_answered_at;
 ALTER TABLE intake_rows SET UNLOGGED;
 ALTER TABLE intake_rows
   DROP CONSTRAINT intake_rows_outcome_check,
   ADD CONSTRAINT intake_rows_outcome_check CHECK (outcome IN ('pending', 'accepted', 'refused', 'duplicate')),
-  DROP COLUMN person_id,
   ADD COLUMN person_key bytea,
   ADD COLUMN person_sealed bytea,
   ADD COLUMN birth_date date,
