@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { plainArray } from '../db/arrays';
 import { loadCalendar } from '../db/calendar';
 import { copyInto, copyText, CopyRows } from '../db/copy';
 import { personsOf, standingOf, type IdentityProtection, type PersonRow } from '../db/persons';
 import { withTransaction } from '../db/transaction';
 import { parseIdentityNumber } from '../domain/identity-number';
-import { firstProblem, recordSubmissionSchema, type Category, type RecordSubmission } from '../domain/record';
+import { firstProblem, recordSubmissionSchema, type RecordSubmission } from '../domain/record';
 import { refusesRecords } from '../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../domain/working-days';
 import { applyIdentityFacts, sharingRefusal, typeRefusal, type IdentityFact, type SharerKind } from './records';
@@ -34,39 +34,42 @@ export interface BatchChunkResult {
   closedObligations: ClosedObligation[];
 }
 
-/**
- * A checked row, kept small: a chunk's rows live until it is stored, and what lives long costs
- * the garbage collector most. The record's JSON columns are already in COPY text.
- */
-type Row =
-  | { refused: true; reference: string | null; field: string; reason: string }
-  | {
-      refused: false;
-      reference: string;
-      category: Category;
-      typeCode: string;
-      formedOn: LocalDate;
-      /** details, evidence and attestation as COPY columns. */
-      json: string;
-      /** Identity information (Art. 9(1)) only: what it says about the person. */
-      identityDetails: RecordSubmission['details'] | undefined;
-      identityNumber: string;
-      birthDate: LocalDate;
-      personKey: string;
-    };
-type GoodRow = Extract<Row, { refused: false }>;
+interface Refusal {
+  reference: string | null;
+  field: string;
+  reason: string;
+}
 
-/** A row that passed every check, about to be stored. */
-interface Accepted {
+/**
+ * A row that passed the checks of its own, kept small because a chunk's rows live until it is
+ * stored, and what lives long costs the garbage collector most: the record is already COPY text
+ * (`text`, bytes [start, end) of the chunk's text), and the parsed row is gone.
+ */
+interface CheckedRow {
   rowNo: number;
-  row: GoodRow;
-  person: PersonRow;
+  reference: string;
+  personKey: string;
+  formedOn: LocalDate;
+  start: number;
+  end: number;
+  /** Identity information (Art. 9(1)): what it says about the person, and it is taken whatever their scope. */
+  identity: { typeCode: string; details: RecordSubmission['details'] } | undefined;
+}
+
+/** A checked row about to be stored. */
+interface Accepted {
+  row: CheckedRow;
   recordId: string;
+  personId: string;
   late: boolean;
 }
 
+/**
+ * The records' columns as the chunk writes them: what is known once the person is, then what is
+ * the same for the whole chunk, then each row's own text, written while the row is checked.
+ */
 const RECORD_COLUMNS =
-  'id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, attestation, changed_by';
+  'id, person_id, shared_late, sharer_id, source, shared_at, status, version, changed_by, reference, category, type_code, formed_on, details, evidence, attestation';
 const OUTCOME_COLUMNS = 'batch_id, row_no, outcome, field, reason, reference, record_id';
 const ALREADY_SHARED = 'a record with this reference was already shared';
 const SHARED_EARLIER_IN_BATCH = 'a record with this reference came earlier in this batch';
@@ -75,41 +78,69 @@ const BLANK_LINE = /^[ \t\r]*$/;
 /** Attempts at storing a chunk's records while other transactions share some of the same references. */
 const STORE_ATTEMPTS = 3;
 
-/** What can be judged from the row alone: JSON, the record schema (identity number included), who may share it, its date. */
-function checkRow(line: string, sharerKind: SharerKind, today: LocalDate, keyOf: (identityNumber: string) => string): Row {
+/** What a chunk's rows are checked against: the day, the sharer, the catalogue of record types. */
+interface RowContext {
+  sharerKind: SharerKind;
+  today: LocalDate;
+  catalogue: Map<string, string>;
+  keyOf: (identityNumber: string, birthDate: LocalDate) => string;
+  /** Each row's own columns of the records' COPY text. */
+  text: CopyRows;
+}
+
+/**
+ * What can be judged from the row alone: JSON, the record schema (identity number included), who
+ * may share it, the catalogue, its date. A good row's record goes into the COPY text at once.
+ */
+function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow | Refusal {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
   } catch {
-    return { refused: true, reference: null, field: 'row', reason: 'the line is not valid JSON' };
+    return { reference: null, field: 'row', reason: 'the line is not valid JSON' };
   }
   const claimed = (raw as { reference?: unknown } | null)?.reference;
   const reference = typeof claimed === 'string' ? claimed.slice(0, 100) : null;
   const parsed = recordSubmissionSchema.safeParse(raw);
   if (!parsed.success) {
     const problem = firstProblem(parsed.error);
-    return { refused: true, reference, field: problem.field, reason: problem.message };
+    return { reference, field: problem.field, reason: problem.message };
   }
   const record = parsed.data;
-  const sharing = sharingRefusal(sharerKind, record.category);
-  if (sharing) return { refused: true, reference, field: 'category', reason: sharing };
-  if (record.formedOn > today) return { refused: true, reference, field: 'formedOn', reason: 'must not be in the future' };
+  const sharing = sharingRefusal(context.sharerKind, record.category);
+  if (sharing) return { reference, field: 'category', reason: sharing };
+  const unfit = typeRefusal(context.catalogue.get(record.typeCode), record);
+  if (unfit) return { reference, field: 'typeCode', reason: unfit };
+  if (record.formedOn > context.today) return { reference, field: 'formedOn', reason: 'must not be in the future' };
   const id = parseIdentityNumber(record.identityNumber);
-  if (!id.ok) return { refused: true, reference, field: 'identityNumber', reason: `the resident identity number ${id.reason}` };
-  const { value, birthDate } = id.identity;
+  if (!id.ok) return { reference, field: 'identityNumber', reason: `the resident identity number ${id.reason}` };
+
+  const start = context.text.length;
   const attestation = record.attestation ? copyText(JSON.stringify(record.attestation)) : '\\N';
+  context.text.add(
+    `${copyText(record.reference)}\t${record.category}\t${record.typeCode}\t${record.formedOn}\t` +
+      `${copyText(JSON.stringify(record.details))}\t${copyText(JSON.stringify(record.evidence))}\t${attestation}\n`,
+  );
   return {
-    refused: false,
+    rowNo,
     reference: record.reference,
-    category: record.category,
-    typeCode: record.typeCode,
+    personKey: context.keyOf(id.identity.value, id.identity.birthDate),
     formedOn: record.formedOn,
-    json: `${copyText(JSON.stringify(record.details))}\t${copyText(JSON.stringify(record.evidence))}\t${attestation}`,
-    identityDetails: record.category === 'identity' ? record.details : undefined,
-    identityNumber: value,
-    birthDate,
-    personKey: keyOf(value),
+    start,
+    end: context.text.length,
+    identity: record.category === 'identity' ? { typeCode: record.typeCode, details: record.details } : undefined,
   };
+}
+
+/**
+ * The ids of a chunk's records: one UUIDv7 for the chunk, its last 32 bits counting the records
+ * (a dedicated counter, RFC 9562 6.2), so ids are time-ordered, which keeps the primary-key index
+ * appends local, and cost a string each instead of a generated UUID. Two chunks drawing the same
+ * 42 random bits in the same millisecond would collide on the primary key and fail, not mix.
+ */
+function recordIds(): (n: number) => string {
+  const base = uuidv7().slice(0, 28);
+  return (n) => base + n.toString(16).padStart(8, '0');
 }
 
 /** Art. 10 due times of the formation days in a chunk, from the working-day calendar. */
@@ -130,37 +161,32 @@ async function sharedBefore(db: pg.PoolClient, sharerId: string, references: str
 }
 
 function isDuplicateReference(error: unknown): boolean {
-  return (error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'records_sharer_id_reference_key';
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === '23505' && constraint === 'records_sharer_id_reference_key';
 }
 
 /**
  * Stores the records with one COPY, the way a bare load would. A reference rarely was shared
  * before, so nothing is looked up first: when the unique index says one was (or is being, by a
  * concurrent transaction, which COPY waits for), the COPY is undone, the chunk's references are
- * looked up once, and the rest is stored. Returns the rows found shared before, with their records.
+ * looked up once, and the rest is stored. Returns the records shared before, by reference.
  */
-async function storeRecords(db: pg.PoolClient, input: BatchChunkInput, accepted: Accepted[]): Promise<Map<number, string>> {
-  const sharer = copyText(input.sharerId);
-  const sharedAt = copyText(input.sharedAt);
+async function storeRecords(db: pg.PoolClient, input: BatchChunkInput, accepted: Accepted[], text: CopyRows): Promise<Map<string, string>> {
   const source = input.sharerKind === 'provider' ? 'market-provider' : 'public-agency';
-  const changedBy = copyText(`record-batch/${input.batchId}`);
+  const sameForChunk = `${copyText(input.sharerId)}\t${source}\t${copyText(input.sharedAt)}\tactive\t1\t${copyText(`record-batch/${input.batchId}`)}\t`;
   let earlier = new Map<string, string>();
   for (let attempt = 1; ; attempt++) {
-    const rows = new CopyRows(accepted.length * 320);
-    for (const { row, person, recordId, late } of accepted) {
+    const rows = new CopyRows(text.length + accepted.length * (80 + sameForChunk.length));
+    for (const { row, recordId, personId, late } of accepted) {
       if (earlier.has(row.reference)) continue;
-      rows.add(
-        `${recordId}\t${sharer}\t${copyText(row.reference)}\t${person.id}\t${row.category}\t${row.typeCode}\t${source}\t${row.formedOn}\t` +
-          `${sharedAt}\t${late ? 't' : 'f'}\tactive\t1\t${row.json}\t${changedBy}\n`,
-      );
+      rows.add(`${recordId}\t${personId}\t${late ? 't' : 'f'}\t${sameForChunk}`);
+      rows.addFrom(text, row.start, row.end);
     }
     await db.query('SAVEPOINT store_records');
     try {
       if (rows.length > 0) await copyInto(db, 'records', RECORD_COLUMNS, rows);
       await db.query('RELEASE SAVEPOINT store_records');
-      const found = new Map<number, string>();
-      for (const { rowNo, row } of accepted) if (earlier.has(row.reference)) found.set(rowNo, earlier.get(row.reference)!);
-      return found;
+      return earlier;
     } catch (error) {
       if (!isDuplicateReference(error) || attempt === STORE_ATTEMPTS) throw error;
       await db.query('ROLLBACK TO SAVEPOINT store_records');
@@ -171,6 +197,21 @@ async function storeRecords(db: pg.PoolClient, input: BatchChunkInput, accepted:
       );
     }
   }
+}
+
+/** The open obligations (Art. 10) that the stored records answer: through the index of open ones only. */
+async function obligationsClosed(db: pg.PoolClient, sharerId: string, stored: Accepted[]): Promise<ClosedObligation[]> {
+  if (stored.length === 0) return [];
+  const open = await db.query<{ workflow_id: string; reference: string }>(
+    `SELECT workflow_id, reference FROM obligations WHERE sharer_id = $1 AND state = 'open' AND reference = ANY($2::text[])`,
+    [sharerId, stored.map((a) => a.row.reference)],
+  );
+  if (open.rows.length === 0) return [];
+  const byReference = new Map(stored.map((a) => [a.row.reference, a]));
+  return open.rows.map((row) => {
+    const { recordId, late } = byReference.get(row.reference)!;
+    return { workflowId: row.workflow_id, recordId, late };
+  });
 }
 
 interface StoredChunk extends BatchChunkResult {
@@ -187,108 +228,102 @@ interface StoredChunk extends BatchChunkResult {
  */
 async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input: BatchChunkInput, firstRow: number, body: Buffer): Promise<StoredChunk> {
   const today = shanghaiDayOf(new Date(input.sharedAt));
-  // A batch often holds several records of one person: hash each identity number once.
-  const keys = new Map<string, string>();
-  const keyOf = (identityNumber: string) => {
-    let key = keys.get(identityNumber);
-    if (key === undefined) {
-      key = identity.lookupKey(identityNumber);
-      keys.set(identityNumber, key);
-    }
-    return key;
-  };
-  const lines = gunzipSync(identity.open(body)).toString('utf8').split('\n').filter((line) => !BLANK_LINE.test(line));
-  const rows = lines.map((line) => checkRow(line, input.sharerKind, today, keyOf));
-  const refuse = (i: number, field: string, reason: string) => {
-    rows[i] = { refused: true, reference: rows[i]!.reference, field, reason };
-  };
-
   const catalogue = new Map(
     (await db.query<{ code: string; category: string }>('SELECT code, category FROM record_types')).rows.map((type) => [type.code, type.category]),
   );
+  // A batch often holds several records of one person: each identity number is hashed once.
+  const keys = new Map<string, string>();
   const identities = new Map<string, { identityNumber: string; birthDate: LocalDate }>();
-  rows.forEach((row, i) => {
-    if (row.refused) return;
-    const unfit = typeRefusal(catalogue.get(row.typeCode), row);
-    if (unfit) refuse(i, 'typeCode', unfit);
-    else identities.set(row.personKey, row);
-  });
-  const persons = identities.size > 0 ? await personsOf(db, identity, identities) : new Map<string, PersonRow>();
-  const due = await dueTimes(db, input.sharerKind, new Set(rows.flatMap((row) => (row.refused ? [] : [row.formedOn]))));
-  const sharedAt = Date.parse(input.sharedAt);
+  const context: RowContext = {
+    sharerKind: input.sharerKind,
+    today,
+    catalogue,
+    text: new CopyRows(body.length * 4),
+    keyOf: (identityNumber, birthDate) => {
+      let key = keys.get(identityNumber);
+      if (key === undefined) {
+        key = identity.lookupKey(identityNumber);
+        keys.set(identityNumber, key);
+        identities.set(key, { identityNumber, birthDate });
+      }
+      return key;
+    },
+  };
+  const refusals = new Map<number, Refusal>();
+  const checked: CheckedRow[] = [];
+  const formed = new Set<LocalDate>();
+  const lines = gunzipSync(identity.open(body)).toString('utf8').split('\n');
+  let rowNo = firstRow;
+  for (const line of lines) {
+    if (BLANK_LINE.test(line)) continue;
+    const row = checkRow(line, rowNo, context);
+    if ('rowNo' in row) {
+      checked.push(row);
+      formed.add(row.formedOn);
+    } else refusals.set(rowNo, row);
+    rowNo += 1;
+  }
 
-  // Art. 3: no records of minors, of people without full civil capacity, or of people known not to live in Jinan.
-  // A reference repeated within the chunk is a duplicate of its first row.
+  const persons = identities.size > 0 ? await personsOf(db, identity, identities) : new Map<string, PersonRow>();
+  const due = await dueTimes(db, input.sharerKind, formed);
+  const sharedAt = Date.parse(input.sharedAt);
+  // Art. 3: no records of minors, of people without full civil capacity, or of people known not
+  // to live in Jinan. A reference repeated within the chunk is a duplicate of its first row.
+  const scope = new Map<PersonRow, ReturnType<typeof refusesRecords>>();
   const accepted: Accepted[] = [];
   const inChunk = new Map<string, string>();
-  const duplicates = new Map<number, string>();
-  // The records' ids draw their randomness at once: one draw per id cost more than the id.
-  const randomness = randomBytes(16 * rows.length);
-  const scope = new Map<PersonRow, ReturnType<typeof refusesRecords>>();
-  rows.forEach((row, i) => {
-    if (row.refused) return;
+  const duplicates = new Map<number, { reference: string; recordId: string; reason: string }>();
+  const recordIdOf = recordIds();
+  for (const row of checked) {
     const person = persons.get(row.personKey)!;
-    if (row.category !== 'identity') {
+    if (!row.identity) {
       if (!scope.has(person)) scope.set(person, refusesRecords(standingOf(person), today));
       const outOfScope = scope.get(person);
-      if (outOfScope) return refuse(i, 'identityNumber', outOfScope.message);
+      if (outOfScope) {
+        refusals.set(row.rowNo, { reference: row.reference, field: 'identityNumber', reason: outOfScope.message });
+        continue;
+      }
     }
     const first = inChunk.get(row.reference);
-    if (first !== undefined) return void duplicates.set(firstRow + i, first);
-    // Time-ordered ids keep the records' primary-key index appends local.
-    const recordId = uuidv7({ random: randomness.subarray(16 * i, 16 * i + 16) });
+    if (first !== undefined) {
+      duplicates.set(row.rowNo, { reference: row.reference, recordId: first, reason: SHARED_EARLIER_IN_BATCH });
+      continue;
+    }
+    const recordId = recordIdOf(accepted.length);
     inChunk.set(row.reference, recordId);
     const dueAt = due.get(row.formedOn);
-    accepted.push({ rowNo: firstRow + i, row, person, recordId, late: dueAt !== undefined && sharedAt > dueAt });
-  });
+    accepted.push({ row, recordId, personId: person.id, late: dueAt !== undefined && sharedAt > dueAt });
+  }
 
-  const sharedEarlier = await storeRecords(db, input, accepted);
-  const stored = sharedEarlier.size === 0 ? accepted : accepted.filter((a) => !sharedEarlier.has(a.rowNo));
-  const facts: IdentityFact[] = stored.flatMap(({ row, person }) =>
-    row.identityDetails ? [{ personId: person.id, typeCode: row.typeCode, details: row.identityDetails }] : [],
-  );
+  const earlier = await storeRecords(db, input, accepted, context.text);
+  const stored: Accepted[] = [];
+  for (const a of accepted) {
+    const recordId = earlier.get(a.row.reference);
+    if (recordId === undefined) stored.push(a);
+    else duplicates.set(a.row.rowNo, { reference: a.row.reference, recordId, reason: ALREADY_SHARED });
+  }
+  const facts: IdentityFact[] = [];
+  for (const { row, personId } of stored) if (row.identity) facts.push({ personId, ...row.identity });
   await applyIdentityFacts(db, facts);
 
   const outcomes = new CopyRows(1024);
-  let refused = 0;
-  rows.forEach((row, i) => {
-    const rowNo = firstRow + i;
-    const reference = copyText(row.reference);
-    if (row.refused) {
-      refused += 1;
-      outcomes.add(`${input.batchId}\t${rowNo}\trefused\t${copyText(row.field)}\t${copyText(row.reason)}\t${reference}\t\\N\n`);
-    } else if (duplicates.has(rowNo)) {
-      outcomes.add(`${input.batchId}\t${rowNo}\tduplicate\treference\t${SHARED_EARLIER_IN_BATCH}\t${reference}\t${duplicates.get(rowNo)}\n`);
-    } else if (sharedEarlier.has(rowNo)) {
-      outcomes.add(`${input.batchId}\t${rowNo}\tduplicate\treference\t${ALREADY_SHARED}\t${reference}\t${sharedEarlier.get(rowNo)}\n`);
-    }
-  });
+  for (const [rowNo, { reference, field, reason }] of refusals) {
+    outcomes.add(`${input.batchId}\t${rowNo}\trefused\t${copyText(field)}\t${copyText(reason)}\t${copyText(reference)}\t\\N\n`);
+  }
+  for (const [rowNo, { reference, recordId, reason }] of duplicates) {
+    outcomes.add(`${input.batchId}\t${rowNo}\tduplicate\treference\t${reason}\t${copyText(reference)}\t${recordId}\n`);
+  }
   if (outcomes.length > 0) await copyInto(db, 'intake_rows', OUTCOME_COLUMNS, outcomes);
 
   return {
     accepted: stored.length,
-    refused,
-    duplicates: duplicates.size + sharedEarlier.size,
+    refused: refusals.size,
+    duplicates: duplicates.size,
     closedObligations: await obligationsClosed(db, input.sharerId, stored),
-    acceptedRows: stored.map((a) => a.rowNo),
+    acceptedRows: stored.map((a) => a.row.rowNo),
     recordIds: stored.map((a) => a.recordId),
-    personIds: stored.map((a) => a.person.id),
+    personIds: stored.map((a) => a.personId),
   };
-}
-
-/** The open obligations (Art. 10) that the stored records answer: through the index of open ones only. */
-async function obligationsClosed(db: pg.PoolClient, sharerId: string, stored: Accepted[]): Promise<ClosedObligation[]> {
-  if (stored.length === 0) return [];
-  const open = await db.query<{ workflow_id: string; reference: string }>(
-    `SELECT workflow_id, reference FROM obligations WHERE sharer_id = $1 AND state = 'open' AND reference = ANY($2::text[])`,
-    [sharerId, stored.map((a) => a.row.reference)],
-  );
-  if (open.rows.length === 0) return [];
-  const byReference = new Map(stored.map((a) => [a.row.reference, a]));
-  return open.rows.map((row) => {
-    const { recordId, late } = byReference.get(row.reference)!;
-    return { workflowId: row.workflow_id, recordId, late };
-  });
 }
 
 /**
@@ -316,7 +351,7 @@ export async function storeStagedChunk(pool: pg.Pool, identity: IdentityProtecti
        WHERE batch_id = $1 AND chunk_no = $2`,
       [
         input.batchId, input.chunkNo, result.accepted, result.refused, result.duplicates,
-        acceptedRows, recordIds, personIds, JSON.stringify(result.closedObligations),
+        plainArray(acceptedRows), plainArray(recordIds), plainArray(personIds), JSON.stringify(result.closedObligations),
       ],
     );
     return result;

@@ -14,8 +14,8 @@ export function copyText(value: string | null | undefined): string {
 }
 
 /**
- * Lines of COPY text written straight into one growing buffer: a load of many rows never builds
- * the large string (and the garbage) that concatenating them would.
+ * COPY text written straight into one growing buffer: a load of many rows never builds the large
+ * string (and the garbage) that concatenating them would.
  */
 export class CopyRows {
   private buffer: Buffer;
@@ -25,17 +25,27 @@ export class CopyRows {
     this.buffer = Buffer.allocUnsafe(Math.max(expectedBytes, 256));
   }
 
-  /** Appends a line; it must end in a newline. */
-  add(line: string): void {
-    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    if (this.buffer.length - this.used < line.length * 3) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + line.length * 3));
-      this.buffer.copy(grown, 0, 0, this.used);
-      this.buffer = grown;
-    }
-    this.used += this.buffer.write(line, this.used);
+  private reserve(bytes: number): void {
+    if (this.buffer.length - this.used >= bytes) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
+    this.buffer.copy(grown, 0, 0, this.used);
+    this.buffer = grown;
   }
 
+  /** Appends text: whole lines, or the start of one that later calls finish. */
+  add(text: string): void {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    this.reserve(text.length * 3);
+    this.used += this.buffer.write(text, this.used);
+  }
+
+  /** Appends the bytes [start, end) of other rows. */
+  addFrom(other: CopyRows, start: number, end: number): void {
+    this.reserve(end - start);
+    this.used += other.buffer.copy(this.buffer, this.used, start, end);
+  }
+
+  /** Bytes written so far: where the next text starts. */
   get length(): number {
     return this.used;
   }

@@ -6,6 +6,7 @@ import type { IdentityNumber } from '../domain/identity-number';
 import type { PersonReference } from '../domain/record';
 import type { PersonStanding } from '../domain/scope';
 import type { LocalDate } from '../domain/working-days';
+import { plainArray } from './arrays';
 
 /**
  * Art. 22: identity numbers are stored encrypted (AES-256-GCM) and found through a keyed hash
@@ -97,14 +98,15 @@ export async function personsOf(
   identities: Map<string, { identityNumber: string; birthDate: LocalDate }>,
 ): Promise<Map<string, PersonRow>> {
   const persons = new Map<string, PersonRow>();
-  // Keys travel as bytea in its hex text form, both ways: no Buffer per key.
+  // Keys travel as hex text both ways: no Buffer and no escaping per key.
   const read = (rows: (PersonRow & { key: string })[]) => {
     for (const { key, ...person } of rows) persons.set(key, person);
   };
   const find = async (keys: string[]) => {
     const found = await db.query<PersonRow & { key: string }>(
-      `SELECT encode(id_number_hash, 'hex') AS key, ${PERSON_COLUMNS} FROM persons WHERE id_number_hash = ANY($1::bytea[])`,
-      [keys.map((key) => `\\x${key}`)],
+      `SELECT encode(id_number_hash, 'hex') AS key, ${PERSON_COLUMNS} FROM persons
+       WHERE id_number_hash = ANY(ARRAY(SELECT decode(key, 'hex') FROM unnest($1::text[]) AS key))`,
+      [plainArray(keys)],
     );
     read(found.rows);
   };
@@ -113,15 +115,15 @@ export async function personsOf(
   if (fresh.length === 0) return persons;
   const inserted = await db.query<PersonRow & { key: string }>(
     `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
-     SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::bytea[], $4::date[])
+     SELECT id, decode(key, 'hex'), decode(sealed, 'hex'), birth_date FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[]) AS fresh (id, key, sealed, birth_date)
      ON CONFLICT (id_number_hash) DO NOTHING
      RETURNING encode(id_number_hash, 'hex') AS key, ${PERSON_COLUMNS}`,
     [
       // Time-ordered ids keep the persons' and the records' person index appends close together.
-      fresh.map(() => uuidv7()),
-      fresh.map((key) => `\\x${key}`),
-      fresh.map((key) => protection.encrypt(identities.get(key)!.identityNumber)),
-      fresh.map((key) => identities.get(key)!.birthDate),
+      plainArray(fresh.map(() => uuidv7())),
+      plainArray(fresh),
+      plainArray(fresh.map((key) => protection.encrypt(identities.get(key)!.identityNumber).toString('hex'))),
+      plainArray(fresh.map((key) => identities.get(key)!.birthDate)),
     ],
   );
   read(inserted.rows);
