@@ -15,11 +15,13 @@ export interface ChunkStoringThreads {
  * Checking a chunk's rows (JSON, the record schema, identity numbers, their keyed hashes) is CPU
  * work that would otherwise hold the worker's one event loop: on threads, with a database
  * connection each, chunks are checked on every core while Postgres stores the ones already
- * checked. Threads start with the first batch and leave when intake goes quiet.
+ * checked.
  */
 export function createChunkStoringThreads(
   settings: { databaseUrl: string } & Pick<Config, 'IDENTITY_ENCRYPTION_KEY' | 'IDENTITY_HASH_KEY'>,
+  options: { startNow?: boolean } = {},
 ): ChunkStoringThreads {
+  const maxThreads = availableParallelism();
   const threads = new Piscina<BatchChunkInput, BatchChunkResult | 'no-such-chunk'>({
     filename: join(projectRoot, 'src', 'activities', 'batch-chunk-thread.mjs'),
     workerData: {
@@ -27,10 +29,11 @@ export function createChunkStoringThreads(
       IDENTITY_ENCRYPTION_KEY: settings.IDENTITY_ENCRYPTION_KEY,
       IDENTITY_HASH_KEY: settings.IDENTITY_HASH_KEY,
     },
-    maxThreads: availableParallelism(),
+    maxThreads,
     // A thread checks one chunk while its other chunk waits on the database.
     concurrentTasksPerWorker: 2,
-    minThreads: 0,
+    // A platform worker has them ready for the first batch; a test bed starts them only if it sends one.
+    minThreads: options.startNow ? maxThreads : 0,
     idleTimeout: 60_000,
   });
   return {

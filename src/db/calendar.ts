@@ -41,7 +41,9 @@ export class StoredCalendar implements WorkingDayCalendar {
 export async function loadCalendar(db: Queryable, years: number[]): Promise<StoredCalendar> {
   const [days, published] = await Promise.all([
     db.query<{ day: LocalDate; is_working_day: boolean }>(
-      `SELECT day, is_working_day FROM calendar_days WHERE extract(year FROM day)::int = ANY($1::int[])`,
+      // Per year a range of the primary key, not a scan of every stored day.
+      `SELECT day, is_working_day FROM calendar_days d JOIN unnest($1::int[]) AS y (year)
+         ON d.day >= make_date(y.year, 1, 1) AND d.day < make_date(y.year + 1, 1, 1)`,
       [years],
     ),
     db.query<{ year: number }>('SELECT year FROM calendar_years WHERE year = ANY($1::int[])', [years]),

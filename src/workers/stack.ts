@@ -58,7 +58,7 @@ export async function startStack(config: Config, dataDir: string, logger: Logger
     const seeded = await seedPackageYears(pool, 'platform start-up');
     if (seeded.length > 0) logger.info({ years: seeded }, 'working-day calendar seeded from the chinese-days package');
 
-    const chunkStoring = createChunkStoringThreads({ databaseUrl, ...config });
+    const chunkStoring = createChunkStoringThreads({ databaseUrl, ...config }, { startNow: true });
     stops.push(() => chunkStoring.close());
     const workerConnection = await connectWorkerConnection(config, temporalAddress);
     stops.push(() => workerConnection.close());
