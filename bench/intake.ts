@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       );
       if (rows[0]!.finished) apiSeconds ??= (performance.now() - start) / 1000;
       if (rows[0]!.answered) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const answeredSeconds = (performance.now() - start) / 1000;
     const answer = await fetch(`${stack.apiUrl}/records/batches/${batchId}?limit=1`, { headers: { authorization: `Bearer ${agency}` } });

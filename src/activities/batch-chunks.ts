@@ -6,7 +6,7 @@ import { loadCalendar } from '../db/calendar';
 import { copyInto, copyText, CopyRows } from '../db/copy';
 import { personsOf, standingOf, type IdentityProtection, type PersonRow } from '../db/persons';
 import { withTransaction } from '../db/transaction';
-import { parseIdentityNumber } from '../domain/identity-number';
+import { acceptedIdentityNumber } from '../domain/identity-number';
 import { firstProblem, recordSubmissionSchema, type RecordSubmission } from '../domain/record';
 import { refusesRecords } from '../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../domain/working-days';
@@ -112,19 +112,20 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
   const unfit = typeRefusal(context.catalogue.get(record.typeCode), record);
   if (unfit) return { reference, field: 'typeCode', reason: unfit };
   if (record.formedOn > context.today) return { reference, field: 'formedOn', reason: 'must not be in the future' };
-  const id = parseIdentityNumber(record.identityNumber);
-  if (!id.ok) return { reference, field: 'identityNumber', reason: `the resident identity number ${id.reason}` };
+  // The schema has checked the identity number.
+  const person = acceptedIdentityNumber(record.identityNumber);
 
   const start = context.text.length;
   const attestation = record.attestation ? copyText(JSON.stringify(record.attestation)) : '\\N';
   context.text.add(
-    `${copyText(record.reference)}\t${record.category}\t${record.typeCode}\t${record.formedOn}\t` +
+    // Reference, category, type and date are checked patterns that need no escaping.
+    `${record.reference}\t${record.category}\t${record.typeCode}\t${record.formedOn}\t` +
       `${copyText(JSON.stringify(record.details))}\t${copyText(JSON.stringify(record.evidence))}\t${attestation}\n`,
   );
   return {
     rowNo,
     reference: record.reference,
-    personKey: context.keyOf(id.identity.value, id.identity.birthDate),
+    personKey: context.keyOf(person.value, person.birthDate),
     formedOn: record.formedOn,
     start,
     end: context.text.length,
