@@ -138,7 +138,7 @@ export interface StagedBatch {
 export async function stageBatch(
   pool: pg.Pool,
   identity: IdentityProtection,
-  options: { sharerId: string; source: string; receivedBy: string; text: AsyncIterable<Buffer> },
+  options: { sharerId: string; source: string; receivedBy: string; text: AsyncIterable<Buffer>; rowsPerChunk?: number },
 ): Promise<StagedBatch> {
   const batchId = randomUUID();
   let rows = 0;
@@ -152,7 +152,7 @@ export async function stageBatch(
     const writes: Promise<void>[] = [];
     let written: Promise<void> = Promise.resolve();
     try {
-      for await (const chunk of ndjsonChunks(options.text, CHUNK_ROWS, MAX_BATCH_ROWS)) {
+      for await (const chunk of ndjsonChunks(options.text, options.rowsPerChunk ?? CHUNK_ROWS, MAX_BATCH_ROWS)) {
         const staged = [batchId, chunks, rows + 1, chunk.rows] as const;
         const compressed = gzip(chunk.body, { level: 1 });
         chunks += 1;

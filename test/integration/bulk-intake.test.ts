@@ -1,0 +1,165 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeStagedChunk, type BatchChunkResult } from '../../src/activities/batch-chunks';
+import { bulkText, stageBatch } from '../../src/api/bulk-intake';
+import { batchRowResults, type RowResult } from '../../src/db/intake';
+import { IdentityProtection } from '../../src/db/persons';
+import { shanghaiDayOf } from '../../src/domain/working-days';
+import { testConfig } from '../support/config';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { identityNumber } from '../support/identities';
+
+const SHARER = 'city-market';
+const today = shanghaiDayOf(new Date());
+const adult = identityNumber('1985-04-02', 11);
+const minor = identityNumber('2015-06-01', 12);
+
+function penalty(reference: string, person = adult) {
+  return {
+    reference,
+    identityNumber: person,
+    category: 'administrative',
+    typeCode: 'administrative-penalty',
+    formedOn: today,
+    evidence: [{ kind: 'decision', ref: `decision ${reference}` }],
+    details: { procedure: 'general' },
+  };
+}
+
+describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
+  let db: TestDatabase;
+  const identity = new IdentityProtection(testConfig);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.pool.query(`INSERT INTO agencies (id, name, kind) VALUES ($1, 'City market regulation', 'agency')`, [SHARER]);
+  });
+  afterAll(() => db?.drop());
+
+  /** Stages rows (objects, or raw lines) in chunks of `rowsPerChunk`, as the API does. */
+  async function stage(rows: unknown[], rowsPerChunk: number) {
+    const text = rows.map((row) => (typeof row === 'string' ? row : JSON.stringify(row))).join('\n');
+    return stageBatch(db.pool, identity, {
+      sharerId: SHARER,
+      source: 'ndjson',
+      receivedBy: 'test',
+      text: bulkText('ndjson', Readable.from([Buffer.from(text)])),
+      rowsPerChunk,
+    });
+  }
+
+  function store(batchId: string, chunkNo: number) {
+    return storeStagedChunk(db.pool, identity, { batchId, chunkNo, sharerId: SHARER, sharerKind: 'agency', sharedAt: new Date().toISOString() }) as Promise<BatchChunkResult>;
+  }
+
+  async function storeAll(batchId: string, chunks: number) {
+    for (let chunkNo = 0; chunkNo < chunks; chunkNo++) await store(batchId, chunkNo);
+  }
+
+  async function count(where: string, values: unknown[] = []): Promise<number> {
+    return (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM records WHERE ${where}`, values)).rows[0]!.n;
+  }
+
+  it('stores each row once however often a chunk is retried, and reports the same outcome again', async () => {
+    const staged = await stage([penalty('RETRY-1'), penalty('RETRY-2'), penalty('RETRY-3')], 2);
+    expect(staged).toMatchObject({ rows: 3, chunks: 2 });
+    const first = await store(staged.batchId, 0);
+    const again = await store(staged.batchId, 0);
+    expect(again).toEqual(first);
+    expect(first).toMatchObject({ accepted: 2, refused: 0, duplicates: 0 });
+    expect(await count("reference LIKE 'RETRY-%'")).toBe(2);
+    await expect(storeStagedChunk(db.pool, identity, { batchId: staged.batchId, chunkNo: 7, sharerId: SHARER, sharerKind: 'agency', sharedAt: today })).resolves.toBe(
+      'no-such-chunk',
+    );
+  });
+
+  it('reports a reference shared before the batch, or earlier in it, as a duplicate of that record', async () => {
+    const before = await stage([penalty('DUP-BEFORE')], 10);
+    await storeAll(before.batchId, before.chunks);
+    const earlier = (await db.pool.query<{ id: string }>(`SELECT id FROM records WHERE reference = 'DUP-BEFORE'`)).rows[0]!.id;
+
+    const staged = await stage([penalty('DUP-1'), penalty('DUP-BEFORE'), penalty('DUP-1'), penalty('DUP-2'), penalty('DUP-1')], 2);
+    await storeAll(staged.batchId, staged.chunks);
+    const results = await batchRowResults(db.pool, staged.batchId, { afterRow: 0, limit: 100 });
+    const first = results[0]!.recordId;
+    expect(results.map((r) => [r.row, r.outcome, r.reference, r.recordId])).toEqual([
+      [1, 'accepted', 'DUP-1', first],
+      [2, 'duplicate', 'DUP-BEFORE', earlier],
+      [3, 'duplicate', 'DUP-1', first],
+      [4, 'accepted', 'DUP-2', expect.any(String)],
+      [5, 'duplicate', 'DUP-1', first],
+    ]);
+    expect(results[2]!.reason).toBe('a record with this reference was already shared');
+    expect(await count("reference LIKE 'DUP-%'")).toBe(3);
+  });
+
+  it('stores a reference once when two chunks holding it are stored at the same time', async () => {
+    const staged = await stage([penalty('RACE-1'), penalty('RACE-A'), penalty('RACE-1'), penalty('RACE-B')], 2);
+    const outcomes = await Promise.all([store(staged.batchId, 0), store(staged.batchId, 1)]);
+    expect(outcomes.map((o) => o.accepted).sort()).toEqual([1, 2]);
+    expect(outcomes.reduce((sum, o) => sum + o.duplicates, 0)).toBe(1);
+    expect(await count("reference = 'RACE-1'")).toBe(1);
+    expect(await count("reference LIKE 'RACE-%'")).toBe(3);
+  });
+
+  describe('per-row results', () => {
+    let batchId: string;
+    let all: RowResult[];
+    const rows = [
+      penalty('PAGE-1'),
+      penalty('PAGE-2', minor),
+      '{not json',
+      penalty('PAGE-3'),
+      { ...penalty('PAGE-4'), typeCode: 'parking-ticket' },
+      penalty('PAGE-5'),
+      penalty('PAGE-1'),
+      penalty('PAGE-6'),
+      penalty('PAGE-7'),
+      penalty('PAGE-8', minor),
+    ];
+
+    beforeAll(async () => {
+      const staged = await stage(rows, 3);
+      batchId = staged.batchId;
+      await storeAll(batchId, staged.chunks);
+      all = await batchRowResults(db.pool, batchId, { afterRow: 0, limit: 1000 });
+    });
+
+    it('gives every row its outcome, in row order, across chunks', () => {
+      expect(all.map((r) => `${r.row}:${r.outcome}:${r.field ?? ''}`)).toEqual([
+        '1:accepted:',
+        '2:refused:identityNumber',
+        '3:refused:row',
+        '4:accepted:',
+        '5:refused:typeCode',
+        '6:accepted:',
+        '7:duplicate:reference',
+        '8:accepted:',
+        '9:accepted:',
+        '10:refused:identityNumber',
+      ]);
+      expect(all[1]!.reason).toBe('Art. 3: the person is under 18 on that day');
+      expect(all.filter((r) => r.outcome === 'accepted').every((r) => r.recordId && r.reference?.startsWith('PAGE-'))).toBe(true);
+    });
+
+    it('pages from any row, with any page size, whatever the chunk boundaries', async () => {
+      for (const limit of [1, 2, 4, 7]) {
+        for (let afterRow = 0; afterRow <= rows.length; afterRow++) {
+          const page = await batchRowResults(db.pool, batchId, { afterRow, limit });
+          expect(page).toEqual(all.filter((r) => r.row > afterRow).slice(0, limit));
+        }
+      }
+    });
+
+    it('pages each outcome on its own', async () => {
+      for (const outcome of ['accepted', 'refused', 'duplicate'] as const) {
+        for (const limit of [1, 2, 5]) {
+          for (const afterRow of [0, 2, 5, 8]) {
+            const page = await batchRowResults(db.pool, batchId, { outcome, afterRow, limit });
+            expect(page).toEqual(all.filter((r) => r.outcome === outcome && r.row > afterRow).slice(0, limit));
+          }
+        }
+      }
+    });
+  });
+});
