@@ -78,7 +78,7 @@ const BLANK_LINE = /^[ \t\r]*$/;
 /** Attempts at storing a chunk's records while other transactions share some of the same references. */
 const STORE_ATTEMPTS = 3;
 
-/** What a chunk's rows are checked against: the day, the sharer, the catalogue of record types. */
+/** What a chunk's rows are checked against (the day, the sharer, the catalogue), and where a good row's person key and record text go. */
 interface RowContext {
   sharerKind: SharerKind;
   today: LocalDate;
@@ -137,7 +137,8 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
  * The ids of a chunk's records: one UUIDv7 for the chunk, its last 32 bits counting the records
  * (a dedicated counter, RFC 9562 6.2), so ids are time-ordered, which keeps the primary-key index
  * appends local, and cost a string each instead of a generated UUID. Two chunks drawing the same
- * 42 random bits in the same millisecond would collide on the primary key and fail, not mix.
+ * 42 random bits in the same millisecond would collide on the primary key: the chunk fails and is
+ * retried with other ids, never mixed with another's records.
  */
 function recordIds(): (n: number) => string {
   const base = uuidv7().slice(0, 28);
