@@ -304,6 +304,11 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
     if (recordId === undefined) stored.push(a);
     else duplicates.set(a.row.rowNo, { reference: a.row.reference, recordId, reason: ALREADY_SHARED });
   }
+  // A repeat of a reference shared before the batch is a duplicate of that record too.
+  for (const duplicate of duplicates.values()) {
+    const recordId = earlier.get(duplicate.reference);
+    if (recordId !== undefined) Object.assign(duplicate, { recordId, reason: ALREADY_SHARED });
+  }
   const facts: IdentityFact[] = [];
   for (const { row, personId } of stored) if (row.identity) facts.push({ personId, ...row.identity });
   await applyIdentityFacts(db, facts);

@@ -55,7 +55,7 @@ function fromCsv(row: Record<string, string>): Record<string, unknown> {
 const NEWLINE = 0x0a;
 
 /** Whether bytes [from, to) hold only spaces, tabs or carriage returns. */
-export function isBlank(bytes: Buffer, from = 0, to = bytes.length): boolean {
+function isBlank(bytes: Buffer, from: number, to = bytes.length): boolean {
   for (let i = from; i < to; i++) {
     const byte = bytes[i];
     if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;

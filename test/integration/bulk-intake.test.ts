@@ -78,19 +78,22 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
     await storeAll(before.batchId, before.chunks);
     const earlier = (await db.pool.query<{ id: string }>(`SELECT id FROM records WHERE reference = 'DUP-BEFORE'`)).rows[0]!.id;
 
-    const staged = await stage([penalty('DUP-1'), penalty('DUP-BEFORE'), penalty('DUP-1'), penalty('DUP-2'), penalty('DUP-1')], 2);
+    const rows = ['DUP-1', 'DUP-BEFORE', 'DUP-BEFORE', 'DUP-2', 'DUP-2', 'DUP-1'].map((reference) => penalty(reference));
+    const staged = await stage(rows, 3);
     await storeAll(staged.batchId, staged.chunks);
     const results = await batchRowResults(db.pool, staged.batchId, { afterRow: 0, limit: 100 });
-    const first = results[0]!.recordId;
-    expect(results.map((r) => [r.row, r.outcome, r.reference, r.recordId])).toEqual([
-      [1, 'accepted', 'DUP-1', first],
-      [2, 'duplicate', 'DUP-BEFORE', earlier],
-      [3, 'duplicate', 'DUP-1', first],
-      [4, 'accepted', 'DUP-2', expect.any(String)],
-      [5, 'duplicate', 'DUP-1', first],
+    const [one, two] = [results[0]!.recordId, results[3]!.recordId];
+    const shared = 'a record with this reference was already shared';
+    expect(results.map((r) => [r.row, r.outcome, r.reference, r.recordId, r.reason])).toEqual([
+      [1, 'accepted', 'DUP-1', one, null],
+      [2, 'duplicate', 'DUP-BEFORE', earlier, shared],
+      [3, 'duplicate', 'DUP-BEFORE', earlier, shared],
+      [4, 'accepted', 'DUP-2', two, null],
+      [5, 'duplicate', 'DUP-2', two, 'a record with this reference came earlier in this batch'],
+      [6, 'duplicate', 'DUP-1', one, shared],
     ]);
-    expect(results[2]!.reason).toBe('a record with this reference was already shared');
     expect(await count("reference LIKE 'DUP-%'")).toBe(3);
+    expect(await count('id = ANY($1::uuid[])', [[one, two, earlier]])).toBe(3);
   });
 
   it('stores a reference once when two chunks holding it are stored at the same time', async () => {
