@@ -27,7 +27,8 @@ function chunksOfPage(
   for (const chunk of chunks) {
     if (chunk.first_row + chunk.rows - 1 <= afterRow) continue;
     page.push(chunk.chunk_no);
-    // The first chunk may hold rows before the page: only the chunks after it are counted.
+    // The first chunk may hold rows before the page: only its rows after afterRow count, and of
+    // its accepted ones, not knowing which those are, none.
     if (page.length > 1) covered += outcome === 'accepted' ? chunk.accepted : chunk.rows;
     else covered += outcome === 'accepted' ? 0 : chunk.first_row + chunk.rows - 1 - afterRow;
     if (covered >= limit) break;
