@@ -5,8 +5,6 @@ import { shanghaiDayOf } from '../domain/working-days';
 import type { BatchChunkInput, BatchChunkResult } from './batch-chunks';
 import type { ChunkStoringThreads } from './batch-chunk-threads';
 
-export type { BatchChunkInput, BatchChunkResult } from './batch-chunks';
-
 export interface BatchSummary {
   rows: number;
   accepted: number;

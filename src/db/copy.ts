@@ -32,7 +32,7 @@ export class CopyRows {
     this.buffer = grown;
   }
 
-  /** Appends text: whole lines, or the start of one that later calls finish. */
+  /** Appends text: whole lines, or the start of one that addFrom completes. */
   add(text: string): void {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
     this.reserve(text.length * 3);

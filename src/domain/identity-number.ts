@@ -29,16 +29,21 @@ export function checkCharacter(first17: string): string {
   return CHECK_CHARACTERS[sum % 11]!;
 }
 
+/** The parts of a normalised number, as it is laid out; whether they are valid is not asked here. */
+function partsOf(value: string): IdentityNumber {
+  return { value, regionCode: value.slice(0, 6), birthDate: `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}` };
+}
+
 export function parseIdentityNumber(input: string, today?: LocalDate): IdentityNumberResult {
   const value = input.trim().toUpperCase();
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, reason: 'must be 18 characters: 17 digits and a digit or X' };
   if (!PROVINCES.has(value.slice(0, 2))) return { ok: false, reason: 'does not start with a valid province code' };
-  const birthDate = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
-  if (!isLocalDate(birthDate) || birthDate < '1900-01-01' || (today !== undefined && birthDate > today)) {
+  const identity = partsOf(value);
+  if (!isLocalDate(identity.birthDate) || identity.birthDate < '1900-01-01' || (today !== undefined && identity.birthDate > today)) {
     return { ok: false, reason: 'does not hold a valid birth date' };
   }
   if (checkCharacter(value) !== value[17]) return { ok: false, reason: 'has a wrong check digit' };
-  return { ok: true, identity: { value, regionCode: value.slice(0, 6), birthDate } };
+  return { ok: true, identity };
 }
 
 /**
@@ -46,8 +51,7 @@ export function parseIdentityNumber(input: string, today?: LocalDate): IdentityN
  * without checking it again: bulk intake checks a million rows a batch.
  */
 export function acceptedIdentityNumber(input: string): IdentityNumber {
-  const value = input.trim().toUpperCase();
-  return { value, regionCode: value.slice(0, 6), birthDate: `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}` };
+  return partsOf(input.trim().toUpperCase());
 }
 
 /** Full years of age on a day. */
