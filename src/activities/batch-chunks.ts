@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { plainArray } from '../db/arrays';
 import { loadCalendar } from '../db/calendar';
 import { copyInto, copyText, CopyRows } from '../db/copy';
-import { personsOf, standingOf, type IdentityProtection, type PersonRow } from '../db/persons';
+import { personsOf, standingOf, type IdentityProtection, type NamedPerson } from '../db/persons';
 import { withTransaction } from '../db/transaction';
 import { acceptedIdentityNumber } from '../domain/identity-number';
 import { firstProblem, recordSubmissionSchema, type RecordSubmission } from '../domain/record';
@@ -48,7 +48,8 @@ interface Refusal {
 interface CheckedRow {
   rowNo: number;
   reference: string;
-  personKey: string;
+  /** Which of the chunk's named persons (RowContext.personOf) the record is about. */
+  person: number;
   formedOn: LocalDate;
   start: number;
   end: number;
@@ -78,12 +79,13 @@ const BLANK_LINE = /^[ \t\r]*$/;
 /** Attempts at storing a chunk's records while other transactions share some of the same references. */
 const STORE_ATTEMPTS = 3;
 
-/** What a chunk's rows are checked against (the day, the sharer, the catalogue), and where a good row's person key and record text go. */
+/** What a chunk's rows are checked against (the day, the sharer, the catalogue), and where a good row's person and record text go. */
 interface RowContext {
   sharerKind: SharerKind;
   today: LocalDate;
   catalogue: Map<string, string>;
-  keyOf: (identityNumber: string, birthDate: LocalDate) => string;
+  /** The person an identity number names, as an index into the chunk's named persons. */
+  personOf: (identityNumber: string, birthDate: LocalDate) => number;
   /** Each row's own columns of the records' COPY text. */
   text: CopyRows;
 }
@@ -125,7 +127,7 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
   return {
     rowNo,
     reference: record.reference,
-    personKey: context.keyOf(person.value, person.birthDate),
+    person: context.personOf(person.value, person.birthDate),
     formedOn: record.formedOn,
     start,
     end: context.text.length,
@@ -233,22 +235,22 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
   const catalogue = new Map(
     (await db.query<{ code: string; category: string }>('SELECT code, category FROM record_types')).rows.map((type) => [type.code, type.category]),
   );
-  // A batch often holds several records of one person: each identity number is hashed once.
-  const keys = new Map<string, string>();
-  const identities = new Map<string, { identityNumber: string; birthDate: LocalDate }>();
+  // A batch often holds several records of one person: each is named, and their identity number
+  // hashed, once; rows and persons meet by index, not by their 64-character keys.
+  const named: NamedPerson[] = [];
+  const namedAs = new Map<string, number>();
   const context: RowContext = {
     sharerKind: input.sharerKind,
     today,
     catalogue,
     text: new CopyRows(body.length * 4),
-    keyOf: (identityNumber, birthDate) => {
-      let key = keys.get(identityNumber);
-      if (key === undefined) {
-        key = identity.lookupKey(identityNumber);
-        keys.set(identityNumber, key);
-        identities.set(key, { identityNumber, birthDate });
+    personOf: (identityNumber, birthDate) => {
+      let person = namedAs.get(identityNumber);
+      if (person === undefined) {
+        person = named.push({ key: identity.lookupKey(identityNumber), identityNumber, birthDate }) - 1;
+        namedAs.set(identityNumber, person);
       }
-      return key;
+      return person;
     },
   };
   const refusals = new Map<number, Refusal>();
@@ -266,33 +268,36 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
     rowNo += 1;
   }
 
-  const persons = identities.size > 0 ? await personsOf(db, identity, identities) : new Map<string, PersonRow>();
+  const persons = await personsOf(db, identity, named);
   const due = await dueTimes(db, input.sharerKind, formed);
   const sharedAt = Date.parse(input.sharedAt);
   // Art. 3: no records of minors, of people without full civil capacity, or of people known not
-  // to live in Jinan. A reference repeated within the chunk is a duplicate of its first row.
-  const scope = new Map<PersonRow, ReturnType<typeof refusesRecords>>();
+  // to live in Jinan; judged once a person.
+  const outOfScope: (ReturnType<typeof refusesRecords> | null)[] = new Array(named.length);
   const accepted: Accepted[] = [];
-  const inChunk = new Map<string, string>();
   const duplicates = new Map<number, { reference: string; recordId: string; reason: string }>();
+  // A reference repeated within the chunk is a duplicate of its first row, whose record id is
+  // looked up only once there is such a repeat.
+  const references = new Set<string>();
+  let firstOfReference: Map<string, string> | undefined;
   const recordIdOf = recordIds();
   for (const row of checked) {
-    const person = persons.get(row.personKey)!;
+    const person = persons[row.person]!;
     if (!row.identity) {
-      if (!scope.has(person)) scope.set(person, refusesRecords(standingOf(person), today));
-      const outOfScope = scope.get(person);
-      if (outOfScope) {
-        refusals.set(row.rowNo, { reference: row.reference, field: 'identityNumber', reason: outOfScope.message });
+      const refusal = (outOfScope[row.person] ??= refusesRecords(standingOf(person), today) ?? null);
+      if (refusal) {
+        refusals.set(row.rowNo, { reference: row.reference, field: 'identityNumber', reason: refusal.message });
         continue;
       }
     }
-    const first = inChunk.get(row.reference);
-    if (first !== undefined) {
-      duplicates.set(row.rowNo, { reference: row.reference, recordId: first, reason: SHARED_EARLIER_IN_BATCH });
+    const referencesBefore = references.size;
+    if (references.add(row.reference).size === referencesBefore) {
+      firstOfReference ??= new Map(accepted.map((a) => [a.row.reference, a.recordId]));
+      duplicates.set(row.rowNo, { reference: row.reference, recordId: firstOfReference.get(row.reference)!, reason: SHARED_EARLIER_IN_BATCH });
       continue;
     }
     const recordId = recordIdOf(accepted.length);
-    inChunk.set(row.reference, recordId);
+    firstOfReference?.set(row.reference, recordId);
     const dueAt = due.get(row.formedOn);
     accepted.push({ row, recordId, personId: person.id, late: dueAt !== undefined && sharedAt > dueAt });
   }

@@ -85,22 +85,27 @@ export function standingOf(row: PersonRow): PersonStanding {
 
 const PERSON_COLUMNS = 'id, birth_date, residency, residence_permit_valid_until, civil_capacity';
 
+/** A person named by identity number: the keyed hash (hex) that finds them, and what registering them takes. */
+export interface NamedPerson {
+  key: string;
+  identityNumber: string;
+  birthDate: LocalDate;
+}
+
 /**
- * The persons of many identity numbers at once (keyed by the hex of their keyed hash), registering
- * those seen for the first time with residency unconfirmed (Art. 3). Each is found through the
- * unique index, never by scanning the registry. New keys are inserted in order, so two
- * transactions registering the same persons cannot deadlock; one registered meanwhile by another
- * transaction is read once that transaction has committed.
+ * The persons of many identity numbers at once, in the order they are named, registering those
+ * seen for the first time with residency unconfirmed (Art. 3). Each is found through the unique
+ * index, never by scanning the registry. New keys are inserted in order, so two transactions
+ * registering the same persons cannot deadlock; one registered meanwhile by another transaction is
+ * read once that transaction has committed.
  */
-export async function personsOf(
-  db: pg.PoolClient,
-  protection: IdentityProtection,
-  identities: Map<string, { identityNumber: string; birthDate: LocalDate }>,
-): Promise<Map<string, PersonRow>> {
-  const persons = new Map<string, PersonRow>();
+export async function personsOf(db: pg.PoolClient, protection: IdentityProtection, named: readonly NamedPerson[]): Promise<PersonRow[]> {
+  const persons: PersonRow[] = new Array(named.length);
+  if (named.length === 0) return persons;
   // Keys travel as hex text both ways: no Buffer and no escaping per key.
+  const slots = new Map(named.map((person, slot) => [person.key, slot]));
   const read = (rows: (PersonRow & { key: string })[]) => {
-    for (const { key, ...person } of rows) persons.set(key, person);
+    for (const row of rows) persons[slots.get(row.key)!] = row;
   };
   const find = async (keys: string[]) => {
     const found = await db.query<PersonRow & { key: string }>(
@@ -110,8 +115,8 @@ export async function personsOf(
     );
     read(found.rows);
   };
-  await find([...identities.keys()]);
-  const fresh = [...identities.keys()].filter((key) => !persons.has(key)).sort();
+  await find(named.map((person) => person.key));
+  const fresh = named.filter((_, slot) => persons[slot] === undefined).sort((a, b) => (a.key < b.key ? -1 : 1));
   if (fresh.length === 0) return persons;
   const inserted = await db.query<PersonRow & { key: string }>(
     `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
@@ -121,13 +126,13 @@ export async function personsOf(
     [
       // Time-ordered ids keep the persons' and the records' person index appends close together.
       plainArray(fresh.map(() => uuidv7())),
-      plainArray(fresh),
-      plainArray(fresh.map((key) => protection.encrypt(identities.get(key)!.identityNumber).toString('hex'))),
-      plainArray(fresh.map((key) => identities.get(key)!.birthDate)),
+      plainArray(fresh.map((person) => person.key)),
+      plainArray(fresh.map((person) => protection.encrypt(person.identityNumber).toString('hex'))),
+      plainArray(fresh.map((person) => person.birthDate)),
     ],
   );
   read(inserted.rows);
-  const registeredMeanwhile = fresh.filter((key) => !persons.has(key));
-  if (registeredMeanwhile.length > 0) await find(registeredMeanwhile);
+  const registeredMeanwhile = fresh.filter((person) => persons[slots.get(person.key)!] === undefined);
+  if (registeredMeanwhile.length > 0) await find(registeredMeanwhile.map((person) => person.key));
   return persons;
 }
