@@ -102,37 +102,42 @@ export interface NamedPerson {
 export async function personsOf(db: pg.PoolClient, protection: IdentityProtection, named: readonly NamedPerson[]): Promise<PersonRow[]> {
   const persons: PersonRow[] = new Array(named.length);
   if (named.length === 0) return persons;
-  // Keys travel as hex text both ways: no Buffer and no escaping per key.
-  const slots = new Map(named.map((person, slot) => [person.key, slot]));
-  const read = (rows: (PersonRow & { key: string })[]) => {
-    for (const row of rows) persons[slots.get(row.key)!] = row;
+  // Keys travel as hex text, and each person comes back with its place among the named: no
+  // Buffer, no escaping and no lookup per key on this side.
+  const read = (rows: (PersonRow & { slot: number })[]) => {
+    for (const row of rows) persons[row.slot] = row;
   };
-  const find = async (keys: string[]) => {
-    const found = await db.query<PersonRow & { key: string }>(
-      `SELECT encode(id_number_hash, 'hex') AS key, ${PERSON_COLUMNS} FROM persons
-       WHERE id_number_hash = ANY(ARRAY(SELECT decode(key, 'hex') FROM unnest($1::text[]) AS key))`,
-      [plainArray(keys)],
+  const find = async (slots: number[]) => {
+    const found = await db.query<PersonRow & { slot: number }>(
+      `WITH named AS (SELECT decode(key, 'hex') AS hash, slot FROM unnest($1::text[], $2::int[]) AS named (key, slot))
+       SELECT named.slot, ${PERSON_COLUMNS} FROM persons JOIN named ON named.hash = persons.id_number_hash
+       WHERE persons.id_number_hash = ANY(ARRAY(SELECT hash FROM named))`,
+      [plainArray(slots.map((slot) => named[slot]!.key)), plainArray(slots)],
     );
     read(found.rows);
   };
-  await find(named.map((person) => person.key));
-  const fresh = named.filter((_, slot) => persons[slot] === undefined).sort((a, b) => (a.key < b.key ? -1 : 1));
+  await find(named.map((_, slot) => slot));
+  const fresh = named.flatMap((_, slot) => (persons[slot] === undefined ? [slot] : [])).sort((a, b) => (named[a]!.key < named[b]!.key ? -1 : 1));
   if (fresh.length === 0) return persons;
-  const inserted = await db.query<PersonRow & { key: string }>(
-    `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
-     SELECT id, decode(key, 'hex'), decode(sealed, 'hex'), birth_date FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[]) AS fresh (id, key, sealed, birth_date)
-     ON CONFLICT (id_number_hash) DO NOTHING
-     RETURNING encode(id_number_hash, 'hex') AS key, ${PERSON_COLUMNS}`,
+  const inserted = await db.query<PersonRow & { slot: number }>(
+    `WITH fresh AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::int[]) AS fresh (id, key, sealed, birth_date, slot)),
+     inserted AS (
+       INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
+       SELECT id, decode(key, 'hex'), decode(sealed, 'hex'), birth_date FROM fresh ORDER BY key
+       ON CONFLICT (id_number_hash) DO NOTHING
+       RETURNING ${PERSON_COLUMNS})
+     SELECT fresh.slot, ${PERSON_COLUMNS.split(', ').map((column) => `inserted.${column}`).join(', ')} FROM inserted JOIN fresh USING (id)`,
     [
       // Time-ordered ids keep the persons' and the records' person index appends close together.
       plainArray(fresh.map(() => uuidv7())),
-      plainArray(fresh.map((person) => person.key)),
-      plainArray(fresh.map((person) => protection.encrypt(person.identityNumber).toString('hex'))),
-      plainArray(fresh.map((person) => person.birthDate)),
+      plainArray(fresh.map((slot) => named[slot]!.key)),
+      plainArray(fresh.map((slot) => protection.encrypt(named[slot]!.identityNumber).toString('hex'))),
+      plainArray(fresh.map((slot) => named[slot]!.birthDate)),
+      plainArray(fresh),
     ],
   );
   read(inserted.rows);
-  const registeredMeanwhile = fresh.filter((person) => persons[slots.get(person.key)!] === undefined);
-  if (registeredMeanwhile.length > 0) await find(registeredMeanwhile.map((person) => person.key));
+  const registeredMeanwhile = fresh.filter((slot) => persons[slot] === undefined);
+  if (registeredMeanwhile.length > 0) await find(registeredMeanwhile);
   return persons;
 }

@@ -19,7 +19,7 @@ interface Started {
 function start(env: NodeJS.ProcessEnv): Started {
   let output = '';
   // Node itself with tsx's loader, so the exit code is the program's own (tsx's CLI reports 130 on Ctrl-C).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/workers/start.ts'], {
+  const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', 'src/workers/start.ts'], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
