@@ -276,11 +276,9 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
   const outOfScope: (ReturnType<typeof refusesRecords> | null)[] = new Array(named.length);
   const accepted: Accepted[] = [];
   const duplicates = new Map<number, { reference: string; recordId: string; reason: string }>();
-  // A reference repeated within the chunk is a duplicate of its first row, whose record id is
-  // looked up only once there is such a repeat.
+  // A reference repeated within the chunk is a duplicate of its first row.
   const references = new Set<string>();
-  let firstOfReference: Map<string, string> | undefined;
-  const recordIdOf = recordIds();
+  const repeats: CheckedRow[] = [];
   for (const row of checked) {
     const person = persons[row.person]!;
     if (!row.identity) {
@@ -292,14 +290,23 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
     }
     const referencesBefore = references.size;
     if (references.add(row.reference).size === referencesBefore) {
-      firstOfReference ??= new Map(accepted.map((a) => [a.row.reference, a.recordId]));
-      duplicates.set(row.rowNo, { reference: row.reference, recordId: firstOfReference.get(row.reference)!, reason: SHARED_EARLIER_IN_BATCH });
+      repeats.push(row);
       continue;
     }
-    const recordId = recordIdOf(accepted.length);
-    firstOfReference?.set(row.reference, recordId);
     const dueAt = due.get(row.formedOn);
-    accepted.push({ row, recordId, personId: person.id, late: dueAt !== undefined && sharedAt > dueAt });
+    accepted.push({ row, recordId: '', personId: person.id, late: dueAt !== undefined && sharedAt > dueAt });
+  }
+  // In the order of their persons, the records' entries go into the person index page after page
+  // instead of all over it (a tenth of the COPY's time on a million records); their ids follow
+  // that order, so the primary key's entries are appended.
+  accepted.sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
+  const recordIdOf = recordIds();
+  for (const [i, a] of accepted.entries()) a.recordId = recordIdOf(i);
+  if (repeats.length > 0) {
+    const firstOfReference = new Map(accepted.map((a) => [a.row.reference, a.recordId]));
+    for (const row of repeats) {
+      duplicates.set(row.rowNo, { reference: row.reference, recordId: firstOfReference.get(row.reference)!, reason: SHARED_EARLIER_IN_BATCH });
+    }
   }
 
   const earlier = await storeRecords(db, input, accepted, context.text);

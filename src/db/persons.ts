@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config';
@@ -7,6 +7,7 @@ import type { PersonReference } from '../domain/record';
 import type { PersonStanding } from '../domain/scope';
 import type { LocalDate } from '../domain/working-days';
 import { plainArray } from './arrays';
+import { KeyedHash } from './keyed-hash';
 
 /**
  * Art. 22: identity numbers are stored encrypted (AES-256-GCM) and found through a keyed hash
@@ -15,7 +16,7 @@ import { plainArray } from './arrays';
  */
 export class IdentityProtection {
   private readonly encryptionKey: Buffer;
-  private readonly hashKey: Buffer;
+  private readonly keyedHash: KeyedHash;
 
   /** Random IVs drawn a few thousand at a time: one draw per seal cost more than the sealing. */
   private ivs = Buffer.alloc(0);
@@ -23,12 +24,12 @@ export class IdentityProtection {
 
   constructor(config: Pick<Config, 'IDENTITY_ENCRYPTION_KEY' | 'IDENTITY_HASH_KEY'>) {
     this.encryptionKey = Buffer.from(config.IDENTITY_ENCRYPTION_KEY, 'base64');
-    this.hashKey = Buffer.from(config.IDENTITY_HASH_KEY, 'base64');
+    this.keyedHash = new KeyedHash(Buffer.from(config.IDENTITY_HASH_KEY, 'base64'));
   }
 
   /** The keyed hash by which a person is found, in hex (a digest straight to hex costs half of one to a Buffer). */
   lookupKey(identityNumber: string): string {
-    return createHmac('sha256', this.hashKey).update(identityNumber.toUpperCase()).digest('hex');
+    return this.keyedHash.hex(identityNumber.toUpperCase());
   }
 
   encrypt(identityNumber: string): Buffer {
