@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { plainArray } from '../db/arrays';
 import { loadCalendar } from '../db/calendar';
-import { copyInto, copyText, CopyRows } from '../db/copy';
+import { BinaryCopyRows, copyInto, copyText, CopyRows } from '../db/copy';
 import { personsOf, standingOf, type IdentityProtection, type NamedPerson } from '../db/persons';
 import { withTransaction } from '../db/transaction';
 import { acceptedIdentityNumber } from '../domain/identity-number';
@@ -42,8 +42,8 @@ interface Refusal {
 
 /**
  * A row that passed the checks of its own, kept small because a chunk's rows live until it is
- * stored, and what lives long costs the garbage collector most: the record is already COPY text
- * (`text`, bytes [start, end) of the chunk's text), and the parsed row is gone.
+ * stored, and what lives long costs the garbage collector most: the record's own fields are
+ * already COPY data (bytes [start, end) of the chunk's `fields`), and the parsed row is gone.
  */
 interface CheckedRow {
   rowNo: number;
@@ -67,8 +67,9 @@ interface Accepted {
 
 /**
  * The records' columns as the chunk writes them: what is known once the person is, then what is
- * the same for the whole chunk, then each row's own text, written while the row is checked.
+ * the same for the whole chunk, then each row's own fields, written while the row is checked.
  */
+const RECORD_COLUMN_COUNT = 16;
 const RECORD_COLUMNS =
   'id, person_id, shared_late, sharer_id, source, shared_at, status, version, changed_by, reference, category, type_code, formed_on, details, evidence, attestation';
 const OUTCOME_COLUMNS = 'batch_id, row_no, outcome, field, reason, reference, record_id';
@@ -86,8 +87,8 @@ interface RowContext {
   catalogue: Map<string, string>;
   /** The person an identity number names, as an index into the chunk's named persons. */
   personOf: (identityNumber: string, birthDate: LocalDate) => number;
-  /** Each row's own columns of the records' COPY text. */
-  text: CopyRows;
+  /** Each row's own columns of the records' COPY rows. */
+  fields: BinaryCopyRows;
 }
 
 /**
@@ -117,20 +118,23 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
   // The schema has checked the identity number.
   const person = acceptedIdentityNumber(record.identityNumber);
 
-  const start = context.text.length;
-  const attestation = record.attestation ? copyText(JSON.stringify(record.attestation)) : '\\N';
-  context.text.add(
-    // Reference, category, type and date are checked patterns that need no escaping.
-    `${record.reference}\t${record.category}\t${record.typeCode}\t${record.formedOn}\t` +
-      `${copyText(JSON.stringify(record.details))}\t${copyText(JSON.stringify(record.evidence))}\t${attestation}\n`,
-  );
+  const fields = context.fields;
+  const start = fields.length;
+  fields.text(record.reference);
+  fields.text(record.category);
+  fields.text(record.typeCode);
+  fields.date(record.formedOn);
+  fields.jsonb(JSON.stringify(record.details));
+  fields.jsonb(JSON.stringify(record.evidence));
+  if (record.attestation) fields.jsonb(JSON.stringify(record.attestation));
+  else fields.null();
   return {
     rowNo,
     reference: record.reference,
     person: context.personOf(person.value, person.birthDate),
     formedOn: record.formedOn,
     start,
-    end: context.text.length,
+    end: fields.length,
     identity: record.category === 'identity' ? { typeCode: record.typeCode, details: record.details } : undefined,
   };
 }
@@ -175,20 +179,32 @@ function isDuplicateReference(error: unknown): boolean {
  * concurrent transaction, which COPY waits for), the COPY is undone, the chunk's references are
  * looked up once, and the rest is stored. Returns the records shared before, by reference.
  */
-async function storeRecords(db: pg.PoolClient, input: BatchChunkInput, accepted: Accepted[], text: CopyRows): Promise<Map<string, string>> {
-  const source = input.sharerKind === 'provider' ? 'market-provider' : 'public-agency';
-  const sameForChunk = `${copyText(input.sharerId)}\t${source}\t${copyText(input.sharedAt)}\tactive\t1\t${copyText(`record-batch/${input.batchId}`)}\t`;
+async function storeRecords(db: pg.PoolClient, input: BatchChunkInput, accepted: Accepted[], fields: BinaryCopyRows): Promise<Map<string, string>> {
+  const sameForChunk = new BinaryCopyRows(256, { header: false });
+  sameForChunk.text(input.sharerId);
+  sameForChunk.text(input.sharerKind === 'provider' ? 'market-provider' : 'public-agency');
+  sameForChunk.timestamptz(new Date(input.sharedAt));
+  sameForChunk.text('active');
+  sameForChunk.int4(1);
+  sameForChunk.text(`record-batch/${input.batchId}`);
   let earlier = new Map<string, string>();
   for (let attempt = 1; ; attempt++) {
-    const rows = new CopyRows(text.length + accepted.length * (80 + sameForChunk.length));
+    const rows = new BinaryCopyRows(fields.length + accepted.length * (64 + sameForChunk.length), { header: true });
+    let count = 0;
     for (const { row, recordId, personId, late } of accepted) {
       if (earlier.has(row.reference)) continue;
-      rows.add(`${recordId}\t${personId}\t${late ? 't' : 'f'}\t${sameForChunk}`);
-      rows.addFrom(text, row.start, row.end);
+      count += 1;
+      rows.row(RECORD_COLUMN_COUNT);
+      rows.uuid(recordId);
+      rows.uuid(personId);
+      rows.boolean(late);
+      rows.addFrom(sameForChunk, 0, sameForChunk.length);
+      rows.addFrom(fields, row.start, row.end);
     }
+    rows.end();
     await db.query('SAVEPOINT store_records');
     try {
-      if (rows.length > 0) await copyInto(db, 'records', RECORD_COLUMNS, rows);
+      if (count > 0) await copyInto(db, 'records', RECORD_COLUMNS, rows);
       await db.query('RELEASE SAVEPOINT store_records');
       return earlier;
     } catch (error) {
@@ -243,7 +259,7 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
     sharerKind: input.sharerKind,
     today,
     catalogue,
-    text: new CopyRows(body.length * 4),
+    fields: new BinaryCopyRows(body.length * 2, { header: false }),
     personOf: (identityNumber, birthDate) => {
       let person = namedAs.get(identityNumber);
       if (person === undefined) {
@@ -309,7 +325,7 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
     }
   }
 
-  const earlier = await storeRecords(db, input, accepted, context.text);
+  const earlier = await storeRecords(db, input, accepted, context.fields);
   const stored: Accepted[] = [];
   for (const a of accepted) {
     const recordId = earlier.get(a.row.reference);

@@ -4,6 +4,7 @@ import { storeStagedChunk, type BatchChunkResult } from '../../src/activities/ba
 import { bulkText, stageBatch } from '../../src/api/bulk-intake';
 import { batchRowResults, type RowResult } from '../../src/db/intake';
 import { IdentityProtection } from '../../src/db/persons';
+import { MARKET_ATTESTATION } from '../../src/domain/record';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { testConfig } from '../support/config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -71,6 +72,54 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
     await expect(storeStagedChunk(db.pool, identity, { batchId: staged.batchId, chunkNo: 7, sharerId: SHARER, sharerKind: 'agency', sharedAt: today })).resolves.toBe(
       'no-such-chunk',
     );
+  });
+
+  it('stores every field of a record as it was shared, whatever its characters', async () => {
+    const PROVIDER = 'qilu-bank';
+    await db.pool.query(`INSERT INTO agencies (id, name, kind) VALUES ($1, 'Qilu Bank', 'provider') ON CONFLICT DO NOTHING`, [PROVIDER]);
+    const sharedAt = new Date('2026-11-20T08:15:30.123Z');
+    const loan = {
+      reference: 'QB-FIELDS-1',
+      identityNumber: adult,
+      category: 'market',
+      typeCode: 'loan-overdue',
+      formedOn: '2026-11-02',
+      evidence: [{ kind: 'document', ref: '逾期通知 No. 7\ttab "quoted" \\ back' }],
+      details: { daysOverdue: 95, lender: '齐鲁银行', settled: false, note: null },
+      attestation: { statement: MARKET_ATTESTATION, attestedBy: 'Qilu Bank credit office', attestedAt: '2026-11-19T10:00:00+08:00' },
+    };
+    const staged = await stageBatch(db.pool, identity, {
+      sharerId: PROVIDER,
+      source: 'ndjson',
+      receivedBy: 'test',
+      text: bulkText('ndjson', Readable.from([Buffer.from(JSON.stringify(loan))])),
+    });
+    const result = await storeStagedChunk(db.pool, identity, { batchId: staged.batchId, chunkNo: 0, sharerId: PROVIDER, sharerKind: 'provider', sharedAt: sharedAt.toISOString() });
+    expect(result).toMatchObject({ accepted: 1 });
+    const { rows } = await db.pool.query(
+      `SELECT r.*, r.formed_on::text AS formed_on, p.birth_date::text AS birth_date FROM records r JOIN persons p ON p.id = r.person_id WHERE r.reference = 'QB-FIELDS-1'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      sharer_id: PROVIDER,
+      reference: loan.reference,
+      category: 'market',
+      type_code: 'loan-overdue',
+      source: 'market-provider',
+      formed_on: '2026-11-02',
+      shared_at: sharedAt,
+      shared_late: false,
+      status: 'active',
+      version: 1,
+      details: loan.details,
+      evidence: loan.evidence,
+      attestation: loan.attestation,
+      changed_by: `record-batch/${staged.batchId}`,
+      change_reason: null,
+      birth_date: '1985-04-02',
+    });
+    const [results] = [await batchRowResults(db.pool, staged.batchId, { afterRow: 0, limit: 10 })];
+    expect(results).toEqual([expect.objectContaining({ row: 1, outcome: 'accepted', recordId: rows[0].id })]);
   });
 
   it('reports a reference shared before the batch, or earlier in it, as a duplicate of that record', async () => {

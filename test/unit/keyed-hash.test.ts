@@ -16,6 +16,7 @@ describe('Art. 22 keyed hash of identity numbers', () => {
     'z'.repeat(129),
     '身份证号码110101199003070018',
     'caf\u00e9',
+    'tab\there',
   ];
 
   for (const keyBytes of [16, 32, 64, 65, 200]) {
