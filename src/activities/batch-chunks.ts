@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { plainArray } from '../db/arrays';
 import { loadCalendar } from '../db/calendar';
 import { BinaryCopyRows, copyInto, copyText, CopyRows } from '../db/copy';
-import { personsOf, standingOf, type IdentityProtection, type NamedPerson } from '../db/persons';
+import { NamedPersons, personsOf, standingOf, type IdentityProtection } from '../db/persons';
 import { withTransaction } from '../db/transaction';
 import { acceptedIdentityNumber } from '../domain/identity-number';
 import { firstProblem, recordSubmissionSchema, type RecordSubmission } from '../domain/record';
@@ -252,22 +252,14 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
     (await db.query<{ code: string; category: string }>('SELECT code, category FROM record_types')).rows.map((type) => [type.code, type.category]),
   );
   // A batch often holds several records of one person: each is named, and their identity number
-  // hashed, once; rows and persons meet by index, not by their 64-character keys.
-  const named: NamedPerson[] = [];
-  const namedAs = new Map<string, number>();
+  // hashed, once; rows and persons meet by index, not by their keys.
+  const named = new NamedPersons(identity);
   const context: RowContext = {
     sharerKind: input.sharerKind,
     today,
     catalogue,
     fields: new BinaryCopyRows(body.length * 2, { header: false }),
-    personOf: (identityNumber, birthDate) => {
-      let person = namedAs.get(identityNumber);
-      if (person === undefined) {
-        person = named.push({ key: identity.lookupKey(identityNumber), identityNumber, birthDate }) - 1;
-        namedAs.set(identityNumber, person);
-      }
-      return person;
-    },
+    personOf: (identityNumber, birthDate) => named.slotOf(identityNumber, birthDate),
   };
   const refusals = new Map<number, Refusal>();
   const checked: CheckedRow[] = [];
@@ -289,7 +281,7 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
   const sharedAt = Date.parse(input.sharedAt);
   // Art. 3: no records of minors, of people without full civil capacity, or of people known not
   // to live in Jinan; judged once a person.
-  const outOfScope: (ReturnType<typeof refusesRecords> | null)[] = new Array(named.length);
+  const outOfScope: (ReturnType<typeof refusesRecords> | null)[] = new Array(named.count);
   const accepted: Accepted[] = [];
   const duplicates = new Map<number, { reference: string; recordId: string; reason: string }>();
   // A reference repeated within the chunk is a duplicate of its first row.

@@ -44,4 +44,9 @@ export class KeyedHash {
     this.outer.write(hash('sha256', inner, 'hex'), BLOCK_BYTES, 'hex');
     return hash('sha256', this.outer, 'hex');
   }
+
+  /** Writes the keyed hash of a text, its 32 bytes, into `target` at `offset`. */
+  write(text: string, target: Buffer, offset: number): void {
+    target.write(this.hex(text), offset, 'hex');
+  }
 }

@@ -122,6 +122,29 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
     expect(results).toEqual([expect.objectContaining({ row: 1, outcome: 'accepted', recordId: rows[0].id })]);
   });
 
+  it('registers each of many persons once, and finds them again in a later batch', async () => {
+    // More persons than a chunk's first buffer of keyed hashes holds.
+    const people = Array.from({ length: 1500 }, (_, i) => identityNumber(`1970-01-${String(1 + (i % 28)).padStart(2, '0')}`, 100 + Math.floor(i / 28), '370103'));
+    const first = await stage(
+      people.flatMap((person, i) => [penalty(`MANY-${i}-A`, person), penalty(`MANY-${i}-B`, person)]),
+      5000,
+    );
+    expect(await store(first.batchId, 0)).toMatchObject({ accepted: 3000, refused: 0, duplicates: 0 });
+    const again = await stage(
+      people.map((person, i) => penalty(`MANY-${i}-C`, person)),
+      5000,
+    );
+    expect(await store(again.batchId, 0)).toMatchObject({ accepted: 1500 });
+    const registered = await db.pool.query<{ persons: number; records: number }>(
+      `SELECT count(DISTINCT person_id)::int AS persons, count(*)::int AS records FROM records WHERE reference LIKE 'MANY-%'`,
+    );
+    expect(registered.rows[0]).toEqual({ persons: 1500, records: 4500 });
+    const perPerson = await db.pool.query<{ n: number }>(
+      `SELECT DISTINCT count(*)::int AS n FROM records WHERE reference LIKE 'MANY-%' GROUP BY person_id`,
+    );
+    expect(perPerson.rows).toEqual([{ n: 3 }]);
+  });
+
   it('reports a reference shared before the batch, or earlier in it, as a duplicate of that record', async () => {
     const before = await stage([penalty('DUP-BEFORE')], 10);
     await storeAll(before.batchId, before.chunks);

@@ -23,7 +23,14 @@ describe('Art. 22 keyed hash of identity numbers', () => {
     it(`is HMAC-SHA-256 under a ${keyBytes}-byte key`, () => {
       const key = randomBytes(keyBytes);
       const keyed = new KeyedHash(key);
-      for (const text of texts) expect(keyed.hex(text), text).toBe(createHmac('sha256', key).update(text).digest('hex'));
+      for (const text of texts) {
+        const expected = createHmac('sha256', key).update(text).digest();
+        expect(keyed.hex(text), text).toBe(expected.toString('hex'));
+        const target = Buffer.alloc(40, 0xee);
+        keyed.write(text, target, 4);
+        expect(target.subarray(4, 36).equals(expected), text).toBe(true);
+        expect([...target.subarray(0, 4), ...target.subarray(36)]).toEqual(Array(8).fill(0xee));
+      }
     });
   }
 
