@@ -80,7 +80,7 @@ const BLANK_LINE = /^[ \t\r]*$/;
 /** Attempts at storing a chunk's records while other transactions share some of the same references. */
 const STORE_ATTEMPTS = 3;
 
-/** What a chunk's rows are checked against (the day, the sharer, the catalogue), and where a good row's person and record text go. */
+/** What a chunk's rows are checked against (the day, the sharer, the catalogue), and where a good row's person and record fields go. */
 interface RowContext {
   sharerKind: SharerKind;
   today: LocalDate;
@@ -93,7 +93,7 @@ interface RowContext {
 
 /**
  * What can be judged from the row alone: JSON, the record schema (identity number included), who
- * may share it, the catalogue, its date. A good row's record goes into the COPY text at once.
+ * may share it, the catalogue, its date. A good row's own fields go into the records' COPY rows at once.
  */
 function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow | Refusal {
   let raw: unknown;

@@ -15,7 +15,7 @@ CREATE TABLE intake_chunks (
   accepted    integer,
   refused     integer,
   duplicates  integer,
-  -- The accepted rows in row order, with their records and persons.
+  -- The accepted rows, with their records and persons in the same order.
   accepted_rows integer[],
   record_ids  uuid[],
   person_ids  uuid[],
