@@ -34,8 +34,23 @@ export const referenceSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, dot, colon, dash or underscore, starting with a letter or digit');
 
+/**
+ * Postgres keeps no NUL character (U+0000) in text or jsonb: free text holding one is refused
+ * here, naming its field, instead of failing the statement that stores it (and, in bulk intake,
+ * every other record of its chunk).
+ */
+function withoutNul(value: string): boolean {
+  return !value.includes('\u0000');
+}
+const NUL_REFUSED = 'must not contain the NUL character (U+0000)';
+
 export const evidenceSchema = z
-  .array(z.object({ kind: z.enum(['document', 'decision', 'certificate', 'url', 'other']), ref: z.string().min(1).max(500) }))
+  .array(
+    z.object({
+      kind: z.enum(['document', 'decision', 'certificate', 'url', 'other']),
+      ref: z.string().min(1).max(500).refine(withoutNul, NUL_REFUSED),
+    }),
+  )
   .max(20)
   .default([]);
 
@@ -47,8 +62,12 @@ export const evidenceSchema = z
 const detailValue = z
   .unknown()
   .refine(
-    (value) => value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= 500),
-    'must be text of at most 500 characters, a finite number, true, false or null',
+    (value) =>
+      value === null ||
+      typeof value === 'boolean' ||
+      (typeof value === 'number' && Number.isFinite(value)) ||
+      (typeof value === 'string' && value.length <= 500 && withoutNul(value)),
+    'must be text of at most 500 characters (without U+0000), a finite number, true, false or null',
   );
 
 const recordFields = z.object({
@@ -60,7 +79,7 @@ const recordFields = z.object({
   /** Type-specific facts, e.g. `procedure` of an administrative penalty or `validUntil` of a residence permit. */
   details: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), detailValue).default({}),
   attestation: z
-    .object({ statement: z.literal(MARKET_ATTESTATION), attestedBy: z.string().min(1).max(200), attestedAt: z.iso.datetime({ offset: true }) })
+    .object({ statement: z.literal(MARKET_ATTESTATION), attestedBy: z.string().min(1).max(200).refine(withoutNul, NUL_REFUSED), attestedAt: z.iso.datetime({ offset: true }) })
     .optional(),
 });
 

@@ -145,6 +145,15 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
     expect(perPerson.rows).toEqual([{ n: 3 }]);
   });
 
+  it('refuses a row whose text Postgres cannot store, and stores the rest of its chunk', async () => {
+    const staged = await stage([{ ...penalty('NUL-1'), details: { procedure: 'general', note: 'a\u0000b' } }, penalty('NUL-2')], 10);
+    expect(await store(staged.batchId, 0)).toMatchObject({ accepted: 1, refused: 1 });
+    expect(await batchRowResults(db.pool, staged.batchId, { afterRow: 0, limit: 10 })).toEqual([
+      expect.objectContaining({ row: 1, outcome: 'refused', field: 'details.note', reference: 'NUL-1' }),
+      expect.objectContaining({ row: 2, outcome: 'accepted' }),
+    ]);
+  });
+
   it('reports a reference shared before the batch, or earlier in it, as a duplicate of that record', async () => {
     const before = await stage([penalty('DUP-BEFORE')], 10);
     await storeAll(before.batchId, before.chunks);

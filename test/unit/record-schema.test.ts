@@ -36,6 +36,25 @@ describe('Art. 9 what may be collected', () => {
     });
   });
 
+  it('refuses free text holding a NUL character, which Postgres cannot store, naming its field', () => {
+    expect(problem({ ...penalty, details: { procedure: 'general', note: 'a\u0000b' } })).toEqual({
+      field: 'details.note',
+      message: 'must be text of at most 500 characters (without U+0000), a finite number, true, false or null',
+    });
+    expect(problem({ ...penalty, evidence: [{ kind: 'decision', ref: 'decision\u0000' }] })).toEqual({
+      field: 'evidence.0.ref',
+      message: 'must not contain the NUL character (U+0000)',
+    });
+    const loan = {
+      ...penalty,
+      category: 'market',
+      typeCode: 'loan-overdue',
+      details: {},
+      attestation: { statement: MARKET_ATTESTATION, attestedBy: 'Qilu\u0000Bank', attestedAt: '2026-11-19T10:00:00+08:00' },
+    };
+    expect(problem(loan)).toEqual({ field: 'attestation.attestedBy', message: 'must not contain the NUL character (U+0000)' });
+  });
+
   it('refuses a category outside the closed list of Art. 9', () => {
     expect(problem({ ...penalty, category: 'gossip' })?.field).toBe('category');
   });
