@@ -43,7 +43,7 @@ describe('Art. 9 what may be collected', () => {
     });
     expect(problem({ ...penalty, evidence: [{ kind: 'decision', ref: 'decision\u0000' }] })).toEqual({
       field: 'evidence.0.ref',
-      message: 'must not contain the NUL character (U+0000)',
+      message: 'must be 1-500 characters, without the NUL character (U+0000)',
     });
     const loan = {
       ...penalty,
@@ -52,7 +52,10 @@ describe('Art. 9 what may be collected', () => {
       details: {},
       attestation: { statement: MARKET_ATTESTATION, attestedBy: 'Qilu\u0000Bank', attestedAt: '2026-11-19T10:00:00+08:00' },
     };
-    expect(problem(loan)).toEqual({ field: 'attestation.attestedBy', message: 'must not contain the NUL character (U+0000)' });
+    expect(problem(loan)).toEqual({ field: 'attestation.attestedBy', message: 'must be 1-200 characters, without the NUL character (U+0000)' });
+    expect(problem({ ...penalty, evidence: [{ kind: 'decision', ref: '' }] })?.field).toBe('evidence.0.ref');
+    expect(problem({ ...penalty, evidence: [{ kind: 'decision', ref: 'x'.repeat(501) }] })?.field).toBe('evidence.0.ref');
+    expect(problem({ ...penalty, evidence: [{ kind: 'decision', ref: '决定书\n第 1 号'.padEnd(500, '.') }] })).toBeUndefined();
   });
 
   it('refuses a category outside the closed list of Art. 9', () => {
