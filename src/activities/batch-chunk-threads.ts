@@ -36,8 +36,8 @@ export function createChunkStoringThreads(
     minThreads: options.startNow ? maxThreads : 0,
     idleTimeout: 60_000,
     // A chunk's checked rows live until it is stored: in a young generation this large most of
-    // them die there instead of being copied into the old one (4% more records a second than
-    // V8's default on a million rows).
+    // them die there instead of being copied into the old one (about 4% more records a second
+    // than V8's default on a million rows).
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
   });
   return {

@@ -43,7 +43,7 @@ function withoutNul(value: string): boolean {
   return !value.includes('\u0000');
 }
 
-/** Free text of 1 to `max` characters without NUL: one check, where length bounds and a refinement were three (bulk intake checks a million a batch). */
+/** Free text of 1 to `max` characters without NUL, as one pattern check rather than length bounds and a refinement (bulk intake checks a million rows a batch). */
 function freeText(max: number) {
   return z.string().regex(new RegExp(`^[^\\u0000]{1,${max}}$`), `must be 1-${max} characters, without the NUL character (U+0000)`);
 }
