@@ -133,10 +133,10 @@ export class NamedPersons {
 
 /**
  * The persons of many identity numbers at once, in the order they are named, registering those
- * seen for the first time with residency unconfirmed (Art. 3). Each is found through the unique
- * index, never by scanning the registry. New keys are inserted in key order, so two transactions
- * registering the same persons cannot deadlock; one registered meanwhile by another transaction is
- * read once that transaction has committed.
+ * seen for the first time with residency and civil capacity unconfirmed (Art. 3); runs within a
+ * transaction. Each is found through the unique index, never by scanning the registry. New keys
+ * are inserted in key order, so two transactions registering the same persons cannot deadlock;
+ * one registered meanwhile by another transaction is read once that transaction has committed.
  */
 export async function personsOf(db: pg.PoolClient, protection: IdentityProtection, named: NamedPersons): Promise<PersonRow[]> {
   const persons: PersonRow[] = new Array(named.count);
@@ -158,24 +158,46 @@ export async function personsOf(db: pg.PoolClient, protection: IdentityProtectio
   await find(named.identities.map((_, slot) => slot));
   const fresh = named.identities.flatMap((_, slot) => (persons[slot] === undefined ? [slot] : []));
   if (fresh.length === 0) return persons;
+  // Time-ordered ids: a batch's new persons go at the end of the primary key's index.
+  const ids = fresh.map(() => uuidv7());
+  const values = [
+    plainArray(ids),
+    keys,
+    plainArray(fresh.map((slot) => protection.encrypt(named.identities[slot]!.identityNumber).toString('hex'))),
+    plainArray(fresh.map((slot) => named.identities[slot]!.birthDate)),
+    plainArray(fresh),
+  ];
+  const freshRows = `SELECT id, substring($2::bytea FROM slot * ${KEY_BYTES} + 1 FOR ${KEY_BYTES}) AS hash, sealed, birth_date, slot
+       FROM unnest($1::uuid[], $3::text[], $4::date[], $5::int[]) AS fresh (id, sealed, birth_date, slot)`;
+  // Another transaction registering some of the same persons at the same time is rare: a plain
+  // INSERT costs two thirds of one that arbitrates conflicts. When it does happen, the plain one
+  // is undone and the arbitrating one runs.
+  await db.query('SAVEPOINT register_persons');
+  try {
+    await db.query(
+      `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date, residency, residence_permit_valid_until, civil_capacity)
+       SELECT id, hash, decode(sealed, 'hex'), birth_date, NULL, NULL, NULL FROM (${freshRows}) AS fresh ORDER BY hash`,
+      values,
+    );
+    await db.query('RELEASE SAVEPOINT register_persons');
+    for (const [i, slot] of fresh.entries()) {
+      persons[slot] = { id: ids[i]!, birth_date: named.identities[slot]!.birthDate, residency: null, residence_permit_valid_until: null, civil_capacity: null };
+    }
+    return persons;
+  } catch (error) {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code !== '23505' || constraint !== 'persons_id_number_hash_key') throw error;
+    await db.query('ROLLBACK TO SAVEPOINT register_persons');
+  }
   const inserted = await db.query<PersonRow & { slot: number }>(
-    `WITH fresh AS (
-       SELECT id, substring($2::bytea FROM slot * ${KEY_BYTES} + 1 FOR ${KEY_BYTES}) AS hash, sealed, birth_date, slot
-       FROM unnest($1::uuid[], $3::text[], $4::date[], $5::int[]) AS fresh (id, sealed, birth_date, slot)),
+    `WITH fresh AS (${freshRows}),
      inserted AS (
        INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
        SELECT id, hash, decode(sealed, 'hex'), birth_date FROM fresh ORDER BY hash
        ON CONFLICT (id_number_hash) DO NOTHING
        RETURNING ${PERSON_COLUMNS})
      SELECT fresh.slot, ${PERSON_COLUMNS.split(', ').map((column) => `inserted.${column}`).join(', ')} FROM inserted JOIN fresh USING (id)`,
-    [
-      // Time-ordered ids: a batch's new persons go at the end of the primary key's index.
-      plainArray(fresh.map(() => uuidv7())),
-      keys,
-      plainArray(fresh.map((slot) => protection.encrypt(named.identities[slot]!.identityNumber).toString('hex'))),
-      plainArray(fresh.map((slot) => named.identities[slot]!.birthDate)),
-      plainArray(fresh),
-    ],
+    values,
   );
   read(inserted.rows);
   const registeredMeanwhile = fresh.filter((slot) => persons[slot] === undefined);

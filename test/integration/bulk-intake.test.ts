@@ -154,6 +154,22 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
     ]);
   });
 
+  it('registers a new person once when two chunks naming them are stored at the same time', async () => {
+    const newcomers = Array.from({ length: 300 }, (_, i) => identityNumber(`1975-03-${String(1 + (i % 28)).padStart(2, '0')}`, 100 + Math.floor(i / 28), '370104'));
+    const left = await stage(newcomers.map((person, i) => penalty(`NEWCOMER-L-${i}`, person)), 1000);
+    const right = await stage(newcomers.map((person, i) => penalty(`NEWCOMER-R-${i}`, person)), 1000);
+    const results = await Promise.all([store(left.batchId, 0), store(right.batchId, 0)]);
+    expect(results.map((result) => result.accepted)).toEqual([300, 300]);
+    const registered = await db.pool.query<{ persons: number; records: number }>(
+      `SELECT count(DISTINCT person_id)::int AS persons, count(*)::int AS records FROM records WHERE reference LIKE 'NEWCOMER-%'`,
+    );
+    expect(registered.rows[0]).toEqual({ persons: 300, records: 600 });
+    const standing = await db.pool.query(
+      `SELECT DISTINCT residency, residence_permit_valid_until, civil_capacity FROM persons WHERE id IN (SELECT person_id FROM records WHERE reference LIKE 'NEWCOMER-%')`,
+    );
+    expect(standing.rows).toEqual([{ residency: null, residence_permit_valid_until: null, civil_capacity: null }]);
+  });
+
   it('reports a reference shared before the batch, or earlier in it, as a duplicate of that record', async () => {
     const before = await stage([penalty('DUP-BEFORE')], 10);
     await storeAll(before.batchId, before.chunks);
