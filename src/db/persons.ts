@@ -27,7 +27,7 @@ export class IdentityProtection {
     this.keyedHash = new KeyedHash(Buffer.from(config.IDENTITY_HASH_KEY, 'base64'));
   }
 
-  /** The keyed hash by which a person is found, in hex (a digest straight to hex costs half of one to a Buffer). */
+  /** The keyed hash by which a person is found, in hex. */
   lookupKey(identityNumber: string): string {
     return this.keyedHash.hex(identityNumber.toUpperCase());
   }
