@@ -17,6 +17,7 @@ import type { Logger } from '../logger';
 import type { IdentityProtection } from '../db/persons';
 import type { EncryptionCodec } from '../temporal/codec';
 import { bearerToken, type TokenVerifier } from './auth';
+import { nulPath } from './nul-guard';
 import { ApiError, errorBody } from './errors';
 import { calendarRoutes } from './routes/calendar';
 import { agencyRoutes } from './routes/agencies';
@@ -76,6 +77,16 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request.headers.authorization);
     if (token) request.actor = await deps.verifyToken(token);
+  });
+
+  app.addHook('preValidation', async (request) => {
+    for (const [part, value] of [['body', request.body], ['querystring', request.query], ['params', request.params]] as const) {
+      const at = nulPath(value);
+      if (at) {
+        const field = [part, ...at].join('.');
+        throw new ApiError(400, 'invalid-input', `${field}: must not contain the NUL character (U+0000)`, field);
+      }
+    }
   });
 
   app.setErrorHandler((error, request, reply) => {

@@ -16,6 +16,19 @@ describe('API access: health, OpenAPI docs, authentication and the codec endpoin
     expect(await response.json()).toEqual({ status: 'ok', postgres: 'up', temporal: 'up' });
   });
 
+  it('refuses input holding a NUL character, which Postgres cannot store, naming where it is, and writes nothing', async () => {
+    const admin = await platform.token('admin');
+    const refused = await platform.call<{ error: { code: string; field: string; message: string } }>('PUT', '/admin/agencies/nul-agency', admin, {
+      name: 'Jinan\u0000agency',
+      kind: 'agency',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toEqual({ code: 'invalid-input', field: 'body.name', message: 'body.name: must not contain the NUL character (U+0000)' });
+    expect((await platform.db.pool.query(`SELECT 1 FROM agencies WHERE id = 'nul-agency'`)).rowCount).toBe(0);
+    const taken = await platform.call('PUT', '/admin/agencies/nul-agency', admin, { name: 'Jinan agency', kind: 'agency' });
+    expect(taken.status).toBe(200);
+  });
+
   it('serves the OpenAPI description and its documentation page', async () => {
     const spec = (await (await fetch(`${platform.url}/docs/json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/health', '/admin/calendar/years/{year}', '/codec/decode']));
