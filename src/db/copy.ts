@@ -114,7 +114,7 @@ export class BinaryCopyRows extends CopyBuffer {
     this.used += 5 + written;
   }
 
-  /** A uuid in its usual text form (hyphens optional). */
+  /** A uuid in its usual text form (hyphens optional), read here: the uuid package's parse, with a new array each, took four times as long. */
   uuid(value: string): void {
     this.reserve(20);
     const start = this.used;
