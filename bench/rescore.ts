@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { activeModels } from '../src/db/scoring';
 import { checkCharacter } from '../src/domain/identity-number';
-import { rescoreFullWorkflow } from '../src/workflows/rescore-full';
+import { rescoreFullWorkflow } from '../src/workflows/scoring/rescore-full';
 import { benchStack, report } from './support';
 
 const { values } = parseArgs({ options: { persons: { type: 'string', default: '1000000' }, 'records-per-person': { type: 'string', default: '5' } } });

@@ -1,15 +1,15 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
-import type { ChunkStoringThreads } from './batch-chunk-threads';
 import { createAgencyActivities } from './agencies';
+import { createBulkIntakeActivities } from './bulk-intake';
+import type { ChunkStoringThreads } from './bulk-intake/chunk-threads';
 import { createCalendarActivities } from './calendar';
-import { createModelActivities } from './models';
-import { createObjectionActivities } from './objections';
-import { createRecordBatchActivities } from './record-batches';
+import { createObjectionActivities } from './objection';
 import { createRecordActivities } from './records';
 import { createScoringActivities } from './scoring';
-import { createTaskActivities } from './tasks';
-import { createSlaActivities } from './sla';
+import { createRescoringRequestActivities } from './shared/rescoring-requests';
+import { createSlaActivities } from './shared/sla';
+import { createTaskActivities } from './shared/tasks';
 
 export interface ActivityDependencies {
   pool: pg.Pool;
@@ -17,19 +17,21 @@ export interface ActivityDependencies {
   taskQueue: string;
   /** Bulk intake checks and stores staged chunks on threads (they hash and seal identity numbers themselves). */
   chunkStoring: ChunkStoringThreads;
+  /** The worker running the activities, recorded where work fans out across workers. */
+  workerIdentity: string;
 }
 
-/** Every activity the worker registers, wired to its real dependencies. */
+/** Every activity the worker registers: one factory per process and shared mechanism, wired to its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
   return {
     ...createSlaActivities(deps),
+    ...createTaskActivities(deps),
+    ...createRescoringRequestActivities(deps),
     ...createCalendarActivities(deps),
     ...createAgencyActivities(deps),
     ...createRecordActivities(deps),
-    ...createRecordBatchActivities(deps),
+    ...createBulkIntakeActivities(deps),
     ...createScoringActivities(deps),
-    ...createModelActivities(deps),
-    ...createTaskActivities(deps),
     ...createObjectionActivities(deps),
   };
 }

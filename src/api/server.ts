@@ -12,22 +12,22 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type pg from 'pg';
+import type { IdentityProtection } from '../db/persons';
 import type { Actor } from '../domain/roles';
 import type { Logger } from '../logger';
-import type { IdentityProtection } from '../db/persons';
 import type { EncryptionCodec } from '../temporal/codec';
+import { agencyRoutes } from './agencies/routes';
 import { bearerToken, type TokenVerifier } from './auth';
-import { nulPath } from './nul-guard';
+import { bulkIntakeRoutes } from './bulk-intake/routes';
+import { calendarRoutes } from './calendar/routes';
+import { codecRoutes } from './codec/routes';
 import { ApiError, errorBody } from './errors';
-import { calendarRoutes } from './routes/calendar';
-import { agencyRoutes } from './routes/agencies';
-import { bulkRecordRoutes } from './routes/bulk-records';
-import { codecRoutes } from './routes/codec';
-import { healthRoutes } from './routes/health';
-import { objectionRoutes } from './routes/objections';
-import { recordRoutes } from './routes/records';
-import { scoreRoutes } from './routes/scores';
-import { taskRoutes } from './routes/tasks';
+import { objectionRoutes } from './objection/routes';
+import { healthRoutes } from './operations/routes';
+import { recordRoutes } from './records/routes';
+import { scoreRoutes } from './scoring/routes';
+import { nulPath } from './shared/nul-guard';
+import { taskRoutes } from './tasks/routes';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -110,7 +110,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(calendarRoutes, deps);
   await app.register(agencyRoutes, deps);
   await app.register(recordRoutes, deps);
-  await app.register(bulkRecordRoutes, deps);
+  await app.register(bulkIntakeRoutes, deps);
   await app.register(scoreRoutes, deps);
   await app.register(objectionRoutes, deps);
   await app.register(taskRoutes, deps);

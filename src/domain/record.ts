@@ -151,6 +151,44 @@ export const recordCorrectionSchema = z.object({
 });
 export type RecordCorrection = z.infer<typeof recordCorrectionSchema>;
 
+/** Who shares records: a public credit information management entity (Art. 10) or a market provider. */
+export type SharerKind = 'agency' | 'provider';
+
+/** Why a sharer of this kind may not share a record of this category, if it may not (Art. 8). */
+export function sharingRefusal(kind: SharerKind, category: string): string | undefined {
+  if (kind === 'provider' && category !== 'market') return 'a market provider shares market information only (Art. 8)';
+  if (kind === 'agency' && category === 'market') return 'market information comes from market providers (Art. 8)';
+  return undefined;
+}
+
+/** Why a type code does not fit a record of this category, if it does not: the catalogue decides (Art. 8, 9). */
+export function typeRefusal(catalogueCategory: string | undefined, record: { typeCode: string; category: string }): string | undefined {
+  if (catalogueCategory === undefined) return `${record.typeCode} is not in the record type catalogue`;
+  if (catalogueCategory !== record.category) return `${record.typeCode} belongs to the category ${catalogueCategory}, not ${record.category}`;
+  return undefined;
+}
+
+/** What became of a shared record: stored, recognised as shared before, or refused with its field. */
+export type ShareOutcome =
+  | { status: 'accepted'; recordId: string; version: number; late: boolean; personId: string }
+  | { status: 'duplicate'; recordId: string; version: number }
+  | { status: 'refused'; field: string; reason: string };
+
+/** A correction or revocation of a shared record (Art. 8-10): records are never deleted. */
+export interface RecordChange {
+  sharerId: string;
+  reference: string;
+  kind: 'correct' | 'revoke';
+  /** The corrected content (a correction); a revocation keeps the content. */
+  correction?: RecordCorrection;
+  reason: string;
+  changedBy: string;
+}
+
+export type RecordChangeOutcome =
+  | { status: 'changed'; recordId: string; version: number; recordStatus: 'active' | 'revoked'; personId: string }
+  | { status: 'refused'; code: 'not-found' | 'conflict' | 'invalid'; field: string; reason: string };
+
 /** The first problem of a failed validation, as a field path and a sentence. */
 export function firstProblem(error: z.ZodError): { field: string; message: string } {
   const issue = error.issues[0]!;

@@ -47,3 +47,36 @@ export function refusesRecords(person: PersonStanding, day: LocalDate): { code: 
   if (scope.inScope) return undefined;
   return scope.reasons.find((reason) => reason.code === 'under-18' || reason.code === 'no-local-residency' || reason.code === 'civil-capacity-not-full');
 }
+
+/** A record of the identity category (Art. 9(1)) about a person. */
+export interface IdentityFact {
+  personId: string;
+  typeCode: string;
+  details: Record<string, unknown>;
+}
+
+/** What a person's identity facts, applied in order, say about their residency and capacity. */
+export interface MergedIdentity {
+  household: boolean;
+  permitUntil: LocalDate | null;
+  capacity: string | null;
+}
+
+/**
+ * Merges identity facts per person, in order, so several about one person (a batch may hold
+ * them) all apply; facts of other types are left out. A household registration outranks a
+ * residence permit where they meet (the update that applies the merge decides it against what
+ * is stored).
+ */
+export function mergeIdentityFacts(facts: readonly IdentityFact[]): Map<string, MergedIdentity> {
+  const merged = new Map<string, MergedIdentity>();
+  for (const fact of facts) {
+    const person = merged.get(fact.personId) ?? { household: false, permitUntil: null, capacity: null };
+    if (fact.typeCode === 'household-registration') person.household = true;
+    else if (fact.typeCode === 'residence-permit') person.permitUntil = String(fact.details.validUntil);
+    else if (fact.typeCode === 'civil-capacity') person.capacity = String(fact.details.capacity);
+    else continue;
+    merged.set(fact.personId, person);
+  }
+  return merged;
+}

@@ -79,6 +79,19 @@ export function workingDaysBefore(from: LocalDate, workingDays: number, calendar
   return day;
 }
 
+/**
+ * Working days from `today` until a due time, negative once the due day has passed: 0 on the due
+ * day itself, 1 on the working day before it. The day of `today` is not counted.
+ */
+export function workingDaysLeft(today: LocalDate, dueAt: Date, calendar: WorkingDayCalendar): number {
+  // A due time is 24:00 of its day, which is the first instant of the next day.
+  const dueDay = shanghaiDayOf(new Date(dueAt.getTime() - 1));
+  const [from, to, sign] = dueDay >= today ? [today, dueDay, 1] : [dueDay, today, -1];
+  let days = 0;
+  for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) if (calendar.isWorkingDay(day)) days += 1;
+  return sign * days;
+}
+
 export interface Deadline {
   /** The working day on which the deadline falls. */
   dueDay: LocalDate;

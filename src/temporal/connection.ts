@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../workflows/shared/contract';
 import { EncryptionCodec } from './codec';
 
 const ALREADY_EXISTS = 6; // gRPC status code

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { createTokenVerifier } from '../api/auth';
-import { createChunkStoringThreads } from '../activities/batch-chunk-threads';
+import { createChunkStoringThreads } from '../activities/bulk-intake/chunk-threads';
 import { buildApi } from '../api/server';
 import type { Config } from '../config';
 import { seedPackageYears } from '../db/calendar';
@@ -16,8 +16,8 @@ import type { Logger } from '../logger';
 import { withTemporalExecutable } from '../temporal/binaries';
 import { ensureNightlyRescoring } from '../temporal/schedules';
 import { connectClient, connectWorkerConnection, createDataConverter, createPayloadCodec, registerSearchAttributes } from '../temporal/connection';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import { createPlatformWorker } from './worker';
+import { SEARCH_ATTRIBUTES } from '../workflows/shared/contract';
+import { createPlatformWorker } from './platform-worker';
 
 export interface RunningStack {
   apiUrl: string;

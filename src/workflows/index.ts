@@ -1,10 +1,11 @@
-// The worker's workflow bundle: every workflow type the platform runs.
-export { agencyRegistrationWorkflow } from './agency-registration';
-export { calendarChangeWorkflow } from './calendar';
-export { objectionWorkflow } from './objection';
-export { recordBatchWorkflow } from './record-batch';
-export { recordChangeWorkflow } from './record-change';
-export { recordSharingWorkflow } from './record-sharing';
-export { nightlyRescoringWorkflow, rescoreFullWorkflow } from './rescore-full';
-export { rescorePersonWorkflow } from './rescore-person';
-export { scoreModelWorkflow } from './score-model';
+// The worker's workflow bundle: every workflow type the platform runs. Each is exported under
+// the type name its process's contract gives callers (test/unit/contracts.test.ts holds them to it).
+export { agencyRegistrationWorkflow } from './agencies/registration';
+export { bulkIntakeWorkflow } from './bulk-intake/batch';
+export { calendarChangeWorkflow } from './calendar/change';
+export { objectionWorkflow } from './objection/objection';
+export { recordChangeWorkflow } from './records/change';
+export { recordSharingWorkflow } from './records/sharing';
+export { nightlyRescoringWorkflow, rescoreFullWorkflow } from './scoring/rescore-full';
+export { rescorePersonWorkflow } from './scoring/rescore-person';
+export { scoreModelWorkflow } from './scoring/score-model';

@@ -69,8 +69,8 @@ describe('Art. 20 objection flow through the API on the dev server', () => {
     expect(triage).toMatchObject({ role: 'ndrc', subject: objectionId, allowedDecisions: ['handle-in-house', 'forward-to-agency'], workingDaysLeft: 2 });
     expect((await call('POST', `/tasks/${triage.id}/claim`, ndrc)).body).toEqual({ taskId: triage.id, claimedBy: 'ndrc-reviewer-li' });
     const malformed = await call('POST', `/tasks/${triage.id}/completion`, ndrc, { decision: 'maybe', reasons: 'unsure' });
-    expect(malformed.status).toBe(400);
-    expect(malformed.body.error).toMatchObject({ code: 'task-refused', field: 'decision' });
+    expect(malformed.status).toBe(422);
+    expect(malformed.body.error).toMatchObject({ code: 'invalid-decision', field: 'decision' });
     const forwarded = await call('POST', `/tasks/${triage.id}/completion`, ndrc, { decision: 'forward-to-agency', reasons: 'The agency holds the decision file' });
     expect(forwarded).toMatchObject({ status: 200, body: { decision: 'forward-to-agency' } });
     expect((await call('POST', `/tasks/${triage.id}/completion`, ndrc, { decision: 'forward-to-agency', reasons: 'twice' })).status).toBe(409);

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeStagedChunk, type BatchChunkResult } from '../../src/activities/batch-chunks';
-import { bulkText, stageBatch } from '../../src/api/bulk-intake';
-import { batchRowResults, type RowResult } from '../../src/db/intake';
+import { storeStagedChunk, type ChunkResult } from '../../src/activities/bulk-intake/chunk';
+import { bulkText, stageBatch } from '../../src/api/bulk-intake/staging';
+import { batchRowResults, type RowResult } from '../../src/api/bulk-intake/queries';
 import { IdentityProtection } from '../../src/db/persons';
 import { MARKET_ATTESTATION } from '../../src/domain/record';
 import { shanghaiDayOf } from '../../src/domain/working-days';
@@ -50,7 +50,7 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
   }
 
   function store(batchId: string, chunkNo: number) {
-    return storeStagedChunk(db.pool, identity, { batchId, chunkNo, sharerId: SHARER, sharerKind: 'agency', sharedAt: new Date().toISOString() }) as Promise<BatchChunkResult>;
+    return storeStagedChunk(db.pool, identity, { batchId, chunkNo, sharerId: SHARER, sharerKind: 'agency', sharedAt: new Date().toISOString() }) as Promise<ChunkResult>;
   }
 
   async function storeAll(batchId: string, chunks: number) {
@@ -114,7 +114,7 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
       details: loan.details,
       evidence: loan.evidence,
       attestation: loan.attestation,
-      changed_by: `record-batch/${staged.batchId}`,
+      changed_by: `bulk-intake/${staged.batchId}`,
       change_reason: null,
       birth_date: '1985-04-02',
     });

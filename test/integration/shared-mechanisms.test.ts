@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlaActivities } from '../../src/activities/sla';
+import { createSlaActivities } from '../../src/activities/shared/sla';
 import { loadCalendar } from '../../src/db/calendar';
 import { enqueueNotifications } from '../../src/db/notifications';
-import { upsertPerson } from '../../src/activities/records';
+import { upsertPerson } from '../../src/activities/shared/record-store';
 import { IdentityProtection } from '../../src/db/persons';
 import { withTransaction } from '../../src/db/transaction';
 import { parseIdentityNumber } from '../../src/domain/identity-number';

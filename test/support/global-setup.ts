@@ -9,7 +9,7 @@ import { seedPackageYears } from '../../src/db/calendar';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
 import { withTemporalExecutable } from '../../src/temporal/binaries';
-import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/shared/contract';
 import { freePort } from './ports';
 
 declare module 'vitest' {

@@ -1,9 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { randomBytes } from 'node:crypto';
-import { createChunkStoringThreads } from '../../src/activities/batch-chunk-threads';
+import { createChunkStoringThreads } from '../../src/activities/bulk-intake/chunk-threads';
 import { createDataConverter } from '../../src/temporal/connection';
-import { createPlatformWorker } from '../../src/workers/worker';
+import { createPlatformWorker } from '../../src/workers/platform-worker';
 import { testConfig } from './config';
 import type { TestDatabase } from './database';
 import { testWorkflowBundle } from './time-skipping';

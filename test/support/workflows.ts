@@ -2,7 +2,7 @@
 import { condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
 import type { SlaStageSpec } from '../../src/domain/sla';
 import type { LocalDate } from '../../src/domain/working-days';
-import { SlaClock, type SlaStageHandle } from '../../src/workflows/sla-stage';
+import { SlaClock, type SlaStageHandle } from '../../src/workflows/shared/sla-clock';
 
 export * from '../../src/workflows';
 

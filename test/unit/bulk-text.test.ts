@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchTooLarge, ndjsonChunks } from '../../src/api/bulk-intake';
+import { BatchTooLarge, ndjsonChunks } from '../../src/api/bulk-intake/staging';
 
 async function* pieces(...parts: string[]): AsyncGenerator<Buffer> {
   for (const part of parts) yield Buffer.from(part);

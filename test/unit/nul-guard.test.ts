@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { nulPath } from '../../src/api/nul-guard';
+import { nulPath } from '../../src/api/shared/nul-guard';
 
 describe('the NUL character at the API door', () => {
   it('finds the first string or key holding one, with its path', () => {

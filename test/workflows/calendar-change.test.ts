@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SlaStageSpec } from '../../src/domain/sla';
-import { calendarChangeWorkflow } from '../../src/workflows/calendar';
+import { calendarChangeWorkflow } from '../../src/workflows/calendar/change';
 import type { TestDatabase } from '../support/database';
 import { completed } from '../support/time-skipping';
 import { workflowTestBed } from '../support/workflow-bed';

@@ -1,11 +1,12 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecordCorrection } from '../../src/domain/record';
-import { calendarChangeWorkflow } from '../../src/workflows/calendar';
-import { completeTaskUpdate, type TaskActor } from '../../src/workflows/human-task';
-import { objectionQuery, objectionWorkflow, withdrawObjectionUpdate } from '../../src/workflows/objection';
+import { calendarChangeWorkflow } from '../../src/workflows/calendar/change';
+import { completeTaskUpdate, type TaskActor } from '../../src/workflows/shared/contract';
+import { fileObjectionUpdate, objectionQuery, withdrawObjectionUpdate } from '../../src/workflows/objection/contract';
+import { objectionWorkflow } from '../../src/workflows/objection/objection';
 import type { TestDatabase } from '../support/database';
 import { seedScoredPersons } from '../support/scoring-fixtures';
 import { completed } from '../support/time-skipping';
@@ -215,17 +216,23 @@ describe('Art. 20 objection flow', () => {
     await completed(handle);
   });
 
-  it('refuses a second objection on a record that has one open, naming the open one', async () => {
+  it('refuses a second objection on a record that has one open, naming the open one, and records nothing', async () => {
     const first = await file({ receivedOn: '2026-10-19' });
     await task(first.handle);
     const secondId = randomUUID();
-    const second = await env.client.workflow.start(objectionWorkflow, {
-      taskQueue,
-      workflowId: `objection/${secondId}`,
-      args: [{ objectionId: secondId, personId: first.personId, target: { kind: 'record', recordId: first.recordId }, reason: 'again', evidence: [], filedBy: 'applicant' }],
+    const filing = env.client.workflow.executeUpdateWithStart(fileObjectionUpdate, {
+      startWorkflowOperation: new WithStartWorkflowOperation(objectionWorkflow, {
+        taskQueue,
+        workflowId: `objection/${secondId}`,
+        workflowIdConflictPolicy: 'FAIL',
+        args: [{ objectionId: secondId, personId: first.personId, target: { kind: 'record', recordId: first.recordId }, reason: 'again', evidence: [], filedBy: 'applicant' }],
+      }),
     });
+    await expect(filing).rejects.toMatchObject({ cause: { type: 'ObjectionOpen', message: expect.stringContaining(first.objectionId) } });
+    const second = env.client.workflow.getHandle(`objection/${secondId}`);
     await completed(second);
-    expect(await second.query(objectionQuery)).toMatchObject({ state: 'refused', openObjectionId: first.objectionId });
+    expect(await second.query(objectionQuery)).toMatchObject({ state: 'refused' });
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM objections WHERE id = $1', [secondId])).rows[0].n).toBe(0);
   });
 
   it('puts an objection to the score on the in-house path with the breakdown attached', async () => {

@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rescoreFullWorkflow, rescoreProgressQuery } from '../../src/workflows/rescore-full';
+import { rescoreProgressQuery } from '../../src/workflows/scoring/contract';
+import { rescoreFullWorkflow } from '../../src/workflows/scoring/rescore-full';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTestWorker } from '../support/platform-worker';
 import { seedScoredPersons } from '../support/scoring-fixtures';

@@ -1,0 +1,100 @@
+import type pg from 'pg';
+import { standingOf } from '../../db/persons';
+import { Rollback, withTransaction } from '../../db/transaction';
+import { sharingRefusal, typeRefusal, type RecordChange, type RecordChangeOutcome, type SharedRecord, type ShareOutcome, type SharerKind } from '../../domain/record';
+import { refusesRecords } from '../../domain/scope';
+import { shanghaiDayOf } from '../../domain/working-days';
+import { announceRecordChange, applyIdentityFacts, applyRecordChange, closeObligationShared, upsertPerson } from '../shared/record-store';
+
+export interface StoreSharedRecordInput {
+  workflowId: string;
+  /** Chosen by the workflow, so a retried activity recognises the record it already stored. */
+  recordId: string;
+  sharerId: string;
+  sharerKind: SharerKind;
+  record: SharedRecord;
+  sharedAt: string;
+  late: boolean;
+}
+
+/** Activities of the credit records (Art. 8-10). Every one is idempotent. */
+export function createRecordActivities({ pool }: { pool: pg.Pool }) {
+  return {
+    async openObligation(input: { workflowId: string; sharerId: string; reference: string; formedOn: string; openedAt: string }): Promise<void> {
+      await pool.query(
+        `INSERT INTO obligations (workflow_id, sharer_id, reference, formed_on, state, opened_at)
+         VALUES ($1, $2, $3, $4, 'open', $5) ON CONFLICT (workflow_id) DO NOTHING`,
+        [input.workflowId, input.sharerId, input.reference, input.formedOn, input.openedAt],
+      );
+    },
+
+    async withdrawObligation(input: { workflowId: string; reason: string; at: string }): Promise<void> {
+      await pool.query(
+        `UPDATE obligations SET state = 'withdrawn', withdrawn_reason = $2, closed_at = $3 WHERE workflow_id = $1 AND state = 'open'`,
+        [input.workflowId, input.reason, input.at],
+      );
+    },
+
+    /** An obligation whose record arrived in a bulk batch: the batch stored it, the obligation closes. */
+    async closeObligationShared(input: { workflowId: string; late: boolean; at: string }): Promise<void> {
+      await closeObligationShared(pool, input.workflowId, input.late, input.at);
+    },
+
+    /**
+     * Stores a shared record, idempotent on (sharer, reference), and in the same transaction
+     * registers the person if new, closes the obligation, tells the person and asks for rescoring.
+     * A refusal writes nothing.
+     */
+    async storeSharedRecord(input: StoreSharedRecordInput): Promise<ShareOutcome> {
+      return withTransaction<ShareOutcome>(pool, async (db) => {
+        const { record } = input;
+        const type = await db.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [record.typeCode]);
+        const unfit = typeRefusal(type.rows[0]?.category, record);
+        if (unfit) return { status: 'refused', field: 'typeCode', reason: unfit };
+        const refusal = sharingRefusal(input.sharerKind, record.category);
+        if (refusal) return { status: 'refused', field: 'category', reason: refusal };
+
+        const existing = await db.query<{ id: string; version: number; person_id: string }>('SELECT id, version, person_id FROM records WHERE sharer_id = $1 AND reference = $2', [
+          input.sharerId,
+          record.reference,
+        ]);
+        if (existing.rows[0]) {
+          const { id, version } = existing.rows[0];
+          // A retry of this very activity finds its own record: it was accepted.
+          return id === input.recordId
+            ? { status: 'accepted', recordId: id, version, late: input.late, personId: existing.rows[0].person_id }
+            : { status: 'duplicate', recordId: id, version };
+        }
+
+        const person = await upsertPerson(db, record.person);
+        if (record.category !== 'identity') {
+          const outOfScope = refusesRecords(standingOf(person), shanghaiDayOf(new Date(input.sharedAt)));
+          // Nothing of this transaction may stay, the person registered just now included.
+          if (outOfScope) throw new Rollback<ShareOutcome>({ status: 'refused', field: 'identityNumber', reason: outOfScope.message });
+        }
+        await db.query(
+          `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
+             status, version, details, evidence, attestation, changed_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', 1, $11, $12, $13, $14)`,
+          [
+            input.recordId, input.sharerId, record.reference, person.id, record.category, record.typeCode,
+            input.sharerKind === 'provider' ? 'market-provider' : 'public-agency', record.formedOn, input.sharedAt, input.late,
+            JSON.stringify(record.details), JSON.stringify(record.evidence), record.attestation ? JSON.stringify(record.attestation) : null,
+            input.workflowId,
+          ],
+        );
+        if (record.category === 'identity') await applyIdentityFacts(db, [{ personId: person.id, typeCode: record.typeCode, details: record.details }]);
+        await closeObligationShared(db, input.workflowId, input.late, input.sharedAt);
+        await announceRecordChange(db, { key: `${input.recordId}/v1`, personId: person.id, workflowId: input.workflowId, kind: 'record-added', recordId: input.recordId });
+        return { status: 'accepted', recordId: input.recordId, version: 1, late: input.late, personId: person.id };
+      });
+    },
+
+    /** A correction or revocation by the sharer (Art. 8-10). */
+    async changeRecord(input: RecordChange & { workflowId: string; at: string }): Promise<RecordChangeOutcome> {
+      return withTransaction(pool, (db) => applyRecordChange(db, input));
+    },
+  };
+}
+
+export type RecordActivities = ReturnType<typeof createRecordActivities>;

@@ -1,0 +1,59 @@
+import type pg from 'pg';
+import { withTransaction } from '../../db/transaction';
+import { MODEL_TRANSITIONS, type ModelStatus } from '../../domain/score-model';
+import { INVALID_MODEL_TRANSITION, MODEL_NOT_FOUND, type DraftModel, type ModelTransition } from '../../workflows/scoring/contract';
+import { refusal } from '../../workflows/shared/contract';
+
+/** Art. 13: the lifecycle of indicator models, each step checked against the one before. */
+export function createModelActivities({ pool }: { pool: pg.Pool }) {
+  return {
+    /** A new draft takes the scenario's next version; the id is `{scenario}-v{version}`. */
+    async createDraftModel(draft: DraftModel & { requestId: string }): Promise<{ modelId: string; version: number }> {
+      return withTransaction(pool, async (db) => {
+        // Serialise drafts of one scenario so two never take the same version.
+        await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`score-model/${draft.scenario}`]);
+        const existing = await db.query<{ id: string; version: number }>(`SELECT id, version FROM score_models WHERE created_by = $1`, [
+          `${draft.createdBy} (${draft.requestId})`,
+        ]);
+        if (existing.rows[0]) return { modelId: existing.rows[0].id, version: existing.rows[0].version };
+        const next = await db.query<{ version: number }>('SELECT coalesce(max(version), 0) + 1 AS version FROM score_models WHERE scenario = $1', [draft.scenario]);
+        const version = next.rows[0]!.version;
+        const modelId = `${draft.scenario}-v${version}`;
+        await db.query(
+          `INSERT INTO score_models (id, scenario, version, status, definition, description, created_by) VALUES ($1, $2, $3, 'draft', $4, $5, $6)`,
+          [modelId, draft.scenario, version, JSON.stringify(draft.definition), draft.description, `${draft.createdBy} (${draft.requestId})`],
+        );
+        return { modelId, version };
+      });
+    },
+
+    /** Moves a model along its lifecycle; activating one retires the scenario's active model. */
+    async transitionModel(transition: ModelTransition): Promise<{ scenario: string; status: ModelStatus }> {
+      return withTransaction(pool, async (db) => {
+        const current = await db.query<{ scenario: string; status: ModelStatus }>('SELECT scenario, status FROM score_models WHERE id = $1 FOR UPDATE', [
+          transition.modelId,
+        ]);
+        const model = current.rows[0];
+        if (!model) throw refusal(MODEL_NOT_FOUND, `No model ${transition.modelId}`, 'id');
+        if (model.status === transition.to) return { scenario: model.scenario, status: model.status };
+        if (!MODEL_TRANSITIONS[model.status].includes(transition.to)) {
+          throw refusal(INVALID_MODEL_TRANSITION, `A ${model.status} model cannot become ${transition.to} (Art. 13)`, 'to');
+        }
+        if (transition.to === 'active') {
+          await db.query(`UPDATE score_models SET status = 'retired', retired_at = now() WHERE scenario = $1 AND status = 'active'`, [model.scenario]);
+        }
+        await db.query(
+          `UPDATE score_models SET status = $2,
+             comment_from = coalesce($3, comment_from), comment_until = coalesce($4, comment_until),
+             effective_from = coalesce($5, effective_from),
+             activated_at = CASE WHEN $2 = 'active' THEN now() ELSE activated_at END,
+             retired_at = CASE WHEN $2 = 'retired' THEN now() ELSE retired_at END
+           WHERE id = $1`,
+          [transition.modelId, transition.to, transition.commentFrom ?? null, transition.commentUntil ?? null, transition.effectiveFrom ?? null],
+        );
+        return { scenario: model.scenario, status: transition.to };
+      });
+    },
+  };
+}
+

@@ -1,0 +1,118 @@
+import type pg from 'pg';
+import { enqueueNotifications } from '../../db/notifications';
+import type { PersonRow } from '../../db/persons';
+import type { PersonReference, RecordChange, RecordChangeOutcome } from '../../domain/record';
+import { mergeIdentityFacts, type IdentityFact } from '../../domain/scope';
+import { recordRescoreRequests } from './rescoring-requests';
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** Every column of a record, in the order record_history shares with records. */
+const RECORD_COLUMNS =
+  'id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, attestation, changed_by, change_reason, disputed_by';
+
+/** Registers the person on first sight (residency unconfirmed, so not in scope until confirmed). */
+export async function upsertPerson(db: Queryable, person: PersonReference): Promise<PersonRow> {
+  const result = await db.query<PersonRow>(
+    `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
+     VALUES (gen_random_uuid(), $1, $2, $3)
+     ON CONFLICT (id_number_hash) DO UPDATE SET updated_at = persons.updated_at
+     RETURNING id, birth_date, residency, residence_permit_valid_until, civil_capacity`,
+    [Buffer.from(person.key, 'hex'), Buffer.from(person.sealed, 'base64'), person.birthDate],
+  );
+  return result.rows[0]!;
+}
+
+/**
+ * Identity information (Art. 9(1)) sets what scope depends on (Art. 3): a household registration
+ * outranks a residence permit, here and against what is stored.
+ */
+export async function applyIdentityFacts(db: Queryable, facts: IdentityFact[]): Promise<void> {
+  const people = [...mergeIdentityFacts(facts)];
+  if (people.length === 0) return;
+  await db.query(
+    `UPDATE persons p SET
+       residency = CASE WHEN f.household THEN 'household'
+                        WHEN f.permit_until IS NOT NULL AND p.residency IS DISTINCT FROM 'household' THEN 'residence-permit'
+                        ELSE p.residency END,
+       residence_permit_valid_until = CASE WHEN f.household THEN NULL
+                        WHEN f.permit_until IS NOT NULL AND p.residency IS DISTINCT FROM 'household' THEN f.permit_until
+                        ELSE p.residence_permit_valid_until END,
+       civil_capacity = coalesce(f.capacity, p.civil_capacity),
+       updated_at = now()
+     FROM unnest($1::uuid[], $2::boolean[], $3::date[], $4::text[]) AS f (person_id, household, permit_until, capacity)
+     WHERE p.id = f.person_id`,
+    [people.map(([id]) => id), people.map(([, f]) => f.household), people.map(([, f]) => f.permitUntil), people.map(([, f]) => f.capacity)],
+  );
+}
+
+/** The obligation (Art. 10) of a workflow closes as shared, late or not; an obligation closed before stays as it is. */
+export async function closeObligationShared(db: Queryable, workflowId: string, late: boolean, at: string): Promise<void> {
+  await db.query(`UPDATE obligations SET state = 'shared', shared_late = $2, closed_at = $3 WHERE workflow_id = $1 AND state = 'open'`, [
+    workflowId,
+    late,
+    at,
+  ]);
+}
+
+/** Tells the person and asks for their rescoring, in the transaction that changed their records (Art. 6). */
+export async function announceRecordChange(
+  db: Queryable,
+  change: { key: string; personId: string; workflowId: string; kind: string; recordId: string },
+): Promise<void> {
+  await enqueueNotifications(db, [
+    { id: `${change.key}/person`, recipientRole: 'person', recipientId: change.personId, kind: change.kind, workflowId: change.workflowId, body: { recordId: change.recordId } },
+  ]);
+  await recordRescoreRequests(db, [{ id: `${change.key}/rescore`, personId: change.personId, reason: change.kind, requestedBy: change.workflowId }]);
+}
+
+/**
+ * A correction or revocation of a record: a new version, the old one kept in record_history, the
+ * person told and asked to be rescored. Used by the sharer's own change and by an objection's
+ * outcome, each its own workflow, whose id marks the version it wrote (a retry finds it applied).
+ */
+export async function applyRecordChange(db: pg.PoolClient, change: RecordChange & { workflowId: string; at: string }): Promise<RecordChangeOutcome> {
+  const current = await db.query<{ id: string; version: number; status: string; person_id: string; category: string; changed_by: string }>(
+    `SELECT id, version, status, person_id, category, changed_by FROM records WHERE sharer_id = $1 AND reference = $2 FOR UPDATE`,
+    [change.sharerId, change.reference],
+  );
+  const row = current.rows[0];
+  if (!row) return { status: 'refused', code: 'not-found', field: 'reference', reason: `no record ${change.reference} shared by ${change.sharerId}` };
+  if (row.changed_by === change.workflowId) {
+    return { status: 'changed', recordId: row.id, version: row.version, recordStatus: row.status as 'active' | 'revoked', personId: row.person_id };
+  }
+  if (row.status === 'revoked') return { status: 'refused', code: 'conflict', field: 'reference', reason: `record ${change.reference} is revoked; it can no longer change` };
+
+  if (change.correction) {
+    const type = await db.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [change.correction.typeCode]);
+    if (type.rows[0]?.category !== row.category) {
+      return { status: 'refused', code: 'invalid', field: 'typeCode', reason: `${change.correction.typeCode} is not a type of the category ${row.category}` };
+    }
+  }
+  await db.query(
+    `INSERT INTO record_history (${RECORD_COLUMNS}, superseded_at) SELECT ${RECORD_COLUMNS}, $2::timestamptz FROM records WHERE id = $1`,
+    [row.id, change.at],
+  );
+  const version = row.version + 1;
+  const status = change.kind === 'revoke' ? 'revoked' : 'active';
+  await db.query(
+    `UPDATE records SET version = $2, status = $3, changed_by = $4, change_reason = $5,
+       type_code = coalesce($6, type_code), formed_on = coalesce($7::date, formed_on),
+       details = coalesce($8::jsonb, details), evidence = coalesce($9::jsonb, evidence)
+     WHERE id = $1`,
+    [
+      row.id, version, status, change.workflowId, change.reason,
+      change.correction?.typeCode ?? null, change.correction?.formedOn ?? null,
+      change.correction ? JSON.stringify(change.correction.details) : null,
+      change.correction ? JSON.stringify(change.correction.evidence) : null,
+    ],
+  );
+  await announceRecordChange(db, {
+    key: `${row.id}/v${version}`,
+    personId: row.person_id,
+    workflowId: change.workflowId,
+    kind: change.kind === 'revoke' ? 'record-revoked' : 'record-corrected',
+    recordId: row.id,
+  });
+  return { status: 'changed', recordId: row.id, version, recordStatus: status, personId: row.person_id };
+}

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  agencyRegistrationWorkflowId,
+  agencyRegistrationWorkflowType,
+  type AgencyRegistrationWorkflow,
+} from '../../workflows/agencies/contract';
+import { requireRole } from '../auth';
+import type { ApiDependencies } from '../server';
+import { throughTemporal } from '../workflow-failures';
+
+/** Admins register the agencies (Art. 10) and market providers that share records. */
+export const agencyRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.put(
+    '/admin/agencies/:id',
+    {
+      schema: {
+        summary: 'Register or rename an agency or market provider',
+        tags: ['administration'],
+        params: z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lower-case letters, digits or dashes') }),
+        body: z.object({ name: z.string().min(2).max(200), kind: z.enum(['agency', 'provider']) }),
+        response: { 200: z.object({ id: z.string(), name: z.string(), kind: z.enum(['agency', 'provider']) }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['admin']);
+      const registration = { id: request.params.id, ...request.body, registeredBy: actor.subject };
+      const workflowId = agencyRegistrationWorkflowId(request.params.id, randomUUID());
+      await throughTemporal(
+        () => deps.client.workflow.execute<AgencyRegistrationWorkflow>(agencyRegistrationWorkflowType, { taskQueue: deps.taskQueue, workflowId, args: [registration] }),
+        { message: `No registration ${workflowId}`, field: 'id' },
+      );
+      return { id: registration.id, name: registration.name, kind: registration.kind };
+    },
+  );
+};

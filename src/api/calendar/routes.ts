@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { yearFromNotice } from '../../domain/official-calendar';
+import { ROLES } from '../../domain/roles';
+import { isLocalDate, isWeekend, yearOf } from '../../domain/working-days';
+import {
+  calendarChangeWorkflowId,
+  calendarChangeWorkflowType,
+  type CalendarChangeRequest,
+  type CalendarChangeWorkflow,
+} from '../../workflows/calendar/contract';
+import { requireRole } from '../auth';
+import { ApiError } from '../errors';
+import type { ApiDependencies } from '../server';
+import { throughTemporal } from '../workflow-failures';
+import { calendarYear } from './queries';
+
+const localDate = z.string().refine(isLocalDate, 'must be a calendar date YYYY-MM-DD');
+const year = z.coerce.number().int().min(1990).max(2200);
+const noticeEntry = z.object({ day: localDate, name: z.string().min(1).max(100) });
+
+const noticeBody = z
+  .object({
+    holidays: z.array(noticeEntry).max(60).optional().describe('The notice\'s rest days; omit both lists to load the year from the chinese-days package'),
+    makeUpWorkdays: z.array(noticeEntry).max(20).optional().describe('Weekend days the notice makes working days (调休)'),
+  })
+  .refine((body) => (body.holidays === undefined) === (body.makeUpWorkdays === undefined), {
+    message: 'give both holidays and makeUpWorkdays, or neither',
+    path: ['makeUpWorkdays'],
+  })
+  .refine((body) => (body.makeUpWorkdays ?? []).every((entry) => isWeekend(entry.day)), {
+    message: 'a make-up working day must be a Saturday or Sunday',
+    path: ['makeUpWorkdays'],
+  });
+
+const correctionBody = z.object({
+  days: z.array(z.object({ day: localDate, isWorkingDay: z.boolean(), note: z.string().max(200).nullable().default(null) })).min(1).max(60),
+  reason: z.string().min(1).max(500),
+});
+
+const accepted = z.object({ changeId: z.string(), workflowId: z.string() });
+const changeStatus = z.object({
+  changeId: z.string(),
+  status: z.string(),
+  result: z.object({ days: z.number(), workingDays: z.number().optional(), source: z.string().optional(), signalled: z.number() }).optional(),
+});
+
+const CHANGE_ID = /^[\w-]{1,80}$/;
+
+/** The working-day calendar: admins load a year or correct days; everyone signed in can read it. */
+export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  async function startChange(changeId: string, request: CalendarChangeRequest) {
+    const workflowId = calendarChangeWorkflowId(changeId);
+    await throughTemporal(
+      () => deps.client.workflow.start<CalendarChangeWorkflow>(calendarChangeWorkflowType, { taskQueue: deps.taskQueue, workflowId, args: [request] }),
+      { message: `No calendar change ${changeId}`, field: 'changeId' },
+    );
+    return { changeId, workflowId };
+  }
+
+  app.post(
+    '/admin/calendar/years/:year',
+    {
+      schema: {
+        summary: 'Load (or reload) a year of the working-day calendar; open deadlines move with it',
+        tags: ['calendar'],
+        params: z.object({ year }),
+        body: noticeBody.optional(),
+        response: { 202: accepted },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['admin']);
+      const { year: y } = request.params;
+      const body = request.body ?? {};
+      const entries = [...(body.holidays ?? []), ...(body.makeUpWorkdays ?? [])];
+      const stray = entries.findIndex((entry) => yearOf(entry.day) !== y);
+      if (stray >= 0) throw new ApiError(400, 'invalid-input', `body: ${entries[stray]!.day} is not in ${y}`, 'body.holidays');
+      const days = body.holidays ? yearFromNotice(y, body.holidays, body.makeUpWorkdays ?? []) : undefined;
+      const started = await startChange(`${y}-load-${randomUUID().slice(0, 8)}`, { kind: 'load-year', year: y, ...(days ? { days } : {}), requestedBy: actor.subject });
+      return reply.status(202).send(started);
+    },
+  );
+
+  app.post(
+    '/admin/calendar/corrections',
+    {
+      schema: {
+        summary: 'Correct single days of the calendar (a mid-year change of arrangements); open deadlines move',
+        tags: ['calendar'],
+        body: correctionBody,
+        response: { 202: accepted },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['admin']);
+      const first = request.body.days[0]!.day;
+      const started = await startChange(`${first}-correction-${randomUUID().slice(0, 8)}`, {
+        kind: 'correct-days',
+        days: request.body.days,
+        requestedBy: actor.subject,
+      });
+      return reply.status(202).send(started);
+    },
+  );
+
+  app.get(
+    '/admin/calendar/changes/:changeId',
+    {
+      schema: {
+        summary: 'Follow a calendar change',
+        tags: ['calendar'],
+        params: z.object({ changeId: z.string().regex(CHANGE_ID, 'must be a change id returned when the change was started') }),
+        response: { 200: changeStatus },
+      },
+    },
+    async (request) => {
+      requireRole(request.actor, ['admin', 'supervisor']);
+      const { changeId } = request.params;
+      const handle = deps.client.workflow.getHandle<CalendarChangeWorkflow>(calendarChangeWorkflowId(changeId));
+      const notFound = { message: `No calendar change ${changeId}`, field: 'changeId' };
+      const { status } = await throughTemporal(() => handle.describe(), notFound);
+      return status.name === 'COMPLETED' ? { changeId, status: status.name, result: await throughTemporal(() => handle.result(), notFound) } : { changeId, status: status.name };
+    },
+  );
+
+  app.get(
+    '/calendar/years/:year',
+    {
+      schema: {
+        summary: 'The working-day calendar of a year, as the platform counts deadlines',
+        tags: ['calendar'],
+        params: z.object({ year }),
+        response: {
+          200: z.object({
+            year: z.number(),
+            published: z.boolean(),
+            days: z.array(z.object({ day: z.string(), isWorkingDay: z.boolean(), source: z.string(), note: z.string().nullable() })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireRole(request.actor, ROLES);
+      return calendarYear(deps.pool, request.params.year);
+    },
+  );
+};

@@ -1,0 +1,31 @@
+import type pg from 'pg';
+
+export interface ObjectionRow {
+  personId: string;
+  target: string;
+  recordId: string | null;
+  state: string;
+  path: string | null;
+  outcome: string | null;
+  outcomeReasons: string | null;
+  receivedOn: string;
+}
+
+export async function objectionById(pool: pg.Pool, objectionId: string): Promise<ObjectionRow | undefined> {
+  const found = await pool.query<{
+    person_id: string; target: string; record_id: string | null; state: string; path: string | null; outcome: string | null; outcome_reasons: string | null; received_on: string;
+  }>('SELECT person_id, target, record_id, state, path, outcome, outcome_reasons, received_on FROM objections WHERE id = $1', [objectionId]);
+  const row = found.rows[0];
+  return (
+    row && {
+      personId: row.person_id,
+      target: row.target,
+      recordId: row.record_id,
+      state: row.state,
+      path: row.path,
+      outcome: row.outcome,
+      outcomeReasons: row.outcome_reasons,
+      receivedOn: row.received_on,
+    }
+  );
+}

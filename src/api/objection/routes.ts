@@ -1,0 +1,143 @@
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { evidenceSchema, localDateSchema } from '../../domain/record';
+import { shanghaiDayOf } from '../../domain/working-days';
+import {
+  fileObjectionUpdate,
+  objectionQuery,
+  objectionWorkflowId,
+  objectionWorkflowType,
+  withdrawObjectionUpdate,
+  type ObjectionWorkflow,
+} from '../../workflows/objection/contract';
+import { requireRole } from '../auth';
+import { ApiError } from '../errors';
+import type { ApiDependencies } from '../server';
+import { throughTemporal } from '../workflow-failures';
+import { objectionById } from './queries';
+
+/** Art. 20: persons file objections to a record or to their score; NDRC may register one received on paper. */
+export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.post(
+    '/objections',
+    {
+      schema: {
+        summary: 'File an objection to one of my records or to my score (Art. 20)',
+        description: 'A person files for themself. NDRC may register an objection it received earlier (personId and receivedOn), e.g. on paper.',
+        tags: ['objections'],
+        body: z.object({
+          target: z.enum(['record', 'score']),
+          recordId: z.uuid().optional(),
+          reason: z.string().min(3).max(4000),
+          evidence: evidenceSchema,
+          personId: z.uuid().optional(),
+          receivedOn: localDateSchema.optional(),
+        }),
+        response: { 202: z.object({ objectionId: z.string(), workflowId: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['person', 'ndrc']);
+      const body = request.body;
+      const personId = actor.role === 'person' ? actor.personId! : body.personId;
+      if (!personId) throw new ApiError(400, 'invalid-input', 'body.personId: NDRC registers an objection for a named person', 'body.personId');
+      if (actor.role === 'person' && body.receivedOn) throw new ApiError(400, 'invalid-input', 'body.receivedOn: receipt is the day NDRC receives the objection', 'body.receivedOn');
+      if (body.receivedOn && body.receivedOn > shanghaiDayOf(new Date())) throw new ApiError(400, 'invalid-input', 'body.receivedOn: must not be in the future', 'body.receivedOn');
+      if (body.target === 'record' && !body.recordId) throw new ApiError(400, 'invalid-input', 'body.recordId: an objection to a record names it', 'body.recordId');
+      const objectionId = randomUUID();
+      const workflowId = objectionWorkflowId(objectionId);
+      // Started with its filing, so the answer says whether the objection could be filed at all
+      // (an unknown person or record, an objection already open on the record): a 202 is a
+      // process that will run to its end.
+      await throughTemporal(
+        () =>
+          deps.client.workflow.executeUpdateWithStart(fileObjectionUpdate, {
+            startWorkflowOperation: new WithStartWorkflowOperation<ObjectionWorkflow>(objectionWorkflowType, {
+              taskQueue: deps.taskQueue,
+              workflowId,
+              workflowIdConflictPolicy: 'FAIL',
+              args: [
+                {
+                  objectionId,
+                  personId,
+                  target: body.target === 'record' ? { kind: 'record', recordId: body.recordId! } : { kind: 'score' },
+                  reason: body.reason,
+                  evidence: body.evidence,
+                  ...(body.receivedOn ? { receivedOn: body.receivedOn } : {}),
+                  filedBy: actor.subject,
+                },
+              ],
+            }),
+          }),
+        { message: `No objection ${objectionId}`, field: 'objectionId' },
+      );
+      return reply.status(202).send({ objectionId, workflowId });
+    },
+  );
+
+  app.get(
+    '/objections/:objectionId',
+    {
+      schema: {
+        summary: 'An objection, its state and outcome',
+        tags: ['objections'],
+        params: z.object({ objectionId: z.uuid() }),
+        response: {
+          200: z.object({
+            objectionId: z.string(),
+            target: z.string(),
+            recordId: z.string().nullable(),
+            state: z.string(),
+            path: z.string().nullable(),
+            outcome: z.string().nullable(),
+            outcomeReasons: z.string().nullable(),
+            receivedOn: z.string(),
+            progress: z.object({ state: z.string(), openTaskId: z.string().nullable() }).nullable(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person', 'ndrc', 'supervisor']);
+      const { objectionId } = request.params;
+      const row = await objectionById(deps.pool, objectionId);
+      if (!row || (actor.role === 'person' && row.personId !== actor.personId)) throw new ApiError(404, 'not-found', `No objection ${objectionId}`, 'objectionId');
+      // A closed objection's progress is its row; an open one's, where its workflow stands now.
+      const progress =
+        row.state === 'open'
+          ? await throughTemporal(() => deps.client.workflow.getHandle<ObjectionWorkflow>(objectionWorkflowId(objectionId)).query(objectionQuery), {
+              message: `No objection ${objectionId}`,
+              field: 'objectionId',
+            })
+          : null;
+      const { personId: _personId, ...view } = row;
+      return { objectionId, ...view, progress: progress && { state: progress.state, openTaskId: progress.openTaskId } };
+    },
+  );
+
+  app.post(
+    '/objections/:objectionId/withdrawal',
+    {
+      schema: {
+        summary: 'Withdraw my objection before a decision',
+        tags: ['objections'],
+        params: z.object({ objectionId: z.uuid() }),
+        response: { 200: z.object({ state: z.string() }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const { objectionId } = request.params;
+      const row = await objectionById(deps.pool, objectionId);
+      if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No objection ${objectionId}`, 'objectionId');
+      if (row.state !== 'open') throw new ApiError(409, 'objection-closed', `The objection is already ${row.state}`, 'objectionId');
+      const view = await throughTemporal(
+        () => deps.client.workflow.getHandle<ObjectionWorkflow>(objectionWorkflowId(objectionId)).executeUpdate(withdrawObjectionUpdate, { args: [{ personId: actor.personId! }] }),
+        { message: `No objection ${objectionId}`, field: 'objectionId' },
+      );
+      return { state: view.state };
+    },
+  );
+};

@@ -1,0 +1,152 @@
+import type pg from 'pg';
+import type { PersonStanding } from '../../domain/scope';
+
+export interface RecordVersionView {
+  version: number;
+  status: string;
+  typeCode: string;
+  formedOn: string;
+  details: Record<string, unknown>;
+  evidence: unknown[];
+  changedBy: string;
+  changeReason: string | null;
+}
+
+export interface RecordView {
+  id: string;
+  sharerId: string;
+  reference: string;
+  personId: string;
+  category: string;
+  source: string;
+  sharedAt: string;
+  sharedLate: boolean;
+  current: RecordVersionView;
+  versions: RecordVersionView[];
+}
+
+interface RecordRow {
+  id: string;
+  sharer_id: string;
+  reference: string;
+  person_id: string;
+  category: string;
+  source: string;
+  shared_at: Date;
+  shared_late: boolean;
+  version: number;
+  status: string;
+  type_code: string;
+  formed_on: string;
+  details: Record<string, unknown>;
+  evidence: unknown[];
+  changed_by: string;
+  change_reason: string | null;
+}
+
+/** Records chosen by one of the filters below, with every version, current version first. */
+async function readRecords(pool: pg.Pool, where: string, params: unknown[]): Promise<RecordView[]> {
+  const rows = await pool.query<RecordRow>(
+    `SELECT * FROM (
+       SELECT id, sharer_id, reference, person_id, category, source, shared_at, shared_late, version, status, type_code,
+              formed_on, details, evidence, changed_by, change_reason FROM records WHERE ${where}
+       UNION ALL
+       SELECT h.id, h.sharer_id, h.reference, h.person_id, h.category, h.source, h.shared_at, h.shared_late, h.version, h.status,
+              h.type_code, h.formed_on, h.details, h.evidence, h.changed_by, h.change_reason
+       FROM record_history h JOIN records USING (id) WHERE ${where}
+     ) v ORDER BY shared_at DESC, id, version DESC`,
+    params,
+  );
+  const byId = new Map<string, RecordView>();
+  for (const row of rows.rows) {
+    const version: RecordVersionView = {
+      version: row.version,
+      status: row.status,
+      typeCode: row.type_code,
+      formedOn: row.formed_on,
+      details: row.details,
+      evidence: row.evidence,
+      changedBy: row.changed_by,
+      changeReason: row.change_reason,
+    };
+    const record = byId.get(row.id);
+    if (record) record.versions.push(version);
+    else {
+      byId.set(row.id, {
+        id: row.id,
+        sharerId: row.sharer_id,
+        reference: row.reference,
+        personId: row.person_id,
+        category: row.category,
+        source: row.source,
+        sharedAt: row.shared_at.toISOString(),
+        sharedLate: row.shared_late,
+        current: version,
+        versions: [version],
+      });
+    }
+  }
+  return [...byId.values()];
+}
+
+export async function recordOfSharer(pool: pg.Pool, sharerId: string, reference: string): Promise<RecordView | undefined> {
+  return (await readRecords(pool, 'records.sharer_id = $1 AND records.reference = $2', [sharerId, reference]))[0];
+}
+
+export function recordsOfPerson(pool: pg.Pool, personId: string): Promise<RecordView[]> {
+  return readRecords(pool, 'records.person_id = $1', [personId]);
+}
+
+/** The category of a type code in the catalogue, if it is there. */
+export async function catalogueCategory(pool: pg.Pool, typeCode: string): Promise<string | undefined> {
+  const type = await pool.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [typeCode]);
+  return type.rows[0]?.category;
+}
+
+/** What agencies have confirmed about the person of a keyed hash (Art. 3), or nothing for a person not seen yet. */
+export async function standingByKey(pool: pg.Pool, key: string): Promise<Omit<PersonStanding, 'birthDate'> | undefined> {
+  const known = await pool.query<{ residency: PersonStanding['residency']; residence_permit_valid_until: string | null; civil_capacity: PersonStanding['civilCapacity'] }>(
+    'SELECT residency, residence_permit_valid_until, civil_capacity FROM persons WHERE id_number_hash = $1',
+    [Buffer.from(key, 'hex')],
+  );
+  const row = known.rows[0];
+  return row && { residency: row.residency, residencePermitValidUntil: row.residence_permit_valid_until, civilCapacity: row.civil_capacity };
+}
+
+/** The record a sharer shared under a reference: its id and version. */
+export async function sharedUnder(pool: pg.Pool, sharerId: string, reference: string): Promise<{ id: string; version: number } | undefined> {
+  const existing = await pool.query<{ id: string; version: number }>('SELECT id, version FROM records WHERE sharer_id = $1 AND reference = $2', [sharerId, reference]);
+  return existing.rows[0];
+}
+
+export interface ObligationRow {
+  reference: string;
+  formedOn: string;
+  state: string;
+  dueAt: string | null;
+  slaState: string | null;
+  provisional: boolean | null;
+  sharedLate: boolean | null;
+}
+
+/** A sharer's obligations, soonest due first: `open`, `shared` and `withdrawn` filter the obligation, `due-soon` and `breached` its open clock. */
+export async function obligationsOf(pool: pg.Pool, sharerId: string, state: string | undefined, limit: number): Promise<ObligationRow[]> {
+  const obligationState = state === 'due-soon' || state === 'breached' ? 'open' : (state ?? null);
+  const clockState = state === 'due-soon' || state === 'breached' ? state : null;
+  const rows = await pool.query<{ reference: string; formed_on: string; state: string; due_at: Date | null; sla_state: string | null; provisional: boolean | null; shared_late: boolean | null }>(
+    `SELECT o.reference, o.formed_on, o.state, s.due_at, s.state AS sla_state, s.provisional, o.shared_late
+     FROM obligations o LEFT JOIN sla_stages s ON s.workflow_id = o.workflow_id AND s.process = 'record-sharing'
+     WHERE o.sharer_id = $1 AND ($3::text IS NULL OR o.state = $3) AND ($4::text IS NULL OR s.state = $4)
+     ORDER BY s.due_at NULLS LAST, o.reference LIMIT $2`,
+    [sharerId, limit, obligationState, clockState],
+  );
+  return rows.rows.map((row) => ({
+    reference: row.reference,
+    formedOn: row.formed_on,
+    state: row.state,
+    dueAt: row.due_at?.toISOString() ?? null,
+    slaState: row.sla_state,
+    provisional: row.provisional,
+    sharedLate: row.shared_late,
+  }));
+}

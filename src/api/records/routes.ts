@@ -1,0 +1,351 @@
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { logPersonRead } from '../../db/query-log';
+import { parseIdentityNumber } from '../../domain/identity-number';
+import {
+  localDateSchema,
+  recordCorrectionSchema,
+  recordSubmissionSchema,
+  referenceSchema,
+  sharingRefusal,
+  typeRefusal,
+  type RecordSubmission,
+  type SharedRecord,
+  type SharerKind,
+} from '../../domain/record';
+import type { Actor } from '../../domain/roles';
+import { refusesRecords } from '../../domain/scope';
+import { shanghaiDayOf } from '../../domain/working-days';
+import {
+  OBLIGATION_CLOSED,
+  obligationQuery,
+  obligationWorkflowId,
+  recordChangeWorkflowId,
+  recordChangeWorkflowType,
+  recordSharingWorkflowType,
+  shareRecordUpdate,
+  withdrawObligationUpdate,
+  type RecordChangeWorkflow,
+  type RecordSharingWorkflow,
+} from '../../workflows/records/contract';
+import { requireRole } from '../auth';
+import { ApiError } from '../errors';
+import type { ApiDependencies } from '../server';
+import { sharerOf } from '../shared/sharers';
+import { throughTemporal } from '../workflow-failures';
+import { catalogueCategory, obligationsOf, recordOfSharer, recordsOfPerson, sharedUnder, standingByKey } from './queries';
+
+const shareOutcome = z.object({
+  status: z.enum(['accepted', 'duplicate']),
+  recordId: z.string(),
+  version: z.number(),
+  late: z.boolean().optional(),
+});
+
+const versionView = z.object({
+  version: z.number(),
+  status: z.string(),
+  typeCode: z.string(),
+  formedOn: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  evidence: z.array(z.unknown()),
+  changedBy: z.string(),
+  changeReason: z.string().nullable(),
+});
+
+const recordView = z.object({
+  id: z.string(),
+  sharerId: z.string(),
+  reference: z.string(),
+  personId: z.string(),
+  category: z.string(),
+  source: z.string(),
+  sharedAt: z.string(),
+  sharedLate: z.boolean(),
+  current: versionView,
+  versions: z.array(versionView),
+});
+
+const correctionBody = recordCorrectionSchema.extend({ reason: z.string().min(3).max(1000) });
+
+/**
+ * Everything the API can check before the workflow sees a record: the schema (identity number
+ * included), the catalogue, who may share what, and whether the person is in scope (Art. 3).
+ * Refusals here start nothing and write nothing.
+ */
+async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: SharerKind }, submission: RecordSubmission): Promise<SharedRecord> {
+  const unfit = typeRefusal(await catalogueCategory(deps.pool, submission.typeCode), submission);
+  if (unfit) throw new ApiError(400, 'invalid-input', `body.typeCode: ${unfit}`, 'body.typeCode');
+  const sharing = sharingRefusal(sharer.kind, submission.category);
+  if (sharing) throw new ApiError(403, 'forbidden', sharing, 'body.category');
+  const parsed = parseIdentityNumber(submission.identityNumber);
+  if (!parsed.ok) throw new ApiError(400, 'invalid-input', `body.identityNumber: the resident identity number ${parsed.reason}`, 'body.identityNumber');
+  const person = deps.identity.reference(parsed.identity);
+  if (submission.category !== 'identity') {
+    const known = await standingByKey(deps.pool, person.key);
+    const refusal = refusesRecords(
+      { birthDate: person.birthDate, residency: null, residencePermitValidUntil: null, civilCapacity: null, ...known },
+      shanghaiDayOf(new Date()),
+    );
+    if (refusal) throw new ApiError(422, 'out-of-scope', refusal.message, 'body.identityNumber');
+  }
+  const { identityNumber: _identityNumber, ...fields } = submission;
+  return { ...fields, person };
+}
+
+/** Whether a share failed because its obligation had already closed (shared or withdrawn). */
+function obligationClosed(error: unknown): boolean {
+  return (
+    error instanceof WorkflowExecutionAlreadyStartedError ||
+    (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === OBLIGATION_CLOSED)
+  );
+}
+
+/** Art. 8-10: agencies and providers share, correct and revoke records; persons read their own. */
+export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.post(
+    '/obligations',
+    {
+      schema: {
+        summary: 'Announce information formed on a day: opens the 7-working-day sharing obligation (Art. 10)',
+        tags: ['records'],
+        body: z.object({ reference: referenceSchema, formedOn: localDateSchema }),
+        response: { 202: z.object({ workflowId: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['agency']);
+      const sharer = await sharerOf(deps.pool, actor);
+      if (request.body.formedOn > shanghaiDayOf(new Date())) throw new ApiError(400, 'invalid-input', 'body.formedOn: must not be in the future', 'body.formedOn');
+      const workflowId = obligationWorkflowId(sharer.id, request.body.reference);
+      try {
+        await deps.client.workflow.start<RecordSharingWorkflow>(recordSharingWorkflowType, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [{ sharerId: sharer.id, sharerKind: sharer.kind, reference: request.body.reference, formedOn: request.body.formedOn }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new ApiError(409, 'obligation-exists', `An obligation for ${request.body.reference} was already announced`, 'body.reference');
+        }
+        throw error;
+      }
+      return reply.status(202).send({ workflowId });
+    },
+  );
+
+  app.get(
+    '/obligations',
+    {
+      schema: {
+        summary: 'My sharing obligations with their due time and SLA state',
+        tags: ['records'],
+        querystring: z.object({
+          state: z.enum(['open', 'due-soon', 'breached', 'shared', 'withdrawn']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: {
+          200: z.object({
+            obligations: z.array(
+              z.object({
+                reference: z.string(),
+                formedOn: z.string(),
+                state: z.string(),
+                dueAt: z.string().nullable(),
+                slaState: z.string().nullable(),
+                provisional: z.boolean().nullable().describe('the due time lies in a year whose working-day calendar is not published yet'),
+                sharedLate: z.boolean().nullable(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['agency']);
+      return { obligations: await obligationsOf(deps.pool, actor.agencyId!, request.query.state, request.query.limit) };
+    },
+  );
+
+  app.post(
+    '/obligations/:reference/withdrawal',
+    {
+      schema: {
+        summary: 'Withdraw an open obligation, with a reason',
+        tags: ['records'],
+        params: z.object({ reference: referenceSchema }),
+        body: z.object({ reason: z.string().min(3).max(1000) }),
+        response: { 200: z.object({ state: z.literal('withdrawn') }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['agency']);
+      const handle = deps.client.workflow.getHandle<RecordSharingWorkflow>(obligationWorkflowId(actor.agencyId!, request.params.reference));
+      return throughTemporal(() => handle.executeUpdate(withdrawObligationUpdate, { args: [{ reason: request.body.reason }] }), {
+        message: `No open obligation ${request.params.reference}`,
+        field: 'reference',
+      });
+    },
+  );
+
+  app.post(
+    '/records',
+    {
+      schema: {
+        summary: 'Share a record (closes its obligation; opens one first if the record was not announced)',
+        tags: ['records'],
+        body: recordSubmissionSchema,
+        response: { 200: shareOutcome, 201: shareOutcome },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['agency', 'provider']);
+      const sharer = await sharerOf(deps.pool, actor);
+      const record = await prepareRecord(deps, sharer, request.body);
+      const workflowId = obligationWorkflowId(sharer.id, record.reference);
+      const share = () =>
+        deps.client.workflow.executeUpdateWithStart(shareRecordUpdate, {
+          args: [record],
+          startWorkflowOperation: new WithStartWorkflowOperation<RecordSharingWorkflow>(recordSharingWorkflowType, {
+            taskQueue: deps.taskQueue,
+            workflowId,
+            args: [{ sharerId: sharer.id, sharerKind: sharer.kind, reference: record.reference, formedOn: record.formedOn }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          }),
+        });
+      let outcome;
+      try {
+        outcome = await share();
+      } catch (error) {
+        if (!obligationClosed(error)) throw error;
+        // The obligation closed earlier: the same share sent again finds the stored record.
+        const existing = await sharedUnder(deps.pool, sharer.id, record.reference);
+        if (existing) return reply.status(200).send({ status: 'duplicate', recordId: existing.id, version: existing.version });
+        throw new ApiError(409, 'obligation-closed', `The obligation for ${record.reference} was withdrawn`, 'body.reference');
+      }
+      if (outcome.status === 'refused') throw new ApiError(422, 'refused', outcome.reason, `body.${outcome.field}`);
+      return reply.status(outcome.status === 'accepted' ? 201 : 200).send(outcome);
+    },
+  );
+
+  const change = (kind: 'correct' | 'revoke') =>
+    async (request: { actor: Actor | undefined; params: { reference: string }; body: { reason: string } & Partial<z.infer<typeof correctionBody>> }) => {
+      const actor = requireRole(request.actor, ['agency', 'provider']);
+      const sharer = await sharerOf(deps.pool, actor);
+      const { reason, ...fields } = request.body;
+      const outcome = await deps.client.workflow.execute<RecordChangeWorkflow>(recordChangeWorkflowType, {
+        taskQueue: deps.taskQueue,
+        workflowId: recordChangeWorkflowId(sharer.id, request.params.reference, randomUUID()),
+        args: [
+          {
+            sharerId: sharer.id,
+            reference: request.params.reference,
+            kind,
+            reason,
+            changedBy: actor.subject,
+            ...(kind === 'correct' ? { correction: fields as z.infer<typeof correctionBody> } : {}),
+          },
+        ],
+      });
+      if (outcome.status === 'refused') {
+        const status = { 'not-found': 404, conflict: 409, invalid: 422 }[outcome.code];
+        throw new ApiError(status, outcome.code === 'invalid' ? 'refused' : outcome.code, outcome.reason, outcome.field === 'reference' ? 'reference' : `body.${outcome.field}`);
+      }
+      return { recordId: outcome.recordId, version: outcome.version, status: outcome.recordStatus };
+    };
+
+  const changed = z.object({ recordId: z.string(), version: z.number(), status: z.enum(['active', 'revoked']) });
+  app.post(
+    '/records/:reference/correction',
+    {
+      schema: {
+        summary: 'Correct a shared record: a new version, the old one kept for audit',
+        tags: ['records'],
+        params: z.object({ reference: referenceSchema }),
+        body: correctionBody,
+        response: { 200: changed },
+      },
+    },
+    change('correct'),
+  );
+  app.post(
+    '/records/:reference/revocation',
+    {
+      schema: {
+        summary: 'Revoke a shared record: it stops counting, and stays kept for audit',
+        tags: ['records'],
+        params: z.object({ reference: referenceSchema }),
+        body: z.object({ reason: z.string().min(3).max(1000) }),
+        response: { 200: changed },
+      },
+    },
+    change('revoke'),
+  );
+
+  app.get(
+    '/records/:reference',
+    {
+      schema: {
+        summary: 'One of my records with all its versions',
+        tags: ['records'],
+        params: z.object({ reference: referenceSchema }),
+        response: { 200: recordView },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['agency', 'provider']);
+      const record = await recordOfSharer(deps.pool, actor.agencyId!, request.params.reference);
+      if (!record) throw new ApiError(404, 'not-found', `No record ${request.params.reference} shared by ${actor.agencyId}`, 'reference');
+      await logPersonRead(deps.pool, actor, [record.personId], 'record management by its sharer', 'Art. 10');
+      return record;
+    },
+  );
+
+  app.get(
+    '/me/records',
+    {
+      schema: {
+        summary: 'My own records, read-only, with their versions',
+        tags: ['persons'],
+        response: { 200: z.object({ records: z.array(recordView) }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const records = await recordsOfPerson(deps.pool, actor.personId!);
+      await logPersonRead(deps.pool, actor, [actor.personId!], 'own records', 'Art. 15');
+      return { records };
+    },
+  );
+
+  app.get(
+    '/obligations/:reference',
+    {
+      schema: {
+        summary: 'One obligation as its workflow sees it now',
+        tags: ['records'],
+        params: z.object({ reference: referenceSchema }),
+        response: {
+          200: z.object({
+            state: z.string(),
+            dueAt: z.string().nullable(),
+            slaState: z.string().nullable(),
+            provisional: z.boolean().nullable(),
+            recordId: z.string().nullable(),
+            late: z.boolean().nullable(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['agency']);
+      const handle = deps.client.workflow.getHandle<RecordSharingWorkflow>(obligationWorkflowId(actor.agencyId!, request.params.reference));
+      return throughTemporal(() => handle.query(obligationQuery), { message: `No obligation ${request.params.reference}`, field: 'reference' });
+    },
+  );
+};

@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import { catalogueCounting, recordsToExplain } from '../../db/scoring';
+import { modelDefinitionSchema, type ModelStatus } from '../../domain/score-model';
+import { evaluate, type Evaluation } from '../../domain/scoring';
+
+export interface ExplainedScore {
+  scenario: string;
+  modelId: string;
+  score: number;
+  level: string;
+  onDay: string;
+  computedAt: string;
+  breakdown: Pick<Evaluation, 'base' | 'categories' | 'lines' | 'caps'>;
+}
+
+/**
+ * A person's current scores, each with its breakdown recomputed deterministically from the model
+ * version and the day the score names (Art. 4; PIPL art. 24).
+ */
+export async function explainedScores(pool: pg.Pool, personId: string): Promise<ExplainedScore[]> {
+  const [scores, records, catalogue] = await Promise.all([
+    pool.query<{ scenario: string; model_id: string; score: number; level: string; on_day: string; computed_at: Date; definition: unknown }>(
+      `SELECT s.scenario, s.model_id, s.score, s.level, s.on_day, s.computed_at, m.definition
+       FROM scores s JOIN score_models m ON m.id = s.model_id WHERE s.person_id = $1 ORDER BY s.scenario`,
+      [personId],
+    ),
+    recordsToExplain(pool, personId),
+    catalogueCounting(pool),
+  ]);
+  return scores.rows.map((row) => {
+    const evaluation = evaluate(modelDefinitionSchema.parse(row.definition), catalogue, records, row.on_day);
+    return {
+      scenario: row.scenario,
+      modelId: row.model_id,
+      score: row.score,
+      level: row.level,
+      onDay: row.on_day,
+      computedAt: row.computed_at.toISOString(),
+      breakdown: { base: evaluation.base, categories: evaluation.categories, lines: evaluation.lines, caps: evaluation.caps },
+    };
+  });
+}
+
+export async function scoreHistory(pool: pg.Pool, personId: string): Promise<{ scenario: string; modelId: string; score: number; level: string; computedAt: string }[]> {
+  const history = await pool.query<{ scenario: string; model_id: string; score: number; level: string; computed_at: Date }>(
+    'SELECT scenario, model_id, score, level, computed_at FROM score_history WHERE person_id = $1 ORDER BY computed_at DESC LIMIT 200',
+    [personId],
+  );
+  return history.rows.map((row) => ({ scenario: row.scenario, modelId: row.model_id, score: row.score, level: row.level, computedAt: row.computed_at.toISOString() }));
+}
+
+export interface ModelView {
+  id: string;
+  scenario: string;
+  version: number;
+  status: ModelStatus;
+  description: string;
+  commentUntil: string | null;
+  effectiveFrom: string | null;
+}
+
+export async function models(pool: pg.Pool): Promise<ModelView[]> {
+  const rows = await pool.query<{ id: string; scenario: string; version: number; status: ModelStatus; description: string; comment_until: string | null; effective_from: string | null }>(
+    'SELECT id, scenario, version, status, description, comment_until, effective_from FROM score_models ORDER BY scenario, version',
+  );
+  return rows.rows.map((row) => ({
+    id: row.id,
+    scenario: row.scenario,
+    version: row.version,
+    status: row.status,
+    description: row.description,
+    commentUntil: row.comment_until,
+    effectiveFrom: row.effective_from,
+  }));
+}
+
+export async function rescoringRuns(
+  pool: pg.Pool,
+): Promise<{ id: string; onDay: string; startedAt: string; finishedAt: string | null; personsScored: number; levelChanges: number; outOfScope: number }[]> {
+  const runs = await pool.query<{ id: string; on_day: string; started_at: Date; finished_at: Date | null; persons_scored: string; level_changes: string; out_of_scope: string }>(
+    'SELECT id, on_day, started_at, finished_at, persons_scored, level_changes, out_of_scope FROM rescoring_runs ORDER BY started_at DESC LIMIT 100',
+  );
+  return runs.rows.map((row) => ({
+    id: row.id,
+    onDay: row.on_day,
+    startedAt: row.started_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    personsScored: Number(row.persons_scored),
+    levelChanges: Number(row.level_changes),
+    outOfScope: Number(row.out_of_scope),
+  }));
+}

@@ -1,0 +1,174 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { activeModels } from '../../db/scoring';
+import { logPersonRead } from '../../db/query-log';
+import { modelDefinitionSchema, MODEL_STATUSES } from '../../domain/score-model';
+import { localDateSchema } from '../../domain/record';
+import {
+  nightlyRescoringScheduleId,
+  scoreModelWorkflowId,
+  scoreModelWorkflowType,
+  type ScoreModelChange,
+  type ScoreModelWorkflow,
+} from '../../workflows/scoring/contract';
+import { requireRole } from '../auth';
+import { ApiError } from '../errors';
+import type { ApiDependencies } from '../server';
+import { throughTemporal } from '../workflow-failures';
+import { explainedScores, models, rescoringRuns, scoreHistory } from './queries';
+
+const scenarioSchema = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a scenario name such as base or lending');
+
+const breakdownSchema = z.object({
+  base: z.number(),
+  categories: z.record(z.string(), z.number()),
+  lines: z.array(z.object({ recordId: z.string(), typeCode: z.string(), category: z.string(), formedOn: z.string(), points: z.number(), countsUntil: z.string().nullable() })),
+  caps: z.array(z.object({ kind: z.string(), subject: z.string(), before: z.number(), after: z.number() })),
+});
+
+/** Art. 4, 13, 14: persons read their score and its explanation; the institution manages models and rescoring. */
+export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.get(
+    '/me/score',
+    {
+      schema: {
+        summary: 'My current scores, levels, their breakdown and history',
+        tags: ['persons'],
+        response: {
+          200: z.object({
+            inScope: z.boolean(),
+            scores: z.array(
+              z.object({ scenario: z.string(), modelId: z.string(), score: z.number(), level: z.string(), onDay: z.string(), computedAt: z.string(), breakdown: breakdownSchema }),
+            ),
+            history: z.array(z.object({ scenario: z.string(), modelId: z.string(), score: z.number(), level: z.string(), computedAt: z.string() })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const personId = actor.personId!;
+      const [scores, history] = await Promise.all([explainedScores(deps.pool, personId), scoreHistory(deps.pool, personId)]);
+      await logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
+      return { inScope: scores.length > 0, scores, history };
+    },
+  );
+
+  const modelView = z.object({
+    id: z.string(),
+    scenario: z.string(),
+    version: z.number(),
+    status: z.enum(MODEL_STATUSES),
+    description: z.string(),
+    commentUntil: z.string().nullable(),
+    effectiveFrom: z.string().nullable(),
+  });
+
+  app.get(
+    '/models',
+    { schema: { summary: 'Indicator models of every scenario and status', tags: ['models'], response: { 200: z.object({ models: z.array(modelView) }) } } },
+    async (request) => {
+      requireRole(request.actor, ['institution', 'ndrc', 'supervisor']);
+      return { models: await models(deps.pool) };
+    },
+  );
+
+  /** A model change is a workflow the caller waits for; its activity's refusal is the answer. */
+  function runModelChange(change: ScoreModelChange, workflowId: string) {
+    return throughTemporal(
+      () => deps.client.workflow.execute<ScoreModelWorkflow>(scoreModelWorkflowType, { taskQueue: deps.taskQueue, workflowId, args: [change] }),
+      { message: `No model change ${workflowId}`, field: 'id' },
+    );
+  }
+
+  app.post(
+    '/models',
+    {
+      schema: {
+        summary: 'Draft a new model version of a scenario (Art. 13, 14)',
+        tags: ['models'],
+        body: z.object({ scenario: scenarioSchema, description: z.string().min(3).max(2000), definition: modelDefinitionSchema }),
+        response: { 201: z.object({ modelId: z.string(), status: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['institution']);
+      const result = await runModelChange({ kind: 'draft', ...request.body, createdBy: actor.subject }, scoreModelWorkflowId(request.body.scenario, 'draft', randomUUID()));
+      return reply.status(201).send({ modelId: result.modelId, status: result.status });
+    },
+  );
+
+  app.post(
+    '/models/:id/transitions',
+    {
+      schema: {
+        summary: 'Put a model to public comment, activate it (rescoring its scenario) or retire it',
+        tags: ['models'],
+        params: z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,40}-v[0-9]+$/, 'must be a model id such as base-v2') }),
+        body: z.object({ to: z.enum(['public-comment', 'active', 'retired', 'draft']), commentUntil: localDateSchema.optional(), effectiveFrom: localDateSchema.optional() }),
+        response: {
+          200: z.object({
+            modelId: z.string(),
+            status: z.string(),
+            rescoring: z.object({ runId: z.string(), personsScored: z.number(), levelChanges: z.number(), outOfScope: z.number() }).optional(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireRole(request.actor, ['institution']);
+      if (request.body.to === 'public-comment' && !request.body.commentUntil) {
+        throw new ApiError(400, 'invalid-input', 'body.commentUntil: a public comment needs the end of its comment window (Art. 13)', 'body.commentUntil');
+      }
+      return runModelChange(
+        { kind: 'transition', modelId: request.params.id, ...request.body },
+        scoreModelWorkflowId(request.params.id, request.body.to, randomUUID()),
+      );
+    },
+  );
+
+  app.get(
+    '/rescoring/runs',
+    {
+      schema: {
+        summary: 'Full rescoring runs with their summaries',
+        tags: ['rescoring'],
+        response: {
+          200: z.object({
+            runs: z.array(z.object({ id: z.string(), onDay: z.string(), startedAt: z.string(), finishedAt: z.string().nullable(), personsScored: z.number(), levelChanges: z.number(), outOfScope: z.number() })),
+            activeModels: z.array(z.string()),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireRole(request.actor, ['institution', 'supervisor']);
+      const [runs, active] = await Promise.all([rescoringRuns(deps.pool), activeModels(deps.pool)]);
+      return { runs, activeModels: active.map((model) => model.id) };
+    },
+  );
+
+  app.post(
+    '/rescoring/schedule/:action',
+    {
+      schema: {
+        summary: 'Run the nightly full rescoring now, or pause / resume its schedule',
+        tags: ['rescoring'],
+        params: z.object({ action: z.enum(['trigger', 'pause', 'unpause']) }),
+        response: { 202: z.object({ scheduleId: z.string(), action: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['institution']);
+      const scheduleId = nightlyRescoringScheduleId(deps.taskQueue);
+      const handle = deps.client.schedule.getHandle(scheduleId);
+      const { action } = request.params;
+      await throughTemporal(
+        () => (action === 'trigger' ? handle.trigger() : action === 'pause' ? handle.pause(`paused by ${actor.subject}`) : handle.unpause(`resumed by ${actor.subject}`)),
+        { message: `No schedule ${scheduleId}`, field: 'action' },
+      );
+      return reply.status(202).send({ scheduleId, action });
+    },
+  );
+};

@@ -1,0 +1,103 @@
+import type pg from 'pg';
+import { loadCalendar } from '../../db/calendar';
+import type { Actor } from '../../domain/roles';
+import { shanghaiDayOf, workingDaysLeft, yearOf } from '../../domain/working-days';
+
+export interface TaskView {
+  id: string;
+  process: string;
+  kind: string;
+  role: string;
+  agencyId: string | null;
+  subject: string;
+  state: string;
+  dueAt: string | null;
+  /** The due time lies in a year whose working-day calendar is not published yet. */
+  provisional: boolean | null;
+  workingDaysLeft: number | null;
+  allowedDecisions: string[];
+  claimedBy: string | null;
+  context: Record<string, unknown>;
+}
+
+/** A task as the inbox reads it: its due time is its SLA stage's, which a calendar change moves. */
+export interface TaskRow {
+  id: string;
+  workflow_id: string;
+  process: string;
+  kind: string;
+  role: string;
+  agency_id: string | null;
+  subject: string;
+  state: string;
+  due_at: Date | null;
+  provisional: boolean | null;
+  allowed_decisions: string[];
+  claimed_by: string | null;
+  context: Record<string, unknown>;
+}
+
+const TASK_COLUMNS = `t.id, t.workflow_id, t.process, t.kind, t.role, t.agency_id, t.subject, t.state, coalesce(s.due_at, t.due_at) AS due_at,
+  s.provisional, t.allowed_decisions, t.claimed_by, t.context`;
+const TASKS = 'tasks t LEFT JOIN sla_stages s ON s.stage_key = t.sla_stage_key';
+
+/** The tasks an actor may see: their role's (and their agency's); supervisors see all. */
+function visibility(actor: Actor): { sql: string; params: unknown[] } {
+  if (actor.role === 'supervisor') return { sql: 'true', params: [] };
+  if (actor.role === 'agency' || actor.role === 'provider') return { sql: 't.role = $1 AND t.agency_id = $2', params: [actor.role, actor.agencyId] };
+  return { sql: 't.role = $1', params: [actor.role] };
+}
+
+export async function inbox(
+  pool: pg.Pool,
+  actor: Actor,
+  filter: { state?: string; process?: string; dueBefore?: string; limit: number },
+): Promise<TaskRow[]> {
+  const scope = visibility(actor);
+  const n = scope.params.length;
+  const rows = await pool.query<TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM ${TASKS} WHERE ${scope.sql}
+       AND ($${n + 1}::text IS NULL OR t.state = $${n + 1}) AND ($${n + 2}::text IS NULL OR t.process = $${n + 2})
+       AND ($${n + 3}::timestamptz IS NULL OR coalesce(s.due_at, t.due_at) < $${n + 3})
+     ORDER BY coalesce(s.due_at, t.due_at) NULLS LAST, t.created_at LIMIT $${n + 4}`,
+    [...scope.params, filter.state ?? null, filter.process ?? null, filter.dueBefore ?? null, filter.limit],
+  );
+  return rows.rows;
+}
+
+/** One task, if the actor may see it. */
+export async function visibleTask(pool: pg.Pool, actor: Actor, taskId: string): Promise<TaskRow | undefined> {
+  const scope = visibility(actor);
+  const found = await pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${TASKS} WHERE t.id = $${scope.params.length + 1} AND ${scope.sql}`, [...scope.params, taskId]);
+  return found.rows[0];
+}
+
+export async function taskEvents(pool: pg.Pool, taskId: string): Promise<{ at: string; event: string; actor: string | null; detail: Record<string, unknown> }[]> {
+  const events = await pool.query<{ at: Date; event: string; actor: string | null; detail: Record<string, unknown> }>(
+    'SELECT at, event, actor, detail FROM task_events WHERE task_id = $1 ORDER BY seq',
+    [taskId],
+  );
+  return events.rows.map((row) => ({ at: row.at.toISOString(), event: row.event, actor: row.actor, detail: row.detail }));
+}
+
+/** Tasks as the inbox shows them, with the working days left until each is due (Asia/Shanghai). */
+export async function taskViews(pool: pg.Pool, rows: TaskRow[]): Promise<TaskView[]> {
+  const today = shanghaiDayOf(new Date());
+  const dueYears = rows.flatMap((row) => (row.due_at ? [yearOf(shanghaiDayOf(row.due_at))] : []));
+  const calendar = await loadCalendar(pool, [...new Set([yearOf(today), ...dueYears])]);
+  return rows.map((row) => ({
+    id: row.id,
+    process: row.process,
+    kind: row.kind,
+    role: row.role,
+    agencyId: row.agency_id,
+    subject: row.subject,
+    state: row.state,
+    dueAt: row.due_at?.toISOString() ?? null,
+    provisional: row.provisional,
+    workingDaysLeft: row.due_at ? workingDaysLeft(today, row.due_at, calendar) : null,
+    allowedDecisions: row.allowed_decisions,
+    claimedBy: row.claimed_by,
+    context: row.context,
+  }));
+}

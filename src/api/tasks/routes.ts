@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { recordCorrectionSchema } from '../../domain/record';
+import type { Actor } from '../../domain/roles';
+import { claimTaskUpdate, completeTaskUpdate, type TaskActor } from '../../workflows/shared/contract';
+import { requireRole } from '../auth';
+import { ApiError } from '../errors';
+import type { ApiDependencies } from '../server';
+import { throughTemporal } from '../workflow-failures';
+import { inbox, taskEvents, taskViews, visibleTask, type TaskRow } from './queries';
+
+const taskView = z.object({
+  id: z.string(),
+  process: z.string(),
+  kind: z.string(),
+  role: z.string(),
+  agencyId: z.string().nullable(),
+  subject: z.string(),
+  state: z.string(),
+  dueAt: z.string().nullable(),
+  provisional: z.boolean().nullable().describe('the due time lies in a year whose working-day calendar is not published yet'),
+  workingDaysLeft: z.number().nullable(),
+  allowedDecisions: z.array(z.string()),
+  claimedBy: z.string().nullable(),
+  context: z.record(z.string(), z.unknown()),
+});
+
+function taskActor(actor: Actor): TaskActor {
+  return { subject: actor.subject, role: actor.role, ...(actor.agencyId ? { agencyId: actor.agencyId } : {}) };
+}
+
+/** The reviewers' task inbox (DESIGN.md "Human task"): list, claim, release, complete, history. */
+export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  async function taskFor(actor: Actor, taskId: string): Promise<TaskRow> {
+    const task = await visibleTask(deps.pool, actor, taskId);
+    if (!task) throw new ApiError(404, 'not-found', `No task ${taskId} in your inbox`, 'taskId');
+    return task;
+  }
+  const processEnded = (taskId: string) => ({ message: `The process of task ${taskId} has ended`, field: 'taskId' });
+
+  app.get(
+    '/tasks',
+    {
+      schema: {
+        summary: 'My tasks, soonest due first, with the working days left',
+        tags: ['tasks'],
+        querystring: z.object({
+          state: z.enum(['open', 'claimed', 'completed', 'cancelled']).optional(),
+          process: z.string().max(40).optional(),
+          dueBefore: z.iso.datetime({ offset: true }).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: z.object({ tasks: z.array(taskView) }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider', 'supervisor']);
+      return { tasks: await taskViews(deps.pool, await inbox(deps.pool, actor, request.query)) };
+    },
+  );
+
+  const params = z.object({ taskId: z.uuid() });
+  for (const action of ['claim', 'release'] as const) {
+    app.post(
+      `/tasks/:taskId/${action}`,
+      { schema: { summary: action === 'claim' ? 'Claim a task' : 'Release a task I claimed', tags: ['tasks'], params, response: { 200: z.object({ taskId: z.string(), claimedBy: z.string().nullable() }) } } },
+      async (request) => {
+        const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider']);
+        const task = await taskFor(actor, request.params.taskId);
+        return throughTemporal(
+          () => deps.client.workflow.getHandle(task.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: task.id, actor: taskActor(actor), claim: action === 'claim' }] }),
+          processEnded(task.id),
+        );
+      },
+    );
+  }
+
+  app.post(
+    '/tasks/:taskId/completion',
+    {
+      schema: {
+        summary: 'Complete a task with a decision; the process validates it before anything is recorded',
+        tags: ['tasks'],
+        params,
+        body: z.object({ decision: z.string().min(1).max(40), reasons: z.string().max(4000), correction: recordCorrectionSchema.optional() }),
+        response: { 200: z.object({ taskId: z.string(), decision: z.string() }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider']);
+      const task = await taskFor(actor, request.params.taskId);
+      const { decision, reasons, correction } = request.body;
+      return throughTemporal(
+        () =>
+          deps.client.workflow.getHandle(task.workflow_id).executeUpdate(completeTaskUpdate, {
+            args: [{ taskId: task.id, actor: taskActor(actor), decision, reasons, ...(correction ? { correction } : {}) }],
+          }),
+        processEnded(task.id),
+      );
+    },
+  );
+
+  app.get(
+    '/tasks/:taskId/history',
+    {
+      schema: {
+        summary: 'What happened to a task: created, claimed, released, completed, cancelled',
+        tags: ['tasks'],
+        params,
+        response: { 200: z.object({ task: taskView, events: z.array(z.object({ at: z.string(), event: z.string(), actor: z.string().nullable(), detail: z.record(z.string(), z.unknown()) })) }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider', 'supervisor']);
+      const task = await taskFor(actor, request.params.taskId);
+      const [view] = await taskViews(deps.pool, [task]);
+      return { task: view!, events: await taskEvents(deps.pool, task.id) };
+    },
+  );
+};

@@ -1,0 +1,67 @@
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/common';
+import { CALENDAR_YEAR_UNAVAILABLE } from '../workflows/calendar/contract';
+import {
+  CORRECTION_REFUSED,
+  NOT_THE_APPLICANT,
+  OBJECTION_CLOSED,
+  OBJECTION_OPEN,
+  PERSON_NOT_FOUND,
+  RECORD_NOT_FOUND,
+} from '../workflows/objection/contract';
+import { INVALID_RECORD, OBLIGATION_CLOSED } from '../workflows/records/contract';
+import { INVALID_MODEL_TRANSITION, MODEL_NOT_FOUND } from '../workflows/scoring/contract';
+import { INVALID_DECISION, TASK_CLOSED, TASK_FORBIDDEN, type RefusalDetail } from '../workflows/shared/contract';
+import { ApiError } from './errors';
+
+/**
+ * The one map from what a workflow, an Update or an activity refused to the HTTP answer
+ * (STYLE.md "Errors are values at the edge"). A refusal is named by its failure type in the
+ * process's contract; its message and field pass through. Anything not named here is not a
+ * refusal but a fault, and stays a 500 that is logged.
+ */
+const ANSWERS: Record<string, { status: number; code: string }> = {
+  [INVALID_RECORD]: { status: 422, code: 'invalid-record' },
+  [OBLIGATION_CLOSED]: { status: 409, code: 'obligation-closed' },
+  [TASK_FORBIDDEN]: { status: 403, code: 'forbidden' },
+  [TASK_CLOSED]: { status: 409, code: 'task-closed' },
+  [INVALID_DECISION]: { status: 422, code: 'invalid-decision' },
+  [OBJECTION_OPEN]: { status: 409, code: 'objection-open' },
+  [OBJECTION_CLOSED]: { status: 409, code: 'objection-closed' },
+  [NOT_THE_APPLICANT]: { status: 403, code: 'forbidden' },
+  [RECORD_NOT_FOUND]: { status: 404, code: 'not-found' },
+  [PERSON_NOT_FOUND]: { status: 404, code: 'not-found' },
+  [CORRECTION_REFUSED]: { status: 422, code: 'invalid-correction' },
+  [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
+  [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
+  [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },
+};
+
+/** The refusal inside what a client call threw: an Update's, a workflow's, or an activity's or child's within it. */
+function refusalIn(error: unknown): ApplicationFailure | undefined {
+  let cause: unknown = error instanceof WorkflowUpdateFailedError || error instanceof WorkflowFailedError ? error.cause : undefined;
+  while (cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) cause = cause.cause;
+  return cause instanceof ApplicationFailure ? cause : undefined;
+}
+
+/** What the API answers for an error of a call to Temporal: a 4xx for a refusal or a missing process, else the error itself. */
+export function answerFor(error: unknown, notFound: { message: string; field: string }): unknown {
+  if (error instanceof WorkflowNotFoundError) return new ApiError(404, 'not-found', notFound.message, notFound.field);
+  const failure = refusalIn(error);
+  const answer = failure?.type ? ANSWERS[failure.type] : undefined;
+  if (!failure || !answer) return error;
+  const detail = failure.details?.[0] as Partial<RefusalDetail> | undefined;
+  return new ApiError(answer.status, answer.code, failure.message, detail?.field);
+}
+
+/**
+ * Runs a call to Temporal (a start, an Update, a query, a workflow's result) with the failure
+ * map: every route that talks to Temporal goes through here.
+ */
+export async function throughTemporal<T>(call: () => Promise<T>, notFound: { message: string; field: string }): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw answerFor(error, notFound);
+  }
+}

@@ -1,0 +1,43 @@
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { createActivities } from '../activities';
+import type { ChunkStoringThreads } from '../activities/bulk-intake/chunk-threads';
+import { projectRoot } from '../project-root';
+import type { EncryptionCodec } from '../temporal/codec';
+
+export const WORKFLOWS_PATH = join(projectRoot, 'src', 'workflows', 'index.ts');
+
+export interface PlatformWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  pool: pg.Pool;
+  client: Client;
+  chunkStoring: ChunkStoringThreads;
+  dataConverter: { payloadCodecs: EncryptionCodec[] };
+  /** A prebuilt bundle (tests build one per file); by default the worker bundles src/workflows. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** 0 turns off the workflow cache and its sticky task queue (a test stopping a worker mid-run needs that). */
+  maxCachedWorkflows?: number;
+}
+
+/**
+ * The worker that runs every process of the platform: the workflows and their activities. Any
+ * number of them may poll one task queue; each names itself by host and process.
+ */
+export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Worker> {
+  const identity = `${process.pid}@${hostname()}`;
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    identity,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue, chunkStoring: options.chunkStoring, workerIdentity: identity }),
+    dataConverter: options.dataConverter,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+  });
+}

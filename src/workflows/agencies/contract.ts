@@ -1,0 +1,19 @@
+import type { SharerKind } from '../../domain/record';
+
+/** The registry of sharers: public credit information management entities (Art. 10) and market providers. */
+
+export const agencyRegistrationWorkflowType = 'agencyRegistrationWorkflow';
+
+/** Each registration request is a workflow of its own. */
+export function agencyRegistrationWorkflowId(agencyId: string, requestId: string): string {
+  return `agency/${agencyId}/${requestId}`;
+}
+
+export interface AgencyRegistration {
+  id: string;
+  name: string;
+  kind: SharerKind;
+  registeredBy: string;
+}
+
+export type AgencyRegistrationWorkflow = (registration: AgencyRegistration) => Promise<void>;

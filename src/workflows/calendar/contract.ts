@@ -1,0 +1,26 @@
+import type { CalendarDay } from '../../domain/official-calendar';
+
+/** The working-day calendar: an admin loads a year or corrects days, and open deadlines move with it. */
+
+export const calendarChangeWorkflowType = 'calendarChangeWorkflow';
+
+export function calendarChangeWorkflowId(changeId: string): string {
+  return `calendar/${changeId}`;
+}
+
+export type CalendarChangeRequest =
+  | { kind: 'load-year'; year: number; days?: CalendarDay[]; requestedBy: string }
+  | { kind: 'correct-days'; days: CalendarDay[]; requestedBy: string };
+
+export interface CalendarChangeResult {
+  days: number;
+  workingDays?: number;
+  source?: string;
+  /** How many running workflows were told to recompute their deadlines. */
+  signalled: number;
+}
+
+export type CalendarChangeWorkflow = (request: CalendarChangeRequest) => Promise<CalendarChangeResult>;
+
+/** The `chinese-days` package has no notice for the year, and the request gave none. */
+export const CALENDAR_YEAR_UNAVAILABLE = 'CalendarYearUnavailable';

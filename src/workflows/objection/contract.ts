@@ -1,0 +1,57 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { LocalDate } from '../../domain/working-days';
+
+/** The objection process (Art. 20): a person disputes a record or their score with NDRC. */
+
+export const objectionWorkflowType = 'objectionWorkflow';
+
+export function objectionWorkflowId(objectionId: string): string {
+  return `objection/${objectionId}`;
+}
+
+export type ObjectionTarget = { kind: 'record'; recordId: string } | { kind: 'score' };
+export type ObjectionOutcome = 'uphold' | 'correct' | 'remove';
+
+export interface ObjectionInput {
+  objectionId: string;
+  personId: string;
+  target: ObjectionTarget;
+  reason: string;
+  evidence: { kind: string; ref: string }[];
+  /** The day NDRC received the objection: the 3- and 2-working-day clocks run from it. */
+  receivedOn?: LocalDate;
+  filedBy: string;
+}
+
+/** `refused`: the objection could not be filed (see `fileObjectionUpdate`), and nothing was recorded. */
+export type ObjectionState = 'received' | 'in-house' | 'forwarded' | 'decided' | 'withdrawn' | 'refused';
+
+export interface ObjectionView {
+  state: ObjectionState;
+  outcome: ObjectionOutcome | null;
+  openTaskId: string | null;
+}
+
+export type ObjectionWorkflow = (input: ObjectionInput) => Promise<ObjectionView>;
+
+/**
+ * Answers once the objection is filed, or fails with the reason it cannot be (a failure named
+ * below). Sent with the workflow's start (update-with-start), so the caller learns at once.
+ */
+export const fileObjectionUpdate = defineUpdate<ObjectionView>('fileObjection');
+/** The applicant withdraws before a decision. */
+export const withdrawObjectionUpdate = defineUpdate<ObjectionView, [{ personId: string }]>('withdrawObjection');
+export const objectionQuery = defineQuery<ObjectionView>('objection');
+
+/** The record already has an open objection; the message names it. */
+export const OBJECTION_OPEN = 'ObjectionOpen';
+/** The objection names a record that is not one of the applicant's. */
+export const RECORD_NOT_FOUND = 'RecordNotFound';
+/** The objection names a person the platform does not know. */
+export const PERSON_NOT_FOUND = 'PersonNotFound';
+/** Only the applicant may withdraw. */
+export const NOT_THE_APPLICANT = 'NotTheApplicant';
+/** The objection is already decided, withdrawn or refused. */
+export const OBJECTION_CLOSED = 'ObjectionClosed';
+/** The corrected record an outcome carries does not fit the record (its category). */
+export const CORRECTION_REFUSED = 'CorrectionRefused';

@@ -1,0 +1,185 @@
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { ObjectionActivities } from '../../activities/objection';
+import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
+import { databaseStep } from '../shared/activity-options';
+import { refusal, type TaskCompletion } from '../shared/contract';
+import { HumanTasks } from '../shared/human-tasks';
+import { requestRescoring } from '../shared/rescoring-request';
+import { SlaClock, type SlaStageHandle } from '../shared/sla-clock';
+import {
+  fileObjectionUpdate,
+  NOT_THE_APPLICANT,
+  OBJECTION_CLOSED,
+  objectionQuery,
+  withdrawObjectionUpdate,
+  type ObjectionInput,
+  type ObjectionOutcome,
+  type ObjectionView,
+} from './contract';
+
+const objections = proxyActivities<ObjectionActivities>(databaseStep);
+
+const DECISIONS: ObjectionOutcome[] = ['uphold', 'correct', 'remove'];
+
+/**
+ * Art. 20: a person disputes a record or their score with NDRC. From receipt NDRC has 3 working
+ * days to handle it itself, or 2 to forward it to the agency that shared the record; the agency
+ * then has 5 working days from receiving the forward. Each is an SLA stage and a human task.
+ * Workflow id `objection/{id}`.
+ */
+export async function objectionWorkflow(input: ObjectionInput): Promise<ObjectionView> {
+  const clock = new SlaClock();
+  const tasks = new HumanTasks('objection');
+  const { workflowId } = workflowInfo();
+  const view: ObjectionView = { state: 'received', outcome: null, openTaskId: null };
+  let withdrawn = false;
+  // Why the objection could not be filed, once the filing has run.
+  let filing: { refused: ApplicationFailure | null } | undefined;
+  setHandler(objectionQuery, () => view);
+  setHandler(fileObjectionUpdate, async () => {
+    await condition(() => filing !== undefined);
+    if (filing!.refused) throw filing!.refused;
+    return view;
+  });
+  setHandler(
+    withdrawObjectionUpdate,
+    async () => {
+      withdrawn = true;
+      await condition(() => view.state === 'withdrawn');
+      return view;
+    },
+    {
+      validator: ({ personId }) => {
+        if (personId !== input.personId) throw refusal(NOT_THE_APPLICANT, 'Only the applicant may withdraw the objection', 'personId');
+        if (view.state === 'decided' || view.state === 'withdrawn' || view.state === 'refused') {
+          throw refusal(OBJECTION_CLOSED, `The objection is already ${view.state}`, 'objectionId');
+        }
+      },
+    },
+  );
+
+  let filed: { sharerId: string | null };
+  try {
+    filed = await objections.fileObjection({
+      objectionId: input.objectionId,
+      workflowId,
+      personId: input.personId,
+      target: input.target,
+      reason: input.reason,
+      evidence: input.evidence,
+      receivedOn: input.receivedOn ?? shanghaiDayOf(new Date()),
+      receivedAt: new Date().toISOString(),
+      filedBy: input.filedBy,
+    });
+  } catch (error) {
+    // A refusal by the filing (a record with an open objection, an unknown person or record) ends
+    // the process at once, with nothing recorded; the caller learns why from fileObjection.
+    if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable)) throw error;
+    filing = { refused: error.cause };
+    view.state = 'refused';
+    await condition(allHandlersFinished);
+    return view;
+  }
+  filing = { refused: null };
+
+  const open: SlaStageHandle[] = [];
+  const stage = async (name: string, workingDays: number, responsible: { role: 'ndrc' } | { role: 'agency'; agencyId: string }, from?: LocalDate) => {
+    const handle = await clock.open({ process: 'objection', stage: name, article: 'Art. 20', workingDays, responsible }, from);
+    open.push(handle);
+    return handle;
+  };
+  const close = async (handle: SlaStageHandle) => {
+    open.splice(open.indexOf(handle), 1);
+    await clock.close(handle);
+  };
+  const closeAll = async () => {
+    for (const handle of [...open]) await close(handle);
+  };
+  /** Waits for a task's decision unless the applicant withdraws first. */
+  const decided = async (taskId: string): Promise<TaskCompletion | undefined> => {
+    view.openTaskId = taskId;
+    const completion = await tasks.decision(taskId, () => withdrawn);
+    view.openTaskId = null;
+    if (!completion) await tasks.cancel(taskId);
+    return completion;
+  };
+
+  const receivedOn = input.receivedOn ?? shanghaiDayOf(new Date());
+  // Art. 20: both NDRC clocks start at receipt; whichever path NDRC takes, the other stops.
+  const handleStage = await stage('ndrc-handle', 3, { role: 'ndrc' }, receivedOn);
+  const forwardStage = input.target.kind === 'record' && filed.sharerId ? await stage('ndrc-forward', 2, { role: 'ndrc' }, receivedOn) : undefined;
+  const context =
+    input.target.kind === 'score'
+      ? { target: 'score', score: await objections.explainScore({ personId: input.personId }) }
+      : { target: 'record', recordId: input.target.recordId, sharerId: filed.sharerId };
+
+  let completion: TaskCompletion | undefined;
+  let decider: 'ndrc' | 'agency' = 'ndrc';
+  if (forwardStage) {
+    const triage = await decided(
+      await tasks.open({ kind: 'objection-triage', role: 'ndrc', subject: input.objectionId, stage: forwardStage, allowedDecisions: ['handle-in-house', 'forward-to-agency'], context }),
+    );
+    if (triage?.decision === 'forward-to-agency') {
+      view.state = 'forwarded';
+      await objections.recordObjectionPath({ objectionId: input.objectionId, path: 'forwarded' });
+      await close(forwardStage);
+      await close(handleStage);
+      // Art. 20: the agency's 5 days run from its receipt of the forward, not from the person's filing.
+      const verification = await stage('agency-verification', 5, { role: 'agency', agencyId: filed.sharerId! });
+      decider = 'agency';
+      completion = await decided(
+        await tasks.open({
+          kind: 'objection-verification',
+          role: 'agency',
+          agencyId: filed.sharerId!,
+          subject: input.objectionId,
+          stage: verification,
+          allowedDecisions: DECISIONS,
+          correctionFor: ['correct'],
+          context,
+        }),
+      );
+    } else if (triage) {
+      await close(forwardStage);
+    }
+  }
+  if (!withdrawn && decider === 'ndrc') {
+    if (view.state === 'received') {
+      view.state = 'in-house';
+      await objections.recordObjectionPath({ objectionId: input.objectionId, path: 'in-house' });
+    }
+    completion = await decided(
+      await tasks.open({
+        kind: 'objection-decision',
+        role: 'ndrc',
+        subject: input.objectionId,
+        stage: handleStage,
+        allowedDecisions: input.target.kind === 'score' ? ['uphold', 'correct'] : DECISIONS,
+        correctionFor: input.target.kind === 'record' ? ['correct'] : [],
+        context,
+      }),
+    );
+  }
+
+  if (!completion) {
+    await objections.withdrawObjection({ objectionId: input.objectionId, workflowId, at: new Date().toISOString() });
+    await closeAll();
+    view.state = 'withdrawn';
+    return view;
+  }
+  const outcome = completion.decision as ObjectionOutcome;
+  const { personId } = await objections.decideObjection({
+    objectionId: input.objectionId,
+    workflowId,
+    outcome,
+    reasons: completion.reasons,
+    decidedBy: completion.actor.subject,
+    ...(completion.correction ? { correction: completion.correction } : {}),
+    at: new Date().toISOString(),
+  });
+  await closeAll();
+  await requestRescoring([personId], `objection-${outcome}`);
+  view.state = 'decided';
+  view.outcome = outcome;
+  return view;
+}

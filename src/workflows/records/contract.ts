@@ -1,0 +1,56 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RecordChange, RecordChangeOutcome, SharedRecord, ShareOutcome, SharerKind } from '../../domain/record';
+import type { LocalDate } from '../../domain/working-days';
+
+/** The records process (Art. 8-10): the sharing obligation of each record, and changes to shared records. */
+
+export const recordSharingWorkflowType = 'recordSharingWorkflow';
+
+/** One obligation per sharer and reference. */
+export function obligationWorkflowId(sharerId: string, reference: string): string {
+  return `record-sharing/${sharerId}/${reference}`;
+}
+
+export interface RecordSharingInput {
+  sharerId: string;
+  sharerKind: SharerKind;
+  reference: string;
+  /** Art. 10: the 7 working days run from the day the information was formed. */
+  formedOn: LocalDate;
+}
+
+export type ObligationState = 'open' | 'shared' | 'withdrawn';
+
+export interface ObligationView {
+  state: ObligationState;
+  dueAt: string | null;
+  slaState: string | null;
+  /** The due time falls in a year whose working-day calendar is not published yet. */
+  provisional: boolean | null;
+  recordId: string | null;
+  late: boolean | null;
+}
+
+export type RecordSharingWorkflow = (input: RecordSharingInput) => Promise<ObligationView>;
+
+/** The agency shares the record: validated by the record schema before anything is recorded. */
+export const shareRecordUpdate = defineUpdate<ShareOutcome, [SharedRecord]>('shareRecord');
+/** The agency withdraws the obligation with a reason (e.g. the information was announced in error). */
+export const withdrawObligationUpdate = defineUpdate<{ state: 'withdrawn' }, [{ reason: string }]>('withdrawObligation');
+/** A bulk batch stored the record; the obligation closes (sent by the bulk intake workflow). */
+export const sharedInBatchSignal = defineSignal<[{ recordId: string; late: boolean }]>('sharedInBatch');
+export const obligationQuery = defineQuery<ObligationView>('obligation');
+
+/** The record breaks the record schema or does not fit its obligation. */
+export const INVALID_RECORD = 'InvalidRecord';
+/** The obligation is already shared or withdrawn. */
+export const OBLIGATION_CLOSED = 'ObligationClosed';
+
+export const recordChangeWorkflowType = 'recordChangeWorkflow';
+
+/** Each change is a workflow of its own. */
+export function recordChangeWorkflowId(sharerId: string, reference: string, changeId: string): string {
+  return `record-change/${sharerId}/${reference}/${changeId}`;
+}
+
+export type RecordChangeWorkflow = (change: RecordChange) => Promise<RecordChangeOutcome>;

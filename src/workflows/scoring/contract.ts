@@ -1,0 +1,108 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ModelDefinition, ModelStatus } from '../../domain/score-model';
+import type { LocalDate } from '../../domain/working-days';
+
+/** Scoring (Art. 4, 6, 13, 14): rescoring on events and by schedule, and the indicator models' lifecycle. */
+
+export const rescorePersonWorkflowType = 'rescorePersonWorkflow';
+
+export function rescorePersonWorkflowId(personId: string): string {
+  return `rescore-person/${personId}`;
+}
+
+export type RescorePersonWorkflow = (input: { personId: string }) => Promise<void>;
+
+/** A record of the person changed; sent with signal-with-start by whoever changed it. */
+export const rescoreRequestedSignal = defineSignal<[{ reason: string }]>('rescoreRequested');
+
+export const rescoreFullWorkflowType = 'rescoreFullWorkflow';
+
+/** The full rescoring of a day, or of one model's activation on that day. */
+export function rescoreFullWorkflowId(day: LocalDate, activatedModelId?: string): string {
+  return activatedModelId ? `rescore-full/${day}/${activatedModelId}` : `rescore-full/${day}`;
+}
+
+export interface RescoreFullInput {
+  onDay?: LocalDate;
+  scenarios?: string[];
+  /** Persons per range; 50,000 by default. */
+  pageSize?: number;
+  /** How long before a range of a crashed worker is retried; a minute by default. */
+  rangeHeartbeatTimeout?: string;
+  /** Carried across continue-as-new: where the next range starts, and the progress so far. */
+  after?: string;
+  progress?: RescoreProgress;
+}
+
+export interface RescoreProgress {
+  ranges: number;
+  persons: number;
+  scored: number;
+  levelChanges: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  onDay: LocalDate;
+  personsScored: number;
+  levelChanges: number;
+  outOfScope: number;
+}
+
+export type RescoreFullWorkflow = (input?: RescoreFullInput) => Promise<RunSummary>;
+
+export const rescoreProgressQuery = defineQuery<RescoreProgress & { onDay: LocalDate | null; after: string }>('progress');
+
+/** What the nightly Schedule starts; it runs the day's `rescore-full/{day}` once. */
+export const nightlyRescoringWorkflowType = 'nightlyRescoringWorkflow';
+
+export type NightlyRescoringWorkflow = () => Promise<RunSummary | 'already-run'>;
+
+/** One schedule per task queue, so platforms sharing a Temporal namespace do not start each other's runs. */
+export function nightlyRescoringScheduleId(taskQueue: string): string {
+  return `rescore-full-nightly/${taskQueue}`;
+}
+
+export function nightlyRescoringWorkflowId(taskQueue: string): string {
+  return `rescore-nightly/${taskQueue}`;
+}
+
+export const scoreModelWorkflowType = 'scoreModelWorkflow';
+
+/** Each change of a model is a workflow of its own, e.g. `score-model/base-v2/active-{uuid}`. */
+export function scoreModelWorkflowId(subject: string, change: string, requestId: string): string {
+  return `score-model/${subject}/${change}-${requestId}`;
+}
+
+export interface DraftModel {
+  scenario: string;
+  description: string;
+  definition: ModelDefinition;
+  createdBy: string;
+}
+
+export interface ModelTransition {
+  modelId: string;
+  to: ModelStatus;
+  commentFrom?: LocalDate;
+  commentUntil?: LocalDate;
+  effectiveFrom?: LocalDate;
+}
+
+export type ScoreModelChange = ({ kind: 'draft' } & DraftModel) | ({ kind: 'transition' } & ModelTransition);
+
+export interface ScoreModelChangeResult {
+  modelId: string;
+  status: ModelStatus;
+  /** Activation rescores the scenario at once (Art. 13). */
+  rescoring?: RunSummary;
+}
+
+export type ScoreModelWorkflow = (change: ScoreModelChange) => Promise<ScoreModelChangeResult>;
+
+/** No model has that id. */
+export const MODEL_NOT_FOUND = 'ModelNotFound';
+/** The model's lifecycle does not allow that step (Art. 13). */
+export const INVALID_MODEL_TRANSITION = 'InvalidModelTransition';
+/** A full rescoring found no scenario with an active model. */
+export const NO_ACTIVE_MODEL = 'NoActiveModel';

@@ -1,0 +1,85 @@
+import {
+  ApplicationFailure,
+  continueAsNew,
+  executeChild,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { ScoringActivities } from '../../activities/scoring';
+import { shanghaiDayOf } from '../../domain/working-days';
+import { databaseStep, heartbeatingStep } from '../shared/activity-options';
+import { CreditProcess } from '../shared/contract';
+import {
+  NO_ACTIVE_MODEL,
+  rescoreFullWorkflowId,
+  rescoreProgressQuery,
+  type RescoreFullInput,
+  type RescoreProgress,
+  type RunSummary,
+} from './contract';
+
+const scoring = proxyActivities<ScoringActivities>(databaseStep);
+
+/** Persons per activity: one set-based statement per scenario over this many persons. */
+const DEFAULT_PAGE_SIZE = 50_000;
+/** Ranges per run before continuing as new, keeping each history small. */
+const RANGES_PER_RUN = 20;
+const CONCURRENT_RANGES = 2;
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Scheduled full rescoring (Art. 6): every person, in id ranges, each range an activity that
+ * heartbeats; continue-as-new between batches of ranges; resumes after a worker crash from the
+ * last finished range without redoing or double-writing. Workflow id `rescore-full/{yyyy-mm-dd}`.
+ * Records whose counting period has ended stop counting here.
+ */
+export async function rescoreFullWorkflow(input: RescoreFullInput = {}): Promise<RunSummary> {
+  const runId = workflowInfo().workflowId;
+  const onDay = input.onDay ?? shanghaiDayOf(new Date());
+  const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
+  const rangeHeartbeatTimeout = input.rangeHeartbeatTimeout ?? '1 minute';
+  // A range whose worker stopped is retried elsewhere once its heartbeats stop for this long.
+  const ranging = proxyActivities<ScoringActivities>(heartbeatingStep(rangeHeartbeatTimeout, '10 minutes'));
+  let after = input.after ?? FIRST_ID;
+  const progress: RescoreProgress = input.progress ?? { ranges: 0, persons: 0, scored: 0, levelChanges: 0 };
+  setHandler(rescoreProgressQuery, () => ({ ...progress, onDay, after }));
+  upsertSearchAttributes([{ key: CreditProcess, value: 'rescoring' }]);
+
+  const scenarios = input.scenarios ?? (await scoring.activeScenarios());
+  if (scenarios.length === 0) throw ApplicationFailure.nonRetryable('No scenario has an active model', NO_ACTIVE_MODEL);
+  if (!input.after) await scoring.openRescoringRun({ runId, scenarios, onDay, startedAt: new Date().toISOString() });
+
+  const ranges = await scoring.planRanges({ after, pageSize, ranges: RANGES_PER_RUN });
+  if (ranges.length === 0) return scoring.finishRescoringRun({ runId, at: new Date().toISOString() });
+  // Two ranges at a time: the database works on both cores, and each range stays one transaction.
+  for (let i = 0; i < ranges.length; i += CONCURRENT_RANGES) {
+    const results = await Promise.all(ranges.slice(i, i + CONCURRENT_RANGES).map((range) => ranging.rescoreRange({ runId, scenarios, onDay, ...range })));
+    for (const result of results) {
+      progress.ranges += 1;
+      progress.persons += result.persons;
+      progress.scored += result.scored;
+      progress.levelChanges += result.levelChanges;
+    }
+    after = results.at(-1)!.upTo;
+    setCurrentDetails(`Scored ${progress.scored} person-scenarios in ${progress.ranges} ranges for ${onDay}; ${progress.levelChanges} level changes.`);
+  }
+  return continueAsNew<typeof rescoreFullWorkflow>({ onDay, scenarios, pageSize, rangeHeartbeatTimeout, after, progress });
+}
+
+/**
+ * What the nightly Schedule starts: the day's full rescoring as `rescore-full/{day}`, once a day
+ * however often the Schedule is triggered.
+ */
+export async function nightlyRescoringWorkflow(): Promise<RunSummary | 'already-run'> {
+  const onDay = shanghaiDayOf(new Date());
+  try {
+    return await executeChild(rescoreFullWorkflow, { workflowId: rescoreFullWorkflowId(onDay), args: [{ onDay }] });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-run';
+    throw error;
+  }
+}

@@ -1,0 +1,26 @@
+import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ScoringActivities } from '../../activities/scoring';
+import { shanghaiDayOf } from '../../domain/working-days';
+import { requestedStep } from '../shared/activity-options';
+import { rescoreFullWorkflowId, type ScoreModelChange, type ScoreModelChangeResult } from './contract';
+import { rescoreFullWorkflow } from './rescore-full';
+
+const models = proxyActivities<ScoringActivities>(requestedStep);
+
+/**
+ * The institution manages indicator models (Art. 13, 14): a draft, public comment, activation
+ * (which rescores every person in the scenario) and retirement. Workflow id `score-model/{...}`.
+ */
+export async function scoreModelWorkflow(change: ScoreModelChange): Promise<ScoreModelChangeResult> {
+  if (change.kind === 'draft') {
+    const { modelId } = await models.createDraftModel({ ...change, requestId: workflowInfo().workflowId });
+    return { modelId, status: 'draft' };
+  }
+  const { scenario, status } = await models.transitionModel(change);
+  if (status !== 'active') return { modelId: change.modelId, status };
+  const rescoring = await executeChild(rescoreFullWorkflow, {
+    workflowId: rescoreFullWorkflowId(shanghaiDayOf(new Date()), change.modelId),
+    args: [{ scenarios: [scenario] }],
+  });
+  return { modelId: change.modelId, status, rescoring };
+}

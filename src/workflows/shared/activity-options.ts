@@ -1,0 +1,31 @@
+import type { Duration } from '@temporalio/common';
+import type { ActivityOptions } from '@temporalio/workflow';
+
+/**
+ * The activity options every process proxies its activities with, by what the activity does.
+ * Retries are unlimited unless a caller waits: a legal clock must not stop because Postgres was
+ * briefly away. A failure no retry can change (bad data, a refusal) is thrown non-retryable by
+ * the activity and ends the attempts at once.
+ */
+const UNTIL_DONE = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+
+/** A few statements in one transaction. */
+export const databaseStep: ActivityOptions = { startToCloseTimeout: '1 minute', retry: UNTIL_DONE };
+
+/**
+ * A step of a workflow whose caller waits for its result (an admin registering an agency, the
+ * institution changing a model): it gives up after about ten minutes instead of holding the
+ * request forever.
+ */
+export const requestedStep: ActivityOptions = { startToCloseTimeout: '1 minute', retry: { ...UNTIL_DONE, maximumAttempts: 10 } };
+
+/** Many rows at once (a chunk of bulk intake, a batch's persons): well under a minute, with room for a busy database. */
+export const bulkStep: ActivityOptions = { startToCloseTimeout: '10 minutes', retry: UNTIL_DONE };
+
+/**
+ * Long work that heartbeats its progress (a rescoring range, signalling every open clock): when a
+ * worker stops heartbeating, the work is retried elsewhere after `heartbeatTimeout`.
+ */
+export function heartbeatingStep(heartbeatTimeout: Duration, startToCloseTimeout: Duration = '30 minutes'): ActivityOptions {
+  return { startToCloseTimeout, heartbeatTimeout, retry: UNTIL_DONE };
+}

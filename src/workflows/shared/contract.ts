@@ -1,0 +1,81 @@
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RecordCorrection } from '../../domain/record';
+import type { Role } from '../../domain/roles';
+
+/**
+ * The door of the mechanisms every process shares (DESIGN.md "Shared mechanisms"): what the API,
+ * the activities and the worker's set-up need of the SLA clock, the human tasks and the search
+ * attributes, without importing a workflow.
+ */
+
+/**
+ * The custom search attributes supervisors filter on in the Temporal Web UI, e.g.
+ * `CreditProcess="objection" AND SlaState="breached"`. Registered on the server at start-up.
+ */
+export const CreditProcess = defineSearchAttributeKey('CreditProcess', SearchAttributeType.KEYWORD);
+export const SlaStage = defineSearchAttributeKey('SlaStage', SearchAttributeType.KEYWORD);
+export const SlaDueAt = defineSearchAttributeKey('SlaDueAt', SearchAttributeType.DATETIME);
+export const SlaState = defineSearchAttributeKey('SlaState', SearchAttributeType.KEYWORD);
+export const Agency = defineSearchAttributeKey('Agency', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [CreditProcess, SlaStage, SlaDueAt, SlaState, Agency];
+
+export interface CalendarChange {
+  /** The calendar workflow that changed the calendar, for the history's reader. */
+  changedBy: string;
+}
+
+/**
+ * Sent by the calendar workflow to every workflow with an open clock when a year is loaded or
+ * a day corrected: the open stages recompute their due times from the new calendar.
+ */
+export const calendarChangedSignal = defineSignal<[CalendarChange]>('calendarChanged');
+
+/** Who acts on a task, as the API verified their token. */
+export interface TaskActor {
+  subject: string;
+  role: Role;
+  agencyId?: string;
+}
+
+export interface TaskCompletion {
+  taskId: string;
+  actor: TaskActor;
+  decision: string;
+  reasons: string;
+  /** The corrected record, when the decision is `correct` and the task corrects a record. */
+  correction?: RecordCorrection;
+}
+
+export interface TaskClaim {
+  taskId: string;
+  actor: TaskActor;
+  /** true claims the task, false releases it. */
+  claim: boolean;
+}
+
+/** Complete a human task with a decision. The validator refuses before anything is recorded. */
+export const completeTaskUpdate = defineUpdate<{ taskId: string; decision: string }, [TaskCompletion]>('completeTask');
+/** Claim a task (or release it) so two reviewers do not work on it at once. */
+export const claimTaskUpdate = defineUpdate<{ taskId: string; claimedBy: string | null }, [TaskClaim]>('claimTask');
+
+/** The task is another role's or another agency's. */
+export const TASK_FORBIDDEN = 'TaskForbidden';
+/** The task is no longer open, or another reviewer holds it. */
+export const TASK_CLOSED = 'TaskClosed';
+/** The decision is not one the task allows, or lacks its reasons or its correction. */
+export const INVALID_DECISION = 'InvalidDecision';
+
+/** What a refusal says beyond its message: the input field it is about. */
+export interface RefusalDetail {
+  field: string;
+}
+
+/**
+ * A refusal that no retry can change: a non-retryable failure of the given type naming the
+ * field, which the API's failure map turns into its 4xx (src/api/workflow-failures.ts).
+ */
+export function refusal(type: string, message: string, field: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type, { field } satisfies RefusalDetail);
+}

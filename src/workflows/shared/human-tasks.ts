@@ -1,0 +1,151 @@
+import { condition, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import type { TaskActivities } from '../../activities/shared/tasks';
+import { recordCorrectionSchema } from '../../domain/record';
+import type { Role } from '../../domain/roles';
+import { databaseStep } from './activity-options';
+import type { SlaStageHandle } from './sla-clock';
+import {
+  claimTaskUpdate,
+  completeTaskUpdate,
+  INVALID_DECISION,
+  refusal,
+  TASK_CLOSED,
+  TASK_FORBIDDEN,
+  type TaskActor,
+  type TaskClaim,
+  type TaskCompletion,
+} from './contract';
+
+const tasks = proxyActivities<TaskActivities>(databaseStep);
+
+export interface TaskSpec {
+  kind: string;
+  role: Role;
+  agencyId?: string;
+  /** What the task is about, an opaque id (e.g. the objection's). */
+  subject: string;
+  /** The clocked stage the task belongs to: the task is due when the stage is. */
+  stage?: SlaStageHandle;
+  allowedDecisions: string[];
+  /** Decisions that must carry a record correction. */
+  correctionFor?: string[];
+  context?: Record<string, unknown>;
+}
+
+interface OpenTask {
+  spec: TaskSpec;
+  state: 'open' | 'completed' | 'cancelled';
+  claimedBy: string | null;
+  events: number;
+  completion?: TaskCompletion;
+}
+
+function refuse(type: string, message: string, field: string): never {
+  throw refusal(type, message, field);
+}
+
+/**
+ * The human-task mechanism (DESIGN.md), one per workflow run, created before the first `await`.
+ * A task is a row in `tasks` for the reviewers' inbox; the workflow waits on `completeTask`.
+ */
+export class HumanTasks {
+  private readonly tasks = new Map<string, OpenTask>();
+
+  constructor(private readonly process: string) {
+    setHandler(completeTaskUpdate, (completion) => this.complete(completion), { validator: (completion) => this.validate(completion) });
+    setHandler(
+      claimTaskUpdate,
+      async ({ taskId, actor, claim }: TaskClaim) => {
+        const task = this.tasks.get(taskId)!;
+        task.claimedBy = claim ? actor.subject : null;
+        task.events += 1;
+        await tasks.claimTask({ taskId, seq: task.events, at: new Date().toISOString(), actor: actor.subject, claim });
+        return { taskId, claimedBy: task.claimedBy };
+      },
+      {
+        validator: ({ taskId, actor, claim }) => {
+          const task = this.openTask(taskId);
+          this.checkActor(task, actor);
+          if (claim && task.claimedBy && task.claimedBy !== actor.subject) refuse(TASK_CLOSED, `Task ${taskId} is claimed by another reviewer`, 'taskId');
+          if (!claim && task.claimedBy !== actor.subject) refuse(TASK_CLOSED, `Task ${taskId} is not claimed by you`, 'taskId');
+        },
+      },
+    );
+  }
+
+  async open(spec: TaskSpec): Promise<string> {
+    const taskId = uuid4();
+    this.tasks.set(taskId, { spec, state: 'open', claimedBy: null, events: 1 });
+    await tasks.createTask({
+      taskId,
+      workflowId: workflowInfo().workflowId,
+      process: this.process,
+      kind: spec.kind,
+      role: spec.role,
+      agencyId: spec.agencyId ?? null,
+      subject: spec.subject,
+      slaStageKey: spec.stage?.key ?? null,
+      allowedDecisions: spec.allowedDecisions,
+      context: spec.context ?? {},
+      at: new Date().toISOString(),
+    });
+    return taskId;
+  }
+
+  /** Waits for the task's decision (or for `stop` to become true, returning undefined). */
+  async decision(taskId: string, stop: () => boolean = () => false): Promise<TaskCompletion | undefined> {
+    const task = this.tasks.get(taskId)!;
+    await condition(() => task.completion !== undefined || stop());
+    return task.completion;
+  }
+
+  async cancel(taskId: string): Promise<void> {
+    const task = this.tasks.get(taskId);
+    if (!task || task.state !== 'open') return;
+    task.state = 'cancelled';
+    task.events += 1;
+    await tasks.cancelTask({ taskId, seq: task.events, at: new Date().toISOString(), actor: null });
+  }
+
+  private openTask(taskId: string): OpenTask {
+    const task = this.tasks.get(taskId);
+    if (!task) refuse(TASK_CLOSED, `Task ${taskId} does not belong to this process`, 'taskId');
+    if (task.state !== 'open') refuse(TASK_CLOSED, `Task ${taskId} is no longer open (${task.state})`, 'taskId');
+    return task;
+  }
+
+  private checkActor(task: OpenTask, actor: TaskActor): void {
+    if (actor.role !== task.spec.role) refuse(TASK_FORBIDDEN, `This task is for the role ${task.spec.role}, not ${actor.role}`, 'role');
+    if (task.spec.agencyId && actor.agencyId !== task.spec.agencyId) refuse(TASK_FORBIDDEN, `This task is for the agency ${task.spec.agencyId}`, 'agency');
+  }
+
+  private validate(completion: TaskCompletion): void {
+    const task = this.openTask(completion.taskId);
+    this.checkActor(task, completion.actor);
+    if (task.claimedBy && task.claimedBy !== completion.actor.subject) refuse(TASK_CLOSED, `Task ${completion.taskId} is claimed by another reviewer`, 'taskId');
+    if (!task.spec.allowedDecisions.includes(completion.decision)) {
+      refuse(INVALID_DECISION, `decision must be one of ${task.spec.allowedDecisions.join(', ')}`, 'decision');
+    }
+    if (typeof completion.reasons !== 'string' || completion.reasons.trim().length < 3) refuse(INVALID_DECISION, 'a decision needs its reasons', 'reasons');
+    if (task.spec.correctionFor?.includes(completion.decision)) {
+      const parsed = recordCorrectionSchema.safeParse(completion.correction);
+      if (!parsed.success) refuse(INVALID_DECISION, `a ${completion.decision} decision needs the corrected record: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`, 'correction');
+    }
+  }
+
+  private async complete(completion: TaskCompletion): Promise<{ taskId: string; decision: string }> {
+    const task = this.tasks.get(completion.taskId)!;
+    // Taken at once, so a second completion arriving meanwhile is refused by the validator.
+    task.state = 'completed';
+    task.events += 1;
+    await tasks.completeTask({
+      taskId: completion.taskId,
+      seq: task.events,
+      at: new Date().toISOString(),
+      actor: completion.actor.subject,
+      decision: { decision: completion.decision, reasons: completion.reasons, ...(completion.correction ? { correction: completion.correction } : {}) },
+    });
+    task.completion = completion;
+    return { taskId: completion.taskId, decision: completion.decision };
+  }
+}
