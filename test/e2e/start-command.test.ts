@@ -15,11 +15,11 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-/** Runs `npm start`'s program (src/workers/start.ts) as its own process, the way a developer does. */
+/** Runs `npm start`'s program (src/workers/dev-stack.ts) as its own process, the way a developer does. */
 function start(env: NodeJS.ProcessEnv): Started {
   let output = '';
   // Node itself with tsx's loader, so the exit code is the program's own (tsx's CLI reports 130 on Ctrl-C).
-  const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', 'src/workers/start.ts'], {
+  const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', 'src/workers/dev-stack.ts'], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,6 +19,11 @@ export interface RunningPlatform {
   client: Client;
   /** One JSON call to the API, as a client would make it. */
   call<T = Record<string, unknown>>(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /**
+   * The environment a process of the platform's own started alone needs to join it
+   * (`npm run worker`, `npm run api`): the same servers, task queue and keys.
+   */
+  processEnv: NodeJS.ProcessEnv;
   /** A bearer token for a role, signed with this platform's test key. */
   token(role: Role, claims?: { agency?: string; person?: string; subject?: string }): Promise<string>;
   stop(): Promise<void>;
@@ -34,23 +39,24 @@ export async function startPlatform(): Promise<RunningPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-'));
   const keyFile = join(dataDir, 'auth-public.pem');
   writeFileSync(keyFile, await exportSPKI(publicKey));
-  const config = loadConfig({
+  const processEnv = {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: inject('devServerAddress'),
     TEMPORAL_TASK_QUEUE: `e2e-${randomBytes(4).toString('hex')}`,
-    API_PORT: String(await freePort()),
     PAYLOAD_KEY: randomBytes(32).toString('base64'),
     IDENTITY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     IDENTITY_HASH_KEY: randomBytes(32).toString('base64'),
     AUTH_PUBLIC_KEY_FILE: keyFile,
     LOG_LEVEL: 'silent',
-  });
+  };
+  const config = loadConfig({ ...processEnv, API_PORT: String(await freePort()) });
   const stack = await startStack(config, dataDir, createLogger('silent'));
 
   return {
     url: stack.apiUrl,
     db,
     client: stack.client,
+    processEnv,
     async call<T>(method: string, path: string, token?: string, body?: unknown) {
       const response = await fetch(`${stack.apiUrl}${path}`, {
         method,

@@ -7,7 +7,7 @@ import {
   type AgencyRegistrationWorkflow,
 } from '../../workflows/agencies/contract';
 import { requireRole } from '../auth';
-import type { ApiDependencies } from '../server';
+import type { ApiDependencies } from '../shared/dependencies';
 import { throughTemporal } from '../workflow-failures';
 
 /** Admins register the agencies (Art. 10) and market providers that share records. */

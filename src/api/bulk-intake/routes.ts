@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { bulkIntakeWorkflowId, bulkIntakeWorkflowType, type BulkIntakeWorkflow } from '../../workflows/bulk-intake/contract';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
-import type { ApiDependencies } from '../server';
+import type { ApiDependencies } from '../shared/dependencies';
 import { sharerOf } from '../shared/sharers';
 import { throughTemporal } from '../workflow-failures';
 import { batchOf, batchRowResults } from './queries';

@@ -12,7 +12,7 @@ import {
 } from '../../workflows/calendar/contract';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
-import type { ApiDependencies } from '../server';
+import type { ApiDependencies } from '../shared/dependencies';
 import { throughTemporal } from '../workflow-failures';
 import { calendarYear } from './queries';
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
-import type { ApiDependencies } from '../server';
+import type { ApiDependencies } from '../shared/dependencies';
 
 const SESSION_COOKIE = 'codec_session';
 const SESSION_HOURS = 8;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ApiDependencies } from '../server';
+import type { ApiDependencies } from '../shared/dependencies';
 
 const componentState = z.enum(['up', 'down']);
 

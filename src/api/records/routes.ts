@@ -33,7 +33,7 @@ import {
 } from '../../workflows/records/contract';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
-import type { ApiDependencies } from '../server';
+import type { ApiDependencies } from '../shared/dependencies';
 import { sharerOf } from '../shared/sharers';
 import { throughTemporal } from '../workflow-failures';
 import { catalogueCategory, obligationsOf, recordOfSharer, recordsOfPerson, sharedUnder, standingByKey } from './queries';

@@ -14,7 +14,7 @@ import {
 } from '../../workflows/scoring/contract';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
-import type { ApiDependencies } from '../server';
+import type { ApiDependencies } from '../shared/dependencies';
 import { throughTemporal } from '../workflow-failures';
 import { explainedScores, models, rescoringRuns, scoreHistory } from './queries';
 

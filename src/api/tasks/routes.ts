@@ -5,7 +5,7 @@ import type { Actor } from '../../domain/roles';
 import { claimTaskUpdate, completeTaskUpdate, type TaskActor } from '../../workflows/shared/contract';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
-import type { ApiDependencies } from '../server';
+import type { ApiDependencies } from '../shared/dependencies';
 import { throughTemporal } from '../workflow-failures';
 import { inbox, taskEvents, taskViews, visibleTask, type TaskRow } from './queries';
 

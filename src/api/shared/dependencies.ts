@@ -1,0 +1,23 @@
+import type { Client, Connection } from '@temporalio/client';
+import type pg from 'pg';
+import type { IdentityProtection } from '../../db/persons';
+import type { Logger } from '../../logger';
+import type { EncryptionCodec } from '../../temporal/codec';
+import type { TokenVerifier } from '../auth';
+
+/** What every route plugin is given (DESIGN.md: the API reads Postgres or talks to Temporal). */
+export interface ApiDependencies {
+  pool: pg.Pool;
+  client: Client;
+  /** The client's connection, for the health check. */
+  connection: Connection;
+  codec: EncryptionCodec;
+  /** Turns identity numbers into the keyed hash and sealed form that workflows carry. */
+  identity: IdentityProtection;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  taskQueue: string;
+  /** Origins of the Temporal Web UI allowed to call the codec endpoint with credentials. */
+  codecOrigins: string[];
+}
+

@@ -1,0 +1,126 @@
+import type { Client, Connection } from '@temporalio/client';
+import type pg from 'pg';
+import { createChunkStoringThreads } from '../activities/bulk-intake/chunk-threads';
+import { createTokenVerifier } from '../api/auth';
+import { buildApi } from '../api/server';
+import type { Config } from '../config';
+import { seedPackageYears } from '../db/calendar';
+import { migrate } from '../db/migrate';
+import { localDatabaseUrl } from '../db/local-database';
+import { IdentityProtection } from '../db/persons';
+import { checkDatabase, createPool } from '../db/pool';
+import type { Logger } from '../logger';
+import { connectClient, connectWorkerConnection, createDataConverter, createPayloadCodec, registerSearchAttributes } from '../temporal/connection';
+import { ensureNightlyRescoring } from '../temporal/schedules';
+import { createPlatformWorker } from './platform-worker';
+
+/**
+ * The platform's roles, each startable alone (`npm run worker`, `npm run api`) or together with
+ * the local servers (`npm start`). Each returns how to stop what it started; steps are stopped
+ * in the reverse order they were taken.
+ */
+export class Stops {
+  private readonly steps: (() => Promise<unknown>)[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  push(step: () => Promise<unknown>): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step().catch((error: unknown) => this.logger.error({ err: error }, 'stopping failed'));
+  }
+
+  /** Starts with `work`; if it fails halfway, what it had started is stopped before the failure is passed on. */
+  async starting<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      await this.run();
+      throw error;
+    }
+  }
+}
+
+/** Where a role started alone finds the servers: those configured, or else, locally, those of a running `npm start`. */
+export function serverAddresses(config: Config): { databaseUrl: string; temporalAddress: string } {
+  return {
+    databaseUrl: config.DATABASE_URL ?? localDatabaseUrl(config.EMBEDDED_POSTGRES_PORT),
+    temporalAddress: config.TEMPORAL_ADDRESS ?? `localhost:${config.TEMPORAL_DEV_PORT}`,
+  };
+}
+
+/** Postgres, reachable and migrated, with the published calendar years seeded: safe for every process to do at start. */
+export async function openDatabase(databaseUrl: string, logger: Logger, stops: Stops): Promise<pg.Pool> {
+  const pool = createPool(databaseUrl);
+  // A server that stops (Ctrl-C reaches the embedded one too) drops connections: that must not crash the process.
+  pool.on('error', (error) => logger.warn(`Postgres connection closed: ${error.message}`));
+  stops.push(() => pool.end());
+  await checkDatabase(pool, databaseUrl);
+  const applied = await migrate(databaseUrl);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  const seeded = await seedPackageYears(pool, 'platform start-up');
+  if (seeded.length > 0) logger.info({ years: seeded }, 'working-day calendar seeded from the chinese-days package');
+  return pool;
+}
+
+/** A Temporal client with the platform's payload codec; on an external cluster, the search attributes are registered. */
+export async function openTemporal(config: Config, address: string, stops: Stops): Promise<{ client: Client; connection: Connection }> {
+  const temporal = await connectClient(config, address);
+  stops.push(() => temporal.connection.close());
+  if (config.TEMPORAL_ADDRESS) await registerSearchAttributes(temporal.connection, config.TEMPORAL_NAMESPACE);
+  return temporal;
+}
+
+/** A worker polling the platform's task queue, until stopped; it also makes sure the nightly Schedule exists. */
+export async function startWorkerRole(
+  config: Config,
+  servers: { databaseUrl: string; temporalAddress: string; pool: pg.Pool; client: Client },
+  logger: Logger,
+  stops: Stops,
+): Promise<{ running: Promise<void> }> {
+  const chunkStoring = createChunkStoringThreads({ databaseUrl: servers.databaseUrl, ...config }, { startNow: true });
+  stops.push(() => chunkStoring.close());
+  const connection = await connectWorkerConnection(config, servers.temporalAddress);
+  stops.push(() => connection.close());
+  const worker = await createPlatformWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    pool: servers.pool,
+    client: servers.client,
+    chunkStoring,
+    dataConverter: createDataConverter(config),
+  });
+  const running = worker.run();
+  stops.push(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+  if ((await ensureNightlyRescoring(servers.client, config.TEMPORAL_TASK_QUEUE)) === 'created') logger.info('nightly rescoring schedule created');
+  return { running };
+}
+
+/** The HTTP API, listening until stopped. */
+export async function startApiRole(
+  config: Config,
+  servers: { pool: pg.Pool; client: Client; connection: Connection },
+  logger: Logger,
+  stops: Stops,
+): Promise<{ url: string }> {
+  const api = await buildApi({
+    pool: servers.pool,
+    client: servers.client,
+    connection: servers.connection,
+    codec: createPayloadCodec(config),
+    identity: new IdentityProtection(config),
+    verifyToken: await createTokenVerifier(config),
+    logger,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    codecOrigins: config.CODEC_CORS_ORIGINS,
+  });
+  await api.listen({ host: config.API_HOST, port: config.API_PORT });
+  stops.push(() => api.close());
+  return { url: `http://${config.API_HOST === '0.0.0.0' ? 'localhost' : config.API_HOST}:${config.API_PORT}` };
+}

