@@ -3,26 +3,21 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import {
-  hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Actor } from '../domain/roles';
 import { agencyRoutes } from './agencies/routes';
 import { bearerToken } from './auth';
 import { bulkIntakeRoutes } from './bulk-intake/routes';
 import { calendarRoutes } from './calendar/routes';
 import { codecRoutes } from './codec/routes';
-import { ApiError, errorBody } from './errors';
+import { answerError, ApiError, errorBody, errorResponseSchema } from './errors';
 import { objectionRoutes } from './objection/routes';
 import { healthRoutes } from './operations/routes';
 import { recordRoutes } from './records/routes';
 import { scoreRoutes } from './scoring/routes';
 import type { ApiDependencies } from './shared/dependencies';
-import { nulPath } from './shared/nul-guard';
+import { inputProblem, MAX_DEPTH } from './shared/input-guard';
 import { taskRoutes } from './tasks/routes';
 
 declare module 'fastify' {
@@ -38,11 +33,30 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // Every route takes no query parameter it does not name, and documents the refusals every
+  // route can give: bad input (400), a missing or wrong token (401, 403), a body too large or
+  // of another media type (413, 415). Routes add their own (404, 409, 422).
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide || route.method === 'OPTIONS' || route.method === 'HEAD') return;
+    const schema = (route.schema ??= {});
+    schema.querystring ??= z.strictObject({});
+    const secured = !(Array.isArray(schema.security) && schema.security.length === 0);
+    const withBody = ['POST', 'PUT', 'PATCH'].includes(String(route.method));
+    const statuses = [400, ...(secured ? [401, 403] : []), ...(withBody ? [413, 415] : [])];
+    schema.response = { ...Object.fromEntries(statuses.map((status) => [status, errorResponseSchema])), ...(schema.response as object | undefined) };
+  });
+
   await app.register(swagger, {
     openapi: {
       info: {
         title: 'Jinan personal integrity score platform',
-        description: 'Start and follow the legally timed processes of the Jinan personal integrity score.',
+        description: [
+          'Start and follow the legally timed processes of the Jinan personal integrity score (济南市个人诚信积分).',
+          '',
+          'Records name a type of the catalogue, which `GET /record-types` lists with the `details` each type takes; any other detail is refused.',
+          'Every refusal is a 4xx with the body `{"error": {"code", "message", "field"}}`: `code` is machine-readable (a page translates it),',
+          '`field` names the input it is about (`body.details.procedure`, `querystring.dueBefore`). A 202 starts a process that runs to its end.',
+        ].join('\n'),
         version: '0.1.0',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
@@ -62,25 +76,18 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
 
   app.addHook('preValidation', async (request) => {
     for (const [part, value] of [['body', request.body], ['querystring', request.query], ['params', request.params]] as const) {
-      const at = nulPath(value);
-      if (at) {
-        const field = [part, ...at].join('.');
-        throw new ApiError(400, 'invalid-input', `${field}: must not contain the NUL character (U+0000)`, field);
-      }
+      const found = inputProblem(value);
+      if (!found) continue;
+      const field = [part, ...found.path].join('.');
+      throw found.problem === 'nul'
+        ? new ApiError(400, 'invalid-input', `${field}: must not contain the NUL character (U+0000)`, field)
+        : new ApiError(400, 'too-deep', `${field}: is nested deeper than ${MAX_DEPTH} levels`, field);
     }
   });
 
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof ApiError) return reply.status(error.statusCode).send(errorBody(error.code, error.message, error.field));
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const first = error.validation[0]!;
-      const field = [error.validationContext, ...first.instancePath.split('/').filter(Boolean)].join('.');
-      return reply.status(400).send(errorBody('invalid-input', `${field}: ${first.message}`, field));
-    }
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      return reply.status(status).send(errorBody('bad-request', (error as Error).message));
-    }
+    const answer = answerError(error);
+    if (answer) return reply.status(answer.status).send(answer.body);
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send(errorBody('internal', 'Internal error; it has been logged'));
   });

@@ -44,6 +44,13 @@ function refusalIn(error: unknown): ApplicationFailure | undefined {
   return cause instanceof ApplicationFailure ? cause : undefined;
 }
 
+/** Why a workflow failed, as its innermost failure says: the refusal or fault that ended it. */
+export function failureReason(error: unknown): string | undefined {
+  let cause: unknown = error instanceof WorkflowFailedError ? error.cause : undefined;
+  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
+  return cause instanceof Error ? cause.message : undefined;
+}
+
 /** What the API answers for an error of a call to Temporal: a 4xx for a refusal or a missing process, else the error itself. */
 export function answerFor(error: unknown, notFound: { message: string; field: string }): unknown {
   if (error instanceof WorkflowNotFoundError) return new ApiError(404, 'not-found', notFound.message, notFound.field);

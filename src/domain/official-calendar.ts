@@ -12,6 +12,12 @@ export interface CalendarDay {
 const holidays = packageData.holidays as Record<LocalDate, string>;
 const makeUpWorkdays = packageData.workdays as Record<LocalDate, string>;
 
+/**
+ * The years the platform keeps a working-day calendar for: from the measures' time back to 1990,
+ * and forward as far as the lunar dates of the statutory holidays are known (2100).
+ */
+export const CALENDAR_YEARS = { first: 1990, last: 2100 } as const;
+
 /** Years whose State Council holiday notice the `chinese-days` package encodes. */
 export const PACKAGE_YEARS: readonly number[] = [...new Set(Object.keys(holidays).map((day) => Number(day.slice(0, 4))))].sort();
 
@@ -86,11 +92,31 @@ export function statutoryHolidays(year: number): Map<LocalDate, string> {
   return new Map(entries);
 }
 
-/** A provisional year: weekends and statutory holidays rest, every other day works. */
+/**
+ * The holiday measures' rule for a statutory holiday that falls on a Saturday or Sunday: it is
+ * made up (补假) on the next working day that is not a holiday or a make-up day itself.
+ */
+function madeUpHolidays(rest: Map<LocalDate, string>): Map<LocalDate, string> {
+  const madeUp = new Map<LocalDate, string>();
+  for (const [day, name] of [...rest].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!isWeekend(day)) continue;
+    let instead = addDays(day, 1);
+    while (isWeekend(instead) || rest.has(instead) || madeUp.has(instead)) instead = addDays(instead, 1);
+    madeUp.set(instead, `${name} (made up for ${day})`);
+  }
+  return madeUp;
+}
+
+/**
+ * A provisional year: weekends and statutory holidays rest, and a holiday falling on a weekend
+ * is made up on the next working day (e.g. 1-2 May 2027 on Monday and Tuesday 3-4 May); every
+ * other day works.
+ */
 export function provisionalYear(year: number): CalendarDay[] {
   const rest = statutoryHolidays(year);
+  const madeUp = madeUpHolidays(rest);
   return daysBetween(`${year}-01-01`, `${year}-12-31`).map((day) => {
-    const holiday = rest.get(day);
+    const holiday = rest.get(day) ?? madeUp.get(day);
     return { day, isWorkingDay: !holiday && !isWeekend(day), note: holiday ?? null };
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseIdentityNumber } from './identity-number';
-import { isLocalDate } from './working-days';
+import { calendarDateSchema, freeText, timestampSchema } from './input';
 
 /**
  * Art. 8, 9: evaluation information is public credit information in the seven categories of
@@ -28,29 +28,13 @@ export type Severity = (typeof SEVERITIES)[number];
 export const MARKET_ATTESTATION =
   'The provider answers for the legality, truthfulness, accuracy and completeness of this information (Art. 10).';
 
-export const localDateSchema = z.string().refine(isLocalDate, 'must be a calendar date YYYY-MM-DD');
-
 export const referenceSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, dot, colon, dash or underscore, starting with a letter or digit');
 
-/**
- * Postgres keeps no NUL character (U+0000) in text or jsonb: free text holding one is refused
- * here, naming its field, instead of failing the statement that stores it (and, in bulk intake,
- * every other record of its chunk).
- */
-function withoutNul(value: string): boolean {
-  return !value.includes('\u0000');
-}
-
-/** Free text of 1 to `max` characters without NUL, as one pattern check rather than length bounds and a refinement (bulk intake checks a million rows a batch). */
-function freeText(max: number) {
-  return z.string().regex(new RegExp(`^[^\\u0000]{1,${max}}$`), `must be 1-${max} characters, without the NUL character (U+0000)`);
-}
-
 export const evidenceSchema = z
   .array(
-    z.object({
+    z.strictObject({
       kind: z.enum(['document', 'decision', 'certificate', 'url', 'other']),
       ref: freeText(500),
     }),
@@ -70,49 +54,50 @@ const detailValue = z
       value === null ||
       typeof value === 'boolean' ||
       (typeof value === 'number' && Number.isFinite(value)) ||
-      (typeof value === 'string' && value.length <= 500 && withoutNul(value)),
+      (typeof value === 'string' && value.length <= 500 && !value.includes('\u0000')),
     'must be text of at most 500 characters (without U+0000), a finite number, true, false or null',
   );
 
-const recordFields = z.object({
+const recordFields = z.strictObject({
   reference: referenceSchema,
   category: z.enum(CATEGORIES),
   typeCode: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be a type code of the catalogue, e.g. administrative-penalty'),
-  formedOn: localDateSchema,
+  formedOn: calendarDateSchema,
   evidence: evidenceSchema,
-  /** Type-specific facts, e.g. `procedure` of an administrative penalty or `validUntil` of a residence permit. */
-  details: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), detailValue).default({}),
-  attestation: z
-    .object({ statement: z.literal(MARKET_ATTESTATION), attestedBy: freeText(200), attestedAt: z.iso.datetime({ offset: true }) })
-    .optional(),
+  /** The facts its type takes (GET /record-types), e.g. `procedure` of an administrative penalty or `validUntil` of a residence permit. */
+  details: z
+    .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), detailValue)
+    .default({})
+    .describe('the facts the record type takes, as GET /record-types lists them; any other is refused'),
+  attestation: z.strictObject({ statement: z.literal(MARKET_ATTESTATION), attestedBy: freeText(200), attestedAt: timestampSchema }).optional(),
 });
 
 type RecordFields = z.infer<typeof recordFields>;
 
-/** Rules that hold whatever the form of the person reference. */
-function recordRules(record: RecordFields, ctx: z.RefinementCtx): void {
-  // Art. 9(5): penalties under the simple procedure, and minor violations promptly remedied, are not collected.
-  if (record.typeCode === 'administrative-penalty') {
-    if (record.details.procedure === 'simple') {
-      ctx.addIssue({ code: 'custom', path: ['details', 'procedure'], message: 'Art. 9(5) excludes administrative penalties under the simple procedure' });
-    } else if (record.details.minorPromptlyRemedied === true) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['details', 'minorPromptlyRemedied'],
-        message: 'Art. 9(5) excludes penalties for minor violations whose harm was promptly and voluntarily removed or reduced',
-      });
-    } else if (record.details.procedure !== 'general') {
-      ctx.addIssue({ code: 'custom', path: ['details', 'procedure'], message: "must be 'general' (Art. 9(5) excludes the simple procedure)" });
-    }
+/** Art. 9(5): penalties under the simple procedure, and minor violations promptly remedied, are not collected. */
+function excludedPenalty(record: Pick<RecordFields, 'typeCode' | 'details'>, ctx: z.RefinementCtx): void {
+  if (record.typeCode !== 'administrative-penalty') return;
+  if (record.details.procedure === 'simple') {
+    ctx.addIssue({ code: 'custom', path: ['details', 'procedure'], message: 'Art. 9(5) excludes administrative penalties under the simple procedure' });
+  } else if (record.details.minorPromptlyRemedied === true) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['details', 'minorPromptlyRemedied'],
+      message: 'Art. 9(5) excludes penalties for minor violations whose harm was promptly and voluntarily removed or reduced',
+    });
+  } else if (record.details.procedure !== 'general') {
+    ctx.addIssue({ code: 'custom', path: ['details', 'procedure'], message: "must be 'general' (Art. 9(5) excludes the simple procedure)" });
   }
+}
+
+/**
+ * Rules that hold whatever the form of the person reference. What each type's details are is
+ * the catalogue's to say (catalogueProblem in record-types.ts), checked where the catalogue is read.
+ */
+function recordRules(record: RecordFields, ctx: z.RefinementCtx): void {
+  excludedPenalty(record, ctx);
   if (record.category === 'market' && !record.attestation) {
     ctx.addIssue({ code: 'custom', path: ['attestation'], message: 'Art. 10: a market record needs the provider\'s attestation of responsibility' });
-  }
-  if (record.typeCode === 'residence-permit' && (typeof record.details.validUntil !== 'string' || !isLocalDate(record.details.validUntil))) {
-    ctx.addIssue({ code: 'custom', path: ['details', 'validUntil'], message: 'a residence permit needs its validity end date YYYY-MM-DD' });
-  }
-  if (record.typeCode === 'civil-capacity' && !['full', 'limited', 'none'].includes(String(record.details.capacity))) {
-    ctx.addIssue({ code: 'custom', path: ['details', 'capacity'], message: "must be 'full', 'limited' or 'none'" });
   }
 }
 
@@ -131,10 +116,10 @@ export type RecordSubmission = z.infer<typeof recordSubmissionSchema>;
  * The person a record is about, as workflows see them: a keyed hash and the sealed number, never
  * the number itself (DESIGN.md: workflow inputs carry opaque ids).
  */
-export const personReferenceSchema = z.object({
+export const personReferenceSchema = z.strictObject({
   key: z.string().regex(/^[0-9a-f]{64}$/, 'must be the keyed hash of the identity number'),
   sealed: z.string().min(1).max(200),
-  birthDate: localDateSchema,
+  birthDate: calendarDateSchema,
 });
 export type PersonReference = z.infer<typeof personReferenceSchema>;
 
@@ -143,12 +128,14 @@ export const sharedRecordSchema = recordFields.extend({ person: personReferenceS
 export type SharedRecord = z.infer<typeof sharedRecordSchema>;
 
 /** What a correction may change: the content, never who shared it, about whom, or its reference. */
-export const recordCorrectionSchema = z.object({
-  typeCode: recordFields.shape.typeCode,
-  formedOn: localDateSchema,
-  details: recordFields.shape.details,
-  evidence: recordFields.shape.evidence,
-});
+export const recordCorrectionSchema = z
+  .strictObject({
+    typeCode: recordFields.shape.typeCode,
+    formedOn: calendarDateSchema,
+    details: recordFields.shape.details,
+    evidence: recordFields.shape.evidence,
+  })
+  .superRefine(excludedPenalty);
 export type RecordCorrection = z.infer<typeof recordCorrectionSchema>;
 
 /** Who shares records: a public credit information management entity (Art. 10) or a market provider. */
@@ -161,17 +148,11 @@ export function sharingRefusal(kind: SharerKind, category: string): string | und
   return undefined;
 }
 
-/** Why a type code does not fit a record of this category, if it does not: the catalogue decides (Art. 8, 9). */
-export function typeRefusal(catalogueCategory: string | undefined, record: { typeCode: string; category: string }): string | undefined {
-  if (catalogueCategory === undefined) return `${record.typeCode} is not in the record type catalogue`;
-  if (catalogueCategory !== record.category) return `${record.typeCode} belongs to the category ${catalogueCategory}, not ${record.category}`;
-  return undefined;
-}
-
 /** What became of a shared record: stored, recognised as shared before, or refused with its field. */
 export type ShareOutcome =
   | { status: 'accepted'; recordId: string; version: number; late: boolean; personId: string }
   | { status: 'duplicate'; recordId: string; version: number }
+  | { status: 'conflict'; recordId: string; version: number }
   | { status: 'refused'; field: string; reason: string };
 
 /** A correction or revocation of a shared record (Art. 8-10): records are never deleted. */

@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { CATEGORIES, type Category } from './record';
+import type { RecordType } from './record-types';
 
 /**
  * The indicator model (Art. 4, 13): data, versioned, never code constants. A record counts when
  * the model has a rule for its type, it is active, it was formed on or before the scoring day and
  * its counting period (the rule's, else the catalogue's) has not ended.
  */
-export const ruleSchema = z.object({
+export const ruleSchema = z.strictObject({
   /** Points per record, or per unit when `perUnit` is set (negative for dishonest conduct). */
   points: z.number().int().min(-1000).max(1000),
   /** Points per whole unit of a detail, e.g. 1 point per 10 volunteer `hours`. */
-  perUnit: z.object({ field: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), size: z.number().int().positive() }).optional(),
+  perUnit: z.strictObject({ field: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), size: z.number().int().positive() }).optional(),
   /** A cap on the points of this type formed in one calendar year, e.g. +20 a year of volunteering. */
   yearlyCap: z.number().int().positive().optional(),
   /** How long a record counts, overriding the catalogue; null counts while the record stays active (a listing). */
@@ -19,10 +20,10 @@ export const ruleSchema = z.object({
 export type ScoreRule = z.infer<typeof ruleSchema>;
 
 export const modelDefinitionSchema = z
-  .object({
+  .strictObject({
     baseScore: z.number().int().min(0).max(10_000),
     /** Levels from the highest: a score gets the first level whose minimum it reaches; the last level has no minimum. */
-    levels: z.array(z.object({ level: z.string().min(1).max(10), min: z.number().int().nullable() })).min(1),
+    levels: z.array(z.strictObject({ level: z.string().min(1).max(10), min: z.number().int().nullable() })).min(1),
     /** Caps on the absolute points of a category, e.g. honours at most +60. */
     categoryCaps: z.partialRecord(z.enum(CATEGORIES), z.number().int().positive()).default({}),
     rules: z.record(z.string().regex(/^[a-z][a-z0-9-]{1,62}$/), ruleSchema),
@@ -47,6 +48,25 @@ export const MODEL_TRANSITIONS: Record<ModelStatus, ModelStatus[]> = {
   active: ['retired'],
   retired: [],
 };
+
+/**
+ * Why a model does not fit the record-type catalogue, if it does not: every rule names a type of
+ * the catalogue, and a rule counting per unit counts a numeric detail of its type.
+ */
+export function modelCatalogueProblem(
+  catalogue: ReadonlyMap<string, Pick<RecordType, 'details'>>,
+  model: Pick<ModelDefinition, 'rules'>,
+): { field: string; message: string } | undefined {
+  for (const [code, rule] of Object.entries(model.rules)) {
+    const type = catalogue.get(code);
+    if (!type) return { field: `definition.rules.${code}`, message: `${code} is not in the record type catalogue (GET /record-types)` };
+    const unit = rule.perUnit?.field;
+    if (unit && !type.details.some((field) => field.name === unit && (field.kind === 'number' || field.kind === 'integer'))) {
+      return { field: `definition.rules.${code}.perUnit.field`, message: `${unit} is not a numeric detail of ${code}` };
+    }
+  }
+  return undefined;
+}
 
 export function levelOf(score: number, levels: ModelDefinition['levels']): string {
   return levels.find((l) => l.min === null || score >= l.min)!.level;

@@ -23,6 +23,10 @@ async function main(): Promise<void> {
   });
   const role = positionals[0] as Role | undefined;
   if (!role || !ROLES.includes(role)) throw new Error(`Give a role: ${ROLES.join(', ')}`);
+  // What the API refuses in a token, refused here at once rather than on the first call.
+  if ((role === 'agency' || role === 'provider') && !values.agency) throw new Error(`A ${role} token names its sharer: --agency <id>`);
+  if (role === 'person' && !values.person) throw new Error('A person token names the person: --person <uuid> (their id in the platform, never an identity number)');
+  if (values.person && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.person)) throw new Error('--person must be a uuid');
   if (process.env.PLATFORM_ENV === 'production') throw new Error('Dev tokens are for local use; production tokens come from AUTH_JWKS_URL');
   const dataDir = resolve(projectRoot, process.env.DATA_DIR ?? '.data');
   const config = loadConfig(await withDevSecrets(process.env, dataDir));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { createActivities } from '../activities';
 import type { ChunkStoringThreads } from '../activities/bulk-intake/chunk-threads';
+import { permanentFailures } from '../activities/shared/permanent-failures';
 import { projectRoot } from '../project-root';
 import type { EncryptionCodec } from '../temporal/codec';
 
@@ -42,6 +43,7 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue, chunkStoring: options.chunkStoring, workerIdentity: identity }),
     dataConverter: options.dataConverter,
+    interceptors: { activity: [permanentFailures] },
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
   });
 }

@@ -7,7 +7,9 @@ import { BinaryCopyRows, copyInto, copyText, CopyRows } from '../../db/copy';
 import { NamedPersons, personsOf, standingOf, type IdentityProtection } from '../../db/persons';
 import { withTransaction } from '../../db/transaction';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
-import { firstProblem, recordSubmissionSchema, sharingRefusal, typeRefusal, type RecordSubmission, type SharerKind } from '../../domain/record';
+import { loadCatalogue } from '../../db/record-types';
+import { firstProblem, recordSubmissionSchema, sharingRefusal, type RecordSubmission, type SharerKind } from '../../domain/record';
+import { catalogueProblem, type RecordType } from '../../domain/record-types';
 import { refusesRecords, type IdentityFact } from '../../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../../domain/working-days';
 import { bulkIntakeWorkflowId } from '../../workflows/bulk-intake/contract';
@@ -85,7 +87,7 @@ const STORE_ATTEMPTS = 3;
 interface RowContext {
   sharerKind: SharerKind;
   today: LocalDate;
-  catalogue: Map<string, string>;
+  catalogue: Map<string, RecordType>;
   /** The person an identity number names, as an index into the chunk's named persons. */
   personOf: (identityNumber: string, birthDate: LocalDate) => number;
   /** Each row's own columns of the records' COPY rows. */
@@ -113,8 +115,8 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
   const record = parsed.data;
   const sharing = sharingRefusal(context.sharerKind, record.category);
   if (sharing) return { reference, field: 'category', reason: sharing };
-  const unfit = typeRefusal(context.catalogue.get(record.typeCode), record);
-  if (unfit) return { reference, field: 'typeCode', reason: unfit };
+  const unfit = catalogueProblem(context.catalogue, record);
+  if (unfit) return { reference, field: unfit.field, reason: unfit.message };
   if (record.formedOn > context.today) return { reference, field: 'formedOn', reason: 'must not be in the future' };
   // The schema has checked the identity number.
   const person = acceptedIdentityNumber(record.identityNumber);
@@ -249,9 +251,7 @@ interface StoredChunk extends ChunkResult {
  */
 async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input: ChunkInput, firstRow: number, body: Buffer): Promise<StoredChunk> {
   const today = shanghaiDayOf(new Date(input.sharedAt));
-  const catalogue = new Map(
-    (await db.query<{ code: string; category: string }>('SELECT code, category FROM record_types')).rows.map((type) => [type.code, type.category]),
-  );
+  const catalogue = await loadCatalogue(db);
   // A batch often holds several records of one person: each is named, and their identity number
   // hashed, once; rows and persons meet by index, not by their keys.
   const named = new NamedPersons(identity);

@@ -1,7 +1,10 @@
 import type pg from 'pg';
 import { standingOf } from '../../db/persons';
 import { Rollback, withTransaction } from '../../db/transaction';
-import { sharingRefusal, typeRefusal, type RecordChange, type RecordChangeOutcome, type SharedRecord, type ShareOutcome, type SharerKind } from '../../domain/record';
+import { loadCatalogue } from '../../db/record-types';
+import { sharedBefore } from '../../db/shared-records';
+import { sharingRefusal, type RecordChange, type RecordChangeOutcome, type SharedRecord, type ShareOutcome, type SharerKind } from '../../domain/record';
+import { catalogueProblem } from '../../domain/record-types';
 import { refusesRecords } from '../../domain/scope';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { announceRecordChange, applyIdentityFacts, applyRecordChange, closeObligationShared, upsertPerson } from '../shared/record-store';
@@ -48,22 +51,17 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
     async storeSharedRecord(input: StoreSharedRecordInput): Promise<ShareOutcome> {
       return withTransaction<ShareOutcome>(pool, async (db) => {
         const { record } = input;
-        const type = await db.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [record.typeCode]);
-        const unfit = typeRefusal(type.rows[0]?.category, record);
-        if (unfit) return { status: 'refused', field: 'typeCode', reason: unfit };
+        const unfit = catalogueProblem(await loadCatalogue(db), record);
+        if (unfit) return { status: 'refused', field: unfit.field, reason: unfit.message };
         const refusal = sharingRefusal(input.sharerKind, record.category);
         if (refusal) return { status: 'refused', field: 'category', reason: refusal };
 
-        const existing = await db.query<{ id: string; version: number; person_id: string }>('SELECT id, version, person_id FROM records WHERE sharer_id = $1 AND reference = $2', [
-          input.sharerId,
-          record.reference,
-        ]);
-        if (existing.rows[0]) {
-          const { id, version } = existing.rows[0];
+        const existing = await sharedBefore(db, input.sharerId, record);
+        if (existing) {
+          const { id: recordId, version } = existing;
           // A retry of this very activity finds its own record: it was accepted.
-          return id === input.recordId
-            ? { status: 'accepted', recordId: id, version, late: input.late, personId: existing.rows[0].person_id }
-            : { status: 'duplicate', recordId: id, version };
+          if (recordId === input.recordId) return { status: 'accepted', recordId, version, late: input.late, personId: existing.personId };
+          return { status: existing.sameContent ? 'duplicate' : 'conflict', recordId, version };
         }
 
         const person = await upsertPerson(db, record.person);

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { enqueueNotifications } from '../../db/notifications';
 import type { PersonRow } from '../../db/persons';
+import { loadCatalogue } from '../../db/record-types';
 import type { PersonReference, RecordChange, RecordChangeOutcome } from '../../domain/record';
+import { catalogueProblem } from '../../domain/record-types';
 import { mergeIdentityFacts, type IdentityFact } from '../../domain/scope';
 import { recordRescoreRequests } from './rescoring-requests';
 
@@ -84,10 +86,8 @@ export async function applyRecordChange(db: pg.PoolClient, change: RecordChange 
   if (row.status === 'revoked') return { status: 'refused', code: 'conflict', field: 'reference', reason: `record ${change.reference} is revoked; it can no longer change` };
 
   if (change.correction) {
-    const type = await db.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [change.correction.typeCode]);
-    if (type.rows[0]?.category !== row.category) {
-      return { status: 'refused', code: 'invalid', field: 'typeCode', reason: `${change.correction.typeCode} is not a type of the category ${row.category}` };
-    }
+    const unfit = catalogueProblem(await loadCatalogue(db), { ...change.correction, category: row.category });
+    if (unfit) return { status: 'refused', code: 'invalid', field: unfit.field, reason: unfit.message };
   }
   await db.query(
     `INSERT INTO record_history (${RECORD_COLUMNS}, superseded_at) SELECT ${RECORD_COLUMNS}, $2::timestamptz FROM records WHERE id = $1`,

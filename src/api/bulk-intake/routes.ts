@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { bulkIntakeWorkflowId, bulkIntakeWorkflowType, type BulkIntakeWorkflow } from '../../workflows/bulk-intake/contract';
 import { requireRole } from '../auth';
-import { ApiError } from '../errors';
+import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { sharerOf } from '../shared/sharers';
 import { throughTemporal } from '../workflow-failures';
@@ -88,13 +88,14 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
       schema: {
         summary: 'A batch and its per-row results (accepted, refused with field and reason, duplicate)',
         tags: ['records'],
-        params: z.object({ batchId: z.uuid() }),
-        querystring: z.object({
+        params: z.strictObject({ batchId: z.uuid() }),
+        querystring: z.strictObject({
           outcome: z.enum(['accepted', 'refused', 'duplicate']).optional(),
           afterRow: z.coerce.number().int().min(0).default(0),
           limit: z.coerce.number().int().min(1).max(10_000).default(1000),
         }),
         response: {
+          ...refusals(404),
           200: z.object({
             batchId: z.string(),
             rows: z.number(),

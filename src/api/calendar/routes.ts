@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { yearFromNotice } from '../../domain/official-calendar';
 import { ROLES } from '../../domain/roles';
-import { isLocalDate, isWeekend, yearOf } from '../../domain/working-days';
+import { calendarDateSchema } from '../../domain/input';
+import { CALENDAR_YEARS, PACKAGE_YEARS, yearFromNotice } from '../../domain/official-calendar';
+import { isWeekend, yearOf } from '../../domain/working-days';
 import {
   calendarChangeWorkflowId,
   calendarChangeWorkflowType,
@@ -11,17 +12,16 @@ import {
   type CalendarChangeWorkflow,
 } from '../../workflows/calendar/contract';
 import { requireRole } from '../auth';
-import { ApiError } from '../errors';
+import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
-import { throughTemporal } from '../workflow-failures';
+import { failureReason, throughTemporal } from '../workflow-failures';
 import { calendarYear } from './queries';
 
-const localDate = z.string().refine(isLocalDate, 'must be a calendar date YYYY-MM-DD');
-const year = z.coerce.number().int().min(1990).max(2200);
-const noticeEntry = z.object({ day: localDate, name: z.string().min(1).max(100) });
+const year = z.coerce.number().int().min(CALENDAR_YEARS.first).max(CALENDAR_YEARS.last);
+const noticeEntry = z.strictObject({ day: calendarDateSchema, name: z.string().min(1).max(100) });
 
 const noticeBody = z
-  .object({
+  .strictObject({
     holidays: z.array(noticeEntry).max(60).optional().describe('The notice\'s rest days; omit both lists to load the year from the chinese-days package'),
     makeUpWorkdays: z.array(noticeEntry).max(20).optional().describe('Weekend days the notice makes working days (调休)'),
   })
@@ -34,8 +34,8 @@ const noticeBody = z
     path: ['makeUpWorkdays'],
   });
 
-const correctionBody = z.object({
-  days: z.array(z.object({ day: localDate, isWorkingDay: z.boolean(), note: z.string().max(200).nullable().default(null) })).min(1).max(60),
+const correctionBody = z.strictObject({
+  days: z.array(z.strictObject({ day: calendarDateSchema, isWorkingDay: z.boolean(), note: z.string().max(200).nullable().default(null) })).min(1).max(60),
   reason: z.string().min(1).max(500),
 });
 
@@ -44,6 +44,7 @@ const changeStatus = z.object({
   changeId: z.string(),
   status: z.string(),
   result: z.object({ days: z.number(), workingDays: z.number().optional(), source: z.string().optional(), signalled: z.number() }).optional(),
+  failure: z.string().optional().describe('why a failed change failed'),
 });
 
 const CHANGE_ID = /^[\w-]{1,80}$/;
@@ -65,7 +66,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       schema: {
         summary: 'Load (or reload) a year of the working-day calendar; open deadlines move with it',
         tags: ['calendar'],
-        params: z.object({ year }),
+        params: z.strictObject({ year }),
         body: noticeBody.optional(),
         response: { 202: accepted },
       },
@@ -77,6 +78,14 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       const entries = [...(body.holidays ?? []), ...(body.makeUpWorkdays ?? [])];
       const stray = entries.findIndex((entry) => yearOf(entry.day) !== y);
       if (stray >= 0) throw new ApiError(400, 'invalid-input', `body: ${entries[stray]!.day} is not in ${y}`, 'body.holidays');
+      if (!body.holidays && !PACKAGE_YEARS.includes(y)) {
+        throw new ApiError(
+          400,
+          'calendar-year-unavailable',
+          `body.holidays: the chinese-days package has no notice for ${y} (it covers ${PACKAGE_YEARS[0]}-${PACKAGE_YEARS.at(-1)}); give the notice's holidays and makeUpWorkdays`,
+          'body.holidays',
+        );
+      }
       const days = body.holidays ? yearFromNotice(y, body.holidays, body.makeUpWorkdays ?? []) : undefined;
       const started = await startChange(`${y}-load-${randomUUID().slice(0, 8)}`, { kind: 'load-year', year: y, ...(days ? { days } : {}), requestedBy: actor.subject });
       return reply.status(202).send(started);
@@ -111,8 +120,8 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       schema: {
         summary: 'Follow a calendar change',
         tags: ['calendar'],
-        params: z.object({ changeId: z.string().regex(CHANGE_ID, 'must be a change id returned when the change was started') }),
-        response: { 200: changeStatus },
+        params: z.strictObject({ changeId: z.string().regex(CHANGE_ID, 'must be a change id returned when the change was started') }),
+        response: { 200: changeStatus, ...refusals(404) },
       },
     },
     async (request) => {
@@ -121,7 +130,13 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       const handle = deps.client.workflow.getHandle<CalendarChangeWorkflow>(calendarChangeWorkflowId(changeId));
       const notFound = { message: `No calendar change ${changeId}`, field: 'changeId' };
       const { status } = await throughTemporal(() => handle.describe(), notFound);
-      return status.name === 'COMPLETED' ? { changeId, status: status.name, result: await throughTemporal(() => handle.result(), notFound) } : { changeId, status: status.name };
+      if (status.name === 'COMPLETED') return { changeId, status: status.name, result: await throughTemporal(() => handle.result(), notFound) };
+      if (status.name !== 'FAILED') return { changeId, status: status.name };
+      const failure = await handle.result().then(
+        () => undefined,
+        (error: unknown) => failureReason(error),
+      );
+      return { changeId, status: status.name, ...(failure ? { failure } : {}) };
     },
   );
 
@@ -131,7 +146,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       schema: {
         summary: 'The working-day calendar of a year, as the platform counts deadlines',
         tags: ['calendar'],
-        params: z.object({ year }),
+        params: z.strictObject({ year }),
         response: {
           200: z.object({
             year: z.number(),

@@ -2,14 +2,14 @@ import type { Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireRole } from '../auth';
-import { ApiError } from '../errors';
+import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 
 const SESSION_COOKIE = 'codec_session';
 const SESSION_HOURS = 8;
 
-const jsonPayload = z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() });
-const payloadsBody = z.object({ payloads: z.array(jsonPayload) });
+const jsonPayload = z.strictObject({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() });
+const payloadsBody = z.strictObject({ payloads: z.array(jsonPayload) });
 
 function fromJson(payload: z.infer<typeof jsonPayload>): Payload {
   return {
@@ -64,8 +64,8 @@ export const codecRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
         summary: 'Open a codec session for the Web UI with a supervisor token',
         tags: ['supervision'],
         security: [],
-        body: z.object({ token: z.string().min(1) }),
-        response: { 200: z.object({ expiresAt: z.string() }) },
+        body: z.strictObject({ token: z.string().min(1) }),
+        response: { 200: z.object({ expiresAt: z.string() }), ...refusals(401, 403) },
       },
     },
     async (request, reply) => {

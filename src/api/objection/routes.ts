@@ -2,7 +2,9 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { evidenceSchema, localDateSchema } from '../../domain/record';
+import { logPersonRead, logRefusedRead } from '../../db/query-log';
+import { calendarDateSchema } from '../../domain/input';
+import { evidenceSchema } from '../../domain/record';
 import { shanghaiDayOf } from '../../domain/working-days';
 import {
   fileObjectionUpdate,
@@ -13,7 +15,7 @@ import {
   type ObjectionWorkflow,
 } from '../../workflows/objection/contract';
 import { requireRole } from '../auth';
-import { ApiError } from '../errors';
+import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { throughTemporal } from '../workflow-failures';
 import { objectionById } from './queries';
@@ -27,15 +29,15 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
         summary: 'File an objection to one of my records or to my score (Art. 20)',
         description: 'A person files for themself. NDRC may register an objection it received earlier (personId and receivedOn), e.g. on paper.',
         tags: ['objections'],
-        body: z.object({
+        body: z.strictObject({
           target: z.enum(['record', 'score']),
           recordId: z.uuid().optional(),
           reason: z.string().min(3).max(4000),
           evidence: evidenceSchema,
           personId: z.uuid().optional(),
-          receivedOn: localDateSchema.optional(),
+          receivedOn: calendarDateSchema.optional(),
         }),
-        response: { 202: z.object({ objectionId: z.string(), workflowId: z.string() }) },
+        response: { 202: z.object({ objectionId: z.string(), workflowId: z.string() }), ...refusals(404, 409) },
       },
     },
     async (request, reply) => {
@@ -83,8 +85,9 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       schema: {
         summary: 'An objection, its state and outcome',
         tags: ['objections'],
-        params: z.object({ objectionId: z.uuid() }),
+        params: z.strictObject({ objectionId: z.uuid() }),
         response: {
+          ...refusals(404),
           200: z.object({
             objectionId: z.string(),
             target: z.string(),
@@ -103,7 +106,11 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const actor = requireRole(request.actor, ['person', 'ndrc', 'supervisor']);
       const { objectionId } = request.params;
       const row = await objectionById(deps.pool, objectionId);
+      if (row && actor.role === 'person' && row.personId !== actor.personId) {
+        await logRefusedRead(deps.pool, actor, { subject: objectionWorkflowId(objectionId), personIds: [row.personId], purpose: "another person's objection" });
+      }
       if (!row || (actor.role === 'person' && row.personId !== actor.personId)) throw new ApiError(404, 'not-found', `No objection ${objectionId}`, 'objectionId');
+      await logPersonRead(deps.pool, actor, [row.personId], 'an objection and its progress', 'Art. 20');
       // A closed objection's progress is its row; an open one's, where its workflow stands now.
       const progress =
         row.state === 'open'
@@ -123,8 +130,8 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       schema: {
         summary: 'Withdraw my objection before a decision',
         tags: ['objections'],
-        params: z.object({ objectionId: z.uuid() }),
-        response: { 200: z.object({ state: z.string() }) },
+        params: z.strictObject({ objectionId: z.uuid() }),
+        response: { 200: z.object({ state: z.string() }), ...refusals(404, 409) },
       },
     },
     async (request) => {

@@ -89,18 +89,18 @@ async function readRecords(pool: pg.Pool, where: string, params: unknown[]): Pro
   return [...byId.values()];
 }
 
+/** The persons whose records any sharer shared under a reference. */
+export async function personsUnderReference(pool: pg.Pool, reference: string): Promise<string[]> {
+  const found = await pool.query<{ person_id: string }>('SELECT DISTINCT person_id FROM records WHERE reference = $1', [reference]);
+  return found.rows.map((row) => row.person_id);
+}
+
 export async function recordOfSharer(pool: pg.Pool, sharerId: string, reference: string): Promise<RecordView | undefined> {
   return (await readRecords(pool, 'records.sharer_id = $1 AND records.reference = $2', [sharerId, reference]))[0];
 }
 
 export function recordsOfPerson(pool: pg.Pool, personId: string): Promise<RecordView[]> {
   return readRecords(pool, 'records.person_id = $1', [personId]);
-}
-
-/** The category of a type code in the catalogue, if it is there. */
-export async function catalogueCategory(pool: pg.Pool, typeCode: string): Promise<string | undefined> {
-  const type = await pool.query<{ category: string }>('SELECT category FROM record_types WHERE code = $1', [typeCode]);
-  return type.rows[0]?.category;
 }
 
 /** What agencies have confirmed about the person of a keyed hash (Art. 3), or nothing for a person not seen yet. */
@@ -111,12 +111,6 @@ export async function standingByKey(pool: pg.Pool, key: string): Promise<Omit<Pe
   );
   const row = known.rows[0];
   return row && { residency: row.residency, residencePermitValidUntil: row.residence_permit_valid_until, civilCapacity: row.civil_capacity };
-}
-
-/** The record a sharer shared under a reference: its id and version. */
-export async function sharedUnder(pool: pg.Pool, sharerId: string, reference: string): Promise<{ id: string; version: number } | undefined> {
-  const existing = await pool.query<{ id: string; version: number }>('SELECT id, version FROM records WHERE sharer_id = $1 AND reference = $2', [sharerId, reference]);
-  return existing.rows[0];
 }
 
 export interface ObligationRow {

@@ -3,19 +3,22 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { logPersonRead } from '../../db/query-log';
+import { logPersonRead, logRefusedRead } from '../../db/query-log';
+import { sharedBefore } from '../../db/shared-records';
+import { loadCatalogue } from '../../db/record-types';
 import { parseIdentityNumber } from '../../domain/identity-number';
+import { calendarDateSchema } from '../../domain/input';
 import {
-  localDateSchema,
   recordCorrectionSchema,
   recordSubmissionSchema,
   referenceSchema,
   sharingRefusal,
-  typeRefusal,
   type RecordSubmission,
   type SharedRecord,
+  type ShareOutcome,
   type SharerKind,
 } from '../../domain/record';
+import { catalogueProblem, recordTypeSchema } from '../../domain/record-types';
 import type { Actor } from '../../domain/roles';
 import { refusesRecords } from '../../domain/scope';
 import { shanghaiDayOf } from '../../domain/working-days';
@@ -32,11 +35,11 @@ import {
   type RecordSharingWorkflow,
 } from '../../workflows/records/contract';
 import { requireRole } from '../auth';
-import { ApiError } from '../errors';
+import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { sharerOf } from '../shared/sharers';
-import { throughTemporal } from '../workflow-failures';
-import { catalogueCategory, obligationsOf, recordOfSharer, recordsOfPerson, sharedUnder, standingByKey } from './queries';
+import { answerFor, throughTemporal } from '../workflow-failures';
+import { obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson, standingByKey } from './queries';
 
 const shareOutcome = z.object({
   status: z.enum(['accepted', 'duplicate']),
@@ -77,8 +80,8 @@ const correctionBody = recordCorrectionSchema.extend({ reason: z.string().min(3)
  * Refusals here start nothing and write nothing.
  */
 async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: SharerKind }, submission: RecordSubmission): Promise<SharedRecord> {
-  const unfit = typeRefusal(await catalogueCategory(deps.pool, submission.typeCode), submission);
-  if (unfit) throw new ApiError(400, 'invalid-input', `body.typeCode: ${unfit}`, 'body.typeCode');
+  const unfit = catalogueProblem(await loadCatalogue(deps.pool), submission);
+  if (unfit) throw new ApiError(400, 'invalid-input', `body.${unfit.field}: ${unfit.message}`, `body.${unfit.field}`);
   const sharing = sharingRefusal(sharer.kind, submission.category);
   if (sharing) throw new ApiError(403, 'forbidden', sharing, 'body.category');
   const parsed = parseIdentityNumber(submission.identityNumber);
@@ -106,14 +109,27 @@ function obligationClosed(error: unknown): boolean {
 
 /** Art. 8-10: agencies and providers share, correct and revoke records; persons read their own. */
 export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.get(
+    '/record-types',
+    {
+      schema: {
+        summary: 'The record-type catalogue: codes, category, polarity, counting period and the details each type takes (Art. 8, 9)',
+        tags: ['records'],
+        security: [],
+        response: { 200: z.object({ recordTypes: z.array(recordTypeSchema) }) },
+      },
+    },
+    async () => ({ recordTypes: [...(await loadCatalogue(deps.pool)).values()] }),
+  );
+
   app.post(
     '/obligations',
     {
       schema: {
         summary: 'Announce information formed on a day: opens the 7-working-day sharing obligation (Art. 10)',
         tags: ['records'],
-        body: z.object({ reference: referenceSchema, formedOn: localDateSchema }),
-        response: { 202: z.object({ workflowId: z.string() }) },
+        body: z.strictObject({ reference: referenceSchema, formedOn: calendarDateSchema }),
+        response: { 202: z.object({ workflowId: z.string() }), ...refusals(409) },
       },
     },
     async (request, reply) => {
@@ -132,7 +148,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
           throw new ApiError(409, 'obligation-exists', `An obligation for ${request.body.reference} was already announced`, 'body.reference');
         }
-        throw error;
+        throw answerFor(error, { message: `No obligation ${request.body.reference}`, field: 'body.reference' });
       }
       return reply.status(202).send({ workflowId });
     },
@@ -144,7 +160,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       schema: {
         summary: 'My sharing obligations with their due time and SLA state',
         tags: ['records'],
-        querystring: z.object({
+        querystring: z.strictObject({
           state: z.enum(['open', 'due-soon', 'breached', 'shared', 'withdrawn']).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
@@ -177,9 +193,9 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       schema: {
         summary: 'Withdraw an open obligation, with a reason',
         tags: ['records'],
-        params: z.object({ reference: referenceSchema }),
-        body: z.object({ reason: z.string().min(3).max(1000) }),
-        response: { 200: z.object({ state: z.literal('withdrawn') }) },
+        params: z.strictObject({ reference: referenceSchema }),
+        body: z.strictObject({ reason: z.string().min(3).max(1000) }),
+        response: { 200: z.object({ state: z.literal('withdrawn') }), ...refusals(404, 409, 422) },
       },
     },
     async (request) => {
@@ -199,7 +215,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
         summary: 'Share a record (closes its obligation; opens one first if the record was not announced)',
         tags: ['records'],
         body: recordSubmissionSchema,
-        response: { 200: shareOutcome, 201: shareOutcome },
+        response: { 200: shareOutcome, 201: shareOutcome, ...refusals(409, 422) },
       },
     },
     async (request, reply) => {
@@ -218,17 +234,25 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
           }),
         });
-      let outcome;
+      let outcome: ShareOutcome;
       try {
         outcome = await share();
       } catch (error) {
-        if (!obligationClosed(error)) throw error;
-        // The obligation closed earlier: the same share sent again finds the stored record.
-        const existing = await sharedUnder(deps.pool, sharer.id, record.reference);
-        if (existing) return reply.status(200).send({ status: 'duplicate', recordId: existing.id, version: existing.version });
-        throw new ApiError(409, 'obligation-closed', `The obligation for ${record.reference} was withdrawn`, 'body.reference');
+        if (!obligationClosed(error)) throw answerFor(error, { message: `No obligation ${record.reference}`, field: 'body.reference' });
+        // The obligation closed earlier: the record shared under the reference answers.
+        const existing = await sharedBefore(deps.pool, sharer.id, record);
+        if (!existing) throw new ApiError(409, 'obligation-closed', `The obligation for ${record.reference} was withdrawn`, 'body.reference');
+        outcome = { status: existing.sameContent ? 'duplicate' : 'conflict', recordId: existing.id, version: existing.version };
       }
       if (outcome.status === 'refused') throw new ApiError(422, 'refused', outcome.reason, `body.${outcome.field}`);
+      if (outcome.status === 'conflict') {
+        throw new ApiError(
+          409,
+          'reference-conflict',
+          `Record ${outcome.recordId} was shared under the reference ${record.reference} with other content; a change to it is a correction (POST /records/${record.reference}/correction)`,
+          'body.reference',
+        );
+      }
       return reply.status(outcome.status === 'accepted' ? 201 : 200).send(outcome);
     },
   );
@@ -238,20 +262,25 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       const actor = requireRole(request.actor, ['agency', 'provider']);
       const sharer = await sharerOf(deps.pool, actor);
       const { reason, ...fields } = request.body;
-      const outcome = await deps.client.workflow.execute<RecordChangeWorkflow>(recordChangeWorkflowType, {
-        taskQueue: deps.taskQueue,
-        workflowId: recordChangeWorkflowId(sharer.id, request.params.reference, randomUUID()),
-        args: [
-          {
-            sharerId: sharer.id,
-            reference: request.params.reference,
-            kind,
-            reason,
-            changedBy: actor.subject,
-            ...(kind === 'correct' ? { correction: fields as z.infer<typeof correctionBody> } : {}),
-          },
-        ],
-      });
+      const workflowId = recordChangeWorkflowId(sharer.id, request.params.reference, randomUUID());
+      const outcome = await throughTemporal(
+        () =>
+          deps.client.workflow.execute<RecordChangeWorkflow>(recordChangeWorkflowType, {
+            taskQueue: deps.taskQueue,
+            workflowId,
+            args: [
+              {
+                sharerId: sharer.id,
+                reference: request.params.reference,
+                kind,
+                reason,
+                changedBy: actor.subject,
+                ...(kind === 'correct' ? { correction: fields as z.infer<typeof correctionBody> } : {}),
+              },
+            ],
+          }),
+        { message: `No change ${workflowId}`, field: 'reference' },
+      );
       if (outcome.status === 'refused') {
         const status = { 'not-found': 404, conflict: 409, invalid: 422 }[outcome.code];
         throw new ApiError(status, outcome.code === 'invalid' ? 'refused' : outcome.code, outcome.reason, outcome.field === 'reference' ? 'reference' : `body.${outcome.field}`);
@@ -266,9 +295,9 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       schema: {
         summary: 'Correct a shared record: a new version, the old one kept for audit',
         tags: ['records'],
-        params: z.object({ reference: referenceSchema }),
+        params: z.strictObject({ reference: referenceSchema }),
         body: correctionBody,
-        response: { 200: changed },
+        response: { 200: changed, ...refusals(404, 409, 422) },
       },
     },
     change('correct'),
@@ -279,9 +308,9 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       schema: {
         summary: 'Revoke a shared record: it stops counting, and stays kept for audit',
         tags: ['records'],
-        params: z.object({ reference: referenceSchema }),
-        body: z.object({ reason: z.string().min(3).max(1000) }),
-        response: { 200: changed },
+        params: z.strictObject({ reference: referenceSchema }),
+        body: z.strictObject({ reason: z.string().min(3).max(1000) }),
+        response: { 200: changed, ...refusals(404, 409, 422) },
       },
     },
     change('revoke'),
@@ -293,14 +322,20 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       schema: {
         summary: 'One of my records with all its versions',
         tags: ['records'],
-        params: z.object({ reference: referenceSchema }),
-        response: { 200: recordView },
+        params: z.strictObject({ reference: referenceSchema }),
+        response: { 200: recordView, ...refusals(404) },
       },
     },
     async (request) => {
       const actor = requireRole(request.actor, ['agency', 'provider']);
-      const record = await recordOfSharer(deps.pool, actor.agencyId!, request.params.reference);
-      if (!record) throw new ApiError(404, 'not-found', `No record ${request.params.reference} shared by ${actor.agencyId}`, 'reference');
+      const { reference } = request.params;
+      const record = await recordOfSharer(deps.pool, actor.agencyId!, reference);
+      if (!record) {
+        // Records of other sharers under the same reference are theirs to read, not this sharer's (Art. 22).
+        const others = await personsUnderReference(deps.pool, reference);
+        if (others.length > 0) await logRefusedRead(deps.pool, actor, { subject: `record ${reference}`, personIds: others, purpose: 'record of another sharer' });
+        throw new ApiError(404, 'not-found', `No record ${reference} shared by ${actor.agencyId}`, 'reference');
+      }
       await logPersonRead(deps.pool, actor, [record.personId], 'record management by its sharer', 'Art. 10');
       return record;
     },
@@ -329,8 +364,9 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       schema: {
         summary: 'One obligation as its workflow sees it now',
         tags: ['records'],
-        params: z.object({ reference: referenceSchema }),
+        params: z.strictObject({ reference: referenceSchema }),
         response: {
+          ...refusals(404),
           200: z.object({
             state: z.string(),
             dueAt: z.string().nullable(),

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { catalogueCounting, recordsToExplain } from '../../db/scoring';
 import { modelDefinitionSchema, type ModelStatus } from '../../domain/score-model';
+import type { PersonStanding } from '../../domain/scope';
 import { evaluate, type Evaluation } from '../../domain/scoring';
 
 export interface ExplainedScore {
@@ -89,4 +90,14 @@ export async function rescoringRuns(
     levelChanges: Number(row.level_changes),
     outOfScope: Number(row.out_of_scope),
   }));
+}
+
+/** What agencies have confirmed about a person (Art. 3), or nothing for an unknown person. */
+export async function personStanding(pool: pg.Pool, personId: string): Promise<PersonStanding | undefined> {
+  const found = await pool.query<{ birth_date: string; residency: PersonStanding['residency']; residence_permit_valid_until: string | null; civil_capacity: PersonStanding['civilCapacity'] }>(
+    'SELECT birth_date, residency, residence_permit_valid_until, civil_capacity FROM persons WHERE id = $1',
+    [personId],
+  );
+  const row = found.rows[0];
+  return row && { birthDate: row.birth_date, residency: row.residency, residencePermitValidUntil: row.residence_permit_valid_until, civilCapacity: row.civil_capacity };
 }

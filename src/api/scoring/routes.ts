@@ -3,8 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { activeModels } from '../../db/scoring';
 import { logPersonRead } from '../../db/query-log';
-import { modelDefinitionSchema, MODEL_STATUSES } from '../../domain/score-model';
-import { localDateSchema } from '../../domain/record';
+import { loadCatalogue } from '../../db/record-types';
+import { modelCatalogueProblem, modelDefinitionSchema, MODEL_STATUSES } from '../../domain/score-model';
+import { scopeOn } from '../../domain/scope';
+import { shanghaiDayOf } from '../../domain/working-days';
+import { calendarDateSchema } from '../../domain/input';
 import {
   nightlyRescoringScheduleId,
   scoreModelWorkflowId,
@@ -13,10 +16,10 @@ import {
   type ScoreModelWorkflow,
 } from '../../workflows/scoring/contract';
 import { requireRole } from '../auth';
-import { ApiError } from '../errors';
+import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { throughTemporal } from '../workflow-failures';
-import { explainedScores, models, rescoringRuns, scoreHistory } from './queries';
+import { explainedScores, models, personStanding, rescoringRuns, scoreHistory } from './queries';
 
 const scenarioSchema = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a scenario name such as base or lending');
 
@@ -36,8 +39,10 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
         summary: 'My current scores, levels, their breakdown and history',
         tags: ['persons'],
         response: {
+          ...refusals(404),
           200: z.object({
-            inScope: z.boolean(),
+            inScope: z.boolean().describe('whether the person is scored today (Art. 3)'),
+            outOfScope: z.array(z.object({ code: z.string(), message: z.string() })).describe('the conditions of Art. 3 the person does not meet today'),
             scores: z.array(
               z.object({ scenario: z.string(), modelId: z.string(), score: z.number(), level: z.string(), onDay: z.string(), computedAt: z.string(), breakdown: breakdownSchema }),
             ),
@@ -49,9 +54,11 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
     async (request) => {
       const actor = requireRole(request.actor, ['person']);
       const personId = actor.personId!;
-      const [scores, history] = await Promise.all([explainedScores(deps.pool, personId), scoreHistory(deps.pool, personId)]);
+      const [standing, scores, history] = await Promise.all([personStanding(deps.pool, personId), explainedScores(deps.pool, personId), scoreHistory(deps.pool, personId)]);
+      if (!standing) throw new ApiError(404, 'not-found', 'No records of this person have been shared yet', 'person');
       await logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
-      return { inScope: scores.length > 0, scores, history };
+      const scope = scopeOn(standing, shanghaiDayOf(new Date()));
+      return { inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores, history };
     },
   );
 
@@ -88,12 +95,14 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       schema: {
         summary: 'Draft a new model version of a scenario (Art. 13, 14)',
         tags: ['models'],
-        body: z.object({ scenario: scenarioSchema, description: z.string().min(3).max(2000), definition: modelDefinitionSchema }),
+        body: z.strictObject({ scenario: scenarioSchema, description: z.string().min(3).max(2000), definition: modelDefinitionSchema }),
         response: { 201: z.object({ modelId: z.string(), status: z.string() }) },
       },
     },
     async (request, reply) => {
       const actor = requireRole(request.actor, ['institution']);
+      const unfit = modelCatalogueProblem(await loadCatalogue(deps.pool), request.body.definition);
+      if (unfit) throw new ApiError(400, 'invalid-input', `body.${unfit.field}: ${unfit.message}`, `body.${unfit.field}`);
       const result = await runModelChange({ kind: 'draft', ...request.body, createdBy: actor.subject }, scoreModelWorkflowId(request.body.scenario, 'draft', randomUUID()));
       return reply.status(201).send({ modelId: result.modelId, status: result.status });
     },
@@ -105,9 +114,10 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       schema: {
         summary: 'Put a model to public comment, activate it (rescoring its scenario) or retire it',
         tags: ['models'],
-        params: z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,40}-v[0-9]+$/, 'must be a model id such as base-v2') }),
-        body: z.object({ to: z.enum(['public-comment', 'active', 'retired', 'draft']), commentUntil: localDateSchema.optional(), effectiveFrom: localDateSchema.optional() }),
+        params: z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9-]{1,40}-v[0-9]+$/, 'must be a model id such as base-v2') }),
+        body: z.strictObject({ to: z.enum(['public-comment', 'active', 'retired', 'draft']), commentUntil: calendarDateSchema.optional(), effectiveFrom: calendarDateSchema.optional() }),
         response: {
+          ...refusals(404, 409),
           200: z.object({
             modelId: z.string(),
             status: z.string(),
@@ -155,8 +165,8 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       schema: {
         summary: 'Run the nightly full rescoring now, or pause / resume its schedule',
         tags: ['rescoring'],
-        params: z.object({ action: z.enum(['trigger', 'pause', 'unpause']) }),
-        response: { 202: z.object({ scheduleId: z.string(), action: z.string() }) },
+        params: z.strictObject({ action: z.enum(['trigger', 'pause', 'unpause']) }),
+        response: { 202: z.object({ scheduleId: z.string(), action: z.string() }), ...refusals(404) },
       },
     },
     async (request, reply) => {

@@ -101,3 +101,10 @@ export async function taskViews(pool: pg.Pool, rows: TaskRow[]): Promise<TaskVie
     context: row.context,
   }));
 }
+
+/** The category of the record a task's context names (a task that decides on a record), if it names one. */
+export async function categoryOfRecord(pool: pg.Pool, recordId: unknown): Promise<string | undefined> {
+  if (typeof recordId !== 'string') return undefined;
+  const found = await pool.query<{ category: string }>('SELECT category FROM records WHERE id = $1', [recordId]);
+  return found.rows[0]?.category;
+}

@@ -1,13 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { loadCatalogue } from '../../db/record-types';
 import { recordCorrectionSchema } from '../../domain/record';
+import { catalogueProblem } from '../../domain/record-types';
 import type { Actor } from '../../domain/roles';
 import { claimTaskUpdate, completeTaskUpdate, type TaskActor } from '../../workflows/shared/contract';
 import { requireRole } from '../auth';
-import { ApiError } from '../errors';
+import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { throughTemporal } from '../workflow-failures';
-import { inbox, taskEvents, taskViews, visibleTask, type TaskRow } from './queries';
+import { categoryOfRecord, inbox, taskEvents, taskViews, visibleTask, type TaskRow } from './queries';
 
 const taskView = z.object({
   id: z.string(),
@@ -44,7 +46,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       schema: {
         summary: 'My tasks, soonest due first, with the working days left',
         tags: ['tasks'],
-        querystring: z.object({
+        querystring: z.strictObject({
           state: z.enum(['open', 'claimed', 'completed', 'cancelled']).optional(),
           process: z.string().max(40).optional(),
           dueBefore: z.iso.datetime({ offset: true }).optional(),
@@ -59,11 +61,11 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     },
   );
 
-  const params = z.object({ taskId: z.uuid() });
+  const params = z.strictObject({ taskId: z.uuid() });
   for (const action of ['claim', 'release'] as const) {
     app.post(
       `/tasks/:taskId/${action}`,
-      { schema: { summary: action === 'claim' ? 'Claim a task' : 'Release a task I claimed', tags: ['tasks'], params, response: { 200: z.object({ taskId: z.string(), claimedBy: z.string().nullable() }) } } },
+      { schema: { summary: action === 'claim' ? 'Claim a task' : 'Release a task I claimed', tags: ['tasks'], params, response: { 200: z.object({ taskId: z.string(), claimedBy: z.string().nullable() }), ...refusals(404, 409) } } },
       async (request) => {
         const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider']);
         const task = await taskFor(actor, request.params.taskId);
@@ -82,14 +84,20 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
         summary: 'Complete a task with a decision; the process validates it before anything is recorded',
         tags: ['tasks'],
         params,
-        body: z.object({ decision: z.string().min(1).max(40), reasons: z.string().max(4000), correction: recordCorrectionSchema.optional() }),
-        response: { 200: z.object({ taskId: z.string(), decision: z.string() }) },
+        body: z.strictObject({ decision: z.string().min(1).max(40), reasons: z.string().max(4000), correction: recordCorrectionSchema.optional() }),
+        response: { 200: z.object({ taskId: z.string(), decision: z.string() }), ...refusals(404, 409, 422) },
       },
     },
     async (request) => {
       const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider']);
       const task = await taskFor(actor, request.params.taskId);
       const { decision, reasons, correction } = request.body;
+      // A correction must fit the catalogue and the record's category, or the process could not apply it: checked here, before the decision is taken.
+      if (correction) {
+        const category = await categoryOfRecord(deps.pool, task.context.recordId);
+        const unfit = category ? catalogueProblem(await loadCatalogue(deps.pool), { ...correction, category }) : undefined;
+        if (unfit) throw new ApiError(422, 'invalid-correction', `body.correction.${unfit.field}: ${unfit.message}`, `body.correction.${unfit.field}`);
+      }
       return throughTemporal(
         () =>
           deps.client.workflow.getHandle(task.workflow_id).executeUpdate(completeTaskUpdate, {
@@ -107,7 +115,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
         summary: 'What happened to a task: created, claimed, released, completed, cancelled',
         tags: ['tasks'],
         params,
-        response: { 200: z.object({ task: taskView, events: z.array(z.object({ at: z.string(), event: z.string(), actor: z.string().nullable(), detail: z.record(z.string(), z.unknown()) })) }) },
+        response: { ...refusals(404), 200: z.object({ task: taskView, events: z.array(z.object({ at: z.string(), event: z.string(), actor: z.string().nullable(), detail: z.record(z.string(), z.unknown()) })) }) },
       },
     },
     async (request) => {

@@ -1,0 +1,16 @@
+import type pg from 'pg';
+import { z } from 'zod';
+import { recordTypeSchema, type RecordType } from '../domain/record-types';
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** The record-type catalogue as Postgres holds it, by type code. */
+export async function loadCatalogue(db: Queryable): Promise<Map<string, RecordType>> {
+  const rows = await db.query(
+    `SELECT code, category, polarity, severity, (extract(year FROM counts_for) * 12 + extract(month FROM counts_for))::int AS "countsForMonths",
+            repairable, description, details
+     FROM record_types ORDER BY category, code`,
+  );
+  const types = z.array(recordTypeSchema).parse(rows.rows);
+  return new Map(types.map((type) => [type.code, type]));
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { inputProblem, MAX_DEPTH } from '../../src/api/shared/input-guard';
+
+/** An object nested `depth` levels deep: {a: {a: ... 'leaf'}}. */
+function nested(depth: number): unknown {
+  let value: unknown = 'leaf';
+  for (let i = 0; i < depth; i++) value = { a: value };
+  return value;
+}
+
+describe('What no request may hold, at the API door', () => {
+  it('finds the first string or key holding the NUL character, with its path', () => {
+    expect(inputProblem({ a: 'fine', b: [1, 'x', { c: 'y\u0000' }] })).toEqual({ path: ['b', 2, 'c'], problem: 'nul' });
+    expect(inputProblem({ ['k\u0000']: 1 })).toEqual({ path: ['k\u0000'], problem: 'nul' });
+    expect(inputProblem('\u0000')).toEqual({ path: [], problem: 'nul' });
+  });
+
+  it('finds nesting deeper than any request has, without overflowing the stack at a hundred thousand levels', () => {
+    expect(inputProblem(nested(MAX_DEPTH))).toBeUndefined();
+    expect(inputProblem(nested(MAX_DEPTH + 1))).toMatchObject({ problem: 'too-deep' });
+    expect(inputProblem(nested(100_000))).toMatchObject({ problem: 'too-deep', path: Array(MAX_DEPTH).fill('a') });
+  });
+
+  it('passes everything else, and leaves a streamed body alone', () => {
+    expect(inputProblem({ a: 'fine', b: [1, true, null, { c: '齐鲁\\u0000' }] })).toBeUndefined();
+    expect(inputProblem(undefined)).toBeUndefined();
+    expect(inputProblem(Readable.from(['\u0000']))).toBeUndefined();
+  });
+});
