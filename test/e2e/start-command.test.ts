@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,20 @@ describe('The start command', () => {
     const production = start({ PLATFORM_ENV: 'production', AUTH_JWKS_URL: 'https://id.example/jwks' });
     expect(await production.exited).toBe(1);
     expect(production.output()).toMatch(/PAYLOAD_KEY: is required.*IDENTITY_ENCRYPTION_KEY: is required/);
+  });
+
+  it('mints no token the API would refuse: a person token without --person, an agency token without --agency', () => {
+    const dataDir = scratchDir();
+    dirs.push(dataDir);
+    const mint = (...args: string[]) => spawnSync(TSX, ['src/workers/mint-token.ts', ...args], { cwd: projectRoot, env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+    const person = mint('person');
+    expect(person.status).toBe(1);
+    expect(person.stderr).toContain('--person <uuid>');
+    expect(mint('agency').stderr).toContain('--agency <id>');
+    expect(mint('person', '--person', '370102198001010011').stderr).toContain('--person must be a uuid');
+    const minted = mint('person', '--person', '0f0e6a52-5f3c-4b8e-9d35-3c1a2b4d5e6f');
+    expect(minted.status).toBe(0);
+    expect(minted.stdout.trim().split('.')).toHaveLength(3);
   });
 
   it('brings up Postgres, the dev server with its Web UI and search attributes, the worker and the API; a second start keeps the data', async () => {

@@ -28,3 +28,17 @@ describe('What no request may hold, at the API door', () => {
     expect(inputProblem(Readable.from(['\u0000']))).toBeUndefined();
   });
 });
+
+describe('What no query string may hold', () => {
+  it('finds the NUL character in a query string parsed as Fastify parses it', async () => {
+    const { default: Fastify } = await import('fastify');
+    const app = Fastify();
+    let found: unknown;
+    app.addHook('preValidation', async (request) => {
+      found = inputProblem(request.query);
+    });
+    app.get('/probe', async () => 'seen');
+    await app.inject({ method: 'GET', url: '/probe?process=a%00b' });
+    expect(found).toEqual({ path: ['process'], problem: 'nul' });
+  });
+});

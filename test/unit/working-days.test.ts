@@ -83,7 +83,7 @@ describe('Working days: years without a loaded notice', () => {
     expect(publishedYearFromPackage(2027)).toBeUndefined();
   });
 
-  it('rests on the 13 statutory holidays of 2027 (lunar dates converted) and works no make-up days', () => {
+  it('rests on the 13 statutory holidays of 2027 (lunar dates converted) and works no make-up working days', () => {
     const holidays = statutoryHolidays(2027);
     expect(holidays.size).toBe(13);
     expect([...holidays.keys()]).toEqual(
@@ -93,6 +93,16 @@ describe('Working days: years without a loaded notice', () => {
     expect(days.get('2027-01-01')).toBe(false);
     expect(days.get('2027-01-04')).toBe(true);
     expect(days.get('2027-01-02')).toBe(false);
+  });
+
+  it('makes up a statutory holiday falling on a weekend on the next working day: 1-2 May 2027 on 3-4 May, New Year 2028 on 3 January', () => {
+    const days = new Map(provisionalYear(2027).map((d) => [d.day, d]));
+    expect(days.get('2027-05-03')).toMatchObject({ isWorkingDay: false, note: 'Labour Day (made up for 2027-05-01)' });
+    expect(days.get('2027-05-04')).toMatchObject({ isWorkingDay: false, note: 'Labour Day (made up for 2027-05-02)' });
+    expect(days.get('2027-05-05')).toMatchObject({ isWorkingDay: true });
+    // Spring Festival 2027: eve Friday 5 Feb, then Saturday to Monday; the weekend days are made up on Tuesday and Wednesday.
+    expect(['2027-02-09', '2027-02-10', '2027-02-11'].map((day) => days.get(day)!.isWorkingDay)).toEqual([false, false, true]);
+    expect(provisionalYear(2028).find((d) => d.day === '2028-01-03')).toMatchObject({ isWorkingDay: false, note: "New Year's Day (made up for 2028-01-01)" });
   });
 
   it('builds a year from a notice: listed holidays rest, listed weekend days work', () => {

@@ -10,13 +10,16 @@ export const MAX_DEPTH = 32;
 
 export type InputProblem = { path: (string | number)[]; problem: 'nul' | 'too-deep' };
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value));
+/** Parsed data: a JSON object, or a parsed query string, whose prototype is a bare object of its own. */
+function isParsedObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 /**
  * The first NUL (in a string or a key) or too deep a nesting in a parsed JSON value, breadth first.
- * Only plain objects and arrays are entered: a streamed body (bulk intake) is checked row by row.
+ * Only parsed objects and arrays are entered: a streamed body (bulk intake) is checked row by row.
  */
 export function inputProblem(input: unknown): InputProblem | undefined {
   let level: { value: unknown; path: (string | number)[] }[] = [{ value: input, path: [] }];
@@ -25,7 +28,7 @@ export function inputProblem(input: unknown): InputProblem | undefined {
     for (const { value, path } of level) {
       if (typeof value === 'string') {
         if (value.includes('\u0000')) return { path, problem: 'nul' };
-      } else if (Array.isArray(value) || isPlainObject(value)) {
+      } else if (Array.isArray(value) || isParsedObject(value)) {
         if (depth === MAX_DEPTH) return { path, problem: 'too-deep' };
         for (const [key, item] of Object.entries(value)) {
           if (key.includes('\u0000')) return { path: [...path, key], problem: 'nul' };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadCatalogue } from '../../db/record-types';
+import { timestampSchema } from '../../domain/input';
 import { recordCorrectionSchema } from '../../domain/record';
 import { catalogueProblem } from '../../domain/record-types';
 import type { Actor } from '../../domain/roles';
@@ -49,7 +50,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
         querystring: z.strictObject({
           state: z.enum(['open', 'claimed', 'completed', 'cancelled']).optional(),
           process: z.string().max(40).optional(),
-          dueBefore: z.iso.datetime({ offset: true }).optional(),
+          dueBefore: timestampSchema.optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
         response: { 200: z.object({ tasks: z.array(taskView) }) },
