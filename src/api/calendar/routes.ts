@@ -14,6 +14,7 @@ import {
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
+import { dayView } from '../shared/formats';
 import { failureReason, throughTemporal } from '../workflow-failures';
 import { calendarYear } from './queries';
 
@@ -151,7 +152,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
           200: z.object({
             year: z.number(),
             published: z.boolean(),
-            days: z.array(z.object({ day: z.string(), isWorkingDay: z.boolean(), source: z.string(), note: z.string().nullable() })),
+            days: z.array(z.object({ day: dayView, isWorkingDay: z.boolean(), source: z.string(), note: z.string().nullable() })),
           }),
         },
       },

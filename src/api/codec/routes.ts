@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
+import { instantView } from '../shared/formats';
 
 const SESSION_COOKIE = 'codec_session';
 const SESSION_HOURS = 8;
@@ -65,7 +66,7 @@ export const codecRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
         tags: ['supervision'],
         security: [],
         body: z.strictObject({ token: z.string().min(1) }),
-        response: { 200: z.object({ expiresAt: z.string() }), ...refusals(401, 403) },
+        response: { 200: z.object({ expiresAt: instantView }), ...refusals(401, 403) },
       },
     },
     async (request, reply) => {

@@ -17,6 +17,7 @@ import {
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
+import { dayView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
 import { objectionById } from './queries';
 
@@ -96,7 +97,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
             path: z.string().nullable(),
             outcome: z.string().nullable(),
             outcomeReasons: z.string().nullable(),
-            receivedOn: z.string(),
+            receivedOn: dayView,
             progress: z.object({ state: z.string(), openTaskId: z.string().nullable() }).nullable(),
           }),
         },

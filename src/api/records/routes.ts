@@ -37,6 +37,7 @@ import {
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
+import { dayView, instantView } from '../shared/formats';
 import { sharerOf } from '../shared/sharers';
 import { answerFor, throughTemporal } from '../workflow-failures';
 import { obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson, standingByKey } from './queries';
@@ -52,7 +53,7 @@ const versionView = z.object({
   version: z.number(),
   status: z.string(),
   typeCode: z.string(),
-  formedOn: z.string(),
+  formedOn: dayView,
   details: z.record(z.string(), z.unknown()),
   evidence: z.array(z.unknown()),
   changedBy: z.string(),
@@ -66,7 +67,7 @@ const recordView = z.object({
   personId: z.string(),
   category: z.string(),
   source: z.string(),
-  sharedAt: z.string(),
+  sharedAt: instantView,
   sharedLate: z.boolean(),
   current: versionView,
   versions: z.array(versionView),
@@ -169,9 +170,9 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
             obligations: z.array(
               z.object({
                 reference: z.string(),
-                formedOn: z.string(),
+                formedOn: dayView,
                 state: z.string(),
-                dueAt: z.string().nullable(),
+                dueAt: instantView.nullable(),
                 slaState: z.string().nullable(),
                 provisional: z.boolean().nullable().describe('the due time lies in a year whose working-day calendar is not published yet'),
                 sharedLate: z.boolean().nullable(),
@@ -369,7 +370,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
           ...refusals(404),
           200: z.object({
             state: z.string(),
-            dueAt: z.string().nullable(),
+            dueAt: instantView.nullable(),
             slaState: z.string().nullable(),
             provisional: z.boolean().nullable(),
             recordId: z.string().nullable(),

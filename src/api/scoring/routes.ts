@@ -18,6 +18,7 @@ import {
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
+import { dayView, instantView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
 import { explainedScores, models, personStanding, rescoringRuns, scoreHistory } from './queries';
 
@@ -26,7 +27,7 @@ const scenarioSchema = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a sce
 const breakdownSchema = z.object({
   base: z.number(),
   categories: z.record(z.string(), z.number()),
-  lines: z.array(z.object({ recordId: z.string(), typeCode: z.string(), category: z.string(), formedOn: z.string(), points: z.number(), countsUntil: z.string().nullable() })),
+  lines: z.array(z.object({ recordId: z.string(), typeCode: z.string(), category: z.string(), formedOn: dayView, points: z.number(), countsUntil: dayView.nullable() })),
   caps: z.array(z.object({ kind: z.string(), subject: z.string(), before: z.number(), after: z.number() })),
 });
 
@@ -44,9 +45,9 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
             inScope: z.boolean().describe('whether the person is scored today (Art. 3)'),
             outOfScope: z.array(z.object({ code: z.string(), message: z.string() })).describe('the conditions of Art. 3 the person does not meet today'),
             scores: z.array(
-              z.object({ scenario: z.string(), modelId: z.string(), score: z.number(), level: z.string(), onDay: z.string(), computedAt: z.string(), breakdown: breakdownSchema }),
+              z.object({ scenario: z.string(), modelId: z.string(), score: z.number(), level: z.string(), onDay: dayView, computedAt: instantView, breakdown: breakdownSchema }),
             ),
-            history: z.array(z.object({ scenario: z.string(), modelId: z.string(), score: z.number(), level: z.string(), computedAt: z.string() })),
+            history: z.array(z.object({ scenario: z.string(), modelId: z.string(), score: z.number(), level: z.string(), computedAt: instantView })),
           }),
         },
       },
@@ -68,8 +69,8 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
     version: z.number(),
     status: z.enum(MODEL_STATUSES),
     description: z.string(),
-    commentUntil: z.string().nullable(),
-    effectiveFrom: z.string().nullable(),
+    commentUntil: dayView.nullable(),
+    effectiveFrom: dayView.nullable(),
   });
 
   app.get(
@@ -146,7 +147,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
         tags: ['rescoring'],
         response: {
           200: z.object({
-            runs: z.array(z.object({ id: z.string(), onDay: z.string(), startedAt: z.string(), finishedAt: z.string().nullable(), personsScored: z.number(), levelChanges: z.number(), outOfScope: z.number() })),
+            runs: z.array(z.object({ id: z.string(), onDay: dayView, startedAt: instantView, finishedAt: instantView.nullable(), personsScored: z.number(), levelChanges: z.number(), outOfScope: z.number() })),
             activeModels: z.array(z.string()),
           }),
         },

@@ -9,6 +9,7 @@ import { claimTaskUpdate, completeTaskUpdate, type TaskActor } from '../../workf
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
+import { instantView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
 import { categoryOfRecord, inbox, taskEvents, taskViews, visibleTask, type TaskRow } from './queries';
 
@@ -20,7 +21,7 @@ const taskView = z.object({
   agencyId: z.string().nullable(),
   subject: z.string(),
   state: z.string(),
-  dueAt: z.string().nullable(),
+  dueAt: instantView.nullable(),
   provisional: z.boolean().nullable().describe('the due time lies in a year whose working-day calendar is not published yet'),
   workingDaysLeft: z.number().nullable(),
   allowedDecisions: z.array(z.string()),
@@ -116,7 +117,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
         summary: 'What happened to a task: created, claimed, released, completed, cancelled',
         tags: ['tasks'],
         params,
-        response: { ...refusals(404), 200: z.object({ task: taskView, events: z.array(z.object({ at: z.string(), event: z.string(), actor: z.string().nullable(), detail: z.record(z.string(), z.unknown()) })) }) },
+        response: { ...refusals(404), 200: z.object({ task: taskView, events: z.array(z.object({ at: instantView, event: z.string(), actor: z.string().nullable(), detail: z.record(z.string(), z.unknown()) })) }) },
       },
     },
     async (request) => {
