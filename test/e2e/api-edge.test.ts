@@ -3,12 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { calendarChangeWorkflowType, type CalendarChangeWorkflow } from '../../src/workflows/calendar/contract';
 import { identityNumber } from '../support/identities';
-import { startPlatform, type RunningPlatform } from '../support/platform';
-
-interface Answer {
-  status: number;
-  body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers read field by field
-}
+import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { penaltySubmission } from '../support/records';
 
 describe('The API edge: every refusal a 4xx with its field and reason, nothing written, and nothing accepted that cannot finish', () => {
   let platform: RunningPlatform;
@@ -18,19 +14,11 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
   let admin: string;
   const today = shanghaiDayOf(new Date());
 
-  const call = (method: string, path: string, token?: string, body?: unknown): Promise<Answer> => platform.call<Answer['body']>(method, path, token, body);
+  const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
   const count = async (table: string, where = 'true', params: unknown[] = []) =>
     (await platform.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params)).rows[0]!.n;
 
-  const penalty = (reference: string, details: Record<string, unknown> = { procedure: 'general' }, who = identityNumber('1981-01-21', 121)) => ({
-    reference,
-    identityNumber: who,
-    category: 'administrative',
-    typeCode: 'administrative-penalty',
-    formedOn: today,
-    evidence: [{ kind: 'decision', ref: `decision ${reference}` }],
-    details,
-  });
+  const penalty = (reference: string, details?: Record<string, unknown>) => penaltySubmission(reference, identityNumber('1981-01-21', 121), today, details);
 
   beforeAll(async () => {
     platform = await startPlatform();
@@ -163,9 +151,10 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
     const refusedObjection = await platform.db.pool.query(`SELECT actor_id, person_id, subject FROM query_log WHERE outcome = 'refused' AND actor_id = 'person-303'`);
     expect(refusedObjection.rows).toEqual([{ actor_id: 'person-303', person_id: applicant.personId, subject: `objection/${filed.body.objectionId}` }]);
 
-    expect((await call('GET', '/records/EDGE-DUP', police)).status).toBe(404);
+    expect((await call('POST', '/records', market, penalty('EDGE-READ'))).status).toBe(201);
+    expect((await call('GET', '/records/EDGE-READ', police)).status).toBe(404);
     const refusedRecord = await platform.db.pool.query(`SELECT actor_agency, subject FROM query_log WHERE outcome = 'refused' AND actor_role = 'agency'`);
-    expect(refusedRecord.rows).toEqual([{ actor_agency: 'jinan-public-security', subject: 'record EDGE-DUP' }]);
+    expect(refusedRecord.rows).toEqual([{ actor_agency: 'jinan-public-security', subject: 'record EDGE-READ' }]);
   });
 
   it('reads the record-type catalogue, with the details each type takes, without a token', async () => {

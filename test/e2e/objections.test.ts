@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
-import { startPlatform, type RunningPlatform } from '../support/platform';
-
-interface Answer {
-  status: number;
-  body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers read field by field
-}
+import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
 
 describe('Art. 20 objection flow through the API on the dev server', () => {
   let platform: RunningPlatform;
@@ -18,20 +13,20 @@ describe('Art. 20 objection flow through the API on the dev server', () => {
   const today = shanghaiDayOf(new Date());
   const resident = identityNumber('1977-07-07', 707);
 
-  const call = (method: string, path: string, token: string, body?: unknown): Promise<Answer> => platform.call<Answer['body']>(method, path, token, body);
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
 
   async function inbox(token: string, kind: string) {
-    let found: Answer['body'] | undefined;
+    let found: JsonAnswer['body'] | undefined;
     await expect
       .poll(async () => {
-        found = ((await call('GET', '/tasks?state=open', token)).body.tasks as Answer['body'][]).find((t) => t.kind === kind);
+        found = ((await call('GET', '/tasks?state=open', token)).body.tasks as JsonAnswer['body'][]).find((t) => t.kind === kind);
         return found !== undefined;
       }, { timeout: 15_000 })
       .toBe(true);
     return found!;
   }
 
-  const score = async () => ((await call('GET', '/me/score', person)).body.scores as Answer['body'][]).find((s) => s.scenario === 'base')?.score;
+  const score = async () => ((await call('GET', '/me/score', person)).body.scores as JsonAnswer['body'][]).find((s) => s.scenario === 'base')?.score;
 
   beforeAll(async () => {
     platform = await startPlatform();

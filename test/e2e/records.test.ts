@@ -3,6 +3,7 @@ import { MARKET_ATTESTATION } from '../../src/domain/record';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber, withWrongCheckDigit } from '../support/identities';
 import { startPlatform, type RunningPlatform } from '../support/platform';
+import { penaltySubmission } from '../support/records';
 
 interface Answer {
   status: number;
@@ -40,15 +41,7 @@ describe('Credit records through the API on the dev server', () => {
 
   const call = (method: string, path: string, token: string, body?: unknown): Promise<Answer> => platform.call<Answer['body']>(method, path, token, body);
 
-  const penalty = (reference: string, who = adult, details: Record<string, unknown> = { procedure: 'general' }) => ({
-    reference,
-    identityNumber: who,
-    category: 'administrative',
-    typeCode: 'administrative-penalty',
-    formedOn: today,
-    evidence: [{ kind: 'decision', ref: `decision ${reference}` }],
-    details,
-  });
+  const penalty = (reference: string, who = adult, details?: Record<string, unknown>) => penaltySubmission(reference, who, today, details);
 
   async function count(table: string, where = 'true', params: unknown[] = []) {
     return (await platform.db.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params)).rows[0].n as number;
@@ -124,13 +117,15 @@ describe('Credit records through the API on the dev server', () => {
     });
 
     it('shows a person their own records, and registers the read (Art. 22)', async () => {
-      const { person_id: personId } = (await platform.db.pool.query('SELECT person_id FROM records WHERE reference = $1', ['MR-1'])).rows[0];
+      const reader = identityNumber('1986-06-16', 616);
+      for (const reference of ['READ-1', 'READ-2']) expect((await call('POST', '/records', market, penalty(reference, reader))).status).toBe(201);
+      const { person_id: personId } = (await platform.db.pool.query('SELECT person_id FROM records WHERE reference = $1', ['READ-1'])).rows[0];
       const person = await platform.token('person', { person: personId });
       const mine = await call('GET', '/me/records', person);
       expect(mine.status).toBe(200);
-      expect((mine.body.records as { reference: string }[]).map((r) => r.reference).sort()).toEqual(['MR-1', 'MR-2', 'QB-LOAN-1']);
+      expect((mine.body.records as { reference: string }[]).map((r) => r.reference).sort()).toEqual(['READ-1', 'READ-2']);
       expect(await count('query_log', "actor_role = 'person' AND person_id = $1", [personId])).toBe(1);
-      expect((await call('GET', '/records/MR-1', police)).status).toBe(404);
+      expect((await call('GET', '/records/READ-1', police)).status).toBe(404);
     });
   });
 

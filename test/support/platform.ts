@@ -12,6 +12,12 @@ import { startStack } from '../../src/workers/stack';
 import { createTestDatabase, type TestDatabase } from './database';
 import { freePort } from './ports';
 
+/** An answer of the API as a test reads it, field by field. */
+export interface JsonAnswer {
+  status: number;
+  body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers read field by field
+}
+
 export interface RunningPlatform {
   url: string;
   db: TestDatabase;

@@ -69,6 +69,10 @@ describe('Art. 6 scheduled full rescoring survives a worker crash', () => {
   });
 
   it('Art. 14 gives the lending scenario its own score from the same records', async () => {
+    const { worker, taskQueue } = await createTestWorker(env, db);
+    await worker.runUntil(
+      env.client.workflow.execute(rescoreFullWorkflow, { taskQueue, workflowId: 'rescore-full/2026-11-25/lending', args: [{ onDay: '2026-11-25', scenarios: ['base', 'lending'] }] }),
+    );
     const differing = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM scores b JOIN scores l ON l.person_id = b.person_id AND l.scenario = 'lending'
        WHERE b.scenario = 'base' AND l.score <> b.score`,
