@@ -14,8 +14,8 @@ const articles = [...new Set(titles.flatMap((title) => [...title.matchAll(/Art\.
 const failed = [];
 for (const article of articles) {
   const started = Date.now();
-  const run = spawnSync('npx', ['vitest', 'run', '-t', `Art. ${article}`], { cwd: root, encoding: 'utf8' });
-  const summary = /Tests\s+(.*)/.exec(run.stdout.replace(/\x1b\[[0-9;]*m/g, ''))?.[1]?.trim() ?? 'no summary';
+  const run = spawnSync('npx', ['vitest', 'run', '-t', `Art. ${article}`], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const summary = /Tests\s+(.*)/.exec(run.stdout)?.[1]?.trim() ?? 'no summary';
   process.stdout.write(`Art. ${article}: ${run.status === 0 ? 'passes alone' : 'FAILS alone'} (${summary}; ${Math.round((Date.now() - started) / 1000)} s)\n`);
   if (run.status !== 0) failed.push(article);
 }
