@@ -145,6 +145,23 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
     expect(perPerson.rows).toEqual([{ n: 3 }]);
   });
 
+  it('Art. 9 refuses a row with a field a record does not have, or a detail its type does not take, naming it', async () => {
+    const staged = await stage(
+      [
+        { ...penalty('FIELD-1'), formedOnn: '2026-01-01' },
+        { ...penalty('FIELD-2'), details: { procedure: 'general', minorPromtlyRemedied: true } },
+        penalty('FIELD-3'),
+      ],
+      10,
+    );
+    expect(await store(staged.batchId, 0)).toMatchObject({ accepted: 1, refused: 2 });
+    expect(await batchRowResults(db.pool, staged.batchId, { afterRow: 0, limit: 10 })).toEqual([
+      expect.objectContaining({ row: 1, outcome: 'refused', field: 'formedOnn', reason: 'is not a field of a record' }),
+      expect.objectContaining({ row: 2, outcome: 'refused', field: 'details.minorPromtlyRemedied' }),
+      expect.objectContaining({ row: 3, outcome: 'accepted' }),
+    ]);
+  });
+
   it('refuses a row whose text Postgres cannot store, and stores the rest of its chunk', async () => {
     const staged = await stage([{ ...penalty('NUL-1'), details: { procedure: 'general', note: 'a\u0000b' } }, penalty('NUL-2')], 10);
     expect(await store(staged.batchId, 0)).toMatchObject({ accepted: 1, refused: 1 });

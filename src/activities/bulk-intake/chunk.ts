@@ -8,7 +8,7 @@ import { NamedPersons, personsOf, standingOf, type IdentityProtection } from '..
 import { withTransaction } from '../../db/transaction';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { loadCatalogue } from '../../db/record-types';
-import { firstProblem, recordSubmissionSchema, sharingRefusal, type RecordSubmission, type SharerKind } from '../../domain/record';
+import { firstProblem, recordSubmissionRowSchema, sharingRefusal, unknownSubmissionField, type RecordSubmission, type SharerKind } from '../../domain/record';
 import { catalogueProblem, type RecordType } from '../../domain/record-types';
 import { refusesRecords, type IdentityFact } from '../../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../../domain/working-days';
@@ -107,7 +107,9 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
   }
   const claimed = (raw as { reference?: unknown } | null)?.reference;
   const reference = typeof claimed === 'string' ? claimed.slice(0, 100) : null;
-  const parsed = recordSubmissionSchema.safeParse(raw);
+  const unknown = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? unknownSubmissionField(raw) : undefined;
+  if (unknown !== undefined) return { reference, field: unknown, reason: 'is not a field of a record' };
+  const parsed = recordSubmissionRowSchema.safeParse(raw);
   if (!parsed.success) {
     const problem = firstProblem(parsed.error);
     return { reference, field: problem.field, reason: problem.message };
