@@ -36,10 +36,6 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     identity,
-    // An activity goes through the task queue to whichever worker polls first, instead of eagerly
-    // to the worker that scheduled it: the ranges of a full rescoring and the chunks of a bulk
-    // batch fan out across every worker rather than stay on the one running their workflow.
-    maxEagerActivityReservationsPerWorkflowTask: 0,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue, chunkStoring: options.chunkStoring, workerIdentity: identity }),
     dataConverter: options.dataConverter,
