@@ -89,9 +89,12 @@ async function readRecords(pool: pg.Pool, where: string, params: unknown[]): Pro
   return [...byId.values()];
 }
 
-/** The persons whose records any sharer shared under a reference. */
+/** The persons whose records any sharer shared under a reference: one lookup in the (sharer, reference) index per registered sharer. */
 export async function personsUnderReference(pool: pg.Pool, reference: string): Promise<string[]> {
-  const found = await pool.query<{ person_id: string }>('SELECT DISTINCT person_id FROM records WHERE reference = $1', [reference]);
+  const found = await pool.query<{ person_id: string }>(
+    'SELECT DISTINCT r.person_id FROM agencies a JOIN records r ON r.sharer_id = a.id AND r.reference = $1',
+    [reference],
+  );
   return found.rows.map((row) => row.person_id);
 }
 
