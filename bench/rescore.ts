@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { activeModels } from '../src/db/scoring';
 import { checkCharacter } from '../src/domain/identity-number';
-import { rescoreFullWorkflow } from '../src/workflows/scoring/rescore-full';
+import { rescoringRunWorkflow } from '../src/workflows/scoring/rescoring-run';
 import { benchStack, report } from './support';
 
 const { values } = parseArgs({ options: { persons: { type: 'string', default: '1000000' }, 'records-per-person': { type: 'string', default: '5' } } });
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 50);
     const runStart = performance.now();
-    const summary = await stack.client.workflow.execute(rescoreFullWorkflow, {
+    const summary = await stack.client.workflow.execute(rescoringRunWorkflow, {
       taskQueue: 'integrity-score',
       workflowId: `rescore-full/${ON_DAY}`,
       args: [{ onDay: ON_DAY }],
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     const runSeconds = (performance.now() - runStart) / 1000;
     // A second run on the same data: the nightly steady state, where few scores change.
     const nightlyStart = performance.now();
-    await stack.client.workflow.execute(rescoreFullWorkflow, { taskQueue: 'integrity-score', workflowId: `rescore-full/${ON_DAY}/again`, args: [{ onDay: ON_DAY }] });
+    await stack.client.workflow.execute(rescoringRunWorkflow, { taskQueue: 'integrity-score', workflowId: `rescore-full/${ON_DAY}/again`, args: [{ onDay: ON_DAY }] });
     const nightlySeconds = (performance.now() - nightlyStart) / 1000;
     clearInterval(sampler);
 

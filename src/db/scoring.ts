@@ -37,8 +37,11 @@ export async function recordsToExplain(db: Queryable, personId: string): Promise
   return result.rows.map((row) => ({ id: row.id, typeCode: row.type_code, category: row.category, formedOn: row.formed_on, status: row.status, details: row.details }));
 }
 
-/** Which persons a computation covers: an id range of a full run, or a few persons of an event. */
-export type PersonSelection = { after: string; upTo: string } | { ids: string[] };
+/**
+ * Which persons a computation covers: an id range of a run over everyone, an id range of the
+ * persons a run found due (`rescoring_due`), or a few persons of an event.
+ */
+export type PersonSelection = { after: string; upTo: string } | { dueIn: string; after: string; upTo: string } | { ids: string[] };
 
 export interface ScoringResult {
   /** Person-scenarios evaluated (whether or not their score changed). */
@@ -48,9 +51,13 @@ export interface ScoringResult {
 }
 
 function filter(column: string, selection: PersonSelection, first: number): { sql: string; params: unknown[] } {
-  return 'ids' in selection
-    ? { sql: `${column} = ANY($${first}::uuid[])`, params: [selection.ids] }
-    : { sql: `${column} > $${first}::uuid AND ${column} <= $${first + 1}::uuid`, params: [selection.after, selection.upTo] };
+  if ('ids' in selection) return { sql: `${column} = ANY($${first}::uuid[])`, params: [selection.ids] };
+  const range = `${column} > $${first}::uuid AND ${column} <= $${first + 1}::uuid`;
+  if (!('dueIn' in selection)) return { sql: range, params: [selection.after, selection.upTo] };
+  return {
+    sql: `${range} AND ${column} IN (SELECT d.person_id FROM rescoring_due d WHERE d.run_id = $${first + 2} AND d.person_id > $${first}::uuid AND d.person_id <= $${first + 1}::uuid)`,
+    params: [selection.after, selection.upTo, selection.dueIn],
+  };
 }
 
 /**
@@ -58,6 +65,10 @@ function filter(column: string, selection: PersonSelection, first: number): { sq
  * many persons in one statement per scenario. Writes a score that is new or changed, with its
  * history row keyed by `computedBy` (a repeated computation writes nothing new), drops the score
  * of anyone out of scope (Art. 3) and tells persons whose base level changed.
+ *
+ * With each score it keeps its boundary (Art. 6): the next day the score could change without a
+ * new record, the earliest of the days on which a counting record stops counting (or one formed
+ * later starts) and the day after a residence permit ends, computed from the same lines.
  */
 export async function scorePersons(
   db: Queryable,
@@ -84,46 +95,55 @@ export async function scorePersons(
          SELECT l.value->>'level' AS level, (l.value->>'min')::int AS min, l.ordinality FROM jsonb_array_elements($1::jsonb->'levels') WITH ORDINALITY AS l
        ), in_scope AS (
          -- Art. 3: adults with full civil capacity, locally registered or holding a valid residence permit.
-         SELECT p.id FROM persons p
+         SELECT p.id, CASE WHEN p.residency = 'residence-permit' THEN p.residence_permit_valid_until + 1 END AS leaves_scope_on FROM persons p
          WHERE ${person.sql} AND p.birth_date <= ($3::date - interval '18 years')::date AND p.civil_capacity = 'full'
            AND (p.residency = 'household' OR (p.residency = 'residence-permit' AND (p.residence_permit_valid_until IS NULL OR p.residence_permit_valid_until >= $3::date)))
        ), lines AS (
+         -- A record that counts on the day, or one formed later (it counts nothing yet, but the day
+         -- it is formed is a boundary), with the day its counting changes next.
          SELECT r.person_id, ru.category, ru.type_code, extract(year FROM r.formed_on)::int AS year, ru.yearly_cap,
-                CASE WHEN ru.unit_field IS NULL THEN ru.points
+                CASE WHEN r.formed_on > $3::date THEN 0
+                     WHEN ru.unit_field IS NULL THEN ru.points
                      ELSE (floor(CASE jsonb_typeof(r.details->ru.unit_field)
                                    WHEN 'number' THEN (r.details->>ru.unit_field)::numeric
                                    WHEN 'string' THEN CASE WHEN r.details->>ru.unit_field ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (r.details->>ru.unit_field)::numeric ELSE 0 END
-                                   ELSE 0 END / ru.unit_size) * ru.points)::int END AS points
+                                   ELSE 0 END / ru.unit_size) * ru.points)::int END AS points,
+                CASE WHEN r.formed_on > $3::date THEN r.formed_on ELSE (r.formed_on + make_interval(months => ru.months))::date END AS changes_on
          FROM records r JOIN rules ru ON ru.type_code = r.type_code
-         WHERE ${record.sql} AND r.status = 'active' AND r.formed_on <= $3::date
-           AND (ru.months IS NULL OR (r.formed_on + make_interval(months => ru.months))::date > $3::date)
+         WHERE ${record.sql} AND r.status = 'active' AND (ru.months IS NULL OR (r.formed_on + make_interval(months => ru.months))::date > $3::date)
        ), type_years AS (
-         SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points
+         SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points,
+                min(changes_on) AS changes_on
          FROM lines GROUP BY person_id, category, type_code, year
        ), categories AS (
-         SELECT t.person_id, sum(t.points) AS points, c.cap FROM type_years t LEFT JOIN caps c ON c.category = t.category GROUP BY t.person_id, t.category, c.cap
+         SELECT t.person_id, sum(t.points) AS points, c.cap, min(t.changes_on) AS changes_on
+         FROM type_years t LEFT JOIN caps c ON c.category = t.category GROUP BY t.person_id, t.category, c.cap
        ), totals AS (
          SELECT i.id AS person_id,
-                ($1::jsonb->>'baseScore')::int + coalesce(sum(CASE WHEN c.cap IS NULL THEN c.points ELSE sign(c.points) * least(abs(c.points), c.cap) END), 0)::int AS score
+                ($1::jsonb->>'baseScore')::int + coalesce(sum(CASE WHEN c.cap IS NULL THEN c.points ELSE sign(c.points) * least(abs(c.points), c.cap) END), 0)::int AS score,
+                least(min(c.changes_on), min(i.leaves_scope_on)) AS next_change_on
          FROM in_scope i LEFT JOIN categories c ON c.person_id = i.id GROUP BY i.id
        ), leveled AS (
-         SELECT t.person_id, t.score, (SELECT l.level FROM levels l WHERE l.min IS NULL OR t.score >= l.min ORDER BY l.ordinality LIMIT 1) AS level
+         SELECT t.person_id, t.score, t.next_change_on,
+                (SELECT l.level FROM levels l WHERE l.min IS NULL OR t.score >= l.min ORDER BY l.ordinality LIMIT 1) AS level
          FROM totals t
        ), previous AS (
-         SELECT s.person_id, s.level, s.score, s.model_id FROM scores s WHERE ${score.sql} AND s.scenario = $2
+         SELECT s.person_id, s.level, s.score, s.model_id, s.next_change_on FROM scores s WHERE ${score.sql} AND s.scenario = $2
        ), changed AS (
-         -- Only a new or different score is written: history is the record of changes, and a
-         -- nightly run that changes little writes little.
-         SELECT l.person_id, l.score, l.level, p.level AS previous_level FROM leveled l LEFT JOIN previous p USING (person_id)
-         WHERE p.person_id IS NULL OR p.score <> l.score OR p.level <> l.level OR p.model_id <> $4
+         -- Only a new or different score, or a moved boundary, is written: history is the record
+         -- of changes, and a nightly run that changes little writes little.
+         SELECT l.person_id, l.score, l.level, l.next_change_on, p.level AS previous_level,
+                p.person_id IS NULL OR p.score <> l.score OR p.level <> l.level OR p.model_id <> $4 AS score_changed
+         FROM leveled l LEFT JOIN previous p USING (person_id)
+         WHERE p.person_id IS NULL OR p.score <> l.score OR p.level <> l.level OR p.model_id <> $4 OR p.next_change_on IS DISTINCT FROM l.next_change_on
        ), written AS (
-         INSERT INTO scores (person_id, scenario, model_id, score, level, on_day, computed_at, computed_by)
-         SELECT person_id, $2, $4, score, level, $3, $5, $6 FROM changed
+         INSERT INTO scores (person_id, scenario, model_id, score, level, on_day, computed_at, computed_by, next_change_on)
+         SELECT person_id, $2, $4, score, level, $3, $5, $6, next_change_on FROM changed
          ON CONFLICT (person_id, scenario) DO UPDATE SET model_id = EXCLUDED.model_id, score = EXCLUDED.score, level = EXCLUDED.level,
-           on_day = EXCLUDED.on_day, computed_at = EXCLUDED.computed_at, computed_by = EXCLUDED.computed_by
+           on_day = EXCLUDED.on_day, computed_at = EXCLUDED.computed_at, computed_by = EXCLUDED.computed_by, next_change_on = EXCLUDED.next_change_on
        ), history AS (
          INSERT INTO score_history (computed_by, person_id, scenario, model_id, score, level, previous_level, on_day, computed_at)
-         SELECT $6, person_id, $2, $4, score, level, previous_level, $3, $5 FROM changed
+         SELECT $6, person_id, $2, $4, score, level, previous_level, $3, $5 FROM changed WHERE score_changed
          ON CONFLICT (person_id, scenario, computed_by) DO NOTHING
          RETURNING person_id, level, previous_level
        ), dropped AS (
@@ -148,4 +168,24 @@ export async function scorePersons(
     if (model.scenario === 'base' || options.models.length === 1) outOfScope = result.rows[0]!.out_of_scope;
   }
   return { scored, levelChanges, outOfScope };
+}
+
+/**
+ * Art. 6: marks the persons a run of the due rescores on a day: those whose score's boundary has
+ * come, those who turned 18 since the day of the last run (out of scope before, they had no score
+ * to carry a boundary), and those whose rescoring was asked for and is not answered yet (their
+ * score's boundary is unknown). Idempotent; returns how many are marked.
+ */
+export async function markDuePersons(db: Queryable, run: { runId: string; onDay: LocalDate; since: LocalDate }): Promise<number> {
+  await db.query(
+    `INSERT INTO rescoring_due (run_id, person_id)
+     SELECT $1, person_id FROM scores WHERE next_change_on <= $2::date
+     UNION SELECT $1, person_id FROM rescore_requests WHERE answered_at IS NULL
+     UNION SELECT $1, id FROM persons
+       WHERE birth_date > ($3::date - interval '18 years')::date AND birth_date <= ($2::date - interval '18 years')::date
+     ON CONFLICT DO NOTHING`,
+    [run.runId, run.onDay, run.since],
+  );
+  const marked = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rescoring_due WHERE run_id = $1', [run.runId]);
+  return marked.rows[0]!.n;
 }

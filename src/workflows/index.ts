@@ -6,6 +6,6 @@ export { calendarChangeWorkflow } from './calendar/change';
 export { objectionWorkflow } from './objection/objection';
 export { recordChangeWorkflow } from './records/change';
 export { recordSharingWorkflow } from './records/sharing';
-export { nightlyRescoringWorkflow, rescoreFullWorkflow } from './scoring/rescore-full';
+export { nightlyRescoringWorkflow, rescoringRunWorkflow } from './scoring/rescoring-run';
 export { rescorePersonWorkflow } from './scoring/rescore-person';
 export { scoreModelWorkflow } from './scoring/score-model';

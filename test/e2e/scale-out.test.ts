@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/project-root';
-import { rescoreFullWorkflowType, type RescoreFullWorkflow } from '../../src/workflows/scoring/contract';
+import { rescoringRunWorkflowType, type RescoringRunWorkflow } from '../../src/workflows/scoring/contract';
 import { freePort } from '../support/ports';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import { seedScoredPersons } from '../support/scoring-fixtures';
@@ -44,7 +44,7 @@ describe('Scaling out: workers and API instances started alone against one Tempo
     await expect.poll(second.output, { timeout: 60_000, interval: 250 }).toContain('Worker polling task queue');
     await seedScoredPersons(platform.db.pool, 400);
 
-    const handle = await platform.client.workflow.start<RescoreFullWorkflow>(rescoreFullWorkflowType, {
+    const handle = await platform.client.workflow.start<RescoringRunWorkflow>(rescoringRunWorkflowType, {
       taskQueue: platform.processEnv.TEMPORAL_TASK_QUEUE!,
       workflowId: 'rescore-full/scale-out',
       args: [{ onDay: '2026-11-25', pageSize: 10 }],

@@ -96,7 +96,7 @@ describe('The score through the API on the dev server', () => {
     expect((await call('POST', '/models/base-v2/transitions', institution, { to: 'public-comment', commentUntil: today })).status).toBe(200);
     expect((await call('POST', '/rescoring/schedule/trigger', institution)).status).toBe(202);
     await expect
-      .poll(async () => ((await call('GET', '/rescoring/runs', institution)).body as { runs: { id: string; finishedAt: string | null }[] }).runs.find((r) => r.id === `rescore-full/${today}`)?.finishedAt, {
+      .poll(async () => ((await call('GET', '/rescoring/runs', institution)).body as { runs: { id: string; finishedAt: string | null }[] }).runs.find((r) => r.id === `rescore-due/${today}`)?.finishedAt, {
         timeout: 30_000,
       })
       .toBeTruthy();

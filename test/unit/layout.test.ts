@@ -13,11 +13,11 @@ import { objectionWorkflowType, type ObjectionWorkflow } from '../../src/workflo
 import { recordChangeWorkflowType, recordSharingWorkflowType, type RecordChangeWorkflow, type RecordSharingWorkflow } from '../../src/workflows/records/contract';
 import {
   nightlyRescoringWorkflowType,
-  rescoreFullWorkflowType,
+  rescoringRunWorkflowType,
   rescorePersonWorkflowType,
   scoreModelWorkflowType,
   type NightlyRescoringWorkflow,
-  type RescoreFullWorkflow,
+  type RescoringRunWorkflow,
   type RescorePersonWorkflow,
   type ScoreModelWorkflow,
 } from '../../src/workflows/scoring/contract';
@@ -75,7 +75,7 @@ describe('The layout by process', () => {
     const named: Record<string, unknown> = bundle;
     for (const type of [
       agencyRegistrationWorkflowType, bulkIntakeWorkflowType, calendarChangeWorkflowType, objectionWorkflowType, recordChangeWorkflowType,
-      recordSharingWorkflowType, nightlyRescoringWorkflowType, rescoreFullWorkflowType, rescorePersonWorkflowType, scoreModelWorkflowType,
+      recordSharingWorkflowType, nightlyRescoringWorkflowType, rescoringRunWorkflowType, rescorePersonWorkflowType, scoreModelWorkflowType,
     ]) {
       expect(typeof named[type], type).toBe('function');
     }
@@ -86,7 +86,7 @@ describe('The layout by process', () => {
     expectTypeOf(bundle.recordChangeWorkflow).toEqualTypeOf<RecordChangeWorkflow>();
     expectTypeOf(bundle.recordSharingWorkflow).toEqualTypeOf<RecordSharingWorkflow>();
     expectTypeOf(bundle.nightlyRescoringWorkflow).toEqualTypeOf<NightlyRescoringWorkflow>();
-    expectTypeOf(bundle.rescoreFullWorkflow).toEqualTypeOf<RescoreFullWorkflow>();
+    expectTypeOf(bundle.rescoringRunWorkflow).toEqualTypeOf<RescoringRunWorkflow>();
     expectTypeOf(bundle.rescorePersonWorkflow).toEqualTypeOf<RescorePersonWorkflow>();
     expectTypeOf(bundle.scoreModelWorkflow).toEqualTypeOf<ScoreModelWorkflow>();
   });

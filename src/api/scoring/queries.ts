@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { catalogueCounting, recordsToExplain } from '../../db/scoring';
 import { modelDefinitionSchema, type ModelStatus } from '../../domain/score-model';
 import type { PersonStanding } from '../../domain/scope';
+import type { RescoringSelection } from '../../workflows/scoring/contract';
 import { evaluate, type Evaluation } from '../../domain/scoring';
 
 export interface ExplainedScore {
@@ -75,15 +76,17 @@ export async function models(pool: pg.Pool): Promise<ModelView[]> {
   }));
 }
 
-export async function rescoringRuns(
-  pool: pg.Pool,
-): Promise<{ id: string; onDay: string; startedAt: string; finishedAt: string | null; personsScored: number; levelChanges: number; outOfScope: number }[]> {
-  const runs = await pool.query<{ id: string; on_day: string; started_at: Date; finished_at: Date | null; persons_scored: string; level_changes: string; out_of_scope: string }>(
-    'SELECT id, on_day, started_at, finished_at, persons_scored, level_changes, out_of_scope FROM rescoring_runs ORDER BY started_at DESC LIMIT 100',
-  );
+export async function rescoringRuns(pool: pg.Pool): Promise<
+  { id: string; onDay: string; selection: RescoringSelection; due: number | null; startedAt: string; finishedAt: string | null; personsScored: number; levelChanges: number; outOfScope: number }[]
+> {
+  const runs = await pool.query<{
+    id: string; on_day: string; selection: RescoringSelection; due: string | null; started_at: Date; finished_at: Date | null; persons_scored: string; level_changes: string; out_of_scope: string;
+  }>('SELECT id, on_day, selection, due, started_at, finished_at, persons_scored, level_changes, out_of_scope FROM rescoring_runs ORDER BY started_at DESC LIMIT 100');
   return runs.rows.map((row) => ({
     id: row.id,
     onDay: row.on_day,
+    selection: row.selection,
+    due: row.due === null ? null : Number(row.due),
     startedAt: row.started_at.toISOString(),
     finishedAt: row.finished_at?.toISOString() ?? null,
     personsScored: Number(row.persons_scored),

@@ -122,7 +122,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
           200: z.object({
             modelId: z.string(),
             status: z.string(),
-            rescoring: z.object({ runId: z.string(), personsScored: z.number(), levelChanges: z.number(), outOfScope: z.number() }).optional(),
+            rescoring: z.object({ runId: z.string(), due: z.number(), personsScored: z.number(), levelChanges: z.number(), outOfScope: z.number() }).optional(),
           }),
         },
       },
@@ -147,7 +147,19 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
         tags: ['rescoring'],
         response: {
           200: z.object({
-            runs: z.array(z.object({ id: z.string(), onDay: dayView, startedAt: instantView, finishedAt: instantView.nullable(), personsScored: z.number(), levelChanges: z.number(), outOfScope: z.number() })),
+            runs: z.array(
+              z.object({
+                id: z.string(),
+                onDay: dayView,
+                selection: z.enum(['everyone', 'due']).describe('everyone (a model activation, a first night) or the persons due that night'),
+                due: z.number().nullable().describe('the persons the run set out to rescore'),
+                startedAt: instantView,
+                finishedAt: instantView.nullable(),
+                personsScored: z.number(),
+                levelChanges: z.number(),
+                outOfScope: z.number(),
+              }),
+            ),
             activeModels: z.array(z.string()),
           }),
         },

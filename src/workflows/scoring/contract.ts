@@ -15,15 +15,24 @@ export type RescorePersonWorkflow = (input: { personId: string }) => Promise<voi
 /** A record of the person changed; sent with signal-with-start by whoever changed it. */
 export const rescoreRequestedSignal = defineSignal<[{ reason: string }]>('rescoreRequested');
 
-export const rescoreFullWorkflowType = 'rescoreFullWorkflow';
+export const rescoringRunWorkflowType = 'rescoringRunWorkflow';
 
-/** The full rescoring of a day, or of one model's activation on that day. */
-export function rescoreFullWorkflowId(day: LocalDate, activatedModelId?: string): string {
-  return activatedModelId ? `rescore-full/${day}/${activatedModelId}` : `rescore-full/${day}`;
+/**
+ * Whom a run rescores: `everyone` (a model's activation, or a night with no run before it), or
+ * `due`, the persons whose score could have changed by the day without a new record (the nightly run).
+ */
+export type RescoringSelection = 'everyone' | 'due';
+
+/** The nightly run of a day (`rescore-due/{day}`), a run of everyone (`rescore-full/{day}`), or one model's activation on that day. */
+export function rescoringRunWorkflowId(day: LocalDate, selection: RescoringSelection, activatedModelId?: string): string {
+  if (activatedModelId) return `rescore-full/${day}/${activatedModelId}`;
+  return selection === 'due' ? `rescore-due/${day}` : `rescore-full/${day}`;
 }
 
-export interface RescoreFullInput {
+export interface RescoringRunInput {
   onDay?: LocalDate;
+  /** `everyone` by default. A run of the due with no finished run before it rescores everyone. */
+  selection?: RescoringSelection;
   scenarios?: string[];
   /** Persons per range; 50,000 by default. */
   pageSize?: number;
@@ -44,16 +53,19 @@ export interface RescoreProgress {
 export interface RunSummary {
   runId: string;
   onDay: LocalDate;
+  selection: RescoringSelection;
+  /** The persons the run set out to rescore: everyone, or those due. */
+  due: number;
   personsScored: number;
   levelChanges: number;
   outOfScope: number;
 }
 
-export type RescoreFullWorkflow = (input?: RescoreFullInput) => Promise<RunSummary>;
+export type RescoringRunWorkflow = (input?: RescoringRunInput) => Promise<RunSummary>;
 
 export const rescoreProgressQuery = defineQuery<RescoreProgress & { onDay: LocalDate | null; after: string }>('progress');
 
-/** What the nightly Schedule starts; it runs the day's `rescore-full/{day}` once. */
+/** What the nightly Schedule starts; it runs the day's `rescore-due/{day}` once. */
 export const nightlyRescoringWorkflowType = 'nightlyRescoringWorkflow';
 
 export type NightlyRescoringWorkflow = () => Promise<RunSummary | 'already-run'>;

@@ -2,8 +2,8 @@ import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflo
 import type { ScoringActivities } from '../../activities/scoring';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { requestedStep } from '../shared/activity-options';
-import { rescoreFullWorkflowId, type ScoreModelChange, type ScoreModelChangeResult } from './contract';
-import { rescoreFullWorkflow } from './rescore-full';
+import { rescoringRunWorkflowId, type ScoreModelChange, type ScoreModelChangeResult } from './contract';
+import { rescoringRunWorkflow } from './rescoring-run';
 
 const models = proxyActivities<ScoringActivities>(requestedStep);
 
@@ -18,9 +18,9 @@ export async function scoreModelWorkflow(change: ScoreModelChange): Promise<Scor
   }
   const { scenario, status } = await models.transitionModel(change);
   if (status !== 'active') return { modelId: change.modelId, status };
-  const rescoring = await executeChild(rescoreFullWorkflow, {
-    workflowId: rescoreFullWorkflowId(shanghaiDayOf(new Date()), change.modelId),
-    args: [{ scenarios: [scenario] }],
+  const rescoring = await executeChild(rescoringRunWorkflow, {
+    workflowId: rescoringRunWorkflowId(shanghaiDayOf(new Date()), 'everyone', change.modelId),
+    args: [{ scenarios: [scenario], selection: 'everyone' }],
   });
   return { modelId: change.modelId, status, rescoring };
 }

@@ -15,10 +15,10 @@ import { databaseStep, heartbeatingStep } from '../shared/activity-options';
 import { CreditProcess } from '../shared/contract';
 import {
   NO_ACTIVE_MODEL,
-  rescoreFullWorkflowId,
   rescoreProgressQuery,
-  type RescoreFullInput,
+  rescoringRunWorkflowId,
   type RescoreProgress,
+  type RescoringRunInput,
   type RunSummary,
 } from './contract';
 
@@ -32,12 +32,13 @@ const CONCURRENT_RANGES = 2;
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
- * Scheduled full rescoring (Art. 6): every person, in id ranges, each range an activity that
- * heartbeats; continue-as-new between batches of ranges; resumes after a worker crash from the
- * last finished range without redoing or double-writing. Workflow id `rescore-full/{yyyy-mm-dd}`.
- * Records whose counting period has ended stop counting here.
+ * A rescoring run (Art. 6): everyone (a model's activation) or the persons due on the day (the
+ * nightly run: those whose score could have changed by then without a new record), in id ranges,
+ * each range an activity that heartbeats, two at a time, spread over every worker; continue-as-new
+ * between batches of ranges; resumes after a worker crash from the last finished range without
+ * redoing or double-writing. Workflow id `rescore-full/{day}` or `rescore-due/{day}`.
  */
-export async function rescoreFullWorkflow(input: RescoreFullInput = {}): Promise<RunSummary> {
+export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promise<RunSummary> {
   const runId = workflowInfo().workflowId;
   const onDay = input.onDay ?? shanghaiDayOf(new Date());
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -51,13 +52,15 @@ export async function rescoreFullWorkflow(input: RescoreFullInput = {}): Promise
 
   const scenarios = input.scenarios ?? (await scoring.activeScenarios());
   if (scenarios.length === 0) throw ApplicationFailure.nonRetryable('No scenario has an active model', NO_ACTIVE_MODEL);
-  if (!input.after) await scoring.openRescoringRun({ runId, scenarios, onDay, startedAt: new Date().toISOString() });
+  // Opening the run fixes whom it rescores; a run continued as new carries that on.
+  const selection = input.after
+    ? (input.selection ?? 'everyone')
+    : (await scoring.openRescoringRun({ runId, scenarios, onDay, selection: input.selection ?? 'everyone', startedAt: new Date().toISOString() })).selection;
 
-  const ranges = await scoring.planRanges({ after, pageSize, ranges: RANGES_PER_RUN });
+  const ranges = await scoring.planRanges({ runId, selection, after, pageSize, ranges: RANGES_PER_RUN });
   if (ranges.length === 0) return scoring.finishRescoringRun({ runId, at: new Date().toISOString() });
-  // Two ranges at a time: the database works on both cores, and each range stays one transaction.
   for (let i = 0; i < ranges.length; i += CONCURRENT_RANGES) {
-    const results = await Promise.all(ranges.slice(i, i + CONCURRENT_RANGES).map((range) => ranging.rescoreRange({ runId, scenarios, onDay, ...range })));
+    const results = await Promise.all(ranges.slice(i, i + CONCURRENT_RANGES).map((range) => ranging.rescoreRange({ runId, selection, scenarios, onDay, ...range })));
     for (const result of results) {
       progress.ranges += 1;
       progress.persons += result.persons;
@@ -65,19 +68,19 @@ export async function rescoreFullWorkflow(input: RescoreFullInput = {}): Promise
       progress.levelChanges += result.levelChanges;
     }
     after = results.at(-1)!.upTo;
-    setCurrentDetails(`Scored ${progress.scored} person-scenarios in ${progress.ranges} ranges for ${onDay}; ${progress.levelChanges} level changes.`);
+    setCurrentDetails(`Scored ${progress.scored} person-scenarios (${selection}) in ${progress.ranges} ranges for ${onDay}; ${progress.levelChanges} level changes.`);
   }
-  return continueAsNew<typeof rescoreFullWorkflow>({ onDay, scenarios, pageSize, rangeHeartbeatTimeout, after, progress });
+  return continueAsNew<typeof rescoringRunWorkflow>({ onDay, selection, scenarios, pageSize, rangeHeartbeatTimeout, after, progress });
 }
 
 /**
- * What the nightly Schedule starts: the day's full rescoring as `rescore-full/{day}`, once a day
+ * What the nightly Schedule starts: the day's run of the due as `rescore-due/{day}`, once a day
  * however often the Schedule is triggered.
  */
 export async function nightlyRescoringWorkflow(): Promise<RunSummary | 'already-run'> {
   const onDay = shanghaiDayOf(new Date());
   try {
-    return await executeChild(rescoreFullWorkflow, { workflowId: rescoreFullWorkflowId(onDay), args: [{ onDay }] });
+    return await executeChild(rescoringRunWorkflow, { workflowId: rescoringRunWorkflowId(onDay, 'due'), args: [{ onDay, selection: 'due' }] });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-run';
     throw error;

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rescoreProgressQuery } from '../../src/workflows/scoring/contract';
-import { rescoreFullWorkflow } from '../../src/workflows/scoring/rescore-full';
+import { rescoringRunWorkflow } from '../../src/workflows/scoring/rescoring-run';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTestWorker } from '../support/platform-worker';
 import { seedScoredPersons } from '../support/scoring-fixtures';
@@ -35,7 +35,7 @@ describe('Art. 6 scheduled full rescoring survives a worker crash', () => {
     // (the time-skipping server does not hand sticky tasks back when a worker leaves).
     const first = await createTestWorker(env, db, undefined, { maxCachedWorkflows: 0 });
     const running = first.worker.run();
-    const handle = await env.client.workflow.start(rescoreFullWorkflow, {
+    const handle = await env.client.workflow.start(rescoringRunWorkflow, {
       taskQueue: first.taskQueue,
       workflowId: 'rescore-full/2026-11-25',
       // A short heartbeat timeout: a range cut off by the stop is retried within seconds of real time
@@ -71,7 +71,7 @@ describe('Art. 6 scheduled full rescoring survives a worker crash', () => {
   it('Art. 14 gives the lending scenario its own score from the same records', async () => {
     const { worker, taskQueue } = await createTestWorker(env, db);
     await worker.runUntil(
-      env.client.workflow.execute(rescoreFullWorkflow, { taskQueue, workflowId: 'rescore-full/2026-11-25/lending', args: [{ onDay: '2026-11-25', scenarios: ['base', 'lending'] }] }),
+      env.client.workflow.execute(rescoringRunWorkflow, { taskQueue, workflowId: 'rescore-full/2026-11-25/lending', args: [{ onDay: '2026-11-25', scenarios: ['base', 'lending'] }] }),
     );
     const differing = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM scores b JOIN scores l ON l.person_id = b.person_id AND l.scenario = 'lending'
