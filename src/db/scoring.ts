@@ -37,11 +37,8 @@ export async function recordsToExplain(db: Queryable, personId: string): Promise
   return result.rows.map((row) => ({ id: row.id, typeCode: row.type_code, category: row.category, formedOn: row.formed_on, status: row.status, details: row.details }));
 }
 
-/**
- * Which persons a computation covers: an id range of a run over everyone, an id range of the
- * persons a run found due (`rescoring_due`), or a few persons of an event.
- */
-export type PersonSelection = { after: string; upTo: string } | { dueIn: string; after: string; upTo: string } | { ids: string[] };
+/** Which persons a computation covers: an id range of a run over everyone, or persons by id (an event's, a run's due). */
+export type PersonSelection = { after: string; upTo: string } | { ids: string[] };
 
 export interface ScoringResult {
   /** Person-scenarios evaluated (whether or not their score changed). */
@@ -51,13 +48,18 @@ export interface ScoringResult {
 }
 
 function filter(column: string, selection: PersonSelection, first: number): { sql: string; params: unknown[] } {
-  if ('ids' in selection) return { sql: `${column} = ANY($${first}::uuid[])`, params: [selection.ids] };
-  const range = `${column} > $${first}::uuid AND ${column} <= $${first + 1}::uuid`;
-  if (!('dueIn' in selection)) return { sql: range, params: [selection.after, selection.upTo] };
-  return {
-    sql: `${range} AND ${column} IN (SELECT d.person_id FROM rescoring_due d WHERE d.run_id = $${first + 2} AND d.person_id > $${first}::uuid AND d.person_id <= $${first + 1}::uuid)`,
-    params: [selection.after, selection.upTo, selection.dueIn],
-  };
+  return 'ids' in selection
+    ? { sql: `${column} = ANY($${first}::uuid[])`, params: [selection.ids] }
+    : { sql: `${column} > $${first}::uuid AND ${column} <= $${first + 1}::uuid`, params: [selection.after, selection.upTo] };
+}
+
+/** The persons a run of the due marked in an id range: scored by id, each found through its index. */
+export async function duePersonsIn(db: Queryable, range: { runId: string; after: string; upTo: string }): Promise<string[]> {
+  const due = await db.query<{ person_id: string }>(
+    'SELECT person_id FROM rescoring_due WHERE run_id = $1 AND person_id > $2 AND person_id <= $3 ORDER BY person_id',
+    [range.runId, range.after, range.upTo],
+  );
+  return due.rows.map((row) => row.person_id);
 }
 
 /**

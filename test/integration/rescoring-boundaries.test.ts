@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeModels, catalogueCounting, markDuePersons, scorePersons, type ActiveModel } from '../../src/db/scoring';
+import { activeModels, catalogueCounting, duePersonsIn, markDuePersons, scorePersons, type ActiveModel } from '../../src/db/scoring';
 import { withTransaction } from '../../src/db/transaction';
 import { scopeOn } from '../../src/domain/scope';
 import { evaluate, type CatalogueCounting, type ScoredRecord } from '../../src/domain/scoring';
@@ -115,7 +115,8 @@ describe('Art. 6 rescoring only the persons due gives the scores of a full recom
             const runId = `due/${run}/${night}`;
             await db.pool.query(`INSERT INTO rescoring_runs (id, scenarios, on_day, started_at, selection) VALUES ($1, '{base,lending}', $2, now(), 'due')`, [runId, onDay]);
             await markDuePersons(db.pool, { runId, onDay, since: previous });
-            await scorePersons(db.pool, { models, onDay, computedBy: runId, computedAt: new Date().toISOString(), persons: { dueIn: runId, ...everyone } });
+            const due = await duePersonsIn(db.pool, { runId, ...everyone });
+            await scorePersons(db.pool, { models, onDay, computedBy: runId, computedAt: new Date().toISOString(), persons: { ids: due } });
             previous = onDay;
 
             const stored = await db.pool.query<{ person_id: string; scenario: string; score: number; level: string }>('SELECT person_id, scenario, score, level FROM scores');

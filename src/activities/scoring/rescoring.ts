@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import type pg from 'pg';
-import { activeModels, markDuePersons, scorePersons, type PersonSelection } from '../../db/scoring';
+import { activeModels, duePersonsIn, markDuePersons, scorePersons, type PersonSelection } from '../../db/scoring';
 import { withTransaction } from '../../db/transaction';
 import type { LocalDate } from '../../domain/working-days';
 import type { RescoringSelection, RunSummary } from '../../workflows/scoring/contract';
@@ -52,26 +52,41 @@ export function createRescoringActivities({ pool, workerIdentity }: { pool: pg.P
       });
     },
 
-    /** The next ranges of a run: up to `ranges` id ranges of `pageSize` persons each (of everyone, or of the run's due), after `after`. */
-    async planRanges(input: { runId: string; selection: RescoringSelection; after: string; pageSize: number; ranges: number }): Promise<{ after: string; upTo: string; persons: number }[]> {
+    /**
+     * The next ranges of a run: up to `ranges` id ranges of `pageSize` persons each (of everyone,
+     * or of the run's due), after `after`, and whether any person remains after them.
+     */
+    async planRanges(input: {
+      runId: string;
+      selection: RescoringSelection;
+      after: string;
+      pageSize: number;
+      ranges: number;
+    }): Promise<{ ranges: { after: string; upTo: string; persons: number }[]; more: boolean }> {
       const due = input.selection === 'due';
       const page = due
         ? 'SELECT person_id AS id FROM rescoring_due WHERE run_id = $4 AND person_id > $1 ORDER BY person_id LIMIT $2'
         : 'SELECT id FROM persons WHERE id > $1 ORDER BY id LIMIT $2';
+      const planned = input.pageSize * input.ranges;
+      // One person past the planned ranges says whether any remain.
       const bounds = await pool.query<{ up_to: string; persons: number }>(
         `SELECT id::text AS up_to, n::int AS persons FROM (
            SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total FROM (${page}) page
          ) numbered WHERE n % $3 = 0 OR n = total ORDER BY id`,
-        [input.after, input.pageSize * input.ranges, input.pageSize, ...(due ? [input.runId] : [])],
+        [input.after, planned + 1, input.pageSize, ...(due ? [input.runId] : [])],
       );
+      const more = (bounds.rows.at(-1)?.persons ?? 0) > planned;
       let after = input.after;
       let counted = 0;
-      return bounds.rows.map((row) => {
-        const range = { after, upTo: row.up_to, persons: row.persons - counted };
-        after = row.up_to;
-        counted = row.persons;
-        return range;
-      });
+      const ranges = bounds.rows
+        .filter((row) => row.persons <= planned)
+        .map((row) => {
+          const range = { after, upTo: row.up_to, persons: row.persons - counted };
+          after = row.up_to;
+          counted = row.persons;
+          return range;
+        });
+      return { ranges, more };
     },
 
     /**
@@ -90,8 +105,8 @@ export function createRescoringActivities({ pool, workerIdentity }: { pool: pg.P
       const { upTo, persons } = input;
       heartbeat({ after: input.after, upTo });
       const models = await activeModels(pool, input.scenarios);
-      const selected: PersonSelection = input.selection === 'due' ? { dueIn: input.runId, after: input.after, upTo } : { after: input.after, upTo };
       const result = await withTransaction(pool, async (db) => {
+        const selected: PersonSelection = input.selection === 'due' ? { ids: await duePersonsIn(db, { runId: input.runId, after: input.after, upTo }) } : { after: input.after, upTo };
         const scored = await scorePersons(db, { models, onDay: input.onDay, computedBy: input.runId, computedAt: new Date().toISOString(), persons: selected });
         // Scored per person, not per scenario: the first scenario's count is the run's.
         const perPerson = Math.round(scored.scored / models.length);

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   continueAsNew,
   executeChild,
+  proxyLocalActivities,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -11,7 +12,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ScoringActivities } from '../../activities/scoring';
 import { shanghaiDayOf } from '../../domain/working-days';
-import { databaseStep, heartbeatingStep } from '../shared/activity-options';
+import { heartbeatingStep, localDatabaseStep } from '../shared/activity-options';
 import { CreditProcess } from '../shared/contract';
 import {
   NO_ACTIVE_MODEL,
@@ -22,7 +23,7 @@ import {
   type RunSummary,
 } from './contract';
 
-const scoring = proxyActivities<ScoringActivities>(databaseStep);
+const scoring = proxyLocalActivities<ScoringActivities>(localDatabaseStep);
 
 /** Persons per activity: one set-based statement per scenario over this many persons. */
 const DEFAULT_PAGE_SIZE = 50_000;
@@ -57,8 +58,7 @@ export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promi
     ? (input.selection ?? 'everyone')
     : (await scoring.openRescoringRun({ runId, scenarios, onDay, selection: input.selection ?? 'everyone', startedAt: new Date().toISOString() })).selection;
 
-  const ranges = await scoring.planRanges({ runId, selection, after, pageSize, ranges: RANGES_PER_RUN });
-  if (ranges.length === 0) return scoring.finishRescoringRun({ runId, at: new Date().toISOString() });
+  const { ranges, more } = await scoring.planRanges({ runId, selection, after, pageSize, ranges: RANGES_PER_RUN });
   for (let i = 0; i < ranges.length; i += CONCURRENT_RANGES) {
     const results = await Promise.all(ranges.slice(i, i + CONCURRENT_RANGES).map((range) => ranging.rescoreRange({ runId, selection, scenarios, onDay, ...range })));
     for (const result of results) {
@@ -70,6 +70,9 @@ export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promi
     after = results.at(-1)!.upTo;
     setCurrentDetails(`Scored ${progress.scored} person-scenarios (${selection}) in ${progress.ranges} ranges for ${onDay}; ${progress.levelChanges} level changes.`);
   }
+  // Only a run with persons left continues, as new: a run that continues within a second of its
+  // start waits out that second on the server before its next task.
+  if (!more) return scoring.finishRescoringRun({ runId, at: new Date().toISOString() });
   return continueAsNew<typeof rescoringRunWorkflow>({ onDay, selection, scenarios, pageSize, rangeHeartbeatTimeout, after, progress });
 }
 
