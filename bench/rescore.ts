@@ -34,21 +34,24 @@ const TASK_QUEUE = 'integrity-score';
 const PAGE_SIZE = 50_000;
 const CONCURRENT_RANGES = 2;
 
-/** Same rules as src/db/scoring.ts, without writing scores, history or notifications: the bare aggregate. */
+/**
+ * Same rules as src/db/scoring.ts, without levels, boundaries, or writing scores, history or
+ * notifications: the bare aggregate, with the model's small tables materialized as the platform's are.
+ */
 const BASELINE = `
 INSERT INTO bench_scores (person_id, scenario, score)
-WITH rules AS (
+WITH rules AS MATERIALIZED (
   SELECT rule.key AS type_code, t.category, (rule.value->>'points')::int AS points, rule.value->'perUnit'->>'field' AS unit_field,
          (rule.value->'perUnit'->>'size')::numeric AS unit_size, (rule.value->>'yearlyCap')::int AS yearly_cap,
-         CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
-              ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END AS months
+         make_interval(months => CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
+              ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END) AS counting
   FROM jsonb_each($1::jsonb->'rules') AS rule JOIN record_types t ON t.code = rule.key
-), caps AS (SELECT key AS category, value::int AS cap FROM jsonb_each_text($1::jsonb->'categoryCaps')),
+), caps AS MATERIALIZED (SELECT key AS category, value::int AS cap FROM jsonb_each_text($1::jsonb->'categoryCaps')),
 lines AS (
   SELECT r.person_id, ru.category, ru.type_code, extract(year FROM r.formed_on)::int AS year, ru.yearly_cap,
          CASE WHEN ru.unit_field IS NULL THEN ru.points ELSE (floor(coalesce((r.details->>ru.unit_field)::numeric, 0) / ru.unit_size) * ru.points)::int END AS points
   FROM records r JOIN rules ru ON ru.type_code = r.type_code
-  WHERE r.status = 'active' AND r.formed_on <= $2::date AND (ru.months IS NULL OR (r.formed_on + make_interval(months => ru.months))::date > $2::date)
+  WHERE r.status = 'active' AND r.formed_on <= $2::date AND (ru.counting IS NULL OR (r.formed_on + ru.counting)::date > $2::date)
 ), type_years AS (
   SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points
   FROM lines GROUP BY person_id, category, type_code, year

@@ -84,17 +84,21 @@ export async function scorePersons(
     const record = filter('r.person_id', options.persons, 9);
     const score = filter('s.person_id', options.persons, 9);
     const result = await db.query<{ scored: number; level_changes: number; out_of_scope: number }>(
-      `WITH rules AS (
+      `WITH rules AS MATERIALIZED (
+         -- The small tables of the model are materialized: inlined, their JSON would be read again
+         -- for every record line, and a score's whole sum again for every level it is tried against.
          SELECT rule.key AS type_code, t.category, (rule.value->>'points')::int AS points,
                 rule.value->'perUnit'->>'field' AS unit_field, (rule.value->'perUnit'->>'size')::numeric AS unit_size,
                 (rule.value->>'yearlyCap')::int AS yearly_cap,
-                CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
-                     ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END AS months
+                make_interval(months => CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
+                     ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END) AS counting
          FROM jsonb_each($1::jsonb->'rules') AS rule JOIN record_types t ON t.code = rule.key
-       ), caps AS (
+       ), caps AS MATERIALIZED (
          SELECT key AS category, value::int AS cap FROM jsonb_each_text($1::jsonb->'categoryCaps')
-       ), levels AS (
-         SELECT l.value->>'level' AS level, (l.value->>'min')::int AS min, l.ordinality FROM jsonb_array_elements($1::jsonb->'levels') WITH ORDINALITY AS l
+       ), levels AS MATERIALIZED (
+         -- Each level with the score range it covers: from its minimum up to the next level's.
+         SELECT l.value->>'level' AS level, (l.value->>'min')::int AS min, lag((l.value->>'min')::int) OVER (ORDER BY l.ordinality) AS below
+         FROM jsonb_array_elements($1::jsonb->'levels') WITH ORDINALITY AS l
        ), in_scope AS (
          -- Art. 3: adults with full civil capacity, locally registered or holding a valid residence permit.
          SELECT p.id, CASE WHEN p.residency = 'residence-permit' THEN p.residence_permit_valid_until + 1 END AS leaves_scope_on FROM persons p
@@ -110,9 +114,9 @@ export async function scorePersons(
                                    WHEN 'number' THEN (r.details->>ru.unit_field)::numeric
                                    WHEN 'string' THEN CASE WHEN r.details->>ru.unit_field ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (r.details->>ru.unit_field)::numeric ELSE 0 END
                                    ELSE 0 END / ru.unit_size) * ru.points)::int END AS points,
-                CASE WHEN r.formed_on > $3::date THEN r.formed_on ELSE (r.formed_on + make_interval(months => ru.months))::date END AS changes_on
+                CASE WHEN r.formed_on > $3::date THEN r.formed_on ELSE (r.formed_on + ru.counting)::date END AS changes_on
          FROM records r JOIN rules ru ON ru.type_code = r.type_code
-         WHERE ${record.sql} AND r.status = 'active' AND (ru.months IS NULL OR (r.formed_on + make_interval(months => ru.months))::date > $3::date)
+         WHERE ${record.sql} AND r.status = 'active' AND (ru.counting IS NULL OR (r.formed_on + ru.counting)::date > $3::date)
        ), type_years AS (
          SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points,
                 min(changes_on) AS changes_on
@@ -120,15 +124,14 @@ export async function scorePersons(
        ), categories AS (
          SELECT t.person_id, sum(t.points) AS points, c.cap, min(t.changes_on) AS changes_on
          FROM type_years t LEFT JOIN caps c ON c.category = t.category GROUP BY t.person_id, t.category, c.cap
-       ), totals AS (
+       ), totals AS MATERIALIZED (
          SELECT i.id AS person_id,
                 ($1::jsonb->>'baseScore')::int + coalesce(sum(CASE WHEN c.cap IS NULL THEN c.points ELSE sign(c.points) * least(abs(c.points), c.cap) END), 0)::int AS score,
                 least(min(c.changes_on), min(i.leaves_scope_on)) AS next_change_on
          FROM in_scope i LEFT JOIN categories c ON c.person_id = i.id GROUP BY i.id
        ), leveled AS (
-         SELECT t.person_id, t.score, t.next_change_on,
-                (SELECT l.level FROM levels l WHERE l.min IS NULL OR t.score >= l.min ORDER BY l.ordinality LIMIT 1) AS level
-         FROM totals t
+         SELECT t.person_id, t.score, t.next_change_on, l.level
+         FROM totals t JOIN levels l ON (l.min IS NULL OR t.score >= l.min) AND (l.below IS NULL OR t.score < l.below)
        ), previous AS (
          SELECT s.person_id, s.level, s.score, s.model_id, s.next_change_on FROM scores s WHERE ${score.sql} AND s.scenario = $2
        ), changed AS (

@@ -6,7 +6,8 @@
 ALTER TABLE scores ADD COLUMN next_change_on date;
 -- Scores written before boundaries existed are due at once, and get theirs on the next night.
 UPDATE scores SET next_change_on = '-infinity';
-CREATE INDEX scores_next_change ON scores (next_change_on) WHERE next_change_on IS NOT NULL;
+-- No index on it: a night reads the scores once to find the due (0.15 s at a million persons),
+-- where an index cost a run of everyone 7% more (46.3 s against 43.3 s at a million persons).
 
 -- A person out of scope has no score to carry a boundary; the one that time alone ends is
 -- being under 18, found by birth date.
@@ -29,5 +30,5 @@ CREATE TABLE rescoring_due (
 DROP TABLE rescoring_due;
 ALTER TABLE rescoring_runs DROP COLUMN due, DROP COLUMN selection;
 DROP INDEX persons_birth_date;
-DROP INDEX scores_next_change;
+
 ALTER TABLE scores DROP COLUMN next_change_on;

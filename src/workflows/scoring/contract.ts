@@ -36,6 +36,11 @@ export interface RescoringRunInput {
   scenarios?: string[];
   /** Persons per range; 50,000 by default. */
   pageSize?: number;
+  /**
+   * Ranges scored at once, each one transaction on its own Postgres connection; 2 by default (both
+   * cores of a small database server). Raise it with the database's cores: the workers are not the limit.
+   */
+  rangesInFlight?: number;
   /** How long before a range of a crashed worker is retried; a minute by default. */
   rangeHeartbeatTimeout?: string;
   /** Carried across continue-as-new: where the next range starts, and the progress so far. */

@@ -29,20 +29,21 @@ const scoring = proxyLocalActivities<ScoringActivities>(localDatabaseStep);
 const DEFAULT_PAGE_SIZE = 50_000;
 /** Ranges per run before continuing as new, keeping each history small. */
 const RANGES_PER_RUN = 20;
-const CONCURRENT_RANGES = 2;
+const DEFAULT_RANGES_IN_FLIGHT = 2;
 const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * A rescoring run (Art. 6): everyone (a model's activation) or the persons due on the day (the
  * nightly run: those whose score could have changed by then without a new record), in id ranges,
- * each range an activity that heartbeats, two at a time, spread over every worker; continue-as-new
- * between batches of ranges; resumes after a worker crash from the last finished range without
- * redoing or double-writing. Workflow id `rescore-full/{day}` or `rescore-due/{day}`.
+ * each range an activity that heartbeats, `rangesInFlight` at a time, spread over every worker;
+ * continue-as-new between batches of ranges; resumes after a worker crash from the last finished
+ * range without redoing or double-writing. Workflow id `rescore-full/{day}` or `rescore-due/{day}`.
  */
 export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promise<RunSummary> {
   const runId = workflowInfo().workflowId;
   const onDay = input.onDay ?? shanghaiDayOf(new Date());
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
+  const rangesInFlight = input.rangesInFlight ?? DEFAULT_RANGES_IN_FLIGHT;
   const rangeHeartbeatTimeout = input.rangeHeartbeatTimeout ?? '1 minute';
   // A range whose worker stopped is retried elsewhere once its heartbeats stop for this long.
   const ranging = proxyActivities<ScoringActivities>(heartbeatingStep(rangeHeartbeatTimeout, '10 minutes'));
@@ -59,8 +60,8 @@ export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promi
     : (await scoring.openRescoringRun({ runId, scenarios, onDay, selection: input.selection ?? 'everyone', startedAt: new Date().toISOString() })).selection;
 
   const { ranges, more } = await scoring.planRanges({ runId, selection, after, pageSize, ranges: RANGES_PER_RUN });
-  for (let i = 0; i < ranges.length; i += CONCURRENT_RANGES) {
-    const results = await Promise.all(ranges.slice(i, i + CONCURRENT_RANGES).map((range) => ranging.rescoreRange({ runId, selection, scenarios, onDay, ...range })));
+  for (let i = 0; i < ranges.length; i += rangesInFlight) {
+    const results = await Promise.all(ranges.slice(i, i + rangesInFlight).map((range) => ranging.rescoreRange({ runId, selection, scenarios, onDay, ...range })));
     for (const result of results) {
       progress.ranges += 1;
       progress.persons += result.persons;
@@ -73,7 +74,7 @@ export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promi
   // Only a run with persons left continues, as new: a run that continues within a second of its
   // start waits out that second on the server before its next task.
   if (!more) return scoring.finishRescoringRun({ runId, at: new Date().toISOString() });
-  return continueAsNew<typeof rescoringRunWorkflow>({ onDay, selection, scenarios, pageSize, rangeHeartbeatTimeout, after, progress });
+  return continueAsNew<typeof rescoringRunWorkflow>({ onDay, selection, scenarios, pageSize, rangesInFlight, rangeHeartbeatTimeout, after, progress });
 }
 
 /**
