@@ -64,9 +64,9 @@ export async function duePersonsIn(db: Queryable, range: { runId: string; after:
 
 /**
  * The set-based evaluation (Art. 4): the same rules as `evaluate` in src/domain/scoring.ts, for
- * many persons in one statement per scenario. Writes a score that is new or changed, with its
- * history row keyed by `computedBy` (a repeated computation writes nothing new), drops the score
- * of anyone out of scope (Art. 3) and tells persons whose base level changed.
+ * many persons in one statement per scenario. Writes a score that is new or changed (a repeated
+ * computation writes nothing new), drops the score of anyone out of scope (Art. 3), keeps every
+ * score replaced or dropped in the history, and tells persons whose base level changed.
  *
  * With each score it keeps its boundary (Art. 6): the next day the score could change without a
  * new record, the earliest of the days on which a counting record stops counting (or one formed
@@ -133,12 +133,15 @@ export async function scorePersons(
          SELECT t.person_id, t.score, t.next_change_on, l.level
          FROM totals t JOIN levels l ON (l.min IS NULL OR t.score >= l.min) AND (l.below IS NULL OR t.score < l.below)
        ), previous AS (
-         SELECT s.person_id, s.level, s.score, s.model_id, s.next_change_on FROM scores s WHERE ${score.sql} AND s.scenario = $2
+         SELECT s.person_id, s.level, s.score, s.model_id, s.next_change_on, s.on_day, s.computed_at, s.computed_by
+         FROM scores s WHERE ${score.sql} AND s.scenario = $2
        ), changed AS (
-         -- Only a new or different score, or a moved boundary, is written: history is the record
-         -- of changes, and a nightly run that changes little writes little.
-         SELECT l.person_id, l.score, l.level, l.next_change_on, p.level AS previous_level,
-                p.person_id IS NULL OR p.score <> l.score OR p.level <> l.level OR p.model_id <> $4 AS score_changed
+         -- Only a new or different score, or a moved boundary, is written: a nightly run that
+         -- changes little writes little. A score that another replaces goes to the history.
+         SELECT l.person_id, l.score, l.level, l.next_change_on,
+                p.person_id IS NOT NULL AND (p.score <> l.score OR p.level <> l.level OR p.model_id <> $4) AS superseded,
+                p.level AS previous_level, p.score AS previous_score, p.model_id AS previous_model_id, p.on_day AS previous_on_day,
+                p.computed_at AS previous_computed_at, p.computed_by AS previous_computed_by
          FROM leveled l LEFT JOIN previous p USING (person_id)
          WHERE p.person_id IS NULL OR p.score <> l.score OR p.level <> l.level OR p.model_id <> $4 OR p.next_change_on IS DISTINCT FROM l.next_change_on
        ), written AS (
@@ -146,21 +149,26 @@ export async function scorePersons(
          SELECT person_id, $2, $4, score, level, $3, $5, $6, next_change_on FROM changed
          ON CONFLICT (person_id, scenario) DO UPDATE SET model_id = EXCLUDED.model_id, score = EXCLUDED.score, level = EXCLUDED.level,
            on_day = EXCLUDED.on_day, computed_at = EXCLUDED.computed_at, computed_by = EXCLUDED.computed_by, next_change_on = EXCLUDED.next_change_on
-       ), history AS (
-         INSERT INTO score_history (computed_by, person_id, scenario, model_id, score, level, previous_level, on_day, computed_at)
-         SELECT $6, person_id, $2, $4, score, level, previous_level, $3, $5 FROM changed WHERE score_changed
-         ON CONFLICT (person_id, scenario, computed_by) DO NOTHING
-         RETURNING person_id, level, previous_level
        ), dropped AS (
          DELETE FROM scores s WHERE ${score.sql} AND s.scenario = $2 AND s.person_id NOT IN (SELECT person_id FROM leveled)
+         RETURNING s.person_id, s.model_id, s.score, s.level, s.on_day, s.computed_at, s.computed_by
+       ), history AS (
+         -- The history keeps every score replaced or dropped, with the computation that gave it and
+         -- the one that replaced it; the current score is the one in scores.
+         INSERT INTO score_history (computed_by, person_id, scenario, model_id, score, level, on_day, computed_at, superseded_by)
+         SELECT previous_computed_by, person_id, $2, previous_model_id, previous_score, previous_level, previous_on_day, previous_computed_at, $6
+         FROM changed WHERE superseded
+         UNION ALL
+         SELECT computed_by, person_id, $2, model_id, score, level, on_day, computed_at, $6 FROM dropped
+         ON CONFLICT (person_id, scenario, computed_by) DO NOTHING
        ), notified AS (
          INSERT INTO notifications (id, recipient_role, recipient_id, kind, workflow_id, body)
          SELECT $6 || '/' || person_id || '/level', 'person', person_id, 'level-changed', $7, jsonb_build_object('level', level, 'previousLevel', previous_level)
-         FROM history WHERE $8 AND previous_level IS NOT NULL AND previous_level <> level
+         FROM changed WHERE $8 AND superseded AND previous_level <> level
          ON CONFLICT (id) DO NOTHING
        )
        SELECT (SELECT count(*) FROM leveled)::int AS scored,
-              (SELECT count(*) FROM history WHERE previous_level IS NOT NULL AND previous_level <> level)::int AS level_changes,
+              (SELECT count(*) FROM changed WHERE superseded AND previous_level <> level)::int AS level_changes,
               ((SELECT count(*) FROM persons p WHERE ${person.sql}) - (SELECT count(*) FROM leveled))::int AS out_of_scope`,
       [
         JSON.stringify(model.definition), model.scenario, options.onDay, model.id, options.computedAt, options.computedBy,

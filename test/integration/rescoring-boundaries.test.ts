@@ -67,6 +67,34 @@ describe('Art. 6 rescoring only the persons due gives the scores of a full recom
   });
   afterAll(() => db?.drop());
 
+  it('keeps a replaced score in the history, and tells the person once of a change of level', async () => {
+    await db.pool.query('TRUNCATE rescoring_due, rescoring_ranges, rescoring_runs, score_history, scores, notifications, rescore_requests, records, persons CASCADE');
+    const person = await db.pool.query<{ id: string }>(
+      `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date, residency, civil_capacity)
+       VALUES (gen_random_uuid(), '\\x0a', '\\x00', '1980-01-01', 'household', 'full') RETURNING id`,
+    );
+    const personId = person.rows[0]!.id;
+    const share = (reference: string, typeCode: string, category: string) =>
+      db.pool.query(
+        `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by)
+         VALUES (gen_random_uuid(), 'prop-agency', $1, $2, $3, $4, 'public-agency', '2026-11-01', now(), false, 'active', 1, '{"procedure": "general"}', '[]', 'test')`,
+        [reference, personId, category, typeCode],
+      );
+    const score = (computedBy: string) => scorePersons(db.pool, { models, onDay: '2026-11-25', computedBy, computedAt: new Date().toISOString(), persons: { ids: [personId] } });
+    await share('LC-1', 'administrative-penalty', 'administrative');
+    await score('first');
+    await share('LC-2', 'court-dishonest-debtor', 'law-abiding');
+    expect(await score('second')).toMatchObject({ levelChanges: 1 });
+    expect(await score('second')).toMatchObject({ levelChanges: 0 });
+
+    const current = await db.pool.query(`SELECT score, level, computed_by FROM scores WHERE person_id = $1 AND scenario = 'base'`, [personId]);
+    expect(current.rows).toEqual([{ score: 820, level: 'C', computed_by: 'second' }]);
+    const history = await db.pool.query(`SELECT score, level, computed_by, superseded_by FROM score_history WHERE person_id = $1 AND scenario = 'base'`, [personId]);
+    expect(history.rows).toEqual([{ score: 970, level: 'A', computed_by: 'first', superseded_by: 'second' }]);
+    const told = await db.pool.query(`SELECT body FROM notifications WHERE recipient_id = $1 AND kind = 'level-changed'`, [personId]);
+    expect(told.rows).toEqual([{ body: { level: 'C', previousLevel: 'A' } }]);
+  });
+
   it('holds every score equal to the pure evaluation on each night, across 1 January, counting-period ends, 18th birthdays and permits ending', async () => {
     let run = 0;
     await fc.assert(

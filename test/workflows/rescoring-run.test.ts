@@ -45,7 +45,7 @@ describe('Art. 6 scheduled full rescoring survives a worker crash', () => {
     await expect.poll(async () => (await handle.query(rescoreProgressQuery)).ranges, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(6);
     first.worker.shutdown();
     await running;
-    const scoredBeforeTheStop = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM score_history WHERE computed_by = 'rescore-full/2026-11-25'`);
+    const scoredBeforeTheStop = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM scores WHERE computed_by = 'rescore-full/2026-11-25'`);
     expect(scoredBeforeTheStop.rows[0]!.n).toBeGreaterThan(0);
     expect(scoredBeforeTheStop.rows[0]!.n).toBeLessThan(PERSONS * 2);
     expect((await handle.describe()).status.name).toBe('RUNNING');
@@ -55,14 +55,16 @@ describe('Art. 6 scheduled full rescoring survives a worker crash', () => {
     await second.worker.runUntil(completed(handle));
     const summary = await handle.result();
     expect(summary).toMatchObject({ runId: 'rescore-full/2026-11-25', personsScored: PERSONS, outOfScope: 2 });
-    const history = await db.pool.query<{ scenario: string; rows: number; persons: number }>(
-      `SELECT scenario, count(*)::int AS rows, count(DISTINCT person_id)::int AS persons FROM score_history
+    const scores = await db.pool.query<{ scenario: string; rows: number; persons: number }>(
+      `SELECT scenario, count(*)::int AS rows, count(DISTINCT person_id)::int AS persons FROM scores
        WHERE computed_by = 'rescore-full/2026-11-25' GROUP BY scenario ORDER BY scenario`,
     );
-    expect(history.rows).toEqual([
+    expect(scores.rows).toEqual([
       { scenario: 'base', rows: PERSONS, persons: PERSONS },
       { scenario: 'lending', rows: PERSONS, persons: PERSONS },
     ]);
+    // A range redone after the stop replaced no score of its own: nothing went to the history.
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM score_history')).rows[0].n).toBe(0);
     const run = await db.pool.query('SELECT finished_at, persons_scored FROM rescoring_runs WHERE id = $1', ['rescore-full/2026-11-25']);
     expect(run.rows[0].finished_at).not.toBeNull();
     expect(Number(run.rows[0].persons_scored)).toBe(PERSONS);

@@ -43,9 +43,13 @@ export async function explainedScores(pool: pg.Pool, personId: string): Promise<
   });
 }
 
+/** A person's scores, the current and every one they replaced, newest first. */
 export async function scoreHistory(pool: pg.Pool, personId: string): Promise<{ scenario: string; modelId: string; score: number; level: string; computedAt: string }[]> {
   const history = await pool.query<{ scenario: string; model_id: string; score: number; level: string; computed_at: Date }>(
-    'SELECT scenario, model_id, score, level, computed_at FROM score_history WHERE person_id = $1 ORDER BY computed_at DESC LIMIT 200',
+    `SELECT scenario, model_id, score, level, computed_at FROM scores WHERE person_id = $1
+     UNION ALL
+     SELECT scenario, model_id, score, level, computed_at FROM score_history WHERE person_id = $1
+     ORDER BY computed_at DESC LIMIT 200`,
     [personId],
   );
   return history.rows.map((row) => ({ scenario: row.scenario, modelId: row.model_id, score: row.score, level: row.level, computedAt: row.computed_at.toISOString() }));
