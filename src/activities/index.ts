@@ -4,6 +4,7 @@ import { createAgencyActivities } from './agencies';
 import { createBulkIntakeActivities } from './bulk-intake';
 import type { ChunkStoringThreads } from './bulk-intake/chunk-threads';
 import { createCalendarActivities } from './calendar';
+import { createDeclarationActivities } from './declaration';
 import { createObjectionActivities } from './objection';
 import { createRecordActivities } from './records';
 import { createScoringActivities } from './scoring';
@@ -33,5 +34,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createBulkIntakeActivities(deps),
     ...createScoringActivities(deps),
     ...createObjectionActivities(deps),
+    ...createDeclarationActivities(deps),
   };
 }

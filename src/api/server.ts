@@ -11,6 +11,7 @@ import { bearerToken } from './auth';
 import { bulkIntakeRoutes } from './bulk-intake/routes';
 import { calendarRoutes } from './calendar/routes';
 import { codecRoutes } from './codec/routes';
+import { declarationRoutes } from './declaration/routes';
 import { answerError, ApiError, errorBody, errorResponseSchema } from './errors';
 import { objectionRoutes } from './objection/routes';
 import { healthRoutes } from './operations/routes';
@@ -101,6 +102,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(bulkIntakeRoutes, deps);
   await app.register(scoreRoutes, deps);
   await app.register(objectionRoutes, deps);
+  await app.register(declarationRoutes, deps);
   await app.register(taskRoutes, deps);
   return app;
 }

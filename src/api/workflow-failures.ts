@@ -2,16 +2,22 @@ import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError }
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/common';
 import { CALENDAR_YEAR_UNAVAILABLE } from '../workflows/calendar/contract';
 import {
+  DECLARANT_OUT_OF_SCOPE,
+  DECLARATION_CLOSED,
+  DECLARATION_DUPLICATE,
+  DECLARATION_OPEN,
+  NOT_DECLARABLE,
+  VERIFIER_NOT_FOUND,
+} from '../workflows/declaration/contract';
+import {
   CORRECTION_REFUSED,
-  NOT_THE_APPLICANT,
   OBJECTION_CLOSED,
   OBJECTION_OPEN,
-  PERSON_NOT_FOUND,
   RECORD_NOT_FOUND,
 } from '../workflows/objection/contract';
 import { INVALID_RECORD, OBLIGATION_CLOSED } from '../workflows/records/contract';
 import { INVALID_MODEL_TRANSITION, MODEL_NOT_FOUND } from '../workflows/scoring/contract';
-import { INVALID_DECISION, TASK_CLOSED, TASK_FORBIDDEN, type RefusalDetail } from '../workflows/shared/contract';
+import { INVALID_DECISION, NOT_THE_APPLICANT, PERSON_NOT_FOUND, TASK_CLOSED, TASK_FORBIDDEN, type RefusalDetail } from '../workflows/shared/contract';
 import { ApiError } from './errors';
 
 /**
@@ -32,6 +38,12 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [RECORD_NOT_FOUND]: { status: 404, code: 'not-found' },
   [PERSON_NOT_FOUND]: { status: 404, code: 'not-found' },
   [CORRECTION_REFUSED]: { status: 422, code: 'invalid-correction' },
+  [DECLARATION_DUPLICATE]: { status: 409, code: 'duplicate-record' },
+  [DECLARATION_OPEN]: { status: 409, code: 'declaration-open' },
+  [DECLARATION_CLOSED]: { status: 409, code: 'declaration-closed' },
+  [NOT_DECLARABLE]: { status: 422, code: 'not-declarable' },
+  [VERIFIER_NOT_FOUND]: { status: 422, code: 'unknown-verifier' },
+  [DECLARANT_OUT_OF_SCOPE]: { status: 422, code: 'out-of-scope' },
   [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
   [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
   [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },

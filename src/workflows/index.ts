@@ -3,6 +3,7 @@
 export { agencyRegistrationWorkflow } from './agencies/registration';
 export { bulkIntakeWorkflow } from './bulk-intake/batch';
 export { calendarChangeWorkflow } from './calendar/change';
+export { declarationWorkflow } from './declaration/declaration';
 export { objectionWorkflow } from './objection/objection';
 export { recordChangeWorkflow } from './records/change';
 export { recordSharingWorkflow } from './records/sharing';

@@ -47,10 +47,6 @@ export const objectionQuery = defineQuery<ObjectionView>('objection');
 export const OBJECTION_OPEN = 'ObjectionOpen';
 /** The objection names a record that is not one of the applicant's. */
 export const RECORD_NOT_FOUND = 'RecordNotFound';
-/** The objection names a person the platform does not know. */
-export const PERSON_NOT_FOUND = 'PersonNotFound';
-/** Only the applicant may withdraw. */
-export const NOT_THE_APPLICANT = 'NotTheApplicant';
 /** The objection is already decided, withdrawn or refused. */
 export const OBJECTION_CLOSED = 'ObjectionClosed';
 /** The corrected record an outcome carries does not fit the record (its category). */

@@ -1,14 +1,14 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ObjectionActivities } from '../../activities/objection';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
 import { databaseStep } from '../shared/activity-options';
-import { refusal, type TaskCompletion } from '../shared/contract';
+import { NOT_THE_APPLICANT, refusal, type TaskCompletion } from '../shared/contract';
+import { Filing } from '../shared/filing';
 import { HumanTasks } from '../shared/human-tasks';
 import { requestRescoring } from '../shared/rescoring-request';
 import { SlaClock, type SlaStageHandle } from '../shared/sla-clock';
 import {
   fileObjectionUpdate,
-  NOT_THE_APPLICANT,
   OBJECTION_CLOSED,
   objectionQuery,
   withdrawObjectionUpdate,
@@ -33,14 +33,8 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
   const { workflowId } = workflowInfo();
   const view: ObjectionView = { state: 'received', outcome: null, openTaskId: null };
   let withdrawn = false;
-  // Why the objection could not be filed, once the filing has run.
-  let filing: { refused: ApplicationFailure | null } | undefined;
+  const filing = new Filing(fileObjectionUpdate, () => view);
   setHandler(objectionQuery, () => view);
-  setHandler(fileObjectionUpdate, async () => {
-    await condition(() => filing !== undefined);
-    if (filing!.refused) throw filing!.refused;
-    return view;
-  });
   setHandler(
     withdrawObjectionUpdate,
     async () => {
@@ -58,9 +52,8 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
     },
   );
 
-  let filed: { sharerId: string | null };
-  try {
-    filed = await objections.fileObjection({
+  const filed = await filing.file(() =>
+    objections.fileObjection({
       objectionId: input.objectionId,
       workflowId,
       personId: input.personId,
@@ -70,17 +63,15 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
       receivedOn: input.receivedOn ?? shanghaiDayOf(new Date()),
       receivedAt: new Date().toISOString(),
       filedBy: input.filedBy,
-    });
-  } catch (error) {
-    // A refusal by the filing (a record with an open objection, an unknown person or record) ends
-    // the process at once, with nothing recorded; the caller learns why from fileObjection.
-    if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable)) throw error;
-    filing = { refused: error.cause };
+    }),
+  );
+  if (!filed) {
+    // Refused (a record with an open objection, an unknown person or record): nothing was
+    // recorded, and the caller learns why from fileObjection.
     view.state = 'refused';
     await condition(allHandlersFinished);
     return view;
   }
-  filing = { refused: null };
 
   const open: SlaStageHandle[] = [];
   const stage = async (name: string, workingDays: number, responsible: { role: 'ndrc' } | { role: 'agency'; agencyId: string }, from?: LocalDate) => {

@@ -67,6 +67,11 @@ export const TASK_CLOSED = 'TaskClosed';
 /** The decision is not one the task allows, or lacks its reasons or its correction. */
 export const INVALID_DECISION = 'InvalidDecision';
 
+/** A process names a person the platform does not know. */
+export const PERSON_NOT_FOUND = 'PersonNotFound';
+/** Only the person who applied (objected, declared) may withdraw. */
+export const NOT_THE_APPLICANT = 'NotTheApplicant';
+
 /** What a refusal says beyond its message: the input field it is about. */
 export interface RefusalDetail {
   field: string;

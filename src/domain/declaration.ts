@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { calendarDateSchema } from './input';
+import { recordCorrectionSchema } from './record';
+import { catalogueProblem, type RecordType } from './record-types';
+
+/**
+ * Art. 11: a person may declare their honours and social contribution themself, with proof, and
+ * authorize the competent agency to verify it; what the agency verifies counts like any record.
+ */
+export const DECLARABLE_CATEGORIES = ['honours', 'social-contribution'] as const;
+
+/**
+ * The agency's working days to verify a declaration. The regulation sets no number; this is the
+ * agency's time to verify a forwarded objection (Art. 20), the nearest clock it does set.
+ */
+export const VERIFICATION_WORKING_DAYS = 5;
+
+export const declarationSchema = z.strictObject({
+  category: z.enum(DECLARABLE_CATEGORIES).describe('Art. 11 takes honours and social contribution only'),
+  typeCode: recordCorrectionSchema.shape.typeCode,
+  formedOn: calendarDateSchema.describe('the day the honour was awarded or the contribution made'),
+  details: recordCorrectionSchema.shape.details,
+  evidence: recordCorrectionSchema.shape.evidence.refine((evidence) => evidence.length > 0, 'a declaration needs its proof: at least one evidence reference'),
+  verifierId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be the id of a registered agency').describe('the competent agency that is to verify it'),
+  authorizeVerification: z.literal(true, 'Art. 11: the declarant authorizes the agency to verify the declaration'),
+});
+export type Declaration = z.infer<typeof declarationSchema>;
+
+/** Why a declaration cannot be verified at all: the catalogue does not know its type as positive information of its category. */
+export function declarationProblem(
+  catalogue: ReadonlyMap<string, Pick<RecordType, 'code' | 'category' | 'polarity' | 'details'>>,
+  declaration: Pick<Declaration, 'category' | 'typeCode' | 'details'>,
+): { field: string; message: string } | undefined {
+  const unfit = catalogueProblem(catalogue, declaration);
+  if (unfit) return unfit;
+  if (catalogue.get(declaration.typeCode)!.polarity !== 'positive') return { field: 'typeCode', message: `${declaration.typeCode} is not positive information: Art. 11 takes honours and social contribution` };
+  return undefined;
+}

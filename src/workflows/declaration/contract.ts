@@ -1,0 +1,51 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Declaration } from '../../domain/declaration';
+
+/** Self-declaration (Art. 11): a person declares an honour or a social contribution, and the competent agency verifies it. */
+
+export const declarationWorkflowType = 'declarationWorkflow';
+
+export function declarationWorkflowId(declarationId: string): string {
+  return `declaration/${declarationId}`;
+}
+
+export interface DeclarationInput {
+  declarationId: string;
+  personId: string;
+  declaration: Omit<Declaration, 'authorizeVerification'>;
+  filedBy: string;
+}
+
+/** `refused`: the declaration could not be filed (see `fileDeclarationUpdate`), and nothing was recorded. */
+export type DeclarationState = 'verifying' | 'accepted' | 'rejected' | 'withdrawn' | 'refused';
+
+export interface DeclarationView {
+  state: DeclarationState;
+  /** The record an accepted declaration became. */
+  recordId: string | null;
+  openTaskId: string | null;
+}
+
+export type DeclarationWorkflow = (input: DeclarationInput) => Promise<DeclarationView>;
+
+/**
+ * Answers once the declaration is filed, or fails with the reason it cannot be (a failure named
+ * below). Sent with the workflow's start (update-with-start), so the declarant learns at once.
+ */
+export const fileDeclarationUpdate = defineUpdate<DeclarationView>('fileDeclaration');
+/** The declarant withdraws before the agency decides. */
+export const withdrawDeclarationUpdate = defineUpdate<DeclarationView, [{ personId: string }]>('withdrawDeclaration');
+export const declarationQuery = defineQuery<DeclarationView>('declaration');
+
+/** The person already has a record of this type formed that day; the message names it. */
+export const DECLARATION_DUPLICATE = 'DeclarationDuplicate';
+/** The same type and day are already declared and being verified; the message names that declaration. */
+export const DECLARATION_OPEN = 'DeclarationOpen';
+/** The type is not an honour or social contribution the catalogue knows, or its details do not fit it. */
+export const NOT_DECLARABLE = 'NotDeclarable';
+/** The agency named to verify is not a registered public agency. */
+export const VERIFIER_NOT_FOUND = 'VerifierNotFound';
+/** The platform takes no records about the declarant (Art. 3: a minor, not living in the city, limited capacity). */
+export const DECLARANT_OUT_OF_SCOPE = 'DeclarantOutOfScope';
+/** The declaration is already decided, withdrawn or refused. */
+export const DECLARATION_CLOSED = 'DeclarationClosed';

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
+import { identityNumber } from '../support/identities';
+import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+
+describe('Art. 11 self-declaration through the API on the dev server', () => {
+  let platform: RunningPlatform;
+  let civilAffairs: string;
+  let person: string;
+  let personId: string;
+  let volunteeringId: string;
+  const today = shanghaiDayOf(new Date());
+  const resident = identityNumber('1981-11-11', 811);
+
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
+  const score = async () => ((await call('GET', '/me/score', person)).body.scores as JsonAnswer['body'][]).find((s) => s.scenario === 'base')?.score;
+  const honour = {
+    category: 'honours',
+    typeCode: 'honour-provincial',
+    formedOn: addDays(today, -30),
+    details: { title: 'Provincial model worker' },
+    evidence: [{ kind: 'certificate', ref: 'provincial certificate 2026-311' }],
+    verifierId: 'jinan-civil-affairs',
+    authorizeVerification: true,
+  };
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const admin = await platform.token('admin');
+    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
+    await call('PUT', '/admin/agencies/jinan-civil-affairs', admin, { name: 'Jinan Civil Affairs Bureau', kind: 'agency' });
+    const police = await platform.token('agency', { agency: 'jinan-public-security' });
+    civilAffairs = await platform.token('agency', { agency: 'jinan-civil-affairs', subject: 'civil-affairs-clerk-wang' });
+    const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown>) =>
+      call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn: today, details });
+    await share(police, 'HUKOU-811', 'identity', 'household-registration', {});
+    await share(police, 'CAPACITY-811', 'identity', 'civil-capacity', { capacity: 'full' });
+    const volunteering = await share(civilAffairs, 'VOL-811', 'social-contribution', 'volunteering', { hours: 40 });
+    volunteeringId = volunteering.body.recordId;
+    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [volunteeringId])).rows[0].person_id;
+    person = await platform.token('person', { person: personId });
+    // 40 volunteer hours: 4 points.
+    for (let tries = 0; (await score()) !== 1004; tries += 1) {
+      if (tries > 300) throw new Error('the shared volunteering never reached the score');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  afterAll(() => platform?.stop());
+
+  it('refuses bad declarations with the field and the reason, and starts nothing', async () => {
+    const refusals = [
+      [{ ...honour, authorizeVerification: undefined }, 400, 'body.authorizeVerification'],
+      [{ ...honour, evidence: [] }, 400, 'body.evidence'],
+      [{ ...honour, category: 'law-abiding', typeCode: 'criminal-conviction' }, 400, 'body.category'],
+      [{ ...honour, category: 'honours', typeCode: 'volunteering' }, 400, 'body.typeCode'],
+      [{ ...honour, details: { rank: 1 } }, 400, 'body.details.rank'],
+      [{ ...honour, verifierId: 'nobody-here' }, 422, 'verifierId'],
+      [{ ...honour, category: 'social-contribution', typeCode: 'volunteering', formedOn: today, details: { hours: 40 } }, 409, 'typeCode'],
+    ] as const;
+    for (const [body, status, field] of refusals) {
+      const answer = await call('POST', '/declarations', person, body);
+      expect({ status: answer.status, field: answer.body.error?.field }).toEqual({ status, field });
+    }
+    const duplicate = await call('POST', '/declarations', person, { ...honour, category: 'social-contribution', typeCode: 'volunteering', formedOn: today, details: { hours: 40 } });
+    expect(duplicate.body.error).toMatchObject({ code: 'duplicate-record', message: expect.stringContaining(volunteeringId) });
+    expect((await call('POST', '/declarations', civilAffairs, honour)).status).toBe(403);
+    expect((await platform.db.pool.query('SELECT count(*)::int AS n FROM declarations')).rows[0].n).toBe(0);
+  });
+
+  it('a person declares, the agency verifies through its inbox: a self-declared record that counts, the score moves', async () => {
+    const filed = await call('POST', '/declarations', person, honour);
+    expect(filed.status).toBe(202);
+    const { declarationId } = filed.body;
+    expect((await call('POST', '/declarations', person, honour)).body.error).toMatchObject({ code: 'declaration-open', message: expect.stringContaining(declarationId) });
+
+    let task: JsonAnswer['body'] | undefined;
+    await expect
+      .poll(async () => {
+        task = ((await call('GET', '/tasks?state=open', civilAffairs)).body.tasks as JsonAnswer['body'][]).find((t) => t.subject === declarationId);
+        return task !== undefined;
+      }, { timeout: 15_000 })
+      .toBe(true);
+    expect(task).toMatchObject({ kind: 'declaration-verification', agencyId: 'jinan-civil-affairs', allowedDecisions: ['accept', 'reject'], workingDaysLeft: 5 });
+    const pending = await call('GET', `/declarations/${declarationId}`, person);
+    expect(pending.body).toMatchObject({ state: 'verifying', openTaskId: task!.id, verifierId: 'jinan-civil-affairs' });
+
+    const accepted = await call('POST', `/tasks/${task!.id}/completion`, civilAffairs, { decision: 'accept', reasons: 'Found in the provincial register of model workers' });
+    expect(accepted.status).toBe(200);
+    await expect.poll(async () => (await call('GET', `/declarations/${declarationId}`, person)).body.state, { timeout: 15_000 }).toBe('accepted');
+    const { recordId } = (await call('GET', `/declarations/${declarationId}`, person)).body;
+    const records = (await call('GET', '/me/records', person)).body.records as JsonAnswer['body'][];
+    expect(records.find((r) => r.id === recordId)).toMatchObject({
+      source: 'self-declared',
+      sharerId: 'jinan-civil-affairs',
+      reference: `DECL-${declarationId}`,
+      current: { typeCode: 'honour-provincial', status: 'active' },
+    });
+    // A provincial honour: 20 points.
+    await expect.poll(score, { timeout: 15_000 }).toBe(1024);
+    expect((await call('GET', '/declarations', person)).body.declarations).toMatchObject([{ declarationId, state: 'accepted', recordId }]);
+  });
+
+  it('lets the declarant withdraw before the decision; others see nothing of it', async () => {
+    const filed = await call('POST', '/declarations', person, { ...honour, typeCode: 'honour-district', details: {} });
+    const { declarationId } = filed.body;
+    const stranger = await platform.token('person', { person: '00000000-0000-4000-8000-000000000001' });
+    expect((await call('GET', `/declarations/${declarationId}`, stranger)).status).toBe(404);
+    expect((await call('POST', `/declarations/${declarationId}/withdrawal`, stranger)).status).toBe(404);
+    expect((await call('POST', `/declarations/${declarationId}/withdrawal`, person)).body).toEqual({ state: 'withdrawn' });
+    expect((await call('POST', `/declarations/${declarationId}/withdrawal`, person)).status).toBe(409);
+    expect((await call('GET', `/declarations/${declarationId}`, person)).body).toMatchObject({ state: 'withdrawn', openTaskId: null });
+  });
+});
