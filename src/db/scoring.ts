@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { RecordStatus } from '../domain/record';
 import { modelDefinitionSchema, type ModelDefinition } from '../domain/score-model';
 import type { CatalogueCounting, ScoredRecord } from '../domain/scoring';
 import type { LocalDate } from '../domain/working-days';
@@ -30,7 +31,7 @@ export async function catalogueCounting(db: Queryable): Promise<CatalogueCountin
 
 /** A person's records in the form the evaluator explains them with. */
 export async function recordsToExplain(db: Queryable, personId: string): Promise<ScoredRecord[]> {
-  const result = await db.query<{ id: string; type_code: string; category: string; formed_on: LocalDate; status: 'active' | 'revoked'; details: Record<string, unknown> }>(
+  const result = await db.query<{ id: string; type_code: string; category: string; formed_on: LocalDate; status: RecordStatus; details: Record<string, unknown> }>(
     'SELECT id, type_code, category, formed_on, status, details FROM records WHERE person_id = $1',
     [personId],
   );

@@ -29,6 +29,8 @@ export const recordTypeSchema = z.strictObject({
   /** How long a record counts from its formation, in months; null while it stays active (a listing). */
   countsForMonths: z.number().int().nullable(),
   repairable: z.boolean(),
+  /** The law, regulation or central document a negative type rests on (Guobanfa [2020] No. 49). */
+  legalBasis: z.string().nullable(),
   description: z.string(),
   details: z.array(detailFieldSchema),
 });

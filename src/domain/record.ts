@@ -170,11 +170,18 @@ export type ShareOutcome =
   | { status: 'conflict'; recordId: string; version: number }
   | { status: 'refused'; field: string; reason: string };
 
-/** A correction or revocation of a shared record (Art. 8-10): records are never deleted. */
+/**
+ * A record counts while active; a revoked one (withdrawn by its sharer or removed on objection)
+ * and a repaired one (Art. 21) no longer count, and stay for audit.
+ */
+export const RECORD_STATUSES = ['active', 'revoked', 'repaired'] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+
+/** A correction, revocation or repair of a shared record (Art. 8-10, 20, 21): records are never deleted. */
 export interface RecordChange {
   sharerId: string;
   reference: string;
-  kind: 'correct' | 'revoke';
+  kind: 'correct' | 'revoke' | 'repair';
   /** The corrected content (a correction); a revocation keeps the content. */
   correction?: RecordCorrection;
   reason: string;
@@ -182,7 +189,7 @@ export interface RecordChange {
 }
 
 export type RecordChangeOutcome =
-  | { status: 'changed'; recordId: string; version: number; recordStatus: 'active' | 'revoked'; personId: string }
+  | { status: 'changed'; recordId: string; version: number; recordStatus: RecordStatus; personId: string }
   | { status: 'refused'; code: 'not-found' | 'conflict' | 'invalid'; field: string; reason: string };
 
 /** The first problem of a failed validation, as a field path and a sentence. */

@@ -1,5 +1,6 @@
+import type { RecordStatus } from './record';
 import { levelOf, type ModelDefinition } from './score-model';
-import type { LocalDate } from './working-days';
+import { addCalendarMonths, type LocalDate } from './working-days';
 
 /** What the evaluator needs of a record. */
 export interface ScoredRecord {
@@ -7,7 +8,7 @@ export interface ScoredRecord {
   typeCode: string;
   category: string;
   formedOn: LocalDate;
-  status: 'active' | 'revoked';
+  status: RecordStatus;
   details: Record<string, unknown>;
 }
 
@@ -41,16 +42,6 @@ export interface Evaluation {
   categories: Record<string, number>;
 }
 
-function addMonths(day: LocalDate, months: number): LocalDate {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const total = y * 12 + (m - 1) + months;
-  const year = Math.floor(total / 12);
-  const month = (total % 12) + 1;
-  // Postgres clamps to the month's last day (31 Jan + 1 month = 28/29 Feb); so does this.
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
-}
-
 /** Keeps the sign, limits the size: a cap of 60 turns +75 into +60 and -75 into -60. */
 export function capped(points: number, cap: number | undefined): number {
   return cap === undefined ? points : Math.sign(points) * Math.min(Math.abs(points), cap);
@@ -79,7 +70,7 @@ export function evaluate(model: ModelDefinition, catalogue: CatalogueCounting, r
     const rule = model.rules[record.typeCode];
     if (!rule || record.status !== 'active' || record.formedOn > onDay) continue;
     const months = rule.countsForMonths !== undefined ? rule.countsForMonths : (catalogue.get(record.typeCode) ?? null);
-    const countsUntil = months === null ? null : addMonths(record.formedOn, months);
+    const countsUntil = months === null ? null : addCalendarMonths(record.formedOn, months);
     if (countsUntil !== null && countsUntil <= onDay) continue;
     lines.push({ recordId: record.id, typeCode: record.typeCode, category: record.category, formedOn: record.formedOn, points: recordPoints(rule, record.details), countsUntil });
   }

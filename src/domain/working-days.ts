@@ -30,6 +30,16 @@ export function addDays(day: LocalDate, days: number): LocalDate {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** The day some calendar months later, clamped to the month's last day as Postgres does (31 Jan + 1 month = 28/29 Feb). */
+export function addCalendarMonths(day: LocalDate, months: number): LocalDate {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const total = y * 12 + (m - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = (total % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
 export function yearOf(day: LocalDate): number {
   return Number(day.slice(0, 4));
 }

@@ -10,6 +10,7 @@ const penalty: RecordType = {
   severity: 'general',
   countsForMonths: 12,
   repairable: true,
+  legalBasis: '中华人民共和国行政处罚法',
   description: 'Administrative penalty under the general procedure',
   details: [
     { name: 'procedure', kind: 'choice', required: true, choices: ['general', 'simple'], description: 'the procedure' },

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { enqueueNotifications } from '../../db/notifications';
 import type { PersonRow } from '../../db/persons';
 import { loadCatalogue } from '../../db/record-types';
-import type { PersonReference, RecordChange, RecordChangeOutcome } from '../../domain/record';
+import type { PersonReference, RecordChange, RecordChangeOutcome, RecordStatus } from '../../domain/record';
 import { catalogueProblem } from '../../domain/record-types';
 import { mergeIdentityFacts, type IdentityFact } from '../../domain/scope';
 import { recordRescoreRequests } from './rescoring-requests';
@@ -81,9 +81,13 @@ export async function applyRecordChange(db: pg.PoolClient, change: RecordChange 
   const row = current.rows[0];
   if (!row) return { status: 'refused', code: 'not-found', field: 'reference', reason: `no record ${change.reference} shared by ${change.sharerId}` };
   if (row.changed_by === change.workflowId) {
-    return { status: 'changed', recordId: row.id, version: row.version, recordStatus: row.status as 'active' | 'revoked', personId: row.person_id };
+    return { status: 'changed', recordId: row.id, version: row.version, recordStatus: row.status as RecordStatus, personId: row.person_id };
   }
   if (row.status === 'revoked') return { status: 'refused', code: 'conflict', field: 'reference', reason: `record ${change.reference} is revoked; it can no longer change` };
+  // A repaired record may still be revoked (its finding annulled), but no longer corrected or repaired again.
+  if (row.status === 'repaired' && change.kind !== 'revoke') {
+    return { status: 'refused', code: 'conflict', field: 'reference', reason: `record ${change.reference} is repaired; it can only be revoked` };
+  }
 
   if (change.correction) {
     const unfit = catalogueProblem(await loadCatalogue(db), { ...change.correction, category: row.category });
@@ -94,7 +98,7 @@ export async function applyRecordChange(db: pg.PoolClient, change: RecordChange 
     [row.id, change.at],
   );
   const version = row.version + 1;
-  const status = change.kind === 'revoke' ? 'revoked' : 'active';
+  const status: RecordStatus = change.kind === 'revoke' ? 'revoked' : change.kind === 'repair' ? 'repaired' : 'active';
   await db.query(
     `UPDATE records SET version = $2, status = $3, changed_by = $4, change_reason = $5,
        type_code = coalesce($6, type_code), formed_on = coalesce($7::date, formed_on),
@@ -111,7 +115,7 @@ export async function applyRecordChange(db: pg.PoolClient, change: RecordChange 
     key: `${row.id}/v${version}`,
     personId: row.person_id,
     workflowId: change.workflowId,
-    kind: change.kind === 'revoke' ? 'record-revoked' : 'record-corrected',
+    kind: `record-${status === 'active' ? 'corrected' : status}`,
     recordId: row.id,
   });
   return { status: 'changed', recordId: row.id, version, recordStatus: status, personId: row.person_id };

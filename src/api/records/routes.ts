@@ -9,6 +9,7 @@ import { loadCatalogue } from '../../db/record-types';
 import { parseIdentityNumber } from '../../domain/identity-number';
 import { calendarDateSchema } from '../../domain/input';
 import {
+  RECORD_STATUSES,
   recordCorrectionSchema,
   recordSubmissionSchema,
   referenceSchema,
@@ -289,7 +290,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       return { recordId: outcome.recordId, version: outcome.version, status: outcome.recordStatus };
     };
 
-  const changed = z.object({ recordId: z.string(), version: z.number(), status: z.enum(['active', 'revoked']) });
+  const changed = z.object({ recordId: z.string(), version: z.number(), status: z.enum(RECORD_STATUSES) });
   app.post(
     '/records/:reference/correction',
     {

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { SEVERITIES, type Severity } from './record';
+import type { RecordType } from './record-types';
+import { addCalendarMonths, type LocalDate } from './working-days';
+
+/**
+ * Credit repair (Art. 21; NDRC Order No. 36, in force 2026-04-01): the conditions are data in
+ * `repair_rules`, versioned, so NDRC replaces them without a release (DOMAIN.md "Credit repair").
+ */
+
+/** The routes of Art. 21: subsequent performance, deferral, civilised practice, volunteering, donation. */
+export const REPAIR_ROUTES = ['performance', 'deferral', 'volunteering', 'donation', 'civilised-practice'] as const;
+export type RepairRoute = (typeof REPAIR_ROUTES)[number];
+
+/** The routes fed by the civilised-behaviour database rather than decided by the agency. */
+export const CIVIC_ROUTES = ['volunteering', 'donation', 'civilised-practice'] as const satisfies readonly RepairRoute[];
+export type CivicRoute = (typeof CIVIC_ROUTES)[number];
+
+export function isCivicRoute(route: RepairRoute): route is CivicRoute {
+  return (CIVIC_ROUTES as readonly string[]).includes(route);
+}
+
+const tiers = z.array(z.enum(SEVERITIES));
+const civicTerms = z.strictObject({
+  /** What the route counts: volunteer hours, yuan donated, civilised-practice events. */
+  threshold: z.number().positive(),
+  /** Calendar days from the filing within which the threshold must be reached. */
+  windowDays: z.number().int().positive(),
+});
+
+export const repairRulesSchema = z.strictObject({
+  /** The credit commitment the applicant signs (Order 36): the materials are true, and breaking it has consequences. */
+  commitment: z.strictObject({ version: z.string().min(1).max(40), text: z.string().min(1) }),
+  /** Months from the record's formation (the finding) before one may apply, by tier. */
+  minimumMonths: z.strictObject({ minor: z.number().int().min(0), general: z.number().int().min(0), serious: z.number().int().min(0) }),
+  routes: z.strictObject({
+    performance: z.strictObject({ tiers }),
+    deferral: z.strictObject({ tiers, maxInstalments: z.number().int().min(1).max(24) }),
+    volunteering: z.strictObject({ unit: z.literal('hours'), tiers: z.partialRecord(z.enum(SEVERITIES), civicTerms) }),
+    donation: z.strictObject({ unit: z.literal('yuan'), tiers: z.partialRecord(z.enum(SEVERITIES), civicTerms) }),
+    'civilised-practice': z.strictObject({ unit: z.literal('events'), tiers: z.partialRecord(z.enum(SEVERITIES), civicTerms) }),
+  }),
+  clocks: z.strictObject({
+    /** The platform's result to the applicant, from a complete application. */
+    platformWorkingDays: z.number().int().positive(),
+    /** The deciding agency's decision, from receiving the forwarded application. */
+    agencyWorkingDays: z.number().int().positive(),
+    /** An agency's confirmation of evidence (performance, a deferral's grant, an instalment). */
+    confirmationWorkingDays: z.number().int().positive(),
+  }),
+});
+export type RepairRules = z.infer<typeof repairRulesSchema>;
+
+/** What a route asks for a record of its tier: the agency's confirmation, or a threshold within a window. */
+export type RouteTerms =
+  | { route: 'performance' }
+  | { route: 'deferral'; maxInstalments: number }
+  | { route: CivicRoute; unit: 'hours' | 'yuan' | 'events'; threshold: number; windowDays: number };
+
+/** The routes open to a tier, with their terms. */
+export function routesFor(rules: RepairRules, tier: Severity): RouteTerms[] {
+  const open: RouteTerms[] = [];
+  if (rules.routes.performance.tiers.includes(tier)) open.push({ route: 'performance' });
+  if (rules.routes.deferral.tiers.includes(tier)) open.push({ route: 'deferral', maxInstalments: rules.routes.deferral.maxInstalments });
+  for (const route of CIVIC_ROUTES) {
+    const terms = rules.routes[route].tiers[tier];
+    if (terms) open.push({ route, unit: rules.routes[route].unit, ...terms });
+  }
+  return open;
+}
+
+/** What eligibility looks at of a record and its type. */
+export interface RepairableRecord {
+  status: string;
+  formedOn: LocalDate;
+  type: Pick<RecordType, 'code' | 'polarity' | 'severity' | 'repairable' | 'countsForMonths' | 'legalBasis'>;
+}
+
+/** The rule that refused an application: a machine-readable name a page translates. */
+export type EligibilityRule = 'record-not-counting' | 'not-negative' | 'not-repairable' | 'maximum-period-ended' | 'minimum-period';
+
+export type Eligibility =
+  | { eligible: true; tier: Severity; routes: RouteTerms[]; maximumEndsOn: LocalDate | null }
+  | { eligible: false; rule: EligibilityRule; message: string; eligibleFrom?: LocalDate };
+
+/**
+ * Whether a person may apply to repair a record on a day, and by which routes (Order 36, DOMAIN.md):
+ * a negative record of a repairable type, still counting, whose minimum period counted from its
+ * formation (the finding) has been served. A refusal for time says from which day one may apply.
+ */
+export function repairEligibility(rules: RepairRules, record: RepairableRecord, today: LocalDate): Eligibility {
+  const { type } = record;
+  if (record.status !== 'active') return { eligible: false, rule: 'record-not-counting', message: `The record is ${record.status}: it no longer counts` };
+  if (type.polarity !== 'negative' || !type.severity) return { eligible: false, rule: 'not-negative', message: `${type.code} is not negative information: there is nothing to repair` };
+  if (!type.repairable) {
+    return { eligible: false, rule: 'not-repairable', message: `${type.code} cannot be repaired under the repair measures${type.legalBasis ? ` (${type.legalBasis})` : ''}` };
+  }
+  const maximumEndsOn = type.countsForMonths === null ? null : addCalendarMonths(record.formedOn, type.countsForMonths);
+  if (maximumEndsOn !== null && maximumEndsOn <= today) {
+    return { eligible: false, rule: 'maximum-period-ended', message: `The record stopped counting on ${maximumEndsOn}, at the end of its maximum period` };
+  }
+  const eligibleFrom = addCalendarMonths(record.formedOn, rules.minimumMonths[type.severity]);
+  if (eligibleFrom > today) {
+    return {
+      eligible: false,
+      rule: 'minimum-period',
+      message: `A ${type.severity} record may be repaired ${rules.minimumMonths[type.severity]} months after it was formed on ${record.formedOn}: from ${eligibleFrom}`,
+      eligibleFrom,
+    };
+  }
+  return { eligible: true, tier: type.severity, routes: routesFor(rules, type.severity), maximumEndsOn };
+}
