@@ -4,9 +4,11 @@ import { createAgencyActivities } from './agencies';
 import { createBulkIntakeActivities } from './bulk-intake';
 import type { ChunkStoringThreads } from './bulk-intake/chunk-threads';
 import { createCalendarActivities } from './calendar';
+import { createCivicFeedActivities } from './civic-feed';
 import { createDeclarationActivities } from './declaration';
 import { createObjectionActivities } from './objection';
 import { createRecordActivities } from './records';
+import { createRepairActivities } from './repair';
 import { createScoringActivities } from './scoring';
 import { createRescoringRequestActivities } from './shared/rescoring-requests';
 import { createSlaActivities } from './shared/sla';
@@ -35,5 +37,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createScoringActivities(deps),
     ...createObjectionActivities(deps),
     ...createDeclarationActivities(deps),
+    ...createRepairActivities(deps),
+    ...createCivicFeedActivities(deps),
   };
 }

@@ -2,7 +2,7 @@ import { createLocalJWKSet, createRemoteJWKSet, importSPKI, jwtVerify, type JWTV
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { ROLES, type Actor, type Role } from '../domain/roles';
+import { ROLES, ROLES_WITH_AGENCY, type Actor, type Role } from '../domain/roles';
 import { ApiError } from './errors';
 
 const claimsSchema = z
@@ -12,8 +12,8 @@ const claimsSchema = z
     agency: z.string().min(1).optional(),
     person: z.string().uuid().optional(),
   })
-  .refine((claims) => !['agency', 'provider'].includes(claims.role) || claims.agency, {
-    message: 'an agency or provider token must name its agency',
+  .refine((claims) => !ROLES_WITH_AGENCY.includes(claims.role) || claims.agency, {
+    message: `a token of the roles ${ROLES_WITH_AGENCY.join(', ')} must name its agency`,
     path: ['agency'],
   })
   .refine((claims) => claims.role !== 'person' || claims.person, { message: 'a person token must name the person', path: ['person'] });

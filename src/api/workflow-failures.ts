@@ -13,11 +13,18 @@ import {
   CORRECTION_REFUSED,
   OBJECTION_CLOSED,
   OBJECTION_OPEN,
-  RECORD_NOT_FOUND,
 } from '../workflows/objection/contract';
 import { INVALID_RECORD, OBLIGATION_CLOSED } from '../workflows/records/contract';
+import {
+  COMMITMENT_MISSING,
+  NOT_AWAITING_PERFORMANCE,
+  REPAIR_CLOSED,
+  REPAIR_INELIGIBLE,
+  REPAIR_OPEN,
+  ROUTE_NOT_OPEN,
+} from '../workflows/repair/contract';
 import { INVALID_MODEL_TRANSITION, MODEL_NOT_FOUND } from '../workflows/scoring/contract';
-import { INVALID_DECISION, NOT_THE_APPLICANT, PERSON_NOT_FOUND, TASK_CLOSED, TASK_FORBIDDEN, type RefusalDetail } from '../workflows/shared/contract';
+import { INVALID_DECISION, NOT_THE_APPLICANT, PERSON_NOT_FOUND, RECORD_NOT_FOUND, TASK_CLOSED, TASK_FORBIDDEN, type RefusalDetail } from '../workflows/shared/contract';
 import { ApiError } from './errors';
 
 /**
@@ -44,6 +51,12 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [NOT_DECLARABLE]: { status: 422, code: 'not-declarable' },
   [VERIFIER_NOT_FOUND]: { status: 422, code: 'unknown-verifier' },
   [DECLARANT_OUT_OF_SCOPE]: { status: 422, code: 'out-of-scope' },
+  [REPAIR_INELIGIBLE]: { status: 422, code: 'repair-ineligible' },
+  [ROUTE_NOT_OPEN]: { status: 422, code: 'route-not-open' },
+  [COMMITMENT_MISSING]: { status: 422, code: 'commitment-missing' },
+  [REPAIR_OPEN]: { status: 409, code: 'repair-open' },
+  [NOT_AWAITING_PERFORMANCE]: { status: 409, code: 'not-awaiting-performance' },
+  [REPAIR_CLOSED]: { status: 409, code: 'repair-closed' },
   [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
   [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
   [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from './record';
 import type { RecordType } from './record-types';
-import { addCalendarMonths, type LocalDate } from './working-days';
+import { addCalendarMonths, addDays, type LocalDate } from './working-days';
 
 /**
  * Credit repair (Art. 21; NDRC Order No. 36, in force 2026-04-01): the conditions are data in
@@ -109,4 +109,9 @@ export function repairEligibility(rules: RepairRules, record: RepairableRecord, 
     };
   }
   return { eligible: true, tier: type.severity, routes: routesFor(rules, type.severity), maximumEndsOn };
+}
+
+/** The first day after a civic route's window, which runs from the filing for its number of days. */
+export function windowEnd(filedOn: LocalDate, terms: RouteTerms): LocalDate | null {
+  return 'windowDays' in terms ? addDays(filedOn, terms.windowDays) : null;
 }

@@ -1,12 +1,18 @@
 /** The platform's roles (DESIGN.md "Who uses it"). */
-export const ROLES = ['agency', 'provider', 'ndrc', 'person', 'requester', 'institution', 'supervisor', 'admin'] as const;
+export const ROLES = ['agency', 'provider', 'ndrc', 'person', 'requester', 'institution', 'supervisor', 'admin', 'civic-db'] as const;
 export type Role = (typeof ROLES)[number];
+
+/**
+ * Roles whose tokens name the agency they act for: sharers (agencies, providers), and the
+ * civilised-behaviour database (`civic-db`, Art. 21), fed by the agency that runs it.
+ */
+export const ROLES_WITH_AGENCY: readonly Role[] = ['agency', 'provider', 'civic-db'];
 
 /** Who is calling, as their bearer token says. */
 export interface Actor {
   subject: string;
   role: Role;
-  /** For agencies and providers: the sharer they act for. */
+  /** For agencies, providers and the civic database: the agency they act for. */
   agencyId?: string;
   /** For persons: their opaque person id, never an identity number. */
   personId?: string;

@@ -2,7 +2,7 @@ import { importJWK, SignJWT } from 'jose';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { ROLES, type Role } from '../domain/roles';
+import { ROLES, ROLES_WITH_AGENCY, type Role } from '../domain/roles';
 import { projectRoot } from '../project-root';
 import { ensureDevSecrets, withDevSecrets } from './dev-secrets';
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const role = positionals[0] as Role | undefined;
   if (!role || !ROLES.includes(role)) throw new Error(`Give a role: ${ROLES.join(', ')}`);
   // What the API refuses in a token, refused here at once rather than on the first call.
-  if ((role === 'agency' || role === 'provider') && !values.agency) throw new Error(`A ${role} token names its sharer: --agency <id>`);
+  if (ROLES_WITH_AGENCY.includes(role) && !values.agency) throw new Error(`A ${role} token names its agency: --agency <id>`);
   if (role === 'person' && !values.person) throw new Error('A person token names the person: --person <uuid> (their id in the platform, never an identity number)');
   if (values.person && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.person)) throw new Error('--person must be a uuid');
   if (process.env.PLATFORM_ENV === 'production') throw new Error('Dev tokens are for local use; production tokens come from AUTH_JWKS_URL');

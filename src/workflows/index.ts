@@ -3,10 +3,12 @@
 export { agencyRegistrationWorkflow } from './agencies/registration';
 export { bulkIntakeWorkflow } from './bulk-intake/batch';
 export { calendarChangeWorkflow } from './calendar/change';
+export { civicEventWorkflow } from './civic-feed/event';
 export { declarationWorkflow } from './declaration/declaration';
 export { objectionWorkflow } from './objection/objection';
 export { recordChangeWorkflow } from './records/change';
 export { recordSharingWorkflow } from './records/sharing';
+export { repairWorkflow } from './repair/repair';
 export { nightlyRescoringWorkflow, rescoringRunWorkflow } from './scoring/rescoring-run';
 export { rescorePersonWorkflow } from './scoring/rescore-person';
 export { scoreModelWorkflow } from './scoring/score-model';

@@ -16,7 +16,7 @@ import {
   type DeclarationInput,
 } from '../../workflows/declaration/contract';
 import { PERSON_NOT_FOUND, refusal } from '../../workflows/shared/contract';
-import { announceRecordChange } from '../shared/record-store';
+import { insertRecord } from '../shared/record-store';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -102,7 +102,7 @@ export function createDeclarationActivities({ pool }: { pool: pg.Pool }) {
     }): Promise<DecidedDeclaration> {
       return withTransaction(pool, async (db) => {
         const found = await db.query<{
-          person_id: string; verifier_id: string; category: string; type_code: string; formed_on: string; details: unknown; evidence: unknown;
+          person_id: string; verifier_id: string; category: string; type_code: string; formed_on: string; details: Record<string, unknown>; evidence: unknown[];
           state: string; record_id: string | null; changed_by: string | null;
         }>(
           `SELECT d.person_id, d.verifier_id, d.category, d.type_code, d.formed_on, d.details, d.evidence, d.state, d.record_id, r.changed_by
@@ -120,16 +120,22 @@ export function createDeclarationActivities({ pool }: { pool: pg.Pool }) {
           if (!recordId) {
             recordId = randomUUID();
             recordAdded = true;
-            await db.query(
-              `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
-                 status, version, details, evidence, changed_by, change_reason)
-               VALUES ($1, $2, $3, $4, $5, $6, 'self-declared', $7, $8, false, 'active', 1, $9, $10, $11, $12)`,
-              [
-                recordId, row.verifier_id, `DECL-${input.declarationId}`, row.person_id, row.category, row.type_code, row.formed_on, input.at,
-                JSON.stringify(row.details), JSON.stringify(row.evidence), input.workflowId, `Art. 11 self-declaration verified by ${row.verifier_id}`,
-              ],
-            );
-            await announceRecordChange(db, { key: `${recordId}/v1`, personId: row.person_id, workflowId: input.workflowId, kind: 'record-added', recordId });
+            await insertRecord(db, {
+              id: recordId,
+              sharerId: row.verifier_id,
+              reference: `DECL-${input.declarationId}`,
+              personId: row.person_id,
+              category: row.category,
+              typeCode: row.type_code,
+              source: 'self-declared',
+              formedOn: row.formed_on,
+              sharedAt: input.at,
+              late: false,
+              details: row.details,
+              evidence: row.evidence,
+              changedBy: input.workflowId,
+              changeReason: `Art. 11 self-declaration verified by ${row.verifier_id}`,
+            });
           }
         }
         const state = input.decision === 'accept' ? 'accepted' : 'rejected';

@@ -9,11 +9,10 @@ import type { LocalDate } from '../../domain/working-days';
 import {
   CORRECTION_REFUSED,
   OBJECTION_OPEN,
-  RECORD_NOT_FOUND,
   type ObjectionOutcome,
   type ObjectionTarget,
 } from '../../workflows/objection/contract';
-import { PERSON_NOT_FOUND, refusal } from '../../workflows/shared/contract';
+import { PERSON_NOT_FOUND, RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
 import { applyRecordChange } from '../shared/record-store';
 
 export interface FiledObjection {

@@ -7,7 +7,7 @@ import { sharingRefusal, type RecordChange, type RecordChangeOutcome, type Share
 import { catalogueProblem } from '../../domain/record-types';
 import { refusesRecords } from '../../domain/scope';
 import { shanghaiDayOf } from '../../domain/working-days';
-import { announceRecordChange, applyIdentityFacts, applyRecordChange, closeObligationShared, upsertPerson } from '../shared/record-store';
+import { applyIdentityFacts, applyRecordChange, closeObligationShared, insertRecord, upsertPerson } from '../shared/record-store';
 
 export interface StoreSharedRecordInput {
   workflowId: string;
@@ -70,20 +70,24 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
           // Nothing of this transaction may stay, the person registered just now included.
           if (outOfScope) throw new Rollback<ShareOutcome>({ status: 'refused', field: 'identityNumber', reason: outOfScope.message });
         }
-        await db.query(
-          `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
-             status, version, details, evidence, attestation, changed_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', 1, $11, $12, $13, $14)`,
-          [
-            input.recordId, input.sharerId, record.reference, person.id, record.category, record.typeCode,
-            input.sharerKind === 'provider' ? 'market-provider' : 'public-agency', record.formedOn, input.sharedAt, input.late,
-            JSON.stringify(record.details), JSON.stringify(record.evidence), record.attestation ? JSON.stringify(record.attestation) : null,
-            input.workflowId,
-          ],
-        );
+        await insertRecord(db, {
+          id: input.recordId,
+          sharerId: input.sharerId,
+          reference: record.reference,
+          personId: person.id,
+          category: record.category,
+          typeCode: record.typeCode,
+          source: input.sharerKind === 'provider' ? 'market-provider' : 'public-agency',
+          formedOn: record.formedOn,
+          sharedAt: input.sharedAt,
+          late: input.late,
+          details: record.details,
+          evidence: record.evidence,
+          attestation: record.attestation,
+          changedBy: input.workflowId,
+        });
         if (record.category === 'identity') await applyIdentityFacts(db, [{ personId: person.id, typeCode: record.typeCode, details: record.details }]);
         await closeObligationShared(db, input.workflowId, input.late, input.sharedAt);
-        await announceRecordChange(db, { key: `${input.recordId}/v1`, personId: person.id, workflowId: input.workflowId, kind: 'record-added', recordId: input.recordId });
         return { status: 'accepted', recordId: input.recordId, version: 1, late: input.late, personId: person.id };
       });
     },

@@ -68,6 +68,41 @@ export async function announceRecordChange(
   await recordRescoreRequests(db, [{ id: `${change.key}/rescore`, personId: change.personId, reason: change.kind, requestedBy: change.workflowId }]);
 }
 
+/** The first version of a record, as each way in gives it: a share, a verified declaration, a civic event. */
+export interface NewRecord {
+  id: string;
+  sharerId: string;
+  reference: string;
+  personId: string;
+  category: string;
+  typeCode: string;
+  source: 'public-agency' | 'market-provider' | 'self-declared';
+  formedOn: string;
+  sharedAt: string;
+  late: boolean;
+  details: Record<string, unknown>;
+  evidence: unknown[];
+  attestation?: unknown;
+  /** The workflow that stored it. */
+  changedBy: string;
+  changeReason?: string;
+}
+
+/** Stores a record's first version and announces it: the person told and asked to be rescored (Art. 6). */
+export async function insertRecord(db: Queryable, record: NewRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
+       status, version, details, evidence, attestation, changed_by, change_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', 1, $11, $12, $13, $14, $15)`,
+    [
+      record.id, record.sharerId, record.reference, record.personId, record.category, record.typeCode, record.source, record.formedOn,
+      record.sharedAt, record.late, JSON.stringify(record.details), JSON.stringify(record.evidence),
+      record.attestation ? JSON.stringify(record.attestation) : null, record.changedBy, record.changeReason ?? null,
+    ],
+  );
+  await announceRecordChange(db, { key: `${record.id}/v1`, personId: record.personId, workflowId: record.changedBy, kind: 'record-added', recordId: record.id });
+}
+
 /**
  * A correction or revocation of a record: a new version, the old one kept in record_history, the
  * person told and asked to be rescored. Used by the sharer's own change and by an objection's

@@ -45,8 +45,6 @@ export const objectionQuery = defineQuery<ObjectionView>('objection');
 
 /** The record already has an open objection; the message names it. */
 export const OBJECTION_OPEN = 'ObjectionOpen';
-/** The objection names a record that is not one of the applicant's. */
-export const RECORD_NOT_FOUND = 'RecordNotFound';
 /** The objection is already decided, withdrawn or refused. */
 export const OBJECTION_CLOSED = 'ObjectionClosed';
 /** The corrected record an outcome carries does not fit the record (its category). */

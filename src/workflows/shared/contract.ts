@@ -2,6 +2,7 @@ import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } fro
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RecordCorrection } from '../../domain/record';
 import type { Role } from '../../domain/roles';
+import type { LocalDate } from '../../domain/working-days';
 
 /**
  * The door of the mechanisms every process shares (DESIGN.md "Shared mechanisms"): what the API,
@@ -46,6 +47,8 @@ export interface TaskCompletion {
   reasons: string;
   /** The corrected record, when the decision is `correct` and the task corrects a record. */
   correction?: RecordCorrection;
+  /** The days granted, when the decision grants a schedule (a repair's deferral: the instalments' due days). */
+  schedule?: LocalDate[];
 }
 
 export interface TaskClaim {
@@ -69,6 +72,8 @@ export const INVALID_DECISION = 'InvalidDecision';
 
 /** A process names a person the platform does not know. */
 export const PERSON_NOT_FOUND = 'PersonNotFound';
+/** An application names a record that is not one of the applicant's. */
+export const RECORD_NOT_FOUND = 'RecordNotFound';
 /** Only the person who applied (objected, declared) may withdraw. */
 export const NOT_THE_APPLICANT = 'NotTheApplicant';
 

@@ -1,7 +1,9 @@
 import { condition, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { TaskActivities } from '../../activities/shared/tasks';
+import { isCountableDay } from '../../domain/input';
 import { recordCorrectionSchema } from '../../domain/record';
 import type { Role } from '../../domain/roles';
+import type { LocalDate } from '../../domain/working-days';
 import { databaseStep } from './activity-options';
 import type { SlaStageHandle } from './sla-clock';
 import {
@@ -29,6 +31,8 @@ export interface TaskSpec {
   allowedDecisions: string[];
   /** Decisions that must carry a record correction. */
   correctionFor?: string[];
+  /** Decisions that must carry a schedule: 1 to `maxDays` days, ascending, all after `after`. */
+  scheduleFor?: { decisions: string[]; maxDays: number; after: LocalDate };
   context?: Record<string, unknown>;
 }
 
@@ -131,6 +135,16 @@ export class HumanTasks {
       const parsed = recordCorrectionSchema.safeParse(completion.correction);
       if (!parsed.success) refuse(INVALID_DECISION, `a ${completion.decision} decision needs the corrected record: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`, 'correction');
     }
+    const schedule = task.spec.scheduleFor;
+    if (schedule?.decisions.includes(completion.decision)) {
+      const days = completion.schedule;
+      const fits =
+        Array.isArray(days) &&
+        days.length >= 1 &&
+        days.length <= schedule.maxDays &&
+        days.every((day, i) => typeof day === 'string' && isCountableDay(day) && day > (i === 0 ? schedule.after : days[i - 1]!));
+      if (!fits) refuse(INVALID_DECISION, `a ${completion.decision} decision needs its schedule: 1 to ${schedule.maxDays} days, ascending, after ${schedule.after}`, 'schedule');
+    }
   }
 
   private async complete(completion: TaskCompletion): Promise<{ taskId: string; decision: string }> {
@@ -143,7 +157,12 @@ export class HumanTasks {
       seq: task.events,
       at: new Date().toISOString(),
       actor: completion.actor.subject,
-      decision: { decision: completion.decision, reasons: completion.reasons, ...(completion.correction ? { correction: completion.correction } : {}) },
+      decision: {
+        decision: completion.decision,
+        reasons: completion.reasons,
+        ...(completion.correction ? { correction: completion.correction } : {}),
+        ...(completion.schedule ? { schedule: completion.schedule } : {}),
+      },
     });
     task.completion = completion;
     return { taskId: completion.taskId, decision: completion.decision };

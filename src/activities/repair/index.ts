@@ -1,0 +1,189 @@
+import type pg from 'pg';
+import { enqueueNotifications } from '../../db/notifications';
+import { loadCatalogue } from '../../db/record-types';
+import { activeRepairRules } from '../../db/repair-rules';
+import { withTransaction } from '../../db/transaction';
+import { isCivicRoute, repairEligibility, windowEnd, type RepairRules, type RouteTerms } from '../../domain/repair';
+import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
+import {
+  COMMITMENT_MISSING,
+  REPAIR_INELIGIBLE,
+  REPAIR_OPEN,
+  ROUTE_NOT_OPEN,
+  type CivicEvidence,
+  type RepairInput,
+  type RepairState,
+  type RepairView,
+} from '../../workflows/repair/contract';
+import { PERSON_NOT_FOUND, RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
+import { applyRecordChange } from '../shared/record-store';
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export interface FiledRepair {
+  /** The agency that shared the record, which decides (whoever made the finding repairs it). */
+  deciderId: string;
+  terms: RouteTerms;
+  filedOn: LocalDate;
+  maximumEndsOn: LocalDate | null;
+  clocks: RepairRules['clocks'];
+  /** Civic events of the route already received that fall in its window. */
+  evidence: CivicEvidence[];
+}
+
+/** The civic events of a person and kind that fall in a window, in the order they occurred. */
+async function civicEventsIn(db: Queryable, personId: string, kind: string, from: LocalDate, until: LocalDate): Promise<CivicEvidence[]> {
+  const found = await db.query<{ event_id: string; kind: CivicEvidence['kind']; amount: string; occurred_on: LocalDate }>(
+    `SELECT event_id, kind, amount, occurred_on FROM civic_events WHERE person_id = $1 AND kind = $2 AND occurred_on >= $3 AND occurred_on < $4
+     ORDER BY occurred_on, event_id`,
+    [personId, kind, from, until],
+  );
+  return found.rows.map((row) => ({ eventId: row.event_id, kind: row.kind, amount: Number(row.amount), occurredOn: row.occurred_on }));
+}
+
+/** Activities of credit repair (Art. 21). Every one is idempotent. */
+export function createRepairActivities({ pool }: { pool: pg.Pool }) {
+  return {
+    /**
+     * Files the application under the active repair rules. Refused, with nothing written: an
+     * unknown person, a record not theirs, a record the rules leave unrepairable (with the rule,
+     * and for time the day one may apply), a route not open to its tier, a commitment that is not
+     * the current one, a second open repair of the record (named).
+     */
+    async fileRepair(input: RepairInput & { workflowId: string; filedAt: string }): Promise<FiledRepair> {
+      return withTransaction(pool, async (db) => {
+        const rules = await activeRepairRules(db);
+        const again = await db.query<{ decider_id: string; terms: RouteTerms; filed_on: LocalDate; maximum_ends_on: LocalDate | null }>(
+          'SELECT decider_id, terms, filed_on, maximum_ends_on FROM repairs WHERE id = $1',
+          [input.repairId],
+        );
+        const filedOn = again.rows[0]?.filed_on ?? shanghaiDayOf(new Date(input.filedAt));
+        if (again.rows[0]) {
+          const { decider_id, terms, maximum_ends_on } = again.rows[0];
+          const until = windowEnd(filedOn, terms);
+          const evidence = until && isCivicRoute(terms.route) ? await civicEventsIn(db, input.personId, terms.route, filedOn, until) : [];
+          return { deciderId: decider_id, terms, filedOn, maximumEndsOn: maximum_ends_on, clocks: rules.definition.clocks, evidence };
+        }
+        // Locked, so a civic event fed at the same moment is either seen here or routed to this repair.
+        const person = await db.query('SELECT 1 FROM persons WHERE id = $1 FOR UPDATE', [input.personId]);
+        if (!person.rowCount) throw refusal(PERSON_NOT_FOUND, `No person ${input.personId}`, 'personId');
+        const found = await db.query<{ person_id: string; sharer_id: string; type_code: string; status: string; formed_on: LocalDate }>(
+          'SELECT person_id, sharer_id, type_code, status, formed_on FROM records WHERE id = $1 FOR UPDATE',
+          [input.recordId],
+        );
+        const record = found.rows[0];
+        if (!record || record.person_id !== input.personId) throw refusal(RECORD_NOT_FOUND, `No record ${input.recordId} of this person`, 'recordId');
+        const type = (await loadCatalogue(db)).get(record.type_code)!;
+        const eligibility = repairEligibility(rules.definition, { status: record.status, formedOn: record.formed_on, type }, filedOn);
+        if (!eligibility.eligible) throw refusal(REPAIR_INELIGIBLE, `${eligibility.rule}: ${eligibility.message}`, 'recordId');
+        const terms = eligibility.routes.find((route) => route.route === input.route);
+        if (!terms) {
+          throw refusal(ROUTE_NOT_OPEN, `A ${eligibility.tier} record may be repaired by ${eligibility.routes.map((r) => r.route).join(', ')}, not ${input.route}`, 'route');
+        }
+        if (input.commitmentVersion !== rules.definition.commitment.version) {
+          throw refusal(COMMITMENT_MISSING, `Sign the current credit commitment, version ${rules.definition.commitment.version}`, 'commitmentVersion');
+        }
+        const open = await db.query<{ id: string }>('SELECT id FROM repairs WHERE record_id = $1 AND closed_at IS NULL', [input.recordId]);
+        if (open.rows[0]) throw refusal(REPAIR_OPEN, `The record already has an open repair: ${open.rows[0].id}`, 'recordId');
+        await db.query(
+          `INSERT INTO repairs (id, person_id, record_id, rules_version, tier, route, terms, decider_id, maximum_ends_on, commitment_version,
+             committed_at, filed_by, filed_on, state)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'collecting')`,
+          [
+            input.repairId, input.personId, input.recordId, rules.version, eligibility.tier, input.route, JSON.stringify(terms), record.sharer_id,
+            eligibility.maximumEndsOn, input.commitmentVersion, input.filedAt, input.filedBy, filedOn,
+          ],
+        );
+        const until = windowEnd(filedOn, terms);
+        const evidence = until && isCivicRoute(terms.route) ? await civicEventsIn(db, input.personId, terms.route, filedOn, until) : [];
+        return { deciderId: record.sharer_id, terms, filedOn, maximumEndsOn: eligibility.maximumEndsOn, clocks: rules.definition.clocks, evidence };
+      });
+    },
+
+    /** Keeps the repair's row in step with its workflow, for the applicant's progress page. */
+    async recordRepairProgress(input: { repairId: string; view: Pick<RepairView, 'state' | 'instalments'>; obligationUnmet: boolean }): Promise<void> {
+      await pool.query('UPDATE repairs SET state = $2, instalments = $3, obligation_unmet = $4 WHERE id = $1 AND closed_at IS NULL', [
+        input.repairId,
+        input.view.state,
+        JSON.stringify(input.view.instalments),
+        input.obligationUnmet,
+      ]);
+    },
+
+    /** Counts a civic event toward a repair, once whatever the feed replays; returns the progress so far. */
+    async countCivicEvidence(input: { repairId: string; evidence: CivicEvidence; at: string }): Promise<number> {
+      return withTransaction(pool, async (db) => {
+        await db.query(
+          'INSERT INTO repair_evidence (repair_id, event_id, amount, counted_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+          [input.repairId, input.evidence.eventId, input.evidence.amount, input.at],
+        );
+        const total = await db.query<{ progress: string }>(
+          `UPDATE repairs SET progress = (SELECT coalesce(sum(amount), 0) FROM repair_evidence WHERE repair_id = $1) WHERE id = $1 RETURNING progress`,
+          [input.repairId],
+        );
+        return Number(total.rows[0]!.progress);
+      });
+    },
+
+    /**
+     * The agency approves (Order 36): the record becomes repaired, a new version that stops
+     * counting from the decision in every scenario and stays for audit; the applicant is told.
+     * Returns the person to rescore.
+     */
+    async approveRepair(input: { repairId: string; workflowId: string; reasons: string; decidedBy: string; at: string }): Promise<{ personId: string; state: RepairState }> {
+      return withTransaction(pool, async (db) => {
+        const found = await db.query<{ person_id: string; closed_at: Date | null; sharer_id: string; reference: string }>(
+          `SELECT p.person_id, p.closed_at, r.sharer_id, r.reference FROM repairs p JOIN records r ON r.id = p.record_id WHERE p.id = $1 FOR UPDATE OF p`,
+          [input.repairId],
+        );
+        const repair = found.rows[0]!;
+        if (repair.closed_at) {
+          const state = await db.query<{ state: RepairState }>('SELECT state FROM repairs WHERE id = $1', [input.repairId]);
+          return { personId: repair.person_id, state: state.rows[0]!.state };
+        }
+        const changed = await applyRecordChange(db, {
+          workflowId: input.workflowId,
+          sharerId: repair.sharer_id,
+          reference: repair.reference,
+          kind: 'repair',
+          reason: `Art. 21 repair ${input.repairId}: ${input.reasons}`,
+          changedBy: input.decidedBy,
+          at: input.at,
+        });
+        // Revoked meanwhile (its sharer withdrew it, or an objection removed it): nothing left to repair.
+        if (changed.status === 'refused') {
+          await closeRow(db, { ...input, state: 'moot', reasons: `${input.reasons} (not applied: ${changed.reason})` });
+          return { personId: repair.person_id, state: 'moot' };
+        }
+        await closeRow(db, { ...input, state: 'approved' });
+        return { personId: repair.person_id, state: 'approved' };
+      });
+    },
+
+    /** Closes a repair without repairing the record: rejected, withdrawn, expired or moot, with the reasons told to the applicant. */
+    async closeRepair(input: { repairId: string; workflowId: string; state: Exclude<RepairState, 'approved' | 'refused' | 'collecting' | 'checking' | 'deciding'>; reasons: string; decidedBy: string | null; at: string }): Promise<void> {
+      await withTransaction(pool, (db) => closeRow(db, input));
+    },
+  };
+}
+
+async function closeRow(db: Queryable, input: { repairId: string; workflowId: string; state: RepairState; reasons: string; decidedBy: string | null; at: string }): Promise<void> {
+  const closed = await db.query<{ person_id: string }>(
+    `UPDATE repairs SET state = $2, outcome_reasons = $3, decided_by = $4, closed_at = $5 WHERE id = $1 AND closed_at IS NULL RETURNING person_id`,
+    [input.repairId, input.state, input.reasons, input.decidedBy, input.at],
+  );
+  const row = closed.rows[0];
+  if (!row) return;
+  await enqueueNotifications(db, [
+    {
+      id: `${input.workflowId}/closed`,
+      recipientRole: 'person',
+      recipientId: row.person_id,
+      kind: `repair-${input.state}`,
+      workflowId: input.workflowId,
+      body: { repairId: input.repairId, state: input.state, reasons: input.reasons },
+    },
+  ]);
+}
+
+export type RepairActivities = ReturnType<typeof createRepairActivities>;

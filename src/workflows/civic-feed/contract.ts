@@ -1,0 +1,36 @@
+import type { PersonReference } from '../../domain/record';
+import type { LocalDate } from '../../domain/working-days';
+
+/**
+ * The civilised-behaviour database's feed (Art. 21): volunteer hours, donations and civilised
+ * practice, each event kept once as a positive record (Art. 9(3)) and routed to the person's
+ * open repairs by that route.
+ */
+
+export const civicEventWorkflowType = 'civicEventWorkflow';
+
+/** One workflow per event id: a replayed feed finds the event's workflow and starts nothing. */
+export function civicEventWorkflowId(eventId: string): string {
+  return `civic-event/${eventId}`;
+}
+
+export type CivicEventKind = 'volunteering' | 'donation' | 'civilised-practice';
+
+export interface CivicEventInput {
+  eventId: string;
+  person: PersonReference;
+  kind: CivicEventKind;
+  /** Hours, yuan, or 1 for a civilised-practice event. */
+  amount: number;
+  occurredOn: LocalDate;
+  /** The agency that runs the database and answers for the event. */
+  fedBy: string;
+}
+
+export interface CivicEventOutcome {
+  recordId: string | null;
+  /** The open repairs the event was routed to. */
+  routedTo: string[];
+}
+
+export type CivicEventWorkflow = (input: CivicEventInput) => Promise<CivicEventOutcome>;

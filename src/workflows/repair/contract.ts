@@ -1,0 +1,79 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { RepairRoute, RouteTerms } from '../../domain/repair';
+import type { LocalDate } from '../../domain/working-days';
+
+/**
+ * Credit repair (Art. 21; NDRC Order No. 36): a person applies to repair one of their negative
+ * records by a route; the route's evidence is gathered, NDRC checks the complete application and
+ * forwards it, and the agency that made the finding decides.
+ */
+
+export const repairWorkflowType = 'repairWorkflow';
+
+export function repairWorkflowId(repairId: string): string {
+  return `repair/${repairId}`;
+}
+
+export interface RepairInput {
+  repairId: string;
+  personId: string;
+  recordId: string;
+  route: RepairRoute;
+  /** The version of the credit commitment the applicant signed (GET /repairs/eligibility shows the current text). */
+  commitmentVersion: string;
+  filedBy: string;
+}
+
+/**
+ * `collecting` the route's evidence; `checking` (NDRC, the complete application); `deciding` (the
+ * agency). Closed: `approved`, `rejected`, `withdrawn`, `expired` (the route's window ended short of
+ * its threshold), `moot` (the record's maximum period ended first), `refused` (never filed).
+ */
+export type RepairState = 'collecting' | 'checking' | 'deciding' | 'approved' | 'rejected' | 'withdrawn' | 'expired' | 'moot' | 'refused';
+
+export interface RepairView {
+  state: RepairState;
+  terms: RouteTerms | null;
+  /** Toward a civic route's threshold: hours, yuan or events counted so far. */
+  progress: number;
+  /** A deferral's instalments, once granted. */
+  instalments: { dueOn: LocalDate; state: 'due' | 'paid' | 'missed' }[];
+  openTaskId: string | null;
+  /** The agency found the obligation still unmet (performance route); the applicant may report it met. */
+  obligationUnmet: boolean;
+}
+
+export type RepairWorkflow = (input: RepairInput) => Promise<RepairView>;
+
+/** Answers once the repair is filed, or fails with the rule that refused it (update-with-start). */
+export const fileRepairUpdate = defineUpdate<RepairView>('fileRepair');
+/** The applicant withdraws before the agency decides. */
+export const withdrawRepairUpdate = defineUpdate<RepairView, [{ personId: string }]>('withdrawRepair');
+export const repairQuery = defineQuery<RepairView>('repair');
+/**
+ * The applicant reports the obligation met after the agency found it still unmet (performance
+ * route): the agency is asked to confirm again.
+ */
+export const reportPerformanceUpdate = defineUpdate<RepairView, [{ personId: string }]>('reportPerformance');
+
+/** A civilised-behaviour event for the applicant, routed by the civic feed to their open repairs. */
+export interface CivicEvidence {
+  eventId: string;
+  kind: 'volunteering' | 'donation' | 'civilised-practice';
+  amount: number;
+  occurredOn: LocalDate;
+}
+export const civicEvidenceSignal = defineSignal<[CivicEvidence]>('civicEvidence');
+
+/** The application breaks a repair rule (the message names it, and for time the day one may apply). */
+export const REPAIR_INELIGIBLE = 'RepairIneligible';
+/** The route is not open to the record's tier. */
+export const ROUTE_NOT_OPEN = 'RouteNotOpen';
+/** The commitment signed is not the current one, or none was signed. */
+export const COMMITMENT_MISSING = 'CommitmentMissing';
+/** The record already has an open repair; the message names it. */
+export const REPAIR_OPEN = 'RepairOpen';
+/** Performance is reported again while the agency has not found it unmet. */
+export const NOT_AWAITING_PERFORMANCE = 'NotAwaitingPerformance';
+/** The repair is already decided, closed or being decided. */
+export const REPAIR_CLOSED = 'RepairClosed';

@@ -1,0 +1,245 @@
+import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { RepairActivities } from '../../activities/repair';
+import { windowEnd, type RouteTerms } from '../../domain/repair';
+import { addDays, shanghaiDayOf, startOfShanghaiDay, type LocalDate } from '../../domain/working-days';
+import { databaseStep } from '../shared/activity-options';
+import { NOT_THE_APPLICANT, refusal, type TaskCompletion } from '../shared/contract';
+import { Filing } from '../shared/filing';
+import { HumanTasks, type TaskSpec } from '../shared/human-tasks';
+import { requestRescoring } from '../shared/rescoring-request';
+import { SlaClock, type SlaStageHandle } from '../shared/sla-clock';
+import {
+  civicEvidenceSignal,
+  fileRepairUpdate,
+  NOT_AWAITING_PERFORMANCE,
+  REPAIR_CLOSED,
+  repairQuery,
+  reportPerformanceUpdate,
+  withdrawRepairUpdate,
+  type CivicEvidence,
+  type RepairInput,
+  type RepairState,
+  type RepairView,
+} from './contract';
+
+const repairs = proxyActivities<RepairActivities>(databaseStep);
+
+type Responsible = { role: 'ndrc' } | { role: 'agency'; agencyId: string };
+/** How gathering the route's evidence ended: complete, stopped (withdrawn, maximum period), or the route failed. */
+type Gathered = 'complete' | 'stopped' | { state: 'rejected' | 'expired'; reasons: string; decidedBy: string | null };
+
+const OPEN_STATES: RepairState[] = ['collecting', 'checking', 'deciding'];
+
+/**
+ * Art. 21 and NDRC Order No. 36: a person repairs one of their negative records. The route's
+ * evidence comes first: subsequent performance confirmed by the agency; a deferral granted with
+ * instalments, each confirmed; or civilised-behaviour events fed over weeks until the threshold
+ * is reached within the window. The application is then complete: the platform's clock (10
+ * working days) starts, NDRC checks completeness and forwards, and the agency that made the
+ * finding decides (3 working days from the forward). Approval marks the record repaired and
+ * rescores the person. The record's maximum period ending first makes the repair moot, unless the
+ * agency found the obligation unmet: then the agency decides under its sector rules.
+ * Workflow id `repair/{id}`.
+ */
+export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
+  const clock = new SlaClock();
+  const tasks = new HumanTasks('repair');
+  const { workflowId } = workflowInfo();
+  const view: RepairView = { state: 'collecting', terms: null, progress: 0, instalments: [], openTaskId: null, obligationUnmet: false };
+  let withdrawn = false;
+  let maximumReached = false;
+  let deciding = false;
+  let performanceReported = false;
+  const arrived: CivicEvidence[] = [];
+  const counted = new Set<string>();
+  const filing = new Filing(fileRepairUpdate, () => view);
+  const closed = () => !OPEN_STATES.includes(view.state);
+  const stopped = () => withdrawn || maximumReached;
+  const mustBeApplicant = (personId: string) => {
+    if (personId !== input.personId) throw refusal(NOT_THE_APPLICANT, 'Only the applicant may act on the repair', 'personId');
+  };
+
+  setHandler(repairQuery, () => view);
+  setHandler(civicEvidenceSignal, (evidence) => {
+    arrived.push(evidence);
+  });
+  setHandler(
+    withdrawRepairUpdate,
+    async () => {
+      withdrawn = true;
+      await condition(closed);
+      // The agency's decision may have arrived in the same moment: it stands.
+      if (view.state !== 'withdrawn') throw refusal(REPAIR_CLOSED, `The repair is already ${view.state}`, 'repairId');
+      return view;
+    },
+    {
+      validator: ({ personId }) => {
+        mustBeApplicant(personId);
+        if (closed() || deciding) throw refusal(REPAIR_CLOSED, deciding ? 'The agency has decided the repair' : `The repair is already ${view.state}`, 'repairId');
+      },
+    },
+  );
+  setHandler(
+    reportPerformanceUpdate,
+    () => {
+      performanceReported = true;
+      view.obligationUnmet = false;
+      return view;
+    },
+    {
+      validator: ({ personId }) => {
+        mustBeApplicant(personId);
+        if (closed() || !view.obligationUnmet) throw refusal(NOT_AWAITING_PERFORMANCE, 'The agency has not found the obligation unmet: there is nothing to report again', 'personId');
+      },
+    },
+  );
+
+  const filed = await filing.file(() => repairs.fileRepair({ ...input, workflowId, filedAt: new Date().toISOString() }));
+  if (!filed) {
+    view.state = 'refused';
+    await condition(allHandlersFinished);
+    return view;
+  }
+  const terms: RouteTerms = filed.terms;
+  view.terms = terms;
+  arrived.unshift(...filed.evidence);
+  const agency: Responsible = { role: 'agency', agencyId: filed.deciderId };
+  const context = { repairId: input.repairId, recordId: input.recordId, route: terms.route, terms };
+
+  // Order 36: when the record's maximum period ends it stops counting by itself.
+  if (filed.maximumEndsOn) {
+    const endsAt = startOfShanghaiDay(filed.maximumEndsOn).getTime();
+    void condition(closed, Math.max(1, endsAt - Date.now())).then((finished) => {
+      if (!finished) maximumReached = true;
+    });
+  }
+
+  const open: SlaStageHandle[] = [];
+  const stage = async (name: string, workingDays: number, responsible: Responsible, from?: LocalDate) => {
+    const handle = await clock.open({ process: 'repair', stage: name, article: 'Art. 21', workingDays, responsible }, from);
+    open.push(handle);
+    return handle;
+  };
+  const close = async (handle: SlaStageHandle) => {
+    if (!open.includes(handle)) return;
+    open.splice(open.indexOf(handle), 1);
+    await clock.close(handle);
+  };
+  const progress = () => repairs.recordRepairProgress({ repairId: input.repairId, view: { state: view.state, instalments: view.instalments }, obligationUnmet: view.obligationUnmet });
+  /** Opens a task and waits for its decision, unless `stop` comes first (the task is then cancelled). */
+  const decided = async (spec: TaskSpec, stop: () => boolean = stopped): Promise<TaskCompletion | undefined> => {
+    const taskId = await tasks.open(spec);
+    view.openTaskId = taskId;
+    const completion = await tasks.decision(taskId, stop);
+    view.openTaskId = null;
+    if (!completion) await tasks.cancel(taskId);
+    return completion;
+  };
+  /** The agency confirms evidence, on its own clock (from `from`, default today). */
+  const confirmation = async (kind: string, allowedDecisions: string[], extra: Partial<TaskSpec> = {}, from?: LocalDate) => {
+    const handle = await stage('agency-confirmation', filed.clocks.confirmationWorkingDays, agency, from);
+    const completion = await decided({ kind, role: 'agency', agencyId: filed.deciderId, subject: input.repairId, stage: handle, allowedDecisions, context, ...extra });
+    await close(handle);
+    return completion;
+  };
+  const finish = async (state: 'rejected' | 'withdrawn' | 'expired' | 'moot', reasons: string, decidedBy: string | null): Promise<RepairView> => {
+    await repairs.closeRepair({ repairId: input.repairId, workflowId, state, reasons, decidedBy, at: new Date().toISOString() });
+    for (const handle of [...open]) await close(handle);
+    view.state = state;
+    return view;
+  };
+  /** The repair stopped before a decision: withdrawn, or the record's maximum period ended. */
+  const stop = async (): Promise<RepairView> => {
+    if (withdrawn) return finish('withdrawn', 'Withdrawn by the applicant', input.filedBy);
+    const ended = `The record's maximum period ended on ${filed.maximumEndsOn}: it no longer counts`;
+    if (!view.obligationUnmet) return finish('moot', ended, null);
+    // The agency found the obligation unmet: its sector rules decide, not the lapse of time.
+    for (const handle of [...open]) await close(handle);
+    const sector = await stage('agency-decision', filed.clocks.agencyWorkingDays, agency);
+    const ruling = await decided(
+      { kind: 'repair-sector-decision', role: 'agency', agencyId: filed.deciderId, subject: input.repairId, stage: sector, allowedDecisions: ['close-moot', 'reject'], context: { ...context, maximumEndsOn: filed.maximumEndsOn } },
+      () => withdrawn,
+    );
+    if (!ruling) return finish('withdrawn', 'Withdrawn by the applicant', input.filedBy);
+    return finish(ruling.decision === 'close-moot' ? 'moot' : 'rejected', `${ended}; ${ruling.reasons}`, ruling.actor.subject);
+  };
+
+  const gathered = await gather();
+  if (gathered === 'stopped') return stop();
+  if (gathered !== 'complete') return finish(gathered.state, gathered.reasons, gathered.decidedBy);
+
+  // A complete application: the platform's clock runs from today, and NDRC checks it.
+  view.state = 'checking';
+  await progress();
+  const platform = await stage('platform-result', filed.clocks.platformWorkingDays, { role: 'ndrc' });
+  const check = await decided({ kind: 'repair-completeness', role: 'ndrc', subject: input.repairId, stage: platform, allowedDecisions: ['complete', 'incomplete'], context });
+  if (!check) return stop();
+  if (check.decision === 'incomplete') return finish('rejected', check.reasons, check.actor.subject);
+
+  // Forwarded: the agency's 3 working days run from its receipt.
+  view.state = 'deciding';
+  await progress();
+  const verdictStage = await stage('agency-decision', filed.clocks.agencyWorkingDays, agency);
+  const verdict = await decided({ kind: 'repair-decision', role: 'agency', agencyId: filed.deciderId, subject: input.repairId, stage: verdictStage, allowedDecisions: ['approve', 'reject'], context });
+  if (!verdict) return stop();
+  deciding = true;
+  if (verdict.decision === 'reject') return finish('rejected', verdict.reasons, verdict.actor.subject);
+  const approved = await repairs.approveRepair({ repairId: input.repairId, workflowId, reasons: verdict.reasons, decidedBy: verdict.actor.subject, at: new Date().toISOString() });
+  for (const handle of [...open]) await close(handle);
+  if (approved.state === 'approved') await requestRescoring([input.personId], 'repair-approved');
+  view.state = approved.state;
+  return view;
+
+  /** The route's evidence, waited for durably. */
+  async function gather(): Promise<Gathered> {
+    if (terms.route === 'performance') {
+      for (;;) {
+        const confirmed = await confirmation('repair-performance', ['met', 'not-met']);
+        if (!confirmed) return 'stopped';
+        if (confirmed.decision === 'met') return 'complete';
+        // Still unmet: the repair waits for the applicant to report it met, or for the maximum period.
+        view.obligationUnmet = true;
+        performanceReported = false;
+        await progress();
+        await condition(() => performanceReported || stopped());
+        if (stopped()) return 'stopped';
+        await progress();
+      }
+    }
+    if (terms.route === 'deferral') {
+      const grant = await confirmation('repair-deferral', ['grant', 'refuse'], {
+        scheduleFor: { decisions: ['grant'], maxDays: terms.maxInstalments, after: shanghaiDayOf(new Date()) },
+      });
+      if (!grant) return 'stopped';
+      if (grant.decision === 'refuse') return { state: 'rejected', reasons: grant.reasons, decidedBy: grant.actor.subject };
+      view.instalments = grant.schedule!.map((dueOn) => ({ dueOn, state: 'due' }));
+      await progress();
+      for (const instalment of view.instalments) {
+        // Each instalment is confirmed by the agency, its clock running from the instalment's due day.
+        const paid = await confirmation('repair-instalment', ['paid', 'missed'], { context: { ...context, dueOn: instalment.dueOn } }, instalment.dueOn);
+        if (!paid) return 'stopped';
+        instalment.state = paid.decision === 'paid' ? 'paid' : 'missed';
+        if (paid.decision === 'missed') view.obligationUnmet = true;
+        await progress();
+        if (paid.decision === 'missed') return { state: 'rejected', reasons: `The instalment due on ${instalment.dueOn} was missed: ${paid.reasons}`, decidedBy: paid.actor.subject };
+      }
+      return 'complete';
+    }
+    const until = windowEnd(filed!.filedOn, terms)!;
+    const untilAt = startOfShanghaiDay(until).getTime();
+    for (;;) {
+      for (let evidence = arrived.shift(); evidence; evidence = arrived.shift()) {
+        // Once per event, whatever the feed replays; only the route's kind, within its window.
+        if (counted.has(evidence.eventId) || evidence.kind !== terms.route || evidence.occurredOn < filed!.filedOn || evidence.occurredOn >= until) continue;
+        counted.add(evidence.eventId);
+        view.progress = await repairs.countCivicEvidence({ repairId: input.repairId, evidence, at: new Date().toISOString() });
+      }
+      if ('threshold' in terms && view.progress >= terms.threshold) return 'complete';
+      if (stopped()) return 'stopped';
+      if (!(await condition(() => arrived.length > 0 || stopped(), Math.max(1, untilAt - Date.now())))) {
+        const short = 'threshold' in terms ? `${view.progress} of ${terms.threshold} ${terms.unit}` : `${view.progress}`;
+        return { state: 'expired', reasons: `The window ended on ${addDays(until, -1)} with ${short}`, decidedBy: null };
+      }
+    }
+  }
+}
