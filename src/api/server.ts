@@ -10,12 +10,14 @@ import { agencyRoutes } from './agencies/routes';
 import { bearerToken } from './auth';
 import { bulkIntakeRoutes } from './bulk-intake/routes';
 import { calendarRoutes } from './calendar/routes';
+import { civicFeedRoutes } from './civic-feed/routes';
 import { codecRoutes } from './codec/routes';
 import { declarationRoutes } from './declaration/routes';
 import { answerError, ApiError, errorBody, errorResponseSchema } from './errors';
 import { objectionRoutes } from './objection/routes';
 import { healthRoutes } from './operations/routes';
 import { recordRoutes } from './records/routes';
+import { repairRoutes } from './repair/routes';
 import { scoreRoutes } from './scoring/routes';
 import type { ApiDependencies } from './shared/dependencies';
 import { inputProblem, MAX_DEPTH } from './shared/input-guard';
@@ -103,6 +105,8 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(scoreRoutes, deps);
   await app.register(objectionRoutes, deps);
   await app.register(declarationRoutes, deps);
+  await app.register(repairRoutes, deps);
+  await app.register(civicFeedRoutes, deps);
   await app.register(taskRoutes, deps);
   return app;
 }

@@ -101,15 +101,14 @@ function recordRules(record: RecordFields, ctx: z.RefinementCtx): void {
   }
 }
 
+/** A resident identity number as a sender gives it (GB 11643); workflows get its keyed hash and sealed form only. */
+export const identityNumberSchema = z.string().superRefine((value, ctx) => {
+  const parsed = parseIdentityNumber(value);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `the resident identity number ${parsed.reason}` });
+});
+
 /** A record as an agency or provider sends it to the API. */
-export const recordSubmissionSchema = recordFields
-  .extend({
-    identityNumber: z.string().superRefine((value, ctx) => {
-      const parsed = parseIdentityNumber(value);
-      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `the resident identity number ${parsed.reason}` });
-    }),
-  })
-  .superRefine(recordRules);
+export const recordSubmissionSchema = recordFields.extend({ identityNumber: identityNumberSchema }).superRefine(recordRules);
 export type RecordSubmission = z.infer<typeof recordSubmissionSchema>;
 
 const SUBMISSION_FIELDS = new Set(Object.keys(recordSubmissionSchema.shape));

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { PersonStanding } from '../../domain/scope';
 
 export interface RecordVersionView {
   version: number;
@@ -104,16 +103,6 @@ export async function recordOfSharer(pool: pg.Pool, sharerId: string, reference:
 
 export function recordsOfPerson(pool: pg.Pool, personId: string): Promise<RecordView[]> {
   return readRecords(pool, 'records.person_id = $1', [personId]);
-}
-
-/** What agencies have confirmed about the person of a keyed hash (Art. 3), or nothing for a person not seen yet. */
-export async function standingByKey(pool: pg.Pool, key: string): Promise<Omit<PersonStanding, 'birthDate'> | undefined> {
-  const known = await pool.query<{ residency: PersonStanding['residency']; residence_permit_valid_until: string | null; civil_capacity: PersonStanding['civilCapacity'] }>(
-    'SELECT residency, residence_permit_valid_until, civil_capacity FROM persons WHERE id_number_hash = $1',
-    [Buffer.from(key, 'hex')],
-  );
-  const row = known.rows[0];
-  return row && { residency: row.residency, residencePermitValidUntil: row.residence_permit_valid_until, civilCapacity: row.civil_capacity };
 }
 
 export interface ObligationRow {

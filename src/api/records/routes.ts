@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { refusesRecordsAbout } from '../../db/persons';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { sharedBefore } from '../../db/shared-records';
 import { loadCatalogue } from '../../db/record-types';
@@ -21,7 +22,6 @@ import {
 } from '../../domain/record';
 import { catalogueProblem, recordTypeSchema } from '../../domain/record-types';
 import type { Actor } from '../../domain/roles';
-import { refusesRecords } from '../../domain/scope';
 import { shanghaiDayOf } from '../../domain/working-days';
 import {
   OBLIGATION_CLOSED,
@@ -41,7 +41,7 @@ import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
 import { sharerOf } from '../shared/sharers';
 import { answerFor, throughTemporal } from '../workflow-failures';
-import { obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson, standingByKey } from './queries';
+import { obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson } from './queries';
 
 const shareOutcome = z.object({
   status: z.enum(['accepted', 'duplicate']),
@@ -90,11 +90,7 @@ async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: 
   if (!parsed.ok) throw new ApiError(400, 'invalid-input', `body.identityNumber: the resident identity number ${parsed.reason}`, 'body.identityNumber');
   const person = deps.identity.reference(parsed.identity);
   if (submission.category !== 'identity') {
-    const known = await standingByKey(deps.pool, person.key);
-    const refusal = refusesRecords(
-      { birthDate: person.birthDate, residency: null, residencePermitValidUntil: null, civilCapacity: null, ...known },
-      shanghaiDayOf(new Date()),
-    );
+    const refusal = await refusesRecordsAbout(deps.pool, person, shanghaiDayOf(new Date()));
     if (refusal) throw new ApiError(422, 'out-of-scope', refusal.message, 'body.identityNumber');
   }
   const { identityNumber: _identityNumber, ...fields } = submission;

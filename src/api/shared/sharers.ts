@@ -3,11 +3,15 @@ import type { SharerKind } from '../../domain/record';
 import type { Actor } from '../../domain/roles';
 import { ApiError } from '../errors';
 
-/** The sharer a token acts for, which must be registered as the kind of sharer the token's role is. */
-export async function sharerOf(pool: pg.Pool, actor: Actor): Promise<{ id: string; kind: SharerKind }> {
+/**
+ * The sharer a token acts for, which must be registered as the kind of sharer the token's role is
+ * (`kind`: for a role that is not a sharer itself, the kind it must be registered as; the
+ * civilised-behaviour database feeds for an agency).
+ */
+export async function sharerOf(pool: pg.Pool, actor: Actor, kind = actor.role as SharerKind): Promise<{ id: string; kind: SharerKind }> {
   const agencyId = actor.agencyId!;
   const found = await pool.query<{ kind: SharerKind }>('SELECT kind FROM agencies WHERE id = $1', [agencyId]);
   if (!found.rows[0]) throw new ApiError(403, 'unregistered-sharer', `${agencyId} is not a registered agency or provider`, 'agency');
-  if (found.rows[0].kind !== actor.role) throw new ApiError(403, 'forbidden', `${agencyId} is registered as ${found.rows[0].kind}, not ${actor.role}`, 'agency');
+  if (found.rows[0].kind !== kind) throw new ApiError(403, 'forbidden', `${agencyId} is registered as ${found.rows[0].kind}, not ${kind}`, 'agency');
   return { id: agencyId, kind: found.rows[0].kind };
 }

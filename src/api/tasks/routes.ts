@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadCatalogue } from '../../db/record-types';
-import { timestampSchema } from '../../domain/input';
+import { calendarDateSchema, timestampSchema } from '../../domain/input';
 import { recordCorrectionSchema } from '../../domain/record';
 import { catalogueProblem } from '../../domain/record-types';
 import type { Actor } from '../../domain/roles';
@@ -86,14 +86,19 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
         summary: 'Complete a task with a decision; the process validates it before anything is recorded',
         tags: ['tasks'],
         params,
-        body: z.strictObject({ decision: z.string().min(1).max(40), reasons: z.string().max(4000), correction: recordCorrectionSchema.optional() }),
+        body: z.strictObject({
+          decision: z.string().min(1).max(40),
+          reasons: z.string().max(4000),
+          correction: recordCorrectionSchema.optional(),
+          schedule: z.array(calendarDateSchema).min(1).max(24).optional().describe('the days granted, ascending, when the decision grants a schedule (a repair deferral\'s instalments)'),
+        }),
         response: { 200: z.object({ taskId: z.string(), decision: z.string() }), ...refusals(404, 409, 422) },
       },
     },
     async (request) => {
       const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider']);
       const task = await taskFor(actor, request.params.taskId);
-      const { decision, reasons, correction } = request.body;
+      const { decision, reasons, correction, schedule } = request.body;
       // A correction must fit the catalogue and the record's category, or the process could not apply it: checked here, before the decision is taken.
       if (correction) {
         const category = await categoryOfRecord(deps.pool, task.context.recordId);
@@ -103,7 +108,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       return throughTemporal(
         () =>
           deps.client.workflow.getHandle(task.workflow_id).executeUpdate(completeTaskUpdate, {
-            args: [{ taskId: task.id, actor: taskActor(actor), decision, reasons, ...(correction ? { correction } : {}) }],
+            args: [{ taskId: task.id, actor: taskActor(actor), decision, reasons, ...(correction ? { correction } : {}), ...(schedule ? { schedule } : {}) }],
           }),
         processEnded(task.id),
       );

@@ -1,0 +1,262 @@
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { logPersonRead, logRefusedRead } from '../../db/query-log';
+import { loadCatalogue } from '../../db/record-types';
+import { activeRepairRules } from '../../db/repair-rules';
+import { REPAIR_ROUTES, repairEligibility } from '../../domain/repair';
+import type { Actor } from '../../domain/roles';
+import { shanghaiDayOf } from '../../domain/working-days';
+import {
+  fileRepairUpdate,
+  repairQuery,
+  repairWorkflowId,
+  repairWorkflowType,
+  reportPerformanceUpdate,
+  withdrawRepairUpdate,
+  type RepairWorkflow,
+} from '../../workflows/repair/contract';
+import { requireRole } from '../auth';
+import { ApiError, refusals } from '../errors';
+import type { ApiDependencies } from '../shared/dependencies';
+import { dayView, instantView } from '../shared/formats';
+import { throughTemporal } from '../workflow-failures';
+import { repairableRecord, repairById, repairsOf, type RepairRow } from './queries';
+
+const routeTermsView = z
+  .object({
+    route: z.enum(REPAIR_ROUTES),
+    maxInstalments: z.number().optional().describe('deferral: the most instalments the agency may grant'),
+    unit: z.enum(['hours', 'yuan', 'events']).optional(),
+    threshold: z.number().optional().describe('civic routes: what must be reached, in the unit'),
+    windowDays: z.number().optional().describe('civic routes: calendar days from the filing to reach it'),
+  })
+  .describe('What a route asks for a record of its tier');
+
+const repairView = z.object({
+  repairId: z.string(),
+  recordId: z.string(),
+  route: z.enum(REPAIR_ROUTES),
+  tier: z.string(),
+  terms: routeTermsView,
+  deciderId: z.string().describe('the agency that made the finding, which decides'),
+  rulesVersion: z.number(),
+  commitmentVersion: z.string(),
+  state: z.enum(['collecting', 'checking', 'deciding', 'approved', 'rejected', 'withdrawn', 'expired', 'moot']),
+  progress: z.number().describe('civic routes: counted so far toward the threshold'),
+  instalments: z.array(z.object({ dueOn: dayView, state: z.enum(['due', 'paid', 'missed']) })),
+  obligationUnmet: z.boolean().describe('the agency found the obligation still unmet; the applicant may report it met'),
+  filedOn: dayView,
+  maximumEndsOn: dayView.nullable().describe('the record stops counting by itself on this day'),
+  outcomeReasons: z.string().nullable(),
+  closedAt: instantView.nullable(),
+});
+
+const notFound = (repairId: string) => ({ message: `No repair ${repairId}`, field: 'repairId' });
+
+function shown({ personId: _personId, ...row }: RepairRow): z.infer<typeof repairView> {
+  return { ...row, route: row.route as z.infer<typeof repairView>['route'], state: row.state as z.infer<typeof repairView>['state'] };
+}
+
+/** Whether the actor may see the repair: its applicant, the deciding agency, NDRC and supervisors. */
+function maySee(actor: Actor, row: RepairRow): boolean {
+  if (actor.role === 'person') return row.personId === actor.personId;
+  if (actor.role === 'agency') return row.deciderId === actor.agencyId;
+  return true;
+}
+
+/** The applicant's own repair, or 404 (another's repair is not told apart from none). */
+async function ownRepair(deps: ApiDependencies, actor: Actor, repairId: string): Promise<RepairRow> {
+  const row = await repairById(deps.pool, repairId);
+  if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No repair ${repairId}`, 'repairId');
+  return row;
+}
+
+/** Art. 21 and NDRC Order No. 36: a person repairs a negative record by a route; the agency that made the finding decides. */
+export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.get(
+    '/repairs/eligibility',
+    {
+      schema: {
+        summary: 'Whether one of my records may be repaired today, by which routes, and the credit commitment to sign (Art. 21)',
+        description:
+          'Under the repair rules in force: a negative record of a repairable type, still counting, whose minimum period counted from its formation has been served. ' +
+          'A refusal names its rule and, for time, the day from which one may apply.',
+        tags: ['repairs'],
+        querystring: z.strictObject({ recordId: z.uuid() }),
+        response: {
+          200: z.object({
+            recordId: z.string(),
+            typeCode: z.string(),
+            deciderId: z.string(),
+            eligible: z.boolean(),
+            rule: z.enum(['record-not-counting', 'not-negative', 'not-repairable', 'maximum-period-ended', 'minimum-period']).optional(),
+            message: z.string().optional(),
+            eligibleFrom: dayView.optional(),
+            tier: z.string().optional(),
+            routes: z.array(routeTermsView),
+            maximumEndsOn: dayView.nullable(),
+            openRepairId: z.string().nullable().describe('a repair already open on the record: only one at a time'),
+            rulesVersion: z.number(),
+            commitment: z.object({ version: z.string(), text: z.string() }),
+          }),
+          ...refusals(404),
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const { recordId } = request.query;
+      const record = await repairableRecord(deps.pool, recordId);
+      if (!record || record.personId !== actor.personId) throw new ApiError(404, 'not-found', `No record ${recordId} of yours`, 'querystring.recordId');
+      const rules = await activeRepairRules(deps.pool);
+      const type = (await loadCatalogue(deps.pool)).get(record.typeCode)!;
+      const eligibility = repairEligibility(rules.definition, { status: record.status, formedOn: record.formedOn, type }, shanghaiDayOf(new Date()));
+      await logPersonRead(deps.pool, actor, [actor.personId!], 'own record, for its repair', 'Art. 21');
+      const base = {
+        recordId,
+        typeCode: record.typeCode,
+        deciderId: record.sharerId,
+        openRepairId: record.openRepairId,
+        rulesVersion: rules.version,
+        commitment: rules.definition.commitment,
+      };
+      if (!eligibility.eligible) {
+        const { eligible, rule, message, eligibleFrom } = eligibility;
+        return { ...base, eligible, rule, message, ...(eligibleFrom ? { eligibleFrom } : {}), routes: [], maximumEndsOn: null };
+      }
+      return { ...base, eligible: true, tier: eligibility.tier, routes: eligibility.routes, maximumEndsOn: eligibility.maximumEndsOn };
+    },
+  );
+
+  app.post(
+    '/repairs',
+    {
+      schema: {
+        summary: 'Apply to repair one of my negative records by a route, signing the credit commitment (Art. 21)',
+        description:
+          'Refused at once, with nothing written, when the rules leave the record unrepairable (the rule, and for time the day one may apply), ' +
+          'when the route is not open to its tier, when the commitment signed is not the current one, or when the record already has an open repair.',
+        tags: ['repairs'],
+        body: z.strictObject({
+          recordId: z.uuid(),
+          route: z.enum(REPAIR_ROUTES),
+          commitmentVersion: z.string().min(1).max(40).describe('the version of the credit commitment signed, as GET /repairs/eligibility shows it'),
+        }),
+        response: { 202: z.object({ repairId: z.string(), workflowId: z.string() }), ...refusals(404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['person']);
+      const repairId = randomUUID();
+      const workflowId = repairWorkflowId(repairId);
+      // Started with its filing: a 202 is a repair that was filed and will run to its end.
+      await throughTemporal(
+        () =>
+          deps.client.workflow.executeUpdateWithStart(fileRepairUpdate, {
+            startWorkflowOperation: new WithStartWorkflowOperation<RepairWorkflow>(repairWorkflowType, {
+              taskQueue: deps.taskQueue,
+              workflowId,
+              workflowIdConflictPolicy: 'FAIL',
+              args: [{ repairId, personId: actor.personId!, ...request.body, filedBy: actor.subject }],
+            }),
+          }),
+        notFound(repairId),
+      );
+      return reply.status(202).send({ repairId, workflowId });
+    },
+  );
+
+  app.get(
+    '/repairs',
+    {
+      schema: {
+        summary: 'My repairs, the latest first (Art. 21)',
+        tags: ['repairs'],
+        response: { 200: z.object({ repairs: z.array(repairView) }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const repairs = await repairsOf(deps.pool, actor.personId!);
+      await logPersonRead(deps.pool, actor, [actor.personId!], 'own repairs', 'Art. 21');
+      return { repairs: repairs.map(shown) };
+    },
+  );
+
+  app.get(
+    '/repairs/:repairId',
+    {
+      schema: {
+        summary: 'A repair: its route, the progress toward its threshold or its instalments, its state and outcome (Art. 21)',
+        tags: ['repairs'],
+        params: z.strictObject({ repairId: z.uuid() }),
+        response: { 200: repairView.extend({ openTaskId: z.string().nullable() }), ...refusals(404) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person', 'agency', 'ndrc', 'supervisor']);
+      const { repairId } = request.params;
+      const row = await repairById(deps.pool, repairId);
+      if (row && !maySee(actor, row)) {
+        await logRefusedRead(deps.pool, actor, { subject: repairWorkflowId(repairId), personIds: [row.personId], purpose: 'a repair of another' });
+      }
+      if (!row || !maySee(actor, row)) throw new ApiError(404, 'not-found', `No repair ${repairId}`, 'repairId');
+      await logPersonRead(deps.pool, actor, [row.personId], 'a repair and its evidence', 'Art. 21');
+      const live = row.closedAt
+        ? null
+        : await throughTemporal(() => deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId)).query(repairQuery), notFound(repairId));
+      if (!live) return { ...shown(row), openTaskId: null };
+      // The row follows its workflow a step behind: an open repair is shown as it stands.
+      const { progress, instalments, obligationUnmet, openTaskId } = live;
+      return { ...shown(row), progress, instalments, obligationUnmet, openTaskId };
+    },
+  );
+
+  app.post(
+    '/repairs/:repairId/withdrawal',
+    {
+      schema: {
+        summary: 'Withdraw my repair before the agency decides',
+        tags: ['repairs'],
+        params: z.strictObject({ repairId: z.uuid() }),
+        response: { 200: z.object({ state: z.string() }), ...refusals(404, 409) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const { repairId } = request.params;
+      const row = await ownRepair(deps, actor, repairId);
+      if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
+      const view = await throughTemporal(
+        () => deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId)).executeUpdate(withdrawRepairUpdate, { args: [{ personId: actor.personId! }] }),
+        notFound(repairId),
+      );
+      return { state: view.state };
+    },
+  );
+
+  app.post(
+    '/repairs/:repairId/performance',
+    {
+      schema: {
+        summary: 'Report the obligation met after the agency found it unmet: the agency is asked to confirm again (subsequent performance)',
+        tags: ['repairs'],
+        params: z.strictObject({ repairId: z.uuid() }),
+        response: { 200: z.object({ state: z.string() }), ...refusals(404, 409) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const { repairId } = request.params;
+      const row = await ownRepair(deps, actor, repairId);
+      if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
+      const view = await throughTemporal(
+        () => deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId)).executeUpdate(reportPerformanceUpdate, { args: [{ personId: actor.personId! }] }),
+        notFound(repairId),
+      );
+      return { state: view.state };
+    },
+  );
+};

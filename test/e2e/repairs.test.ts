@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
+import { identityNumber } from '../support/identities';
+import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+
+describe('Art. 21 credit repair through the API on the dev server', () => {
+  let platform: RunningPlatform;
+  let market: string;
+  let civicDb: string;
+  let ndrc: string;
+  let person: string;
+  let personId: string;
+  let penaltyId: string;
+  const today = shanghaiDayOf(new Date());
+  const resident = identityNumber('1979-02-14', 721);
+
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
+  const baseScore = async () => ((await call('GET', '/me/score', person)).body.scores as JsonAnswer['body'][]).find((s) => s.scenario === 'base');
+  const openTask = async (token: string, subject: string, kind: string) => {
+    let task: JsonAnswer['body'] | undefined;
+    await expect
+      .poll(async () => {
+        task = ((await call('GET', '/tasks?state=open', token)).body.tasks as JsonAnswer['body'][]).find((t) => t.subject === subject && t.kind === kind);
+        return task !== undefined;
+      }, { timeout: 15_000 })
+      .toBe(true);
+    return task!;
+  };
+  const volunteering = (eventId: string, hours: number, occurredOn = today) => ({ eventId, identityNumber: resident, kind: 'volunteering', amount: hours, occurredOn });
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const admin = await platform.token('admin');
+    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
+    await call('PUT', '/admin/agencies/jinan-market-regulation', admin, { name: 'Jinan Market Regulation Bureau', kind: 'agency' });
+    await call('PUT', '/admin/agencies/jinan-civilisation-office', admin, { name: 'Jinan Civilisation Office', kind: 'agency' });
+    const police = await platform.token('agency', { agency: 'jinan-public-security' });
+    market = await platform.token('agency', { agency: 'jinan-market-regulation', subject: 'market-clerk-li' });
+    civicDb = await platform.token('civic-db', { agency: 'jinan-civilisation-office' });
+    ndrc = await platform.token('ndrc', { subject: 'ndrc-reviewer-zhao' });
+    const share = (token: string, reference: string, category: string, typeCode: string, formedOn: string, details: Record<string, unknown>) =>
+      call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn, details });
+    await share(police, 'HUKOU-721', 'identity', 'household-registration', today, {});
+    await share(police, 'CAPACITY-721', 'identity', 'civil-capacity', today, { capacity: 'full' });
+    // A general-tier penalty formed four months ago: its 3-month minimum period is served.
+    const penalty = await share(market, 'PEN-721', 'administrative', 'administrative-penalty', addDays(today, -120), { procedure: 'general' });
+    expect(penalty.status).toBe(201);
+    penaltyId = penalty.body.recordId;
+    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [penaltyId])).rows[0].person_id;
+    person = await platform.token('person', { person: personId });
+    // The penalty costs 30 points in the base model.
+    for (let tries = 0; (await baseScore())?.score !== 970; tries += 1) {
+      if (tries > 300) throw new Error('the shared penalty never reached the score');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  afterAll(() => platform?.stop());
+
+  it('shows the routes and the commitment, and refuses bad applications with the field and the reason, starting nothing', async () => {
+    const eligibility = await call('GET', `/repairs/eligibility?recordId=${penaltyId}`, person);
+    expect(eligibility.body).toMatchObject({
+      eligible: true,
+      tier: 'general',
+      deciderId: 'jinan-market-regulation',
+      openRepairId: null,
+      commitment: { version: '2026-04', text: expect.stringContaining('承诺') },
+      maximumEndsOn: expect.any(String),
+    });
+    expect(eligibility.body.routes).toContainEqual({ route: 'volunteering', unit: 'hours', threshold: 20, windowDays: 90 });
+
+    const application = { recordId: penaltyId, route: 'volunteering', commitmentVersion: '2026-04' };
+    const refusals = [
+      [{ ...application, commitmentVersion: undefined }, 400, 'body.commitmentVersion', 'invalid-input'],
+      [{ ...application, route: 'bribery' }, 400, 'body.route', 'invalid-input'],
+      [{ ...application, recordId: 'PEN-721' }, 400, 'body.recordId', 'invalid-input'],
+      [{ ...application, extra: 1 }, 400, 'body.extra', 'invalid-input'],
+      [{ ...application, commitmentVersion: '2020-01' }, 422, 'commitmentVersion', 'commitment-missing'],
+      [{ ...application, recordId: '00000000-0000-4000-8000-000000000009' }, 404, 'recordId', 'not-found'],
+    ] as const;
+    for (const [body, status, field, code] of refusals) {
+      const answer = await call('POST', '/repairs', person, body);
+      expect({ status: answer.status, field: answer.body.error?.field, code: answer.body.error?.code }).toEqual({ status, field, code });
+    }
+    expect((await call('POST', '/repairs', market, application)).status).toBe(403);
+    expect((await call('GET', `/repairs/eligibility?recordId=${penaltyId}`, market)).status).toBe(403);
+    expect((await platform.db.pool.query('SELECT count(*)::int AS n FROM repairs')).rows[0].n).toBe(0);
+  });
+
+  it('a repair by volunteering fed by the civilised-behaviour database, checked by NDRC and approved by the agency: a new score, the record no longer counting', async () => {
+    const filed = await call('POST', '/repairs', person, { recordId: penaltyId, route: 'volunteering', commitmentVersion: '2026-04' });
+    expect(filed.status).toBe(202);
+    const { repairId } = filed.body;
+    expect((await call('POST', '/repairs', person, { recordId: penaltyId, route: 'donation', commitmentVersion: '2026-04' })).body.error).toMatchObject({
+      code: 'repair-open',
+      message: expect.stringContaining(repairId),
+    });
+    expect((await call('GET', `/repairs/eligibility?recordId=${penaltyId}`, person)).body.openRepairId).toBe(repairId);
+
+    // The feed: a malformed event refuses the request; the role and the agency are checked.
+    const malformed = await call('POST', '/civic-events', civicDb, { events: [volunteering('EV-1', 12), { ...volunteering('EV-2', 8), amount: -8 }] });
+    expect(malformed.body.error).toMatchObject({ code: 'invalid-input', field: 'body.events.1.amount' });
+    expect((await call('POST', '/civic-events', civicDb, { events: [volunteering('EV-9', 3, addDays(today, 1))] })).body.error).toMatchObject({ field: 'body.events.0.occurredOn' });
+    expect((await call('POST', '/civic-events', market, { events: [volunteering('EV-1', 12)] })).status).toBe(403);
+    const unregistered = await platform.token('civic-db', { agency: 'nobody-here' });
+    expect((await call('POST', '/civic-events', unregistered, { events: [volunteering('EV-1', 12)] })).body.error).toMatchObject({ code: 'unregistered-sharer' });
+    expect((await platform.db.pool.query('SELECT count(*)::int AS n FROM civic_events')).rows[0].n).toBe(0);
+
+    const minor = identityNumber('2012-05-05', 722);
+    const fed = await call('POST', '/civic-events', civicDb, { events: [volunteering('EV-1', 12), { ...volunteering('EV-M', 4), identityNumber: minor }] });
+    expect(fed.status).toBe(202);
+    expect(fed.body).toMatchObject({ accepted: ['EV-1'], duplicates: [], refused: [{ eventId: 'EV-M', code: 'out-of-scope', field: 'body.events.1.identityNumber' }] });
+    await expect.poll(async () => (await call('GET', `/repairs/${repairId}`, person)).body.progress, { timeout: 15_000 }).toBe(12);
+    // The database sends its feed again, with the next event: the first is a duplicate.
+    const again = await call('POST', '/civic-events', civicDb, { events: [volunteering('EV-1', 12), volunteering('EV-2', 8)] });
+    expect(again.body).toMatchObject({ accepted: ['EV-2'], duplicates: ['EV-1'], refused: [] });
+    await expect.poll(async () => (await call('GET', `/repairs/${repairId}`, person)).body.state, { timeout: 15_000 }).toBe('checking');
+    expect((await call('GET', `/repairs/${repairId}`, person)).body).toMatchObject({ progress: 20, route: 'volunteering', deciderId: 'jinan-market-regulation' });
+
+    const check = await openTask(ndrc, repairId, 'repair-completeness');
+    expect(check).toMatchObject({ role: 'ndrc', allowedDecisions: ['complete', 'incomplete'], workingDaysLeft: 10 });
+    expect((await call('POST', `/tasks/${check.id}/completion`, ndrc, { decision: 'complete', reasons: '20 hours in the civilised-behaviour database, commitment signed' })).status).toBe(200);
+    const decision = await openTask(market, repairId, 'repair-decision');
+    expect(decision).toMatchObject({ agencyId: 'jinan-market-regulation', allowedDecisions: ['approve', 'reject'], workingDaysLeft: 3 });
+    expect((await call('GET', `/repairs/${repairId}`, market)).body).toMatchObject({ state: 'deciding', openTaskId: decision.id });
+    expect((await call('POST', `/tasks/${decision.id}/completion`, market, { decision: 'approve', reasons: 'Penalty paid, 20 hours served' })).status).toBe(200);
+
+    await expect.poll(async () => (await call('GET', `/repairs/${repairId}`, person)).body.state, { timeout: 15_000 }).toBe('approved');
+    const records = (await call('GET', '/me/records', person)).body.records as JsonAnswer['body'][];
+    expect(records.find((r) => r.id === penaltyId)).toMatchObject({ current: { status: 'repaired', version: 2 } });
+    expect(records.filter((r) => r.reference.startsWith('CIVIC-')).map((r) => r.current.typeCode)).toEqual(['volunteering', 'volunteering']);
+    // The penalty (-30) no longer counts once the person is rescored; each volunteering record counts on its own (12 hours: 1 point, 8: none).
+    await expect
+      .poll(async () => {
+        const after = (await baseScore())!;
+        return { score: after.score, penaltyCounted: after.breakdown.lines.some((line: JsonAnswer['body']) => line.recordId === penaltyId) };
+      }, { timeout: 15_000 })
+      .toEqual({ score: 1001, penaltyCounted: false });
+    expect((await call('GET', '/repairs', person)).body.repairs).toMatchObject([{ repairId, state: 'approved', outcomeReasons: 'Penalty paid, 20 hours served' }]);
+    expect((await call('POST', `/repairs/${repairId}/withdrawal`, person)).body.error).toMatchObject({ code: 'repair-closed' });
+    const stranger = await platform.token('person', { person: '00000000-0000-4000-8000-000000000001' });
+    expect((await call('GET', `/repairs/${repairId}`, stranger)).status).toBe(404);
+  });
+});
