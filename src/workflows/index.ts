@@ -9,6 +9,7 @@ export { objectionWorkflow } from './objection/objection';
 export { recordChangeWorkflow } from './records/change';
 export { recordSharingWorkflow } from './records/sharing';
 export { repairWorkflow } from './repair/repair';
+export { repairRulesWorkflow } from './repair/rules';
 export { nightlyRescoringWorkflow, rescoringRunWorkflow } from './scoring/rescoring-run';
 export { rescorePersonWorkflow } from './scoring/rescore-person';
 export { scoreModelWorkflow } from './scoring/score-model';

@@ -25,11 +25,17 @@ describe('The API under a fuzzer: schemathesis against the OpenAPI document', ()
       formedOn: shanghaiDayOf(new Date()),
     });
     const { person_id: personId } = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [shared.body.recordId])).rows[0];
-    Object.assign(tokens, { admin, agency, ndrc: await platform.token('ndrc'), person: await platform.token('person', { person: personId }) });
+    Object.assign(tokens, {
+      admin,
+      agency,
+      ndrc: await platform.token('ndrc'),
+      person: await platform.token('person', { person: personId }),
+      'civic-db': await platform.token('civic-db', { agency: 'fuzz-agency' }),
+    });
   });
   afterAll(() => platform?.stop());
 
-  for (const role of ['admin', 'agency', 'ndrc', 'person']) {
+  for (const role of ['admin', 'agency', 'ndrc', 'person', 'civic-db']) {
     it(`gives no 5xx and no answer the document does not describe, with a token of the ${role} role`, async () => {
       const run = await fuzzApi({ apiUrl: platform.url, token: tokens[role]!, maxExamples: 15, seed: 20261201 });
       expect(run.exitCode, run.output).toBe(0);

@@ -140,4 +140,29 @@ describe('Art. 21 credit repair through the API on the dev server', () => {
     const stranger = await platform.token('person', { person: '00000000-0000-4000-8000-000000000001' });
     expect((await call('GET', `/repairs/${repairId}`, stranger)).status).toBe(404);
   });
+
+  it('NDRC publishes new repair conditions without a release: in force for applications from then on', async () => {
+    const [v1] = (await call('GET', '/repair-rules', person)).body.versions as JsonAnswer['body'][];
+    expect(v1).toMatchObject({ version: 1, status: 'active', definition: { commitment: { version: '2026-04' } } });
+    const definition = structuredClone(v1!.definition);
+    definition.routes.volunteering.tiers.general.threshold = 16;
+    definition.commitment.version = '2026-12';
+    const published = { definition, description: 'general records: 16 volunteer hours' };
+    expect((await call('POST', '/repair-rules', market, published)).status).toBe(403);
+    expect((await call('POST', '/repair-rules', ndrc, { ...published, definition: { ...definition, minimumMonths: { minor: 0, general: -1, serious: 12 } } })).body.error).toMatchObject({
+      code: 'invalid-input',
+      field: 'body.definition.minimumMonths.general',
+    });
+    expect((await call('POST', '/repair-rules', ndrc, published)).body).toEqual({ version: 2, retired: 1 });
+    const versions = (await call('GET', '/repair-rules', person)).body.versions as JsonAnswer['body'][];
+    expect(versions.map((v) => `${v.version}:${v.status}`)).toEqual(['2:active', '1:retired']);
+
+    const record = (await call('POST', '/records', market, { reference: 'PEN-721-B', identityNumber: resident, category: 'administrative', typeCode: 'administrative-enforcement', formedOn: addDays(today, -100), details: {} })).body.recordId;
+    const eligibility = await call('GET', `/repairs/eligibility?recordId=${record}`, person);
+    expect(eligibility.body).toMatchObject({ rulesVersion: 2, commitment: { version: '2026-12' } });
+    expect(eligibility.body.routes).toContainEqual({ route: 'volunteering', unit: 'hours', threshold: 16, windowDays: 90 });
+    // The commitment the person signed before is no longer the one in force.
+    expect((await call('POST', '/repairs', person, { recordId: record, route: 'volunteering', commitmentVersion: '2026-04' })).body.error).toMatchObject({ code: 'commitment-missing' });
+    expect((await call('POST', '/repairs', person, { recordId: record, route: 'volunteering', commitmentVersion: '2026-12' })).status).toBe(202);
+  });
 });

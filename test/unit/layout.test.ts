@@ -9,8 +9,11 @@ import * as bundle from '../../src/workflows';
 import { agencyRegistrationWorkflowType, type AgencyRegistrationWorkflow } from '../../src/workflows/agencies/contract';
 import { bulkIntakeWorkflowType, type BulkIntakeWorkflow } from '../../src/workflows/bulk-intake/contract';
 import { calendarChangeWorkflowType, type CalendarChangeWorkflow } from '../../src/workflows/calendar/contract';
+import { civicEventWorkflowType, type CivicEventWorkflow } from '../../src/workflows/civic-feed/contract';
+import { declarationWorkflowType, type DeclarationWorkflow } from '../../src/workflows/declaration/contract';
 import { objectionWorkflowType, type ObjectionWorkflow } from '../../src/workflows/objection/contract';
 import { recordChangeWorkflowType, recordSharingWorkflowType, type RecordChangeWorkflow, type RecordSharingWorkflow } from '../../src/workflows/records/contract';
+import { repairRulesWorkflowType, repairWorkflowType, type RepairRulesWorkflow, type RepairWorkflow } from '../../src/workflows/repair/contract';
 import {
   nightlyRescoringWorkflowType,
   rescoringRunWorkflowType,
@@ -76,6 +79,7 @@ describe('The layout by process', () => {
     for (const type of [
       agencyRegistrationWorkflowType, bulkIntakeWorkflowType, calendarChangeWorkflowType, objectionWorkflowType, recordChangeWorkflowType,
       recordSharingWorkflowType, nightlyRescoringWorkflowType, rescoringRunWorkflowType, rescorePersonWorkflowType, scoreModelWorkflowType,
+      declarationWorkflowType, repairWorkflowType, repairRulesWorkflowType, civicEventWorkflowType,
     ]) {
       expect(typeof named[type], type).toBe('function');
     }
@@ -89,5 +93,9 @@ describe('The layout by process', () => {
     expectTypeOf(bundle.rescoringRunWorkflow).toEqualTypeOf<RescoringRunWorkflow>();
     expectTypeOf(bundle.rescorePersonWorkflow).toEqualTypeOf<RescorePersonWorkflow>();
     expectTypeOf(bundle.scoreModelWorkflow).toEqualTypeOf<ScoreModelWorkflow>();
+    expectTypeOf(bundle.declarationWorkflow).toEqualTypeOf<DeclarationWorkflow>();
+    expectTypeOf(bundle.repairWorkflow).toEqualTypeOf<RepairWorkflow>();
+    expectTypeOf(bundle.repairRulesWorkflow).toEqualTypeOf<RepairRulesWorkflow>();
+    expectTypeOf(bundle.civicEventWorkflow).toEqualTypeOf<CivicEventWorkflow>();
   });
 });

@@ -3,14 +3,16 @@ import { enqueueNotifications } from '../../db/notifications';
 import { loadCatalogue } from '../../db/record-types';
 import { activeRepairRules } from '../../db/repair-rules';
 import { withTransaction } from '../../db/transaction';
-import { isCivicRoute, repairEligibility, windowEnd, type RepairRules, type RouteTerms } from '../../domain/repair';
+import { isCivicRoute, repairEligibility, repairRulesSchema, windowEnd, type RepairRules, type RouteTerms } from '../../domain/repair';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
 import {
   COMMITMENT_MISSING,
   REPAIR_INELIGIBLE,
   REPAIR_OPEN,
   ROUTE_NOT_OPEN,
+  RULES_VERSION_TAKEN,
   type CivicEvidence,
+  type RepairRulesPublication,
   type RepairInput,
   type RepairState,
   type RepairView,
@@ -52,18 +54,19 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
      */
     async fileRepair(input: RepairInput & { workflowId: string; filedAt: string }): Promise<FiledRepair> {
       return withTransaction(pool, async (db) => {
-        const rules = await activeRepairRules(db);
-        const again = await db.query<{ decider_id: string; terms: RouteTerms; filed_on: LocalDate; maximum_ends_on: LocalDate | null }>(
-          'SELECT decider_id, terms, filed_on, maximum_ends_on FROM repairs WHERE id = $1',
+        // A retry finds the repair filed, under the rules it was filed under.
+        const again = await db.query<{ decider_id: string; terms: RouteTerms; filed_on: LocalDate; maximum_ends_on: LocalDate | null; definition: unknown }>(
+          'SELECT p.decider_id, p.terms, p.filed_on, p.maximum_ends_on, r.definition FROM repairs p JOIN repair_rules r ON r.version = p.rules_version WHERE p.id = $1',
           [input.repairId],
         );
-        const filedOn = again.rows[0]?.filed_on ?? shanghaiDayOf(new Date(input.filedAt));
         if (again.rows[0]) {
-          const { decider_id, terms, maximum_ends_on } = again.rows[0];
+          const { decider_id, terms, filed_on: filedOn, maximum_ends_on, definition } = again.rows[0];
           const until = windowEnd(filedOn, terms);
           const evidence = until && isCivicRoute(terms.route) ? await civicEventsIn(db, input.personId, terms.route, filedOn, until) : [];
-          return { deciderId: decider_id, terms, filedOn, maximumEndsOn: maximum_ends_on, clocks: rules.definition.clocks, evidence };
+          return { deciderId: decider_id, terms, filedOn, maximumEndsOn: maximum_ends_on, clocks: repairRulesSchema.parse(definition).clocks, evidence };
         }
+        const rules = await activeRepairRules(db);
+        const filedOn = shanghaiDayOf(new Date(input.filedAt));
         // Locked, so a civic event fed at the same moment is either seen here or routed to this repair.
         const person = await db.query('SELECT 1 FROM persons WHERE id = $1 FOR UPDATE', [input.personId]);
         if (!person.rowCount) throw refusal(PERSON_NOT_FOUND, `No person ${input.personId}`, 'personId');
@@ -157,6 +160,32 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
         }
         await closeRow(db, { ...input, state: 'approved' });
         return { personId: repair.person_id, state: 'approved' };
+      });
+    },
+
+    /**
+     * Puts a version of the repair rules in force and retires the one before. Publishing the
+     * same version again with the same content changes nothing; with other content it is refused.
+     */
+    async publishRepairRules(input: RepairRulesPublication): Promise<{ version: number; retired: number | null }> {
+      return withTransaction(pool, async (db) => {
+        await db.query('LOCK TABLE repair_rules IN SHARE ROW EXCLUSIVE MODE');
+        const existing = await db.query<{ same: boolean; retired: number | null }>(
+          `SELECT definition = $2::jsonb AS same, (SELECT max(version) FROM repair_rules WHERE version < $1) AS retired FROM repair_rules WHERE version = $1`,
+          [input.version, JSON.stringify(input.definition)],
+        );
+        if (existing.rows[0]) {
+          if (!existing.rows[0].same) throw refusal(RULES_VERSION_TAKEN, `Repair rules version ${input.version} were published with other content`, 'version');
+          return { version: input.version, retired: existing.rows[0].retired };
+        }
+        const retired = await db.query<{ version: number }>(`UPDATE repair_rules SET status = 'retired' WHERE status = 'active' RETURNING version`);
+        await db.query(`INSERT INTO repair_rules (version, status, definition, description, created_by) VALUES ($1, 'active', $2, $3, $4)`, [
+          input.version,
+          JSON.stringify(input.definition),
+          input.description,
+          input.publishedBy,
+        ]);
+        return { version: input.version, retired: retired.rows[0]?.version ?? null };
       });
     },
 

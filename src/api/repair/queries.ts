@@ -95,3 +95,20 @@ export async function repairableRecord(
     row && { personId: row.person_id, sharerId: row.sharer_id, typeCode: row.type_code, status: row.status, formedOn: row.formed_on, openRepairId: row.open_repair }
   );
 }
+
+/** Every version of the repair rules, the newest first. */
+export async function repairRulesVersions(
+  pool: pg.Pool,
+): Promise<{ version: number; status: string; definition: unknown; description: string; createdBy: string; activatedAt: string }[]> {
+  const found = await pool.query<{ version: number; status: string; definition: unknown; description: string; created_by: string; activated_at: Date }>(
+    'SELECT version, status, definition, description, created_by, activated_at FROM repair_rules ORDER BY version DESC',
+  );
+  return found.rows.map((row) => ({
+    version: row.version,
+    status: row.status,
+    definition: row.definition,
+    description: row.description,
+    createdBy: row.created_by,
+    activatedAt: row.activated_at.toISOString(),
+  }));
+}

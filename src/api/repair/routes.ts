@@ -1,20 +1,23 @@
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-types';
 import { activeRepairRules } from '../../db/repair-rules';
-import { REPAIR_ROUTES, repairEligibility } from '../../domain/repair';
-import type { Actor } from '../../domain/roles';
+import { REPAIR_ROUTES, repairEligibility, repairRulesSchema } from '../../domain/repair';
+import { ROLES, type Actor } from '../../domain/roles';
 import { shanghaiDayOf } from '../../domain/working-days';
 import {
   fileRepairUpdate,
   repairQuery,
+  repairRulesWorkflowId,
+  repairRulesWorkflowType,
   repairWorkflowId,
   repairWorkflowType,
   reportPerformanceUpdate,
   withdrawRepairUpdate,
+  type RepairRulesWorkflow,
   type RepairWorkflow,
 } from '../../workflows/repair/contract';
 import { requireRole } from '../auth';
@@ -22,7 +25,7 @@ import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
-import { repairableRecord, repairById, repairsOf, type RepairRow } from './queries';
+import { repairableRecord, repairById, repairRulesVersions, repairsOf, type RepairRow } from './queries';
 
 const routeTermsView = z
   .object({
@@ -75,6 +78,64 @@ async function ownRepair(deps: ApiDependencies, actor: Actor, repairId: string):
 
 /** Art. 21 and NDRC Order No. 36: a person repairs a negative record by a route; the agency that made the finding decides. */
 export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.get(
+    '/repair-rules',
+    {
+      schema: {
+        summary: 'The repair conditions: the version in force and those before it (Art. 21, Order 36)',
+        tags: ['repairs'],
+        response: {
+          200: z.object({
+            versions: z.array(
+              z.object({ version: z.number(), status: z.enum(['active', 'retired']), definition: repairRulesSchema, description: z.string(), createdBy: z.string(), activatedAt: instantView }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireRole(request.actor, ROLES);
+      const versions = await repairRulesVersions(deps.pool);
+      return { versions: versions.map((row) => ({ ...row, status: row.status as 'active' | 'retired', definition: repairRulesSchema.parse(row.definition) })) };
+    },
+  );
+
+  app.post(
+    '/repair-rules',
+    {
+      schema: {
+        summary: 'Publish new repair conditions: minimum periods, routes with thresholds and windows, the commitment, the clocks (NDRC)',
+        description:
+          'The new version is in force for applications filed from now on; the previous one is retired. A repair keeps the version it was filed under. ' +
+          'A commitment text that changes needs a new commitment version: applicants sign the version they were shown.',
+        tags: ['repairs'],
+        body: z.strictObject({ definition: repairRulesSchema, description: z.string().min(3).max(1000) }),
+        response: { 201: z.object({ version: z.number(), retired: z.number().nullable() }), ...refusals(409) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['ndrc']);
+      const [current] = await repairRulesVersions(deps.pool);
+      const version = (current?.version ?? 0) + 1;
+      try {
+        const published = await throughTemporal(
+          () =>
+            deps.client.workflow.execute<RepairRulesWorkflow>(repairRulesWorkflowType, {
+              taskQueue: deps.taskQueue,
+              workflowId: repairRulesWorkflowId(version),
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              args: [{ version, ...request.body, publishedBy: actor.subject }],
+            }),
+          { message: `No repair rules version ${version}`, field: 'version' },
+        );
+        return reply.status(201).send(published);
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        throw new ApiError(409, 'rules-version-taken', `Repair rules version ${version} are being published by someone else: read them and publish again`, 'version');
+      }
+    },
+  );
+
   app.get(
     '/repairs/eligibility',
     {

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RepairRoute, RouteTerms } from '../../domain/repair';
+import type { RepairRoute, RepairRules, RouteTerms } from '../../domain/repair';
 import type { LocalDate } from '../../domain/working-days';
 
 /**
@@ -77,3 +77,23 @@ export const REPAIR_OPEN = 'RepairOpen';
 export const NOT_AWAITING_PERFORMANCE = 'NotAwaitingPerformance';
 /** The repair is already decided, closed or being decided. */
 export const REPAIR_CLOSED = 'RepairClosed';
+
+export const repairRulesWorkflowType = 'repairRulesWorkflow';
+
+/** One workflow per version: publishing the same version twice is refused by its id. */
+export function repairRulesWorkflowId(version: number): string {
+  return `repair-rules/v${version}`;
+}
+
+/** NDRC publishes new repair conditions (Order 36 leaves thresholds and windows to the city): they apply to applications filed from then on. */
+export interface RepairRulesPublication {
+  version: number;
+  definition: RepairRules;
+  description: string;
+  publishedBy: string;
+}
+
+export type RepairRulesWorkflow = (publication: RepairRulesPublication) => Promise<{ version: number; retired: number | null }>;
+
+/** The version was published before with other content. */
+export const RULES_VERSION_TAKEN = 'RulesVersionTaken';
