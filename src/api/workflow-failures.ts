@@ -22,7 +22,6 @@ import {
   REPAIR_INELIGIBLE,
   REPAIR_OPEN,
   ROUTE_NOT_OPEN,
-  RULES_VERSION_TAKEN,
 } from '../workflows/repair/contract';
 import { INVALID_MODEL_TRANSITION, MODEL_NOT_FOUND } from '../workflows/scoring/contract';
 import { INVALID_DECISION, NOT_THE_APPLICANT, PERSON_NOT_FOUND, RECORD_NOT_FOUND, TASK_CLOSED, TASK_FORBIDDEN, type RefusalDetail } from '../workflows/shared/contract';
@@ -58,7 +57,6 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [REPAIR_OPEN]: { status: 409, code: 'repair-open' },
   [NOT_AWAITING_PERFORMANCE]: { status: 409, code: 'not-awaiting-performance' },
   [REPAIR_CLOSED]: { status: 409, code: 'repair-closed' },
-  [RULES_VERSION_TAKEN]: { status: 409, code: 'rules-version-taken' },
   [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
   [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
   [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },

@@ -10,7 +10,6 @@ import {
   REPAIR_INELIGIBLE,
   REPAIR_OPEN,
   ROUTE_NOT_OPEN,
-  RULES_VERSION_TAKEN,
   type CivicEvidence,
   type RepairRulesPublication,
   type RepairInput,
@@ -163,29 +162,22 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
       });
     },
 
-    /**
-     * Puts a version of the repair rules in force and retires the one before. Publishing the
-     * same version again with the same content changes nothing; with other content it is refused.
-     */
+    /** Puts the published rules in force as the next version and retires the one before; a retry finds its version. */
     async publishRepairRules(input: RepairRulesPublication): Promise<{ version: number; retired: number | null }> {
       return withTransaction(pool, async (db) => {
         await db.query('LOCK TABLE repair_rules IN SHARE ROW EXCLUSIVE MODE');
-        const existing = await db.query<{ same: boolean; retired: number | null }>(
-          `SELECT definition = $2::jsonb AS same, (SELECT max(version) FROM repair_rules WHERE version < $1) AS retired FROM repair_rules WHERE version = $1`,
-          [input.version, JSON.stringify(input.definition)],
+        const again = await db.query<{ version: number; retired: number | null }>(
+          'SELECT version, (SELECT max(version) FROM repair_rules r WHERE r.version < p.version) AS retired FROM repair_rules p WHERE publication_id = $1',
+          [input.publicationId],
         );
-        if (existing.rows[0]) {
-          if (!existing.rows[0].same) throw refusal(RULES_VERSION_TAKEN, `Repair rules version ${input.version} were published with other content`, 'version');
-          return { version: input.version, retired: existing.rows[0].retired };
-        }
+        if (again.rows[0]) return again.rows[0];
         const retired = await db.query<{ version: number }>(`UPDATE repair_rules SET status = 'retired' WHERE status = 'active' RETURNING version`);
-        await db.query(`INSERT INTO repair_rules (version, status, definition, description, created_by) VALUES ($1, 'active', $2, $3, $4)`, [
-          input.version,
-          JSON.stringify(input.definition),
-          input.description,
-          input.publishedBy,
-        ]);
-        return { version: input.version, retired: retired.rows[0]?.version ?? null };
+        const published = await db.query<{ version: number }>(
+          `INSERT INTO repair_rules (version, status, definition, description, created_by, publication_id)
+           SELECT coalesce(max(version), 0) + 1, 'active', $1, $2, $3, $4 FROM repair_rules RETURNING version`,
+          [JSON.stringify(input.definition), input.description, input.publishedBy, input.publicationId],
+        );
+        return { version: published.rows[0]!.version, retired: retired.rows[0]?.version ?? null };
       });
     },
 

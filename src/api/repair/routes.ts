@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -110,29 +110,22 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
           'A commitment text that changes needs a new commitment version: applicants sign the version they were shown.',
         tags: ['repairs'],
         body: z.strictObject({ definition: repairRulesSchema, description: z.string().min(3).max(1000) }),
-        response: { 201: z.object({ version: z.number(), retired: z.number().nullable() }), ...refusals(409) },
+        response: { 201: z.object({ version: z.number(), retired: z.number().nullable() }) },
       },
     },
     async (request, reply) => {
       const actor = requireRole(request.actor, ['ndrc']);
-      const [current] = await repairRulesVersions(deps.pool);
-      const version = (current?.version ?? 0) + 1;
-      try {
-        const published = await throughTemporal(
-          () =>
-            deps.client.workflow.execute<RepairRulesWorkflow>(repairRulesWorkflowType, {
-              taskQueue: deps.taskQueue,
-              workflowId: repairRulesWorkflowId(version),
-              workflowIdReusePolicy: 'REJECT_DUPLICATE',
-              args: [{ version, ...request.body, publishedBy: actor.subject }],
-            }),
-          { message: `No repair rules version ${version}`, field: 'version' },
-        );
-        return reply.status(201).send(published);
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        throw new ApiError(409, 'rules-version-taken', `Repair rules version ${version} are being published by someone else: read them and publish again`, 'version');
-      }
+      const publicationId = randomUUID();
+      const published = await throughTemporal(
+        () =>
+          deps.client.workflow.execute<RepairRulesWorkflow>(repairRulesWorkflowType, {
+            taskQueue: deps.taskQueue,
+            workflowId: repairRulesWorkflowId(publicationId),
+            args: [{ publicationId, ...request.body, publishedBy: actor.subject }],
+          }),
+        { message: `No publication ${publicationId}`, field: 'publicationId' },
+      );
+      return reply.status(201).send(published);
     },
   );
 

@@ -80,20 +80,19 @@ export const REPAIR_CLOSED = 'RepairClosed';
 
 export const repairRulesWorkflowType = 'repairRulesWorkflow';
 
-/** One workflow per version: publishing the same version twice is refused by its id. */
-export function repairRulesWorkflowId(version: number): string {
-  return `repair-rules/v${version}`;
+export function repairRulesWorkflowId(publicationId: string): string {
+  return `repair-rules/${publicationId}`;
 }
 
-/** NDRC publishes new repair conditions (Order 36 leaves thresholds and windows to the city): they apply to applications filed from then on. */
+/**
+ * NDRC publishes new repair conditions (Order 36 leaves thresholds and windows to the city): they
+ * become the next version, in force for applications filed from then on.
+ */
 export interface RepairRulesPublication {
-  version: number;
+  publicationId: string;
   definition: RepairRules;
   description: string;
   publishedBy: string;
 }
 
 export type RepairRulesWorkflow = (publication: RepairRulesPublication) => Promise<{ version: number; retired: number | null }>;
-
-/** The version was published before with other content. */
-export const RULES_VERSION_TAKEN = 'RulesVersionTaken';

@@ -7,8 +7,8 @@ const repairs = proxyActivities<RepairActivities>(requestedStep);
 
 /**
  * NDRC replaces the repair conditions without a release (Order 36; DOMAIN.md "Credit repair"):
- * the new version becomes the one in force and the previous one is retired. A repair keeps the
- * version it was filed under. Workflow id `repair-rules/v{version}`.
+ * they become the next version, in force, and the previous one is retired. A repair keeps the
+ * version it was filed under. Workflow id `repair-rules/{publicationId}`.
  */
 export async function repairRulesWorkflow(publication: RepairRulesPublication): Promise<{ version: number; retired: number | null }> {
   return repairs.publishRepairRules(publication);
