@@ -63,6 +63,11 @@ const configSchema = z
     AUTH_PUBLIC_KEY_FILE: optionalText,
     AUTH_ISSUER: z.string().min(1).default('jinan-integrity-score'),
     AUTH_AUDIENCE: z.string().min(1).default('jinan-integrity-score-api'),
+    /** The `acr` values of the identity provider that mean real-name authentication (Art. 7). */
+    AUTH_REAL_NAME_ACR: z
+      .string()
+      .default('real-name')
+      .transform((value) => value.split(',').map((acr) => acr.trim()).filter(Boolean)),
   });
 
 export type Config = z.infer<typeof configSchema>;

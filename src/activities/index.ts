@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { createAgencyActivities } from './agencies';
+import { createAgreementActivities } from './agreement';
 import { createBulkIntakeActivities } from './bulk-intake';
 import type { ChunkStoringThreads } from './bulk-intake/chunk-threads';
 import { createCalendarActivities } from './calendar';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createObjectionActivities(deps),
     ...createDeclarationActivities(deps),
     ...createRepairActivities(deps),
+    ...createAgreementActivities(deps),
     ...createCivicFeedActivities(deps),
   };
 }

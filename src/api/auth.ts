@@ -11,6 +11,7 @@ const claimsSchema = z
     role: z.enum(ROLES),
     agency: z.string().min(1).optional(),
     person: z.string().uuid().optional(),
+    acr: z.string().optional(),
   })
   .refine((claims) => !ROLES_WITH_AGENCY.includes(claims.role) || claims.agency, {
     message: `a token of the roles ${ROLES_WITH_AGENCY.join(', ')} must name its agency`,
@@ -22,7 +23,7 @@ export type TokenVerifier = (token: string) => Promise<Actor>;
 
 /** Verifies bearer JWTs against a JWKS URL (production) or a public key file (both checked by `jose`). */
 export async function createTokenVerifier(
-  config: Pick<Config, 'AUTH_JWKS_URL' | 'AUTH_PUBLIC_KEY_FILE' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE'>,
+  config: Pick<Config, 'AUTH_JWKS_URL' | 'AUTH_PUBLIC_KEY_FILE' | 'AUTH_ISSUER' | 'AUTH_AUDIENCE' | 'AUTH_REAL_NAME_ACR'>,
 ): Promise<TokenVerifier> {
   let key: JWTVerifyGetKey | Awaited<ReturnType<typeof importSPKI>>;
   if (config.AUTH_JWKS_URL) {
@@ -45,8 +46,14 @@ export async function createTokenVerifier(
       const issue = claims.error.issues[0]!;
       throw new ApiError(401, 'invalid-token', `The bearer token's claims are not valid: ${issue.message}`, String(issue.path[0] ?? 'token'));
     }
-    const { sub, role, agency, person } = claims.data;
-    return { subject: sub, role, ...(agency ? { agencyId: agency } : {}), ...(person ? { personId: person } : {}) };
+    const { sub, role, agency, person, acr } = claims.data;
+    return {
+      subject: sub,
+      role,
+      ...(agency ? { agencyId: agency } : {}),
+      ...(person ? { personId: person } : {}),
+      ...(acr !== undefined && config.AUTH_REAL_NAME_ACR.includes(acr) ? { realName: true } : {}),
+    };
   };
 }
 

@@ -7,6 +7,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { z } from 'zod';
 import type { Actor } from '../domain/roles';
 import { agencyRoutes } from './agencies/routes';
+import { agreementRoutes } from './agreement/routes';
 import { bearerToken } from './auth';
 import { bulkIntakeRoutes } from './bulk-intake/routes';
 import { calendarRoutes } from './calendar/routes';
@@ -102,6 +103,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(agencyRoutes, deps);
   await app.register(recordRoutes, deps);
   await app.register(bulkIntakeRoutes, deps);
+  await app.register(agreementRoutes, deps);
   await app.register(scoreRoutes, deps);
   await app.register(objectionRoutes, deps);
   await app.register(declarationRoutes, deps);

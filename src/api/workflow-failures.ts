@@ -1,5 +1,6 @@
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/common';
+import { AGREEMENT_IN_FORCE, AGREEMENT_NOT_FOUND, AGREEMENT_TEXT_OUTDATED } from '../workflows/agreement/contract';
 import { CALENDAR_YEAR_UNAVAILABLE } from '../workflows/calendar/contract';
 import {
   DECLARANT_OUT_OF_SCOPE,
@@ -57,6 +58,9 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [REPAIR_OPEN]: { status: 409, code: 'repair-open' },
   [NOT_AWAITING_PERFORMANCE]: { status: 409, code: 'not-awaiting-performance' },
   [REPAIR_CLOSED]: { status: 409, code: 'repair-closed' },
+  [AGREEMENT_TEXT_OUTDATED]: { status: 422, code: 'agreement-text-outdated' },
+  [AGREEMENT_IN_FORCE]: { status: 409, code: 'agreement-in-force' },
+  [AGREEMENT_NOT_FOUND]: { status: 404, code: 'not-found' },
   [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
   [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
   [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },

@@ -16,4 +16,6 @@ export interface Actor {
   agencyId?: string;
   /** For persons: their opaque person id, never an identity number. */
   personId?: string;
+  /** The identity provider authenticated the caller by real name (its `acr` claim; Art. 7). */
+  realName?: boolean;
 }

@@ -7,8 +7,10 @@ import { projectRoot } from '../project-root';
 import { ensureDevSecrets, withDevSecrets } from './dev-secrets';
 
 /**
- * `npm run token -- <role> [--agency id] [--person uuid] [--subject name] [--hours n]`:
- * mints a bearer token for the local platform, signed with the dev key under DATA_DIR.
+ * `npm run token -- <role> [--agency id] [--person uuid] [--subject name] [--acr value] [--hours n]`:
+ * mints a bearer token for the local platform, signed with the dev key under DATA_DIR. A person
+ * token says the person was authenticated by real name (the first of AUTH_REAL_NAME_ACR) unless
+ * `--acr` says otherwise.
  * Production tokens come from the city's identity provider (AUTH_JWKS_URL), never from here.
  */
 async function main(): Promise<void> {
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
       agency: { type: 'string' },
       person: { type: 'string' },
       subject: { type: 'string' },
+      acr: { type: 'string' },
       hours: { type: 'string', default: '8' },
     },
   });
@@ -31,10 +34,12 @@ async function main(): Promise<void> {
   const dataDir = resolve(projectRoot, process.env.DATA_DIR ?? '.data');
   const config = loadConfig(await withDevSecrets(process.env, dataDir));
   const { secrets } = await ensureDevSecrets(dataDir);
+  const acr = values.acr ?? (role === 'person' ? config.AUTH_REAL_NAME_ACR[0] : undefined);
   const token = await new SignJWT({
     role,
     ...(values.agency ? { agency: values.agency } : {}),
     ...(values.person ? { person: values.person } : {}),
+    ...(acr ? { acr } : {}),
   })
     .setProtectedHeader({ alg: 'ES256' })
     .setSubject(values.subject ?? `dev-${role}`)

@@ -1,6 +1,7 @@
 // The worker's workflow bundle: every workflow type the platform runs. Each is exported under
 // the type name its process's contract gives callers (test/unit/layout.test.ts holds them to it).
 export { agencyRegistrationWorkflow } from './agencies/registration';
+export { agreementWorkflow } from './agreement/agreement';
 export { bulkIntakeWorkflow } from './bulk-intake/batch';
 export { calendarChangeWorkflow } from './calendar/change';
 export { civicEventWorkflow } from './civic-feed/event';

@@ -136,7 +136,9 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
     const identity = identityNumber('1990-09-09', 909);
     expect((await call('POST', '/records', police, { reference: 'HUKOU-909', identityNumber: identity, category: 'identity', typeCode: 'household-registration', formedOn: today, details: {} })).status).toBe(201);
     const { person_id: personId } = (await platform.db.pool.query(`SELECT person_id FROM records WHERE reference = 'HUKOU-909'`)).rows[0];
-    const score = await call('GET', '/me/score', await platform.token('person', { person: personId }));
+    const token = await platform.token('person', { person: personId });
+    await platform.signAgreement(token);
+    const score = await call('GET', '/me/score', token);
     expect(score).toMatchObject({ status: 200, body: { inScope: false, scores: [], outOfScope: [{ code: 'civil-capacity-unconfirmed', message: expect.stringContaining('Art. 3') }] } });
     expect((await call('GET', '/me/score', await platform.token('person', { person: randomUUID() }))).status).toBe(404);
   });

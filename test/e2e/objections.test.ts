@@ -44,6 +44,7 @@ describe('Art. 20 objection flow through the API on the dev server', () => {
     recordId = shared.body.recordId;
     personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [recordId])).rows[0].person_id;
     person = await platform.token('person', { person: personId });
+    await platform.signAgreement(person);
     for (let tries = 0; (await score()) !== 970; tries += 1) {
       if (tries > 300) throw new Error('the shared penalty never reached the score');
       await new Promise((resolve) => setTimeout(resolve, 50));

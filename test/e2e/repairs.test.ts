@@ -48,6 +48,7 @@ describe('Art. 21 credit repair through the API on the dev server', () => {
     penaltyId = penalty.body.recordId;
     personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [penaltyId])).rows[0].person_id;
     person = await platform.token('person', { person: personId });
+    await platform.signAgreement(person);
     // The penalty costs 30 points in the base model.
     for (let tries = 0; (await baseScore())?.score !== 970; tries += 1) {
       if (tries > 300) throw new Error('the shared penalty never reached the score');

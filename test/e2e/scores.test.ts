@@ -49,6 +49,7 @@ describe('The score through the API on the dev server', () => {
     expect((await share(police, 'CAPACITY', 'identity', 'civil-capacity', { capacity: 'full' })).status).toBe(201);
     const { person_id: personId } = (await platform.db.pool.query(`SELECT person_id FROM records WHERE reference = $1`, [`HUKOU-${sequence}`])).rows[0];
     const token = await platform.token('person', { person: personId });
+    await platform.signAgreement(token);
     const scores = async () => ((await call('GET', '/me/score', token)).body as unknown as ScoreView).scores;
     const base = async () => (await scores()).find((s) => s.scenario === 'base');
     return { share, scores, base, token };

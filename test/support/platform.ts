@@ -31,7 +31,10 @@ export interface RunningPlatform {
    */
   processEnv: NodeJS.ProcessEnv;
   /** A bearer token for a role, signed with this platform's test key. */
-  token(role: Role, claims?: { agency?: string; person?: string; subject?: string }): Promise<string>;
+  /** A person's token says real-name authentication (`acr`) unless `acr` is given (`null`: none). */
+  token(role: Role, claims?: { agency?: string; person?: string; subject?: string; acr?: string | null }): Promise<string>;
+  /** The person signs the collection-and-use agreement in force through the API (Art. 7), as they must before any score is shown. */
+  signAgreement(personToken: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,14 +74,26 @@ export async function startPlatform(): Promise<RunningPlatform> {
       });
       return { status: response.status, body: (await response.json()) as T };
     },
-    token: (role, claims = {}) =>
-      new SignJWT({ role, ...(claims.agency ? { agency: claims.agency } : {}), ...(claims.person ? { person: claims.person } : {}) })
+    token(role, claims = {}) {
+      const acr = claims.acr === undefined ? (role === 'person' ? 'real-name' : null) : claims.acr;
+      return new SignJWT({
+        role,
+        ...(claims.agency ? { agency: claims.agency } : {}),
+        ...(claims.person ? { person: claims.person } : {}),
+        ...(acr ? { acr } : {}),
+      })
         .setProtectedHeader({ alg: 'ES256' })
         .setSubject(claims.subject ?? `test-${role}`)
         .setIssuer(config.AUTH_ISSUER)
         .setAudience(config.AUTH_AUDIENCE)
         .setExpirationTime('1h')
-        .sign(privateKey),
+        .sign(privateKey);
+    },
+    async signAgreement(this: RunningPlatform, personToken: string) {
+      const text = await this.call<{ version: string }>('GET', '/agreement-text');
+      const signed = await this.call('POST', '/me/agreement', personToken, { textVersion: text.body.version, channel: 'app' });
+      if (signed.status !== 201) throw new Error(`the agreement was not signed: ${JSON.stringify(signed.body)}`);
+    },
     async stop() {
       await stack.stop();
       await db.drop();

@@ -17,6 +17,7 @@ import {
 } from '../../workflows/scoring/contract';
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
+import { requireAgreement } from '../shared/agreement-gate';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
@@ -37,7 +38,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
     '/me/score',
     {
       schema: {
-        summary: 'My current scores, levels, their breakdown and history',
+        summary: 'My current scores, levels, their breakdown and history (with real-name authentication and an agreement in force, Art. 7)',
         tags: ['persons'],
         response: {
           ...refusals(404),
@@ -55,8 +56,10 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
     async (request) => {
       const actor = requireRole(request.actor, ['person']);
       const personId = actor.personId!;
-      const [standing, scores, history] = await Promise.all([personStanding(deps.pool, personId), explainedScores(deps.pool, personId), scoreHistory(deps.pool, personId)]);
+      const standing = await personStanding(deps.pool, personId);
       if (!standing) throw new ApiError(404, 'not-found', 'No records of this person have been shared yet', 'person');
+      await requireAgreement(deps.pool, actor, personId, 'own score');
+      const [scores, history] = await Promise.all([explainedScores(deps.pool, personId), scoreHistory(deps.pool, personId)]);
       await logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
       const scope = scopeOn(standing, shanghaiDayOf(new Date()));
       return { inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores, history };

@@ -1,0 +1,103 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { agreementsOf, agreementTextInForce } from '../../db/agreements';
+import { logPersonRead } from '../../db/query-log';
+import { AGREEMENT_CHANNELS } from '../../domain/agreement';
+import { agreementWorkflowId, agreementWorkflowType, type AgreementChange, type AgreementWorkflow } from '../../workflows/agreement/contract';
+import { requireRole } from '../auth';
+import { ApiError, refusals } from '../errors';
+import type { ApiDependencies } from '../shared/dependencies';
+import { instantView } from '../shared/formats';
+import { throughTemporal } from '../workflow-failures';
+
+const agreementView = z.object({
+  agreementId: z.string(),
+  textVersion: z.string(),
+  channel: z.enum(AGREEMENT_CHANNELS),
+  signedAt: instantView,
+  revokedAt: instantView.nullable(),
+  revocationChannel: z.enum(AGREEMENT_CHANNELS).nullable(),
+});
+
+/** Art. 7: a person signs the collection-and-use agreement by real name, reads it, and may revoke it. */
+export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  const change = (request: AgreementChange) =>
+    throughTemporal(
+      () =>
+        deps.client.workflow.execute<AgreementWorkflow>(agreementWorkflowType, {
+          taskQueue: deps.taskQueue,
+          workflowId: agreementWorkflowId(request.agreementId, request.kind),
+          args: [request],
+        }),
+      { message: `No agreement ${request.agreementId}`, field: 'agreementId' },
+    );
+
+  app.get(
+    '/agreement-text',
+    {
+      schema: {
+        summary: 'The collection-and-use agreement in force, which a person signs before any score of theirs is shown or used (Art. 7)',
+        tags: ['agreement'],
+        security: [],
+        response: { 200: z.object({ version: z.string(), text: z.string(), publishedAt: instantView }) },
+      },
+    },
+    async () => agreementTextInForce(deps.pool),
+  );
+
+  app.get(
+    '/me/agreement',
+    {
+      schema: {
+        summary: 'My agreement in force, and those I signed and revoked before (Art. 7)',
+        tags: ['agreement'],
+        response: { 200: z.object({ inForce: agreementView.nullable(), agreements: z.array(agreementView) }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const agreements = (await agreementsOf(deps.pool, actor.personId!)) as z.infer<typeof agreementView>[];
+      await logPersonRead(deps.pool, actor, [actor.personId!], 'own agreement', 'Art. 7');
+      return { inForce: agreements.find((agreement) => agreement.revokedAt === null) ?? null, agreements };
+    },
+  );
+
+  app.post(
+    '/me/agreement',
+    {
+      schema: {
+        summary: 'Sign the collection-and-use agreement, authenticated by real name (Art. 7)',
+        description: 'The text signed must be the version in force (GET /agreement-text). One agreement is in force at a time.',
+        tags: ['agreement'],
+        body: z.strictObject({ textVersion: z.string().min(1).max(40), channel: z.enum(AGREEMENT_CHANNELS) }),
+        response: { 201: z.object({ agreementId: z.string(), textVersion: z.string(), signedAt: instantView }), ...refusals(404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['person']);
+      if (!actor.realName) throw new ApiError(403, 'real-name-required', 'Signing the agreement needs real-name authentication (Art. 7)', 'token');
+      const signed = await change({ kind: 'sign', agreementId: randomUUID(), personId: actor.personId!, ...request.body, assurance: 'real-name', by: actor.subject });
+      return reply.status(201).send({ agreementId: signed.agreementId, textVersion: signed.textVersion, signedAt: signed.signedAt });
+    },
+  );
+
+  app.post(
+    '/me/agreement/revocation',
+    {
+      schema: {
+        summary: 'Revoke my agreement: from now no score of mine is shown or used, to anyone, me included (Art. 7)',
+        tags: ['agreement'],
+        body: z.strictObject({ channel: z.enum(AGREEMENT_CHANNELS) }),
+        response: { 200: z.object({ agreementId: z.string(), revokedAt: instantView }), ...refusals(404) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const inForce = (await agreementsOf(deps.pool, actor.personId!)).find((agreement) => agreement.revokedAt === null);
+      if (!inForce) throw new ApiError(404, 'not-found', 'No agreement of yours is in force', 'agreement');
+      const revoked = await change({ kind: 'revoke', agreementId: inForce.agreementId, personId: actor.personId!, ...request.body, by: actor.subject });
+      return { agreementId: revoked.agreementId, revokedAt: revoked.revokedAt! };
+    },
+  );
+};

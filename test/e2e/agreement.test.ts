@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shanghaiDayOf } from '../../src/domain/working-days';
+import { identityNumber } from '../support/identities';
+import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+
+describe('Art. 7 the collection-and-use agreement, signed by real name, before any score is shown', () => {
+  let platform: RunningPlatform;
+  let police: string;
+  let person: string;
+  let personId: string;
+  const today = shanghaiDayOf(new Date());
+  const resident = identityNumber('1983-07-07', 707);
+
+  const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
+  const refusedReads = async () =>
+    (await platform.db.pool.query<{ purpose: string }>(`SELECT purpose FROM query_log WHERE person_id = $1 AND outcome = 'refused' ORDER BY id`, [personId])).rows.map((row) => row.purpose);
+  const storedScore = async () => (await platform.db.pool.query<{ score: number }>(`SELECT score FROM scores WHERE person_id = $1 AND scenario = 'base'`, [personId])).rows[0]?.score;
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const admin = await platform.token('admin');
+    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
+    police = await platform.token('agency', { agency: 'jinan-public-security' });
+    const share = (reference: string, typeCode: string, details: Record<string, unknown>) =>
+      call('POST', '/records', police, { reference, identityNumber: resident, category: 'identity', typeCode, formedOn: today, details });
+    const hukou = await share('HUKOU-707', 'household-registration', {});
+    await share('CAPACITY-707', 'civil-capacity', { capacity: 'full' });
+    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [hukou.body.recordId])).rows[0].person_id;
+    person = await platform.token('person', { person: personId });
+  });
+  afterAll(() => platform?.stop());
+
+  it('shows no score without an agreement, the person included, while scoring goes on; the refusal is registered and says how to sign', async () => {
+    // The city scores the person all the same (it is its evaluation): nothing of it is shown.
+    await expect.poll(storedScore, { timeout: 15_000 }).toBe(1000);
+    const refused = await call('GET', '/me/score', person);
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 'agreement-required', field: 'agreement', message: expect.stringContaining('POST /me/agreement') } } });
+    expect(refused.body.scores).toBeUndefined();
+    expect(await refusedReads()).toEqual(['own score: no agreement in force']);
+    expect((await call('GET', '/me/agreement', person)).body).toEqual({ inForce: null, agreements: [] });
+  });
+
+  it('needs real-name authentication to sign and to read, and the text in force', async () => {
+    const text = await call('GET', '/agreement-text');
+    expect(text.body).toMatchObject({ version: '2026-12', text: expect.stringContaining('诚信积分') });
+    const unverified = await platform.token('person', { person: personId, acr: 'password' });
+    expect((await call('POST', '/me/agreement', unverified, { textVersion: '2026-12', channel: 'app' })).body.error).toMatchObject({ code: 'real-name-required' });
+    expect((await call('POST', '/me/agreement', person, { textVersion: '2025-01', channel: 'app' })).body.error).toMatchObject({
+      code: 'agreement-text-outdated',
+      field: 'textVersion',
+      message: expect.stringContaining('2026-12'),
+    });
+    expect((await call('POST', '/me/agreement', person, { textVersion: '2026-12', channel: 'fax' })).body.error).toMatchObject({ code: 'invalid-input', field: 'body.channel' });
+    expect((await call('POST', '/me/agreement', police, { textVersion: '2026-12', channel: 'app' })).status).toBe(403);
+    expect((await platform.db.pool.query('SELECT count(*)::int AS n FROM agreements')).rows[0].n).toBe(0);
+
+    const signed = await call('POST', '/me/agreement', person, { textVersion: '2026-12', channel: 'app' });
+    expect(signed).toMatchObject({ status: 201, body: { agreementId: expect.any(String), textVersion: '2026-12', signedAt: expect.any(String) } });
+    expect((await call('POST', '/me/agreement', person, { textVersion: '2026-12', channel: 'web' })).body.error).toMatchObject({
+      code: 'agreement-in-force',
+      message: expect.stringContaining(signed.body.agreementId),
+    });
+    expect(await call('GET', '/me/score', person)).toMatchObject({ status: 200, body: { scores: expect.arrayContaining([expect.objectContaining({ scenario: 'base', score: 1000 })]) } });
+    // The same person, not authenticated by real name, reads nothing.
+    expect((await call('GET', '/me/score', unverified)).body.error).toMatchObject({ code: 'real-name-required' });
+  });
+
+  it('refuses from the moment of revocation; a new signature opens it again, and the history keeps both', async () => {
+    const revoked = await call('POST', '/me/agreement/revocation', person, { channel: 'service-counter' });
+    expect(revoked).toMatchObject({ status: 200, body: { revokedAt: expect.any(String) } });
+    expect((await call('GET', '/me/score', person)).body.error).toMatchObject({ code: 'agreement-required' });
+    expect((await call('POST', '/me/agreement/revocation', person, { channel: 'app' })).status).toBe(404);
+    const notice = await platform.db.pool.query(`SELECT kind FROM notifications WHERE recipient_id = $1 AND kind LIKE 'agreement-%' ORDER BY created_at`, [personId]);
+    expect(notice.rows.map((row) => row.kind)).toEqual(['agreement-signed', 'agreement-revoked']);
+
+    expect((await call('POST', '/me/agreement', person, { textVersion: '2026-12', channel: 'web' })).status).toBe(201);
+    expect((await call('GET', '/me/score', person)).status).toBe(200);
+    const agreements = (await call('GET', '/me/agreement', person)).body;
+    expect(agreements.agreements.map((a: JsonAnswer['body']) => `${a.channel}:${a.revokedAt === null ? 'in force' : `revoked at the ${a.revocationChannel}`}`)).toEqual([
+      'web:in force',
+      'app:revoked at the service-counter',
+    ]);
+    expect(agreements.inForce).toMatchObject({ channel: 'web', revokedAt: null });
+  });
+});
