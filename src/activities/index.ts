@@ -9,6 +9,7 @@ import { createCivicFeedActivities } from './civic-feed';
 import { createDeclarationActivities } from './declaration';
 import { createObjectionActivities } from './objection';
 import { createRecordActivities } from './records';
+import { createRegisterActivities } from './register';
 import { createRepairActivities } from './repair';
 import { createScoringActivities } from './scoring';
 import { createRescoringRequestActivities } from './shared/rescoring-requests';
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createDeclarationActivities(deps),
     ...createRepairActivities(deps),
     ...createAgreementActivities(deps),
+    ...createRegisterActivities(deps),
     ...createCivicFeedActivities(deps),
   };
 }

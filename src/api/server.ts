@@ -18,6 +18,7 @@ import { answerError, ApiError, errorBody, errorResponseSchema } from './errors'
 import { objectionRoutes } from './objection/routes';
 import { healthRoutes } from './operations/routes';
 import { recordRoutes } from './records/routes';
+import { registerRoutes } from './register/routes';
 import { repairRoutes } from './repair/routes';
 import { scoreRoutes } from './scoring/routes';
 import type { ApiDependencies } from './shared/dependencies';
@@ -110,5 +111,6 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(repairRoutes, deps);
   await app.register(civicFeedRoutes, deps);
   await app.register(taskRoutes, deps);
+  await app.register(registerRoutes, deps);
   return app;
 }

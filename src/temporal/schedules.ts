@@ -1,4 +1,5 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { registerUpkeepScheduleId, registerUpkeepWorkflowId, registerUpkeepWorkflowType } from '../workflows/register/contract';
 import { nightlyRescoringScheduleId, nightlyRescoringWorkflowId, nightlyRescoringWorkflowType } from '../workflows/scoring/contract';
 
 /**
@@ -19,6 +20,26 @@ export async function ensureNightlyRescoring(client: Client, taskQueue: string):
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '6 hours' },
       state: { note: 'Full rescoring of every person in every active scenario (Art. 6).' },
+    });
+    return 'created';
+  } catch (error) {
+    if (error instanceof ScheduleAlreadyRunning) return 'exists';
+    throw error;
+  }
+}
+
+/**
+ * The query register's upkeep (Art. 22) at 03:30 Asia/Shanghai, daily: partitions a year ahead,
+ * months past three years named for archiving. Created when the worker starts, left as it is after.
+ */
+export async function ensureRegisterUpkeep(client: Client, taskQueue: string): Promise<'created' | 'exists'> {
+  try {
+    await client.schedule.create({
+      scheduleId: registerUpkeepScheduleId(taskQueue),
+      spec: { calendars: [{ hour: 3, minute: 30 }], timezone: 'Asia/Shanghai' },
+      action: { type: 'startWorkflow', workflowType: registerUpkeepWorkflowType, workflowId: registerUpkeepWorkflowId(taskQueue), taskQueue, args: [] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+      state: { note: 'Query register partitions a year ahead; months past three years named for archiving (Art. 22).' },
     });
     return 'created';
   } catch (error) {

@@ -11,7 +11,7 @@ import { IdentityProtection } from '../db/persons';
 import { checkDatabase, createPool } from '../db/pool';
 import type { Logger } from '../logger';
 import { connectClient, connectWorkerConnection, createDataConverter, createPayloadCodec, registerSearchAttributes } from '../temporal/connection';
-import { ensureNightlyRescoring } from '../temporal/schedules';
+import { ensureNightlyRescoring, ensureRegisterUpkeep } from '../temporal/schedules';
 import { createPlatformWorker } from './platform-worker';
 
 /**
@@ -99,6 +99,7 @@ export async function startWorkerRole(
     await running;
   });
   if ((await ensureNightlyRescoring(servers.client, config.TEMPORAL_TASK_QUEUE)) === 'created') logger.info('nightly rescoring schedule created');
+  if ((await ensureRegisterUpkeep(servers.client, config.TEMPORAL_TASK_QUEUE)) === 'created') logger.info('query register upkeep schedule created');
   return { running };
 }
 

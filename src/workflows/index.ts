@@ -8,6 +8,7 @@ export { civicEventWorkflow } from './civic-feed/event';
 export { declarationWorkflow } from './declaration/declaration';
 export { objectionWorkflow } from './objection/objection';
 export { recordChangeWorkflow } from './records/change';
+export { registerUpkeepWorkflow } from './register/upkeep';
 export { recordSharingWorkflow } from './records/sharing';
 export { repairWorkflow } from './repair/repair';
 export { repairRulesWorkflow } from './repair/rules';

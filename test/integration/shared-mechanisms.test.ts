@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegisterActivities } from '../../src/activities/register';
 import { createSlaActivities } from '../../src/activities/shared/sla';
 import { loadCalendar } from '../../src/db/calendar';
 import { enqueueNotifications } from '../../src/db/notifications';
@@ -73,6 +74,46 @@ describe('Shared mechanisms on a real Postgres', () => {
     );
     await expect(db.pool.query('DELETE FROM query_log')).rejects.toThrow(/append-only/);
     await expect(db.pool.query("UPDATE query_log SET purpose = 'other'")).rejects.toThrow(/append-only/);
+    await expect(db.pool.query('TRUNCATE query_log')).rejects.toThrow(/append-only/);
+    // Each month's partition refuses the same, reached directly.
+    const month = (await db.pool.query<{ partition: string }>(`SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', '"query_log_"YYYY_MM') AS partition`)).rows[0]!.partition;
+    await expect(db.pool.query(`DELETE FROM ${month}`)).rejects.toThrow(/append-only/);
+    await expect(db.pool.query(`TRUNCATE ${month}`)).rejects.toThrow(/append-only/);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM query_log')).rows[0].n).toBe(1);
+  });
+
+  it('Art. 22 keeps the register by month, a year of partitions ahead, so a month past its three years can be archived whole', async () => {
+    const partitions = async () =>
+      (await db.pool.query<{ name: string }>(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'query_log'::regclass ORDER BY 1`)).rows.map(
+        (row) => row.name,
+      );
+    const now = new Date();
+    const shanghai = new Date(now.getTime() + 8 * 3600_000);
+    const monthName = (offset: number) => {
+      const day = new Date(Date.UTC(shanghai.getUTCFullYear(), shanghai.getUTCMonth() + offset, 1));
+      return `query_log_${day.getUTCFullYear()}_${String(day.getUTCMonth() + 1).padStart(2, '0')}`;
+    };
+    expect(await partitions()).toEqual(expect.arrayContaining([monthName(0), monthName(12)]));
+    const before = await partitions();
+    expect((await db.pool.query('SELECT query_log_ensure_partitions(CURRENT_DATE, CURRENT_DATE + 365) AS created')).rows[0].created).toBe(0);
+    expect((await db.pool.query(`SELECT query_log_ensure_partitions(CURRENT_DATE, (CURRENT_DATE + interval '14 months')::date) AS created`)).rows[0].created).toBe(2);
+    expect(await partitions()).toHaveLength(before.length + 2);
+    // A month starts at midnight in Jinan: 16:30 UTC on a month's last day is 00:30 of the next month there.
+    const edge = new Date(Date.UTC(shanghai.getUTCFullYear(), shanghai.getUTCMonth() + 1, 0, 16, 30));
+    await db.pool.query(`INSERT INTO query_log (at, actor_role, actor_id, person_id, purpose, legal_basis) VALUES ($1, 'ndrc', 'reviewer', gen_random_uuid(), 'edge', 'test')`, [edge]);
+    const stored = await db.pool.query<{ partition: string }>(`SELECT tableoid::regclass::text AS partition FROM query_log WHERE purpose = 'edge'`);
+    expect(stored.rows[0]!.partition).toBe(monthName(1));
+  });
+
+  it('Art. 22 upkeep keeps a year of partitions ready and names the months past three years for archiving, dropping nothing', async () => {
+    const upkeep = createRegisterActivities({ pool: db.pool });
+    await db.pool.query(`SELECT query_log_ensure_partitions('2022-01-01', '2022-02-01')`);
+    await db.pool.query(`INSERT INTO query_log (at, actor_role, actor_id, person_id, purpose, legal_basis) VALUES ('2022-01-15T12:00:00Z', 'ndrc', 'reviewer', gen_random_uuid(), 'old', 'test')`);
+    expect(await upkeep.keepRegister()).toEqual({ created: 0, archivable: ['query_log_2022_01', 'query_log_2022_02'] });
+    expect(await upkeep.keepRegister()).toEqual({ created: 0, archivable: ['query_log_2022_01', 'query_log_2022_02'] });
+    const told = await db.pool.query(`SELECT body FROM notifications WHERE kind = 'register-archivable'`);
+    expect(told.rows).toEqual([{ body: { partitions: ['query_log_2022_01', 'query_log_2022_02'] } }]);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM query_log WHERE purpose = 'old'`)).rows[0].n).toBe(1);
   });
 
   it('Art. 22 stores identity numbers only encrypted, found through a keyed hash', async () => {

@@ -13,6 +13,8 @@ import { civicEventWorkflowType, type CivicEventWorkflow } from '../../src/workf
 import { declarationWorkflowType, type DeclarationWorkflow } from '../../src/workflows/declaration/contract';
 import { objectionWorkflowType, type ObjectionWorkflow } from '../../src/workflows/objection/contract';
 import { recordChangeWorkflowType, recordSharingWorkflowType, type RecordChangeWorkflow, type RecordSharingWorkflow } from '../../src/workflows/records/contract';
+import { agreementWorkflowType, type AgreementWorkflow } from '../../src/workflows/agreement/contract';
+import { registerUpkeepWorkflowType, type RegisterUpkeepWorkflow } from '../../src/workflows/register/contract';
 import { repairRulesWorkflowType, repairWorkflowType, type RepairRulesWorkflow, type RepairWorkflow } from '../../src/workflows/repair/contract';
 import {
   nightlyRescoringWorkflowType,
@@ -79,7 +81,7 @@ describe('The layout by process', () => {
     for (const type of [
       agencyRegistrationWorkflowType, bulkIntakeWorkflowType, calendarChangeWorkflowType, objectionWorkflowType, recordChangeWorkflowType,
       recordSharingWorkflowType, nightlyRescoringWorkflowType, rescoringRunWorkflowType, rescorePersonWorkflowType, scoreModelWorkflowType,
-      declarationWorkflowType, repairWorkflowType, repairRulesWorkflowType, civicEventWorkflowType,
+      declarationWorkflowType, repairWorkflowType, repairRulesWorkflowType, civicEventWorkflowType, agreementWorkflowType, registerUpkeepWorkflowType,
     ]) {
       expect(typeof named[type], type).toBe('function');
     }
@@ -97,5 +99,7 @@ describe('The layout by process', () => {
     expectTypeOf(bundle.repairWorkflow).toEqualTypeOf<RepairWorkflow>();
     expectTypeOf(bundle.repairRulesWorkflow).toEqualTypeOf<RepairRulesWorkflow>();
     expectTypeOf(bundle.civicEventWorkflow).toEqualTypeOf<CivicEventWorkflow>();
+    expectTypeOf(bundle.agreementWorkflow).toEqualTypeOf<AgreementWorkflow>();
+    expectTypeOf(bundle.registerUpkeepWorkflow).toEqualTypeOf<RegisterUpkeepWorkflow>();
   });
 });

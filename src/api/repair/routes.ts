@@ -163,6 +163,9 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       const actor = requireRole(request.actor, ['person']);
       const { recordId } = request.query;
       const record = await repairableRecord(deps.pool, recordId);
+      if (record && record.personId !== actor.personId) {
+        await logRefusedRead(deps.pool, actor, { subject: `record/${recordId}`, personIds: [record.personId], purpose: "another person's record, for its repair" });
+      }
       if (!record || record.personId !== actor.personId) throw new ApiError(404, 'not-found', `No record ${recordId} of yours`, 'querystring.recordId');
       const rules = await activeRepairRules(deps.pool);
       const type = (await loadCatalogue(deps.pool)).get(record.typeCode)!;
