@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { createAgencyActivities } from './agencies';
 import { createAgreementActivities } from './agreement';
+import { createAuthorizationActivities } from './authorization';
 import { createBulkIntakeActivities } from './bulk-intake';
 import type { ChunkStoringThreads } from './bulk-intake/chunk-threads';
 import { createCalendarActivities } from './calendar';
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createDeclarationActivities(deps),
     ...createRepairActivities(deps),
     ...createAgreementActivities(deps),
+    ...createAuthorizationActivities(deps),
     ...createRegisterActivities(deps),
     ...createCivicFeedActivities(deps),
   };

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Actor } from '../domain/roles';
 import { agencyRoutes } from './agencies/routes';
 import { agreementRoutes } from './agreement/routes';
+import { authorizationRoutes } from './authorization/routes';
 import { bearerToken } from './auth';
 import { bulkIntakeRoutes } from './bulk-intake/routes';
 import { calendarRoutes } from './calendar/routes';
@@ -105,6 +106,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(recordRoutes, deps);
   await app.register(bulkIntakeRoutes, deps);
   await app.register(agreementRoutes, deps);
+  await app.register(authorizationRoutes, deps);
   await app.register(scoreRoutes, deps);
   await app.register(objectionRoutes, deps);
   await app.register(declarationRoutes, deps);

@@ -1,6 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/common';
 import { AGREEMENT_IN_FORCE, AGREEMENT_NOT_FOUND, AGREEMENT_TEXT_OUTDATED } from '../workflows/agreement/contract';
+import { AGREEMENT_REQUIRED, AUTHORIZATION_CLOSED, REQUESTER_NOT_FOUND } from '../workflows/authorization/contract';
 import { CALENDAR_YEAR_UNAVAILABLE } from '../workflows/calendar/contract';
 import {
   DECLARANT_OUT_OF_SCOPE,
@@ -61,6 +62,9 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [AGREEMENT_TEXT_OUTDATED]: { status: 422, code: 'agreement-text-outdated' },
   [AGREEMENT_IN_FORCE]: { status: 409, code: 'agreement-in-force' },
   [AGREEMENT_NOT_FOUND]: { status: 404, code: 'not-found' },
+  [REQUESTER_NOT_FOUND]: { status: 422, code: 'unknown-requester' },
+  [AGREEMENT_REQUIRED]: { status: 403, code: 'agreement-required' },
+  [AUTHORIZATION_CLOSED]: { status: 409, code: 'authorization-closed' },
   [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
   [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
   [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },

@@ -3,10 +3,11 @@ export const ROLES = ['agency', 'provider', 'ndrc', 'person', 'requester', 'inst
 export type Role = (typeof ROLES)[number];
 
 /**
- * Roles whose tokens name the agency they act for: sharers (agencies, providers), and the
- * civilised-behaviour database (`civic-db`, Art. 21), fed by the agency that runs it.
+ * Roles whose tokens name the organisation they act for (the `agency` claim): sharers (agencies,
+ * providers), the civilised-behaviour database (`civic-db`, Art. 21), fed by the agency that runs
+ * it, and requesters (Art. 15), registered organisations that read under authorizations.
  */
-export const ROLES_WITH_AGENCY: readonly Role[] = ['agency', 'provider', 'civic-db'];
+export const ROLES_WITH_AGENCY: readonly Role[] = ['agency', 'provider', 'civic-db', 'requester'];
 
 /** Who is calling, as their bearer token says. */
 export interface Actor {

@@ -14,6 +14,7 @@ import { declarationWorkflowType, type DeclarationWorkflow } from '../../src/wor
 import { objectionWorkflowType, type ObjectionWorkflow } from '../../src/workflows/objection/contract';
 import { recordChangeWorkflowType, recordSharingWorkflowType, type RecordChangeWorkflow, type RecordSharingWorkflow } from '../../src/workflows/records/contract';
 import { agreementWorkflowType, type AgreementWorkflow } from '../../src/workflows/agreement/contract';
+import { authorizationWorkflowType, type AuthorizationWorkflow } from '../../src/workflows/authorization/contract';
 import { registerUpkeepWorkflowType, type RegisterUpkeepWorkflow } from '../../src/workflows/register/contract';
 import { repairRulesWorkflowType, repairWorkflowType, type RepairRulesWorkflow, type RepairWorkflow } from '../../src/workflows/repair/contract';
 import {
@@ -82,6 +83,7 @@ describe('The layout by process', () => {
       agencyRegistrationWorkflowType, bulkIntakeWorkflowType, calendarChangeWorkflowType, objectionWorkflowType, recordChangeWorkflowType,
       recordSharingWorkflowType, nightlyRescoringWorkflowType, rescoringRunWorkflowType, rescorePersonWorkflowType, scoreModelWorkflowType,
       declarationWorkflowType, repairWorkflowType, repairRulesWorkflowType, civicEventWorkflowType, agreementWorkflowType, registerUpkeepWorkflowType,
+      authorizationWorkflowType,
     ]) {
       expect(typeof named[type], type).toBe('function');
     }
@@ -101,5 +103,6 @@ describe('The layout by process', () => {
     expectTypeOf(bundle.civicEventWorkflow).toEqualTypeOf<CivicEventWorkflow>();
     expectTypeOf(bundle.agreementWorkflow).toEqualTypeOf<AgreementWorkflow>();
     expectTypeOf(bundle.registerUpkeepWorkflow).toEqualTypeOf<RegisterUpkeepWorkflow>();
+    expectTypeOf(bundle.authorizationWorkflow).toEqualTypeOf<AuthorizationWorkflow>();
   });
 });

@@ -16,11 +16,11 @@ export const agencyRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     '/admin/agencies/:id',
     {
       schema: {
-        summary: 'Register or rename an agency or market provider',
+        summary: 'Register or rename an agency, a market provider, or a requester (a bank, an employer, a landlord, another city: Art. 15)',
         tags: ['administration'],
         params: z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lower-case letters, digits or dashes') }),
-        body: z.strictObject({ name: z.string().min(2).max(200), kind: z.enum(['agency', 'provider']) }),
-        response: { 200: z.object({ id: z.string(), name: z.string(), kind: z.enum(['agency', 'provider']) }) },
+        body: z.strictObject({ name: z.string().min(2).max(200), kind: z.enum(['agency', 'provider', 'requester']) }),
+        response: { 200: z.object({ id: z.string(), name: z.string(), kind: z.enum(['agency', 'provider', 'requester']) }) },
       },
     },
     async (request) => {

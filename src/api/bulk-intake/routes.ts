@@ -5,7 +5,7 @@ import { bulkIntakeWorkflowId, bulkIntakeWorkflowType, type BulkIntakeWorkflow }
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
-import { sharerOf } from '../shared/sharers';
+import { organisationOf } from '../shared/organisations';
 import { throughTemporal } from '../workflow-failures';
 import { batchOf, batchRowResults } from './queries';
 import { BatchTooLarge, bulkText, stageBatch, type BulkFormat } from './staging';
@@ -51,7 +51,7 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
     },
     async (request, reply) => {
       const actor = requireRole(request.actor, ['agency', 'provider']);
-      const sharer = await sharerOf(deps.pool, actor);
+      const sharer = await organisationOf(deps.pool, actor);
       const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const format = FORMATS[mediaType];
       if (!format) throw new ApiError(415, 'unsupported-media-type', `Send ${Object.keys(FORMATS).join(', ')}`, 'content-type');

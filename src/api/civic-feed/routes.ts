@@ -11,7 +11,7 @@ import { civicEventWorkflowId, civicEventWorkflowType, type CivicEventWorkflow }
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
-import { sharerOf } from '../shared/sharers';
+import { organisationOf } from '../shared/organisations';
 
 /** The most events one request carries; a larger feed comes in several. */
 const MAX_EVENTS = 1000;
@@ -60,7 +60,7 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
     },
     async (request, reply) => {
       const actor = requireRole(request.actor, ['civic-db']);
-      const feeder = await sharerOf(deps.pool, actor, 'agency');
+      const feeder = await organisationOf(deps.pool, actor, 'agency');
       const { events } = request.body;
       const today = shanghaiDayOf(new Date());
       for (const [i, event] of events.entries()) {

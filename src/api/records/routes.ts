@@ -39,7 +39,7 @@ import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
-import { sharerOf } from '../shared/sharers';
+import { organisationOf } from '../shared/organisations';
 import { answerFor, throughTemporal } from '../workflow-failures';
 import { obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson } from './queries';
 
@@ -132,7 +132,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     },
     async (request, reply) => {
       const actor = requireRole(request.actor, ['agency']);
-      const sharer = await sharerOf(deps.pool, actor);
+      const sharer = await organisationOf(deps.pool, actor);
       if (request.body.formedOn > shanghaiDayOf(new Date())) throw new ApiError(400, 'invalid-input', 'body.formedOn: must not be in the future', 'body.formedOn');
       const workflowId = obligationWorkflowId(sharer.id, request.body.reference);
       try {
@@ -218,7 +218,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     },
     async (request, reply) => {
       const actor = requireRole(request.actor, ['agency', 'provider']);
-      const sharer = await sharerOf(deps.pool, actor);
+      const sharer = await organisationOf(deps.pool, actor);
       const record = await prepareRecord(deps, sharer, request.body);
       const workflowId = obligationWorkflowId(sharer.id, record.reference);
       const share = () =>
@@ -258,7 +258,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   const change = (kind: 'correct' | 'revoke') =>
     async (request: { actor: Actor | undefined; params: { reference: string }; body: { reason: string } & Partial<z.infer<typeof correctionBody>> }) => {
       const actor = requireRole(request.actor, ['agency', 'provider']);
-      const sharer = await sharerOf(deps.pool, actor);
+      const sharer = await organisationOf(deps.pool, actor);
       const { reason, ...fields } = request.body;
       const workflowId = recordChangeWorkflowId(sharer.id, request.params.reference, randomUUID());
       const outcome = await throughTemporal(

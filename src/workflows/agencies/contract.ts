@@ -12,7 +12,8 @@ export function agencyRegistrationWorkflowId(agencyId: string, requestId: string
 export interface AgencyRegistration {
   id: string;
   name: string;
-  kind: SharerKind;
+  /** Sharers (agencies, market providers) and requesters, who read under persons' authorizations (Art. 15). */
+  kind: SharerKind | 'requester';
   registeredBy: string;
 }
 

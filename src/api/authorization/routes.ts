@@ -1,0 +1,187 @@
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { logPersonRead, logRefusedRead } from '../../db/query-log';
+import { MAX_AUTHORIZATION_DAYS, PURPOSE_SCOPES, PURPOSES, scopeProblem } from '../../domain/authorization';
+import { timestampSchema } from '../../domain/input';
+import type { Actor } from '../../domain/roles';
+import {
+  authorizationWorkflowId,
+  authorizationWorkflowType,
+  grantAuthorizationUpdate,
+  revokeAuthorizationUpdate,
+  type AuthorizationWorkflow,
+} from '../../workflows/authorization/contract';
+import { requireRole } from '../auth';
+import { ApiError, refusals } from '../errors';
+import { requireAgreement } from '../shared/agreement-gate';
+import type { ApiDependencies } from '../shared/dependencies';
+import { instantView } from '../shared/formats';
+import { organisationOf } from '../shared/organisations';
+import { throughTemporal } from '../workflow-failures';
+import { authorizationById, authorizationsOf, currentScore, type AuthorizationRow } from './queries';
+
+const authorizationView = z.object({
+  authorizationId: z.string(),
+  requesterId: z.string(),
+  purpose: z.enum(PURPOSES),
+  scenario: z.string(),
+  validUntil: instantView,
+  grantedAt: instantView,
+  state: z.enum(['active', 'expired', 'revoked']),
+  endedAt: instantView.nullable(),
+});
+
+const shown = ({ personId: _personId, ...row }: AuthorizationRow) => ({ ...row, purpose: row.purpose as (typeof PURPOSES)[number] });
+const notFound = (authorizationId: string) => ({ message: `No authorization ${authorizationId}`, field: 'authorizationId' });
+
+/** Refuses a requester's query, registering the refusal (Art. 22) with whose data it was about. */
+async function refuse(deps: ApiDependencies, actor: Actor, row: AuthorizationRow, status: number, code: string, message: string, field: string): Promise<never> {
+  await logRefusedRead(deps.pool, actor, { subject: authorizationWorkflowId(row.authorizationId), personIds: [row.personId], purpose: `${code}: ${message}` });
+  throw new ApiError(status, code, message, field);
+}
+
+/** Art. 15, 18: persons authorize requesters; requesters read what the authorized purpose needs, nothing more. */
+export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.post(
+    '/me/authorizations',
+    {
+      schema: {
+        summary: 'Authorize a registered requester to read what one purpose needs of one scenario, until a time (Art. 15, 18)',
+        description:
+          `Purposes and what each may read: ${PURPOSES.map((p) => `${p}: ${PURPOSE_SCOPES[p].discloses.join(' and ')} of ${PURPOSE_SCOPES[p].scenarios.join(', ')}`).join('; ')}. ` +
+          `At most ${MAX_AUTHORIZATION_DAYS} days. Needs the collection-and-use agreement in force (Art. 7). Ends by itself at validUntil; revocable at once.`,
+        tags: ['authorizations'],
+        body: z.strictObject({
+          requesterId: z.string().min(1).max(63),
+          purpose: z.enum(PURPOSES),
+          scenario: z.string().min(1).max(40),
+          validUntil: timestampSchema,
+        }),
+        response: { 201: z.object({ authorizationId: z.string(), workflowId: z.string(), validUntil: instantView }), ...refusals(404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireRole(request.actor, ['person']);
+      const { purpose, scenario, validUntil } = request.body;
+      const unfit = scopeProblem(purpose, scenario);
+      if (unfit) throw new ApiError(400, 'invalid-input', `body.scenario: ${unfit}`, 'body.scenario');
+      const ends = Date.parse(validUntil);
+      if (ends <= Date.now()) throw new ApiError(400, 'invalid-input', 'body.validUntil: must be in the future', 'body.validUntil');
+      if (ends > Date.now() + MAX_AUTHORIZATION_DAYS * 86_400_000) {
+        throw new ApiError(400, 'invalid-input', `body.validUntil: an authorization runs at most ${MAX_AUTHORIZATION_DAYS} days`, 'body.validUntil');
+      }
+      const authorizationId = randomUUID();
+      const workflowId = authorizationWorkflowId(authorizationId);
+      const until = new Date(ends).toISOString();
+      await throughTemporal(
+        () =>
+          deps.client.workflow.executeUpdateWithStart(grantAuthorizationUpdate, {
+            startWorkflowOperation: new WithStartWorkflowOperation<AuthorizationWorkflow>(authorizationWorkflowType, {
+              taskQueue: deps.taskQueue,
+              workflowId,
+              workflowIdConflictPolicy: 'FAIL',
+              args: [{ authorizationId, personId: actor.personId!, ...request.body, validUntil: until, grantedBy: actor.subject }],
+            }),
+          }),
+        notFound(authorizationId),
+      );
+      return reply.status(201).send({ authorizationId, workflowId, validUntil: until });
+    },
+  );
+
+  app.get(
+    '/me/authorizations',
+    {
+      schema: {
+        summary: 'The authorizations I granted, the latest first (Art. 15)',
+        tags: ['authorizations'],
+        response: { 200: z.object({ authorizations: z.array(authorizationView) }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const authorizations = await authorizationsOf(deps.pool, actor.personId!);
+      await logPersonRead(deps.pool, actor, [actor.personId!], 'own authorizations', 'Art. 15');
+      return { authorizations: authorizations.map(shown) };
+    },
+  );
+
+  app.post(
+    '/me/authorizations/:authorizationId/revocation',
+    {
+      schema: {
+        summary: 'Revoke an authorization at once: from the answer on, no query under it is answered',
+        tags: ['authorizations'],
+        params: z.strictObject({ authorizationId: z.uuid() }),
+        response: { 200: z.object({ state: z.string() }), ...refusals(404, 409) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['person']);
+      const { authorizationId } = request.params;
+      const row = await authorizationById(deps.pool, authorizationId);
+      if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No authorization ${authorizationId}`, 'authorizationId');
+      if (row.state !== 'active') throw new ApiError(409, 'authorization-closed', `The authorization is already ${row.state}`, 'authorizationId');
+      const view = await throughTemporal(
+        () =>
+          deps.client.workflow
+            .getHandle<AuthorizationWorkflow>(authorizationWorkflowId(authorizationId))
+            .executeUpdate(revokeAuthorizationUpdate, { args: [{ personId: actor.personId! }] }),
+        notFound(authorizationId),
+      );
+      return { state: view.state };
+    },
+  );
+
+  app.get(
+    '/authorized-scores/:authorizationId',
+    {
+      schema: {
+        summary: "A requester reads a person's score under their authorization: only what the purpose needs (Art. 15, 18)",
+        description:
+          'The authorization, its purpose and its scenario are checked before anything is read, and the person must have the agreement in force (Art. 7). ' +
+          'For lending: the lending score and level; for employment and tenancy: the base level. Never the records. Every query, answered or refused, is registered (Art. 22).',
+        tags: ['authorizations'],
+        params: z.strictObject({ authorizationId: z.uuid() }),
+        querystring: z.strictObject({ purpose: z.enum(PURPOSES), scenario: z.string().min(1).max(40) }),
+        response: {
+          200: z.object({
+            authorizationId: z.string(),
+            purpose: z.enum(PURPOSES),
+            scenario: z.string(),
+            score: z.number().optional().describe('only when the purpose discloses it (lending)'),
+            level: z.string(),
+            computedAt: instantView,
+          }),
+          ...refusals(404),
+        },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['requester']);
+      await organisationOf(deps.pool, actor, 'requester');
+      const { authorizationId } = request.params;
+      const { purpose, scenario } = request.query;
+      const row = await authorizationById(deps.pool, authorizationId);
+      if (!row || row.requesterId !== actor.agencyId) {
+        if (row) await logRefusedRead(deps.pool, actor, { subject: authorizationWorkflowId(authorizationId), personIds: [row.personId], purpose: "another requester's authorization" });
+        throw new ApiError(404, 'not-found', `No authorization ${authorizationId} for ${actor.agencyId}`, 'authorizationId');
+      }
+      if (row.state !== 'active' || Date.parse(row.validUntil) <= Date.now()) {
+        const ended = row.state === 'revoked' ? `revoked at ${row.endedAt}` : `expired at ${row.validUntil}`;
+        await refuse(deps, actor, row, 403, 'authorization-ended', `The authorization ${ended}`, 'authorizationId');
+      }
+      if (purpose !== row.purpose) await refuse(deps, actor, row, 403, 'purpose-not-authorized', `The authorization is for ${row.purpose}, not ${purpose}`, 'querystring.purpose');
+      if (scenario !== row.scenario) await refuse(deps, actor, row, 403, 'scenario-not-authorized', `The authorization is for the ${row.scenario} scenario, not ${scenario}`, 'querystring.scenario');
+      await requireAgreement(deps.pool, actor, row.personId, `${purpose} query by ${actor.agencyId}`);
+      const score = await currentScore(deps.pool, row.personId, scenario);
+      if (!score) await refuse(deps, actor, row, 404, 'not-found', `The person has no ${scenario} score (Art. 3: not in scope)`, 'authorizationId');
+      const legalBasis = purpose === 'lending' ? `Art. 15, 18; authorization ${authorizationId}` : `Art. 15; authorization ${authorizationId}`;
+      await logPersonRead(deps.pool, actor, [row.personId], `${purpose} (${scenario})`, legalBasis);
+      const discloses = PURPOSE_SCOPES[purpose].discloses;
+      return { authorizationId, purpose, scenario, ...(discloses.includes('score') ? { score: score!.score } : {}), level: score!.level, computedAt: score!.computedAt };
+    },
+  );
+};

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shanghaiDayOf } from '../../src/domain/working-days';
+import { identityNumber } from '../support/identities';
+import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+
+describe('Art. 15 and Art. 18 authorizations and third-party queries', () => {
+  let platform: RunningPlatform;
+  let police: string;
+  let bank: string;
+  let employer: string;
+  let person: string;
+  let personId: string;
+  const today = shanghaiDayOf(new Date());
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+  const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
+  const grant = (body: Record<string, unknown>, token = person) => call('POST', '/me/authorizations', token, body);
+  const query = (authorizationId: string, purpose: string, scenario: string, token = bank) =>
+    call('GET', `/authorized-scores/${authorizationId}?purpose=${purpose}&scenario=${scenario}`, token);
+  const register = async (outcome: 'granted' | 'refused') =>
+    (
+      await platform.db.pool.query<{ actor_agency: string; purpose: string; legal_basis: string }>(
+        `SELECT actor_agency, purpose, legal_basis FROM query_log WHERE person_id = $1 AND actor_role = 'requester' AND outcome = $2 ORDER BY id`,
+        [personId, outcome],
+      )
+    ).rows;
+
+  /** A resident in scope, with a score, who signed the agreement (Art. 7). */
+  async function resident(sequence: number, agree = true) {
+    const identity = identityNumber('1982-08-08', sequence);
+    const share = (reference: string, typeCode: string, details: Record<string, unknown>) =>
+      call('POST', '/records', police, { reference: `${reference}-${sequence}`, identityNumber: identity, category: 'identity', typeCode, formedOn: today, details });
+    const hukou = await share('HUKOU', 'household-registration', {});
+    await share('CAPACITY', 'civil-capacity', { capacity: 'full' });
+    const id = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [hukou.body.recordId])).rows[0].person_id as string;
+    const token = await platform.token('person', { person: id });
+    if (agree) await platform.signAgreement(token);
+    for (let tries = 0; (await platform.db.pool.query(`SELECT 1 FROM scores WHERE person_id = $1 AND scenario = 'lending'`, [id])).rowCount === 0; tries += 1) {
+      if (tries > 300) throw new Error('the person was never scored');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { id, token };
+  }
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const admin = await platform.token('admin');
+    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
+    await call('PUT', '/admin/agencies/jinan-rural-bank', admin, { name: 'Jinan Rural Commercial Bank', kind: 'requester' });
+    await call('PUT', '/admin/agencies/qilu-employer', admin, { name: 'Qilu Manufacturing', kind: 'requester' });
+    police = await platform.token('agency', { agency: 'jinan-public-security' });
+    bank = await platform.token('requester', { agency: 'jinan-rural-bank', subject: 'bank-officer-liu' });
+    employer = await platform.token('requester', { agency: 'qilu-employer' });
+    ({ id: personId, token: person } = await resident(151));
+  });
+  afterAll(() => platform?.stop());
+
+  it('Art. 15 refuses a grant that is malformed, for an unknown requester, too long, or without the agreement, writing nothing', async () => {
+    const lending = { requesterId: 'jinan-rural-bank', purpose: 'lending', scenario: 'lending', validUntil: inDays(30) };
+    const refusals = [
+      [{ ...lending, scenario: 'base' }, 400, 'body.scenario', 'invalid-input'],
+      [{ ...lending, purpose: 'marketing' }, 400, 'body.purpose', 'invalid-input'],
+      [{ ...lending, validUntil: inDays(-1) }, 400, 'body.validUntil', 'invalid-input'],
+      [{ ...lending, validUntil: inDays(400) }, 400, 'body.validUntil', 'invalid-input'],
+      [{ ...lending, requesterId: 'jinan-public-security' }, 422, 'requesterId', 'unknown-requester'],
+      [{ ...lending, requesterId: 'nobody' }, 422, 'requesterId', 'unknown-requester'],
+    ] as const;
+    for (const [body, status, field, code] of refusals) {
+      const answer = await grant(body);
+      expect({ status: answer.status, field: answer.body.error?.field, code: answer.body.error?.code }).toEqual({ status, field, code });
+    }
+    const unagreed = await resident(152, false);
+    expect((await grant(lending, unagreed.token)).body.error).toMatchObject({ code: 'agreement-required' });
+    expect((await grant(lending, bank)).status).toBe(403);
+    expect((await platform.db.pool.query('SELECT count(*)::int AS n FROM authorizations')).rows[0].n).toBe(0);
+  });
+
+  it('Art. 18 answers a bank under a valid lending authorization with the lending score and level only, and registers it', async () => {
+    const granted = await grant({ requesterId: 'jinan-rural-bank', purpose: 'lending', scenario: 'lending', validUntil: inDays(30) });
+    expect(granted.status).toBe(201);
+    const answer = await query(granted.body.authorizationId, 'lending', 'lending');
+    expect(answer.status).toBe(200);
+    expect(Object.keys(answer.body).sort()).toEqual(['authorizationId', 'computedAt', 'level', 'purpose', 'scenario', 'score']);
+    expect(answer.body).toMatchObject({ purpose: 'lending', scenario: 'lending', score: 1000, level: 'A' });
+    expect(await register('granted')).toEqual([{ actor_agency: 'jinan-rural-bank', purpose: 'lending (lending)', legal_basis: `Art. 15, 18; authorization ${granted.body.authorizationId}` }]);
+
+    // An employer authorized for employment sees the base level, not the score.
+    const hiring = await grant({ requesterId: 'qilu-employer', purpose: 'employment', scenario: 'base', validUntil: inDays(7) });
+    const level = await query(hiring.body.authorizationId, 'employment', 'base', employer);
+    expect(Object.keys(level.body).sort()).toEqual(['authorizationId', 'computedAt', 'level', 'purpose', 'scenario']);
+    expect((await call('GET', '/me/authorizations', person)).body.authorizations.map((a: JsonAnswer['body']) => `${a.requesterId}:${a.purpose}:${a.state}`)).toEqual([
+      'qilu-employer:employment:active',
+      'jinan-rural-bank:lending:active',
+    ]);
+  });
+
+  it("Art. 15 refuses, and registers, a query without an authorization, under another requester's, for another purpose or another scenario", async () => {
+    const granted = await grant({ requesterId: 'jinan-rural-bank', purpose: 'lending', scenario: 'lending', validUntil: inDays(30) });
+    const id = granted.body.authorizationId;
+    const before = (await register('refused')).length;
+    expect((await query(randomUUID(), 'lending', 'lending')).status).toBe(404);
+    expect((await query(id, 'lending', 'lending', employer)).status).toBe(404);
+    expect((await query(id, 'employment', 'lending')).body.error).toMatchObject({ code: 'purpose-not-authorized', field: 'querystring.purpose' });
+    expect((await query(id, 'lending', 'base')).body.error).toMatchObject({ code: 'scenario-not-authorized', field: 'querystring.scenario' });
+    expect((await query(id, 'lending', 'lending', person)).status).toBe(403);
+    const refused = (await register('refused')).slice(before);
+    expect(refused.map((row) => row.actor_agency)).toEqual(['qilu-employer', 'jinan-rural-bank', 'jinan-rural-bank']);
+  });
+
+  it('Art. 15 an authorization ends by itself at its time, or at once when revoked; Art. 7 a revoked agreement stops every query', async () => {
+    const brief = await grant({ requesterId: 'jinan-rural-bank', purpose: 'lending', scenario: 'lending', validUntil: new Date(Date.now() + 3000).toISOString() });
+    expect((await query(brief.body.authorizationId, 'lending', 'lending')).status).toBe(200);
+    await expect.poll(async () => (await query(brief.body.authorizationId, 'lending', 'lending')).body.error?.code, { timeout: 10_000, interval: 250 }).toBe('authorization-ended');
+    // The workflow ends it by itself, and the person is told.
+    await expect
+      .poll(async () => (await platform.db.pool.query('SELECT state FROM authorizations WHERE id = $1', [brief.body.authorizationId])).rows[0].state, { timeout: 10_000 })
+      .toBe('expired');
+
+    const revocable = await grant({ requesterId: 'jinan-rural-bank', purpose: 'lending', scenario: 'lending', validUntil: inDays(30) });
+    expect((await call('POST', `/me/authorizations/${revocable.body.authorizationId}/revocation`, person)).body).toEqual({ state: 'revoked' });
+    expect((await query(revocable.body.authorizationId, 'lending', 'lending')).body.error).toMatchObject({ code: 'authorization-ended', message: expect.stringContaining('revoked') });
+    expect((await call('POST', `/me/authorizations/${revocable.body.authorizationId}/revocation`, person)).status).toBe(409);
+    const kinds = await platform.db.pool.query(`SELECT kind FROM notifications WHERE recipient_id = $1 AND kind IN ('authorization-expired', 'authorization-revoked') ORDER BY kind`, [personId]);
+    expect(kinds.rows.map((row) => row.kind)).toEqual(['authorization-expired', 'authorization-revoked']);
+
+    const standing = await grant({ requesterId: 'jinan-rural-bank', purpose: 'lending', scenario: 'lending', validUntil: inDays(30) });
+    expect((await call('POST', '/me/agreement/revocation', person, { channel: 'app' })).status).toBe(200);
+    expect((await query(standing.body.authorizationId, 'lending', 'lending')).body.error).toMatchObject({ code: 'agreement-required' });
+  });
+});
