@@ -8,6 +8,7 @@ import type { ChunkStoringThreads } from './bulk-intake/chunk-threads';
 import { createCalendarActivities } from './calendar';
 import { createCivicFeedActivities } from './civic-feed';
 import { createDeclarationActivities } from './declaration';
+import { createIncentiveActivities } from './incentive';
 import { createObjectionActivities } from './objection';
 import { createRecordActivities } from './records';
 import { createRegisterActivities } from './register';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createRepairActivities(deps),
     ...createAgreementActivities(deps),
     ...createAuthorizationActivities(deps),
+    ...createIncentiveActivities(deps),
     ...createRegisterActivities(deps),
     ...createCivicFeedActivities(deps),
   };

@@ -16,6 +16,7 @@ import { civicFeedRoutes } from './civic-feed/routes';
 import { codecRoutes } from './codec/routes';
 import { declarationRoutes } from './declaration/routes';
 import { answerError, ApiError, errorBody, errorResponseSchema } from './errors';
+import { incentiveRoutes } from './incentive/routes';
 import { objectionRoutes } from './objection/routes';
 import { healthRoutes } from './operations/routes';
 import { recordRoutes } from './records/routes';
@@ -108,6 +109,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(agreementRoutes, deps);
   await app.register(authorizationRoutes, deps);
   await app.register(scoreRoutes, deps);
+  await app.register(incentiveRoutes, deps);
   await app.register(objectionRoutes, deps);
   await app.register(declarationRoutes, deps);
   await app.register(repairRoutes, deps);

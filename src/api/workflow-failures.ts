@@ -3,6 +3,7 @@ import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temp
 import { AGREEMENT_IN_FORCE, AGREEMENT_NOT_FOUND, AGREEMENT_TEXT_OUTDATED } from '../workflows/agreement/contract';
 import { AGREEMENT_REQUIRED, AUTHORIZATION_CLOSED, REQUESTER_NOT_FOUND } from '../workflows/authorization/contract';
 import { CALENDAR_YEAR_UNAVAILABLE } from '../workflows/calendar/contract';
+import { INCENTIVE_OWNED_ELSEWHERE } from '../workflows/incentive/contract';
 import {
   DECLARANT_OUT_OF_SCOPE,
   DECLARATION_CLOSED,
@@ -65,6 +66,7 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [REQUESTER_NOT_FOUND]: { status: 422, code: 'unknown-requester' },
   [AGREEMENT_REQUIRED]: { status: 403, code: 'agreement-required' },
   [AUTHORIZATION_CLOSED]: { status: 409, code: 'authorization-closed' },
+  [INCENTIVE_OWNED_ELSEWHERE]: { status: 403, code: 'forbidden' },
   [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
   [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
   [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },

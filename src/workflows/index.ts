@@ -7,6 +7,7 @@ export { bulkIntakeWorkflow } from './bulk-intake/batch';
 export { calendarChangeWorkflow } from './calendar/change';
 export { civicEventWorkflow } from './civic-feed/event';
 export { declarationWorkflow } from './declaration/declaration';
+export { incentiveDefinitionWorkflow } from './incentive/definition';
 export { objectionWorkflow } from './objection/objection';
 export { recordChangeWorkflow } from './records/change';
 export { registerUpkeepWorkflow } from './register/upkeep';

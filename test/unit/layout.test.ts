@@ -11,6 +11,7 @@ import { bulkIntakeWorkflowType, type BulkIntakeWorkflow } from '../../src/workf
 import { calendarChangeWorkflowType, type CalendarChangeWorkflow } from '../../src/workflows/calendar/contract';
 import { civicEventWorkflowType, type CivicEventWorkflow } from '../../src/workflows/civic-feed/contract';
 import { declarationWorkflowType, type DeclarationWorkflow } from '../../src/workflows/declaration/contract';
+import { incentiveDefinitionWorkflowType, type IncentiveDefinitionWorkflow } from '../../src/workflows/incentive/contract';
 import { objectionWorkflowType, type ObjectionWorkflow } from '../../src/workflows/objection/contract';
 import { recordChangeWorkflowType, recordSharingWorkflowType, type RecordChangeWorkflow, type RecordSharingWorkflow } from '../../src/workflows/records/contract';
 import { agreementWorkflowType, type AgreementWorkflow } from '../../src/workflows/agreement/contract';
@@ -83,7 +84,7 @@ describe('The layout by process', () => {
       agencyRegistrationWorkflowType, bulkIntakeWorkflowType, calendarChangeWorkflowType, objectionWorkflowType, recordChangeWorkflowType,
       recordSharingWorkflowType, nightlyRescoringWorkflowType, rescoringRunWorkflowType, rescorePersonWorkflowType, scoreModelWorkflowType,
       declarationWorkflowType, repairWorkflowType, repairRulesWorkflowType, civicEventWorkflowType, agreementWorkflowType, registerUpkeepWorkflowType,
-      authorizationWorkflowType,
+      authorizationWorkflowType, incentiveDefinitionWorkflowType,
     ]) {
       expect(typeof named[type], type).toBe('function');
     }
@@ -104,5 +105,6 @@ describe('The layout by process', () => {
     expectTypeOf(bundle.agreementWorkflow).toEqualTypeOf<AgreementWorkflow>();
     expectTypeOf(bundle.registerUpkeepWorkflow).toEqualTypeOf<RegisterUpkeepWorkflow>();
     expectTypeOf(bundle.authorizationWorkflow).toEqualTypeOf<AuthorizationWorkflow>();
+    expectTypeOf(bundle.incentiveDefinitionWorkflow).toEqualTypeOf<IncentiveDefinitionWorkflow>();
   });
 });

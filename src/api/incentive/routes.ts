@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { personIdOf } from '../../db/persons';
+import { logPersonRead, logRefusedRead } from '../../db/query-log';
+import { incentiveDefinitionSchema, qualifies } from '../../domain/incentive';
+import { parseIdentityNumber } from '../../domain/identity-number';
+import { identityNumberSchema } from '../../domain/record';
+import { ROLES } from '../../domain/roles';
+import { shanghaiDayOf } from '../../domain/working-days';
+import { incentiveDefinitionWorkflowId, incentiveDefinitionWorkflowType, type IncentiveDefinitionWorkflow } from '../../workflows/incentive/contract';
+import { requireRole } from '../auth';
+import { ApiError, refusals } from '../errors';
+import { requireAgreement } from '../shared/agreement-gate';
+import type { ApiDependencies } from '../shared/dependencies';
+import { dayView } from '../shared/formats';
+import { organisationOf } from '../shared/organisations';
+import { throughTemporal } from '../workflow-failures';
+import { activeIncentives, incentiveFacts, scenarioLevels } from './queries';
+
+const incentiveId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lower-case letters, digits or dashes');
+
+/**
+ * Art. 12, 16, 17: the score serves incentives only. Agencies define the incentives they
+ * implement and ask whether a person qualifies: yes or no with the rule's version, never the score
+ * or the records. A rule only says who qualifies for a benefit; none can restrict a basic public
+ * service or a statutory right.
+ */
+export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.get(
+    '/incentives',
+    {
+      schema: {
+        summary: 'The incentives in force: who implements each, its benefit, its rule and validity (Art. 12, 16)',
+        tags: ['incentives'],
+        response: { 200: z.object({ incentives: z.array(z.object({ incentiveId: z.string(), version: z.number(), ownerAgency: z.string(), definition: incentiveDefinitionSchema })) }) },
+      },
+    },
+    async (request) => {
+      requireRole(request.actor, ROLES);
+      return { incentives: await activeIncentives(deps.pool) };
+    },
+  );
+
+  app.put(
+    '/incentives/:incentiveId',
+    {
+      schema: {
+        summary: 'Define or redefine an incentive my agency implements: the definition becomes its next version (Art. 17)',
+        description:
+          'A benefit of a closed kind and the conditions that qualify for it, every one positive: a level reached, clear of negative records of a tier, ' +
+          'a positive record. Nothing here can express a denial of a basic public service or a statutory right.',
+        tags: ['incentives'],
+        params: z.strictObject({ incentiveId }),
+        body: incentiveDefinitionSchema,
+        response: { 200: z.object({ incentiveId: z.string(), version: z.number() }) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['agency']);
+      const owner = await organisationOf(deps.pool, actor);
+      const { incentiveId: id } = request.params;
+      // A level condition must name a level of a scenario that is scored, or nobody could ever meet it.
+      const levels = await scenarioLevels(deps.pool);
+      for (const [i, condition] of request.body.conditions.entries()) {
+        if (condition.kind !== 'level-at-least') continue;
+        const known = levels.get(condition.scenario);
+        if (!known) throw new ApiError(400, 'invalid-input', `body.conditions.${i}.scenario: no scenario ${condition.scenario} is scored`, `body.conditions.${i}.scenario`);
+        if (!known.includes(condition.level)) {
+          throw new ApiError(400, 'invalid-input', `body.conditions.${i}.level: the ${condition.scenario} levels are ${known.join(', ')}`, `body.conditions.${i}.level`);
+        }
+      }
+      const definitionId = randomUUID();
+      const { version } = await throughTemporal(
+        () =>
+          deps.client.workflow.execute<IncentiveDefinitionWorkflow>(incentiveDefinitionWorkflowType, {
+            taskQueue: deps.taskQueue,
+            workflowId: incentiveDefinitionWorkflowId(id, definitionId),
+            args: [{ definitionId, incentiveId: id, ownerAgency: owner.id, definition: request.body, definedBy: actor.subject }],
+          }),
+        { message: `No incentive ${id}`, field: 'incentiveId' },
+      );
+      return { incentiveId: id, version };
+    },
+  );
+
+  app.post(
+    '/incentives/:incentiveId/eligibility',
+    {
+      schema: {
+        summary: 'Whether a person qualifies for an incentive my agency implements: yes or no with the rule version, never the score (Art. 12, 16)',
+        description: 'Needs the person’s collection-and-use agreement in force (Art. 7). A "no" means only that this benefit is not given; it is never a ground to refuse a service.',
+        tags: ['incentives'],
+        params: z.strictObject({ incentiveId }),
+        body: z.strictObject({ identityNumber: identityNumberSchema }),
+        response: { 200: z.object({ incentiveId: z.string(), version: z.number(), eligible: z.boolean(), checkedOn: dayView }), ...refusals(404) },
+      },
+    },
+    async (request) => {
+      const actor = requireRole(request.actor, ['agency']);
+      await organisationOf(deps.pool, actor);
+      const { incentiveId: id } = request.params;
+      const [incentive] = await activeIncentives(deps.pool, id);
+      if (!incentive || incentive.ownerAgency !== actor.agencyId) throw new ApiError(404, 'not-found', `No incentive ${id} implemented by ${actor.agencyId}`, 'incentiveId');
+      const parsed = parseIdentityNumber(request.body.identityNumber);
+      if (!parsed.ok) throw new ApiError(400, 'invalid-input', `body.identityNumber: the resident identity number ${parsed.reason}`, 'body.identityNumber');
+      const personId = await personIdOf(deps.pool, deps.identity.reference(parsed.identity));
+      const purpose = `incentive ${id} v${incentive.version}`;
+      if (!personId) {
+        await logRefusedRead(deps.pool, actor, { subject: `incentive/${id}`, personIds: [], purpose: `${purpose}: a person the platform does not know` });
+        throw new ApiError(403, 'agreement-required', 'No collection-and-use agreement is in force for this person (Art. 7)', 'agreement');
+      }
+      await requireAgreement(deps.pool, actor, personId, purpose);
+      const checkedOn = shanghaiDayOf(new Date());
+      const eligible = qualifies(incentive.definition, await incentiveFacts(deps.pool, personId), checkedOn);
+      await logPersonRead(deps.pool, actor, [personId], purpose, 'Art. 12, 16, 17');
+      return { incentiveId: id, version: incentive.version, eligible, checkedOn };
+    },
+  );
+};

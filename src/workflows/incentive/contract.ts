@@ -1,0 +1,22 @@
+import type { IncentiveDefinition } from '../../domain/incentive';
+
+/** Incentives (Art. 12, 16, 17): an agency defines the incentives it implements, as versioned data. */
+
+export const incentiveDefinitionWorkflowType = 'incentiveDefinitionWorkflow';
+
+export function incentiveDefinitionWorkflowId(incentiveId: string, definitionId: string): string {
+  return `incentive/${incentiveId}/${definitionId}`;
+}
+
+export interface IncentiveDefinitionChange {
+  definitionId: string;
+  incentiveId: string;
+  ownerAgency: string;
+  definition: IncentiveDefinition;
+  definedBy: string;
+}
+
+export type IncentiveDefinitionWorkflow = (change: IncentiveDefinitionChange) => Promise<{ version: number }>;
+
+/** The incentive belongs to another agency: only its owner redefines it. */
+export const INCENTIVE_OWNED_ELSEWHERE = 'IncentiveOwnedElsewhere';

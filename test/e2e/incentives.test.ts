@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
+import { identityNumber } from '../support/identities';
+import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+
+describe('Art. 16 and Art. 17 incentives implemented by agencies, answered without the score', () => {
+  let platform: RunningPlatform;
+  let police: string;
+  let market: string;
+  let transport: string;
+  const today = shanghaiDayOf(new Date());
+  const clean = identityNumber('1986-06-16', 616);
+  const banned = identityNumber('1987-07-17', 717);
+  const unagreed = identityNumber('1988-08-18', 818);
+
+  const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
+  const deposits = {
+    name: '公共自行车免押金',
+    benefitKind: 'deposit-free',
+    benefit: 'No deposit for public bicycles',
+    conditions: [
+      { kind: 'level-at-least', scenario: 'base', level: 'A' },
+      { kind: 'no-record-of-tier', tier: 'serious', withinMonths: 12 },
+    ],
+    validFrom: '2026-01-01',
+    validUntil: null,
+  };
+  const ask = (identity: string, token = transport) => call('POST', '/incentives/bike-deposit-free/eligibility', token, { identityNumber: identity });
+
+  /** A resident in scope, scored, who signed the agreement unless told not to. */
+  async function resident(identity: string, sequence: number, agree = true) {
+    const share = (reference: string, typeCode: string, details: Record<string, unknown>) =>
+      call('POST', '/records', police, { reference: `${reference}-${sequence}`, identityNumber: identity, category: 'identity', typeCode, formedOn: today, details });
+    const hukou = await share('HUKOU', 'household-registration', {});
+    await share('CAPACITY', 'civil-capacity', { capacity: 'full' });
+    const personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [hukou.body.recordId])).rows[0].person_id as string;
+    if (agree) await platform.signAgreement(await platform.token('person', { person: personId }));
+    return personId;
+  }
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    const admin = await platform.token('admin');
+    for (const [id, name] of [['jinan-public-security', 'Jinan Public Security Bureau'], ['jinan-market-regulation', 'Jinan Market Regulation Bureau'], ['jinan-transport', 'Jinan Transport Bureau']]) {
+      await call('PUT', `/admin/agencies/${id}`, admin, { name, kind: 'agency' });
+    }
+    police = await platform.token('agency', { agency: 'jinan-public-security' });
+    market = await platform.token('agency', { agency: 'jinan-market-regulation' });
+    transport = await platform.token('agency', { agency: 'jinan-transport', subject: 'transport-clerk-ma' });
+    await resident(clean, 616);
+    const bannedId = await resident(banned, 717);
+    await call('POST', '/records', market, { reference: 'BAN-717', identityNumber: banned, category: 'administrative', typeCode: 'market-ban', formedOn: addDays(today, -30), details: {} });
+    await resident(unagreed, 818, false);
+    // Both scored before they are asked about: the banned person's level falls with the ban.
+    for (let tries = 0; (await platform.db.pool.query(`SELECT level FROM scores WHERE person_id = $1 AND scenario = 'base'`, [bannedId])).rows[0]?.level !== 'B'; tries += 1) {
+      if (tries > 300) throw new Error('the market ban never reached the score');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  afterAll(() => platform?.stop());
+
+  it('Art. 17 an agency defines its own incentive as versioned data; another agency cannot take it over; negative rules do not exist', async () => {
+    expect((await call('PUT', '/incentives/bike-deposit-free', transport, deposits)).body).toEqual({ incentiveId: 'bike-deposit-free', version: 1 });
+    expect((await call('PUT', '/incentives/bike-deposit-free', transport, { ...deposits, benefit: 'No deposit for public bicycles and e-bikes' })).body).toEqual({
+      incentiveId: 'bike-deposit-free',
+      version: 2,
+    });
+    expect((await call('PUT', '/incentives/bike-deposit-free', market, deposits)).status).toBe(403);
+    const refusals = [
+      [{ ...deposits, conditions: [{ kind: 'level-below', scenario: 'base', level: 'C' }] }, 'body.conditions.0.kind'],
+      [{ ...deposits, benefitKind: 'denial' }, 'body.benefitKind'],
+      [{ ...deposits, deniedService: 'public-housing' }, 'body.deniedService'],
+      [{ ...deposits, conditions: [{ kind: 'level-at-least', scenario: 'base', level: 'Z' }] }, 'body.conditions.0.level'],
+      [{ ...deposits, conditions: [{ kind: 'level-at-least', scenario: 'gambling', level: 'A' }] }, 'body.conditions.0.scenario'],
+    ] as const;
+    for (const [body, field] of refusals) {
+      const answer = await call('PUT', '/incentives/bike-deposit-free', transport, body);
+      expect({ status: answer.status, field: answer.body.error?.field }).toEqual({ status: 400, field });
+    }
+    const catalogue = (await call('GET', '/incentives', police)).body.incentives;
+    expect(catalogue).toMatchObject([{ incentiveId: 'bike-deposit-free', version: 2, ownerAgency: 'jinan-transport', definition: { benefitKind: 'deposit-free' } }]);
+  });
+
+  it('Art. 16 answers yes or no with the rule version, never the score or the records, and registers the check', async () => {
+    const yes = await ask(clean);
+    expect(yes.body).toEqual({ incentiveId: 'bike-deposit-free', version: 2, eligible: true, checkedOn: today });
+    const no = await ask(banned);
+    expect(no.body).toEqual({ incentiveId: 'bike-deposit-free', version: 2, eligible: false, checkedOn: today });
+    const registered = await platform.db.pool.query(`SELECT purpose, legal_basis, actor_agency FROM query_log WHERE actor_id = 'transport-clerk-ma' AND outcome = 'granted' ORDER BY id`);
+    expect(registered.rows).toEqual([
+      { purpose: 'incentive bike-deposit-free v2', legal_basis: 'Art. 12, 16, 17', actor_agency: 'jinan-transport' },
+      { purpose: 'incentive bike-deposit-free v2', legal_basis: 'Art. 12, 16, 17', actor_agency: 'jinan-transport' },
+    ]);
+  });
+
+  it('Art. 7 gives no incentive answer without the agreement; only the implementing agency asks', async () => {
+    expect((await ask(unagreed)).body.error).toMatchObject({ code: 'agreement-required' });
+    expect((await ask(identityNumber('1989-09-19', 919))).body.error).toMatchObject({ code: 'agreement-required' });
+    expect((await ask(clean, market)).status).toBe(404);
+    expect((await ask(clean, await platform.token('person', { person: '00000000-0000-4000-8000-000000000616' }))).status).toBe(403);
+  });
+});
