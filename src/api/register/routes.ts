@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { logPersonRead } from '../../db/query-log';
-import { timestampSchema } from '../../domain/input';
+import { isCountableDay, timestampSchema } from '../../domain/input';
 import { requireRole } from '../auth';
 import { ApiError } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -11,7 +11,8 @@ import { registerEntries, type RegisterEntry } from './queries';
 /** A page's position: the `at` and `id` of its last entry, as `nextPage` gives it. */
 const cursorSchema = z
   .string()
-  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z~\d{1,19}$/, 'must be the nextPage of the previous answer')
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z~\d{1,18}$/, 'must be the nextPage of the previous answer')
+  .refine((value) => isCountableDay(value.slice(0, 10)) && !Number.isNaN(Date.parse(value.split('~')[0]!)), 'must be the nextPage of the previous answer')
   .transform((value) => {
     const [at, id] = value.split('~') as [string, string];
     return { at, id };
