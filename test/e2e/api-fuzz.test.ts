@@ -16,6 +16,7 @@ describe('The API under a fuzzer: schemathesis against the OpenAPI document', ()
     platform = await startPlatform();
     const admin = await platform.token('admin');
     await platform.call('PUT', '/admin/agencies/fuzz-agency', admin, { name: 'Agency the fuzzer acts for', kind: 'agency' });
+    await platform.call('PUT', '/admin/agencies/fuzz-bank', admin, { name: 'Requester the fuzzer acts for', kind: 'requester' });
     const agency = await platform.token('agency', { agency: 'fuzz-agency' });
     const shared = await platform.call<{ recordId: string }>('POST', '/records', agency, {
       reference: 'FUZZ-HUKOU',
@@ -34,11 +35,12 @@ describe('The API under a fuzzer: schemathesis against the OpenAPI document', ()
       ndrc: await platform.token('ndrc'),
       person,
       'civic-db': await platform.token('civic-db', { agency: 'fuzz-agency' }),
+      requester: await platform.token('requester', { agency: 'fuzz-bank' }),
     });
   });
   afterAll(() => platform?.stop());
 
-  for (const role of ['admin', 'agency', 'ndrc', 'person', 'civic-db']) {
+  for (const role of ['admin', 'agency', 'ndrc', 'person', 'civic-db', 'requester']) {
     it(`gives no 5xx and no answer the document does not describe, with a token of the ${role} role`, async () => {
       const run = await fuzzApi({ apiUrl: platform.url, token: tokens[role]!, maxExamples: 15, seed: 20261201 });
       expect(run.exitCode, run.output).toBe(0);
