@@ -19,6 +19,7 @@ import { answerError, ApiError, errorBody, errorResponseSchema } from './errors'
 import { incentiveRoutes } from './incentive/routes';
 import { objectionRoutes } from './objection/routes';
 import { healthRoutes } from './operations/routes';
+import { personalDataRoutes } from './personal-data/routes';
 import { recordRoutes } from './records/routes';
 import { registerRoutes } from './register/routes';
 import { repairRoutes } from './repair/routes';
@@ -116,5 +117,6 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(civicFeedRoutes, deps);
   await app.register(taskRoutes, deps);
   await app.register(registerRoutes, deps);
+  await app.register(personalDataRoutes, deps);
   return app;
 }

@@ -53,11 +53,12 @@ export function createObjectionActivities({ pool }: { pool: pg.Pool }) {
         }
         if (again.rows[0]) return { sharerId };
         await db.query(
-          `INSERT INTO objections (id, person_id, record_id, target, reason, evidence, received_on, received_at, filed_by, state)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')`,
+          `INSERT INTO objections (id, person_id, record_id, target, reason, evidence, received_on, received_at, filed_by, state, human_review)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)`,
           [
             input.objectionId, input.personId, input.target.kind === 'record' ? input.target.recordId : null, input.target.kind,
             input.reason, JSON.stringify(input.evidence), input.receivedOn, input.receivedAt, input.filedBy,
+            input.target.kind === 'score' && input.target.humanReview === true,
           ],
         );
         if (input.target.kind === 'record') await db.query('UPDATE records SET disputed_by = $2 WHERE id = $1', [input.target.recordId, input.objectionId]);

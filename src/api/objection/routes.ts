@@ -33,6 +33,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
         body: z.strictObject({
           target: z.enum(['record', 'score']),
           recordId: z.uuid().optional(),
+          humanReview: z.boolean().optional().describe('with target score: a human review of the automated score (PIPL art. 24), named as such'),
           reason: z.string().min(3).max(4000),
           evidence: evidenceSchema,
           personId: z.uuid().optional(),
@@ -49,6 +50,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       if (actor.role === 'person' && body.receivedOn) throw new ApiError(400, 'invalid-input', 'body.receivedOn: receipt is the day NDRC receives the objection', 'body.receivedOn');
       if (body.receivedOn && body.receivedOn > shanghaiDayOf(new Date())) throw new ApiError(400, 'invalid-input', 'body.receivedOn: must not be in the future', 'body.receivedOn');
       if (body.target === 'record' && !body.recordId) throw new ApiError(400, 'invalid-input', 'body.recordId: an objection to a record names it', 'body.recordId');
+      if (body.humanReview && body.target !== 'score') throw new ApiError(400, 'invalid-input', 'body.humanReview: a human review is of the score (PIPL art. 24)', 'body.humanReview');
       const objectionId = randomUUID();
       const workflowId = objectionWorkflowId(objectionId);
       // Started with its filing, so the answer says whether the objection could be filed at all
@@ -65,7 +67,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
                 {
                   objectionId,
                   personId,
-                  target: body.target === 'record' ? { kind: 'record', recordId: body.recordId! } : { kind: 'score' },
+                  target: body.target === 'record' ? { kind: 'record', recordId: body.recordId! } : { kind: 'score', ...(body.humanReview ? { humanReview: true } : {}) },
                   reason: body.reason,
                   evidence: body.evidence,
                   ...(body.receivedOn ? { receivedOn: body.receivedOn } : {}),
@@ -92,6 +94,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
           200: z.object({
             objectionId: z.string(),
             target: z.string(),
+            humanReview: z.boolean().describe('a human review of the automated score (PIPL art. 24)'),
             recordId: z.string().nullable(),
             state: z.string(),
             path: z.string().nullable(),

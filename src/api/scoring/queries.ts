@@ -1,47 +1,7 @@
 import type pg from 'pg';
-import { catalogueCounting, recordsToExplain } from '../../db/scoring';
-import { modelDefinitionSchema, type ModelStatus } from '../../domain/score-model';
+import type { ModelStatus } from '../../domain/score-model';
 import type { PersonStanding } from '../../domain/scope';
 import type { RescoringSelection } from '../../workflows/scoring/contract';
-import { evaluate, type Evaluation } from '../../domain/scoring';
-
-export interface ExplainedScore {
-  scenario: string;
-  modelId: string;
-  score: number;
-  level: string;
-  onDay: string;
-  computedAt: string;
-  breakdown: Pick<Evaluation, 'base' | 'categories' | 'lines' | 'caps'>;
-}
-
-/**
- * A person's current scores, each with its breakdown recomputed deterministically from the model
- * version and the day the score names (Art. 4; PIPL art. 24).
- */
-export async function explainedScores(pool: pg.Pool, personId: string): Promise<ExplainedScore[]> {
-  const [scores, records, catalogue] = await Promise.all([
-    pool.query<{ scenario: string; model_id: string; score: number; level: string; on_day: string; computed_at: Date; definition: unknown }>(
-      `SELECT s.scenario, s.model_id, s.score, s.level, s.on_day, s.computed_at, m.definition
-       FROM scores s JOIN score_models m ON m.id = s.model_id WHERE s.person_id = $1 ORDER BY s.scenario`,
-      [personId],
-    ),
-    recordsToExplain(pool, personId),
-    catalogueCounting(pool),
-  ]);
-  return scores.rows.map((row) => {
-    const evaluation = evaluate(modelDefinitionSchema.parse(row.definition), catalogue, records, row.on_day);
-    return {
-      scenario: row.scenario,
-      modelId: row.model_id,
-      score: row.score,
-      level: row.level,
-      onDay: row.on_day,
-      computedAt: row.computed_at.toISOString(),
-      breakdown: { base: evaluation.base, categories: evaluation.categories, lines: evaluation.lines, caps: evaluation.caps },
-    };
-  });
-}
 
 /** A person's scores, the current and every one they replaced, newest first. */
 export async function scoreHistory(pool: pg.Pool, personId: string): Promise<{ scenario: string; modelId: string; score: number; level: string; computedAt: string }[]> {

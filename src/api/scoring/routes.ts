@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { activeModels } from '../../db/scoring';
+import { activeModels, explainedScores } from '../../db/scoring';
 import { logPersonRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-types';
 import { modelCatalogueProblem, modelDefinitionSchema, MODEL_STATUSES } from '../../domain/score-model';
@@ -21,7 +21,7 @@ import { requireAgreement } from '../shared/agreement-gate';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
-import { explainedScores, models, personStanding, rescoringRuns, scoreHistory } from './queries';
+import { models, personStanding, rescoringRuns, scoreHistory } from './queries';
 
 const scenarioSchema = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a scenario name such as base or lending');
 

@@ -9,7 +9,8 @@ export function objectionWorkflowId(objectionId: string): string {
   return `objection/${objectionId}`;
 }
 
-export type ObjectionTarget = { kind: 'record'; recordId: string } | { kind: 'score' };
+/** An objection to a record, or to the score; `humanReview`: the person asks for a human review of the automated score (PIPL art. 24). */
+export type ObjectionTarget = { kind: 'record'; recordId: string } | { kind: 'score'; humanReview?: boolean };
 export type ObjectionOutcome = 'uphold' | 'correct' | 'remove';
 
 export interface ObjectionInput {

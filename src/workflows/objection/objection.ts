@@ -101,7 +101,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
   const forwardStage = input.target.kind === 'record' && filed.sharerId ? await stage('ndrc-forward', 2, { role: 'ndrc' }, receivedOn) : undefined;
   const context =
     input.target.kind === 'score'
-      ? { target: 'score', score: await objections.explainScore({ personId: input.personId }) }
+      ? { target: 'score', humanReview: input.target.humanReview === true, score: await objections.explainScore({ personId: input.personId }) }
       : { target: 'record', recordId: input.target.recordId, sharerId: filed.sharerId };
 
   let completion: TaskCompletion | undefined;
