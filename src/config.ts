@@ -63,6 +63,37 @@ const configSchema = z
     AUTH_PUBLIC_KEY_FILE: optionalText,
     AUTH_ISSUER: z.string().min(1).default('jinan-integrity-score'),
     AUTH_AUDIENCE: z.string().min(1).default('jinan-integrity-score-api'),
+    /**
+     * Art. 19: the private key (a JWK of P-256 with its `kid`) that signs attestations, and the
+     * public keys of retired ones, still published until their attestations expire. Without a
+     * signing key, development signs with a key made at start-up; production requires one.
+     */
+    ATTESTATION_SIGNING_KEY: optionalText.pipe(
+      z
+        .string()
+        .refine((value) => {
+          try {
+            const jwk = JSON.parse(value) as { kty?: string; crv?: string; d?: string; kid?: string };
+            return jwk.kty === 'EC' && jwk.crv === 'P-256' && typeof jwk.d === 'string' && typeof jwk.kid === 'string';
+          } catch {
+            return false;
+          }
+        }, 'must be a private EC P-256 JWK with a kid, as JSON')
+        .optional(),
+    ),
+    ATTESTATION_RETIRED_KEYS: z
+      .string()
+      .default('[]')
+      .refine((value) => {
+        try {
+          return Array.isArray(JSON.parse(value));
+        } catch {
+          return false;
+        }
+      }, 'must be a JSON array of public JWKs')
+      .transform((value) => JSON.parse(value) as Record<string, unknown>[]),
+    ATTESTATION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+    ATTESTATION_ISSUER: z.string().min(1).default('jinan-integrity-score'),
     /** The `acr` values of the identity provider that mean real-name authentication (Art. 7). */
     AUTH_REAL_NAME_ACR: z
       .string()
@@ -82,6 +113,9 @@ function roleProblems(config: Config, role: ProcessRole): { variable: string; me
   const problems: { variable: string; message: string }[] = [];
   if (role !== 'worker' && !config.AUTH_JWKS_URL && !config.AUTH_PUBLIC_KEY_FILE) {
     problems.push({ variable: 'AUTH_PUBLIC_KEY_FILE', message: 'set AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE to verify bearer tokens' });
+  }
+  if (role !== 'worker' && config.PLATFORM_ENV === 'production' && !config.ATTESTATION_SIGNING_KEY) {
+    problems.push({ variable: 'ATTESTATION_SIGNING_KEY', message: 'is required in production to sign attestations (Art. 19)' });
   }
   // A role alone starts no servers: in production it must be told where they are.
   if (role !== 'platform' && config.PLATFORM_ENV === 'production') {

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { createAgencyActivities } from './agencies';
 import { createAgreementActivities } from './agreement';
+import { createAttestationActivities } from './attestation';
 import { createAuthorizationActivities } from './authorization';
 import { createBulkIntakeActivities } from './bulk-intake';
 import type { ChunkStoringThreads } from './bulk-intake/chunk-threads';
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createAgreementActivities(deps),
     ...createAuthorizationActivities(deps),
     ...createIncentiveActivities(deps),
+    ...createAttestationActivities(deps),
     ...createRegisterActivities(deps),
     ...createCivicFeedActivities(deps),
   };

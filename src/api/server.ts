@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Actor } from '../domain/roles';
 import { agencyRoutes } from './agencies/routes';
 import { agreementRoutes } from './agreement/routes';
+import { attestationRoutes } from './attestation/routes';
 import { authorizationRoutes } from './authorization/routes';
 import { bearerToken } from './auth';
 import { bulkIntakeRoutes } from './bulk-intake/routes';
@@ -111,6 +112,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(authorizationRoutes, deps);
   await app.register(scoreRoutes, deps);
   await app.register(incentiveRoutes, deps);
+  await app.register(attestationRoutes, deps);
   await app.register(objectionRoutes, deps);
   await app.register(declarationRoutes, deps);
   await app.register(repairRoutes, deps);

@@ -13,6 +13,13 @@ export interface DevSecrets {
   IDENTITY_HASH_KEY: string;
   /** Private signing key for `npm run token`, never used by the API itself. */
   authPrivateJwk: JWK;
+  /** The platform's attestation key (Art. 19), as ATTESTATION_SIGNING_KEY; added to older dev folders on their next start. */
+  ATTESTATION_SIGNING_KEY?: string;
+}
+
+async function attestationKey(): Promise<string> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  return JSON.stringify({ ...(await exportJWK(privateKey)), kid: `dev-${randomBytes(4).toString('hex')}`, alg: 'ES256', use: 'sig' });
 }
 
 const SECRETS_FILE = 'dev-secrets.json';
@@ -23,7 +30,12 @@ export async function ensureDevSecrets(dataDir: string): Promise<{ secrets: DevS
   const secretsPath = join(dataDir, SECRETS_FILE);
   const publicKeyFile = join(dataDir, PUBLIC_KEY_FILE);
   if (existsSync(secretsPath) && existsSync(publicKeyFile)) {
-    return { secrets: JSON.parse(readFileSync(secretsPath, 'utf8')) as DevSecrets, publicKeyFile };
+    const secrets = JSON.parse(readFileSync(secretsPath, 'utf8')) as DevSecrets;
+    if (!secrets.ATTESTATION_SIGNING_KEY) {
+      secrets.ATTESTATION_SIGNING_KEY = await attestationKey();
+      writeFileSync(secretsPath, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    }
+    return { secrets, publicKeyFile };
   }
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const secrets: DevSecrets = {
@@ -31,6 +43,7 @@ export async function ensureDevSecrets(dataDir: string): Promise<{ secrets: DevS
     IDENTITY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     IDENTITY_HASH_KEY: randomBytes(32).toString('base64'),
     authPrivateJwk: await exportJWK(privateKey),
+    ATTESTATION_SIGNING_KEY: await attestationKey(),
   };
   writeFileSync(secretsPath, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   writeFileSync(publicKeyFile, await exportSPKI(publicKey));
@@ -47,6 +60,7 @@ export async function withDevSecrets(env: NodeJS.ProcessEnv, dataDir: string): P
     PAYLOAD_KEY: secrets.PAYLOAD_KEY,
     IDENTITY_ENCRYPTION_KEY: secrets.IDENTITY_ENCRYPTION_KEY,
     IDENTITY_HASH_KEY: secrets.IDENTITY_HASH_KEY,
+    ATTESTATION_SIGNING_KEY: secrets.ATTESTATION_SIGNING_KEY,
   };
   if (!env.AUTH_JWKS_URL) filled.AUTH_PUBLIC_KEY_FILE = publicKeyFile;
   for (const [name, value] of Object.entries(env)) if (value) filled[name] = value;

@@ -2,6 +2,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import { createChunkStoringThreads } from '../activities/bulk-intake/chunk-threads';
 import { createTokenVerifier } from '../api/auth';
+import { createAttestationSigner } from '../api/shared/attestations';
 import { buildApi } from '../api/server';
 import type { Config } from '../config';
 import { seedPackageYears } from '../db/calendar';
@@ -117,6 +118,7 @@ export async function startApiRole(
     codec: createPayloadCodec(config),
     identity: new IdentityProtection(config),
     verifyToken: await createTokenVerifier(config),
+    attestations: await createAttestationSigner(config, logger),
     logger,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     codecOrigins: config.CODEC_CORS_ORIGINS,

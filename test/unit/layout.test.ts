@@ -15,6 +15,7 @@ import { incentiveDefinitionWorkflowType, type IncentiveDefinitionWorkflow } fro
 import { objectionWorkflowType, type ObjectionWorkflow } from '../../src/workflows/objection/contract';
 import { recordChangeWorkflowType, recordSharingWorkflowType, type RecordChangeWorkflow, type RecordSharingWorkflow } from '../../src/workflows/records/contract';
 import { agreementWorkflowType, type AgreementWorkflow } from '../../src/workflows/agreement/contract';
+import { partnerCityWorkflowType, type PartnerCityWorkflow } from '../../src/workflows/attestation/contract';
 import { authorizationWorkflowType, type AuthorizationWorkflow } from '../../src/workflows/authorization/contract';
 import { registerUpkeepWorkflowType, type RegisterUpkeepWorkflow } from '../../src/workflows/register/contract';
 import { repairRulesWorkflowType, repairWorkflowType, type RepairRulesWorkflow, type RepairWorkflow } from '../../src/workflows/repair/contract';
@@ -84,7 +85,7 @@ describe('The layout by process', () => {
       agencyRegistrationWorkflowType, bulkIntakeWorkflowType, calendarChangeWorkflowType, objectionWorkflowType, recordChangeWorkflowType,
       recordSharingWorkflowType, nightlyRescoringWorkflowType, rescoringRunWorkflowType, rescorePersonWorkflowType, scoreModelWorkflowType,
       declarationWorkflowType, repairWorkflowType, repairRulesWorkflowType, civicEventWorkflowType, agreementWorkflowType, registerUpkeepWorkflowType,
-      authorizationWorkflowType, incentiveDefinitionWorkflowType,
+      authorizationWorkflowType, incentiveDefinitionWorkflowType, partnerCityWorkflowType,
     ]) {
       expect(typeof named[type], type).toBe('function');
     }
@@ -106,5 +107,6 @@ describe('The layout by process', () => {
     expectTypeOf(bundle.registerUpkeepWorkflow).toEqualTypeOf<RegisterUpkeepWorkflow>();
     expectTypeOf(bundle.authorizationWorkflow).toEqualTypeOf<AuthorizationWorkflow>();
     expectTypeOf(bundle.incentiveDefinitionWorkflow).toEqualTypeOf<IncentiveDefinitionWorkflow>();
+    expectTypeOf(bundle.partnerCityWorkflow).toEqualTypeOf<PartnerCityWorkflow>();
   });
 });

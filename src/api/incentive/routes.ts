@@ -12,6 +12,7 @@ import { incentiveDefinitionWorkflowId, incentiveDefinitionWorkflowType, type In
 import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import { requireAgreement } from '../shared/agreement-gate';
+import { partnerLevel } from '../shared/attestations';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
@@ -92,8 +93,20 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
         description: 'Needs the person’s collection-and-use agreement in force (Art. 7). A "no" means only that this benefit is not given; it is never a ground to refuse a service.',
         tags: ['incentives'],
         params: z.strictObject({ incentiveId }),
-        body: z.strictObject({ identityNumber: identityNumberSchema }),
-        response: { 200: z.object({ incentiveId: z.string(), version: z.number(), eligible: z.boolean(), checkedOn: dayView }), ...refusals(404) },
+        body: z.strictObject({
+          identityNumber: identityNumberSchema,
+          attestation: z.string().min(1).max(8192).optional().describe("a partner city's attestation of the person's level (Art. 19), for a resident of that city"),
+        }),
+        response: {
+          200: z.object({
+            incentiveId: z.string(),
+            version: z.number(),
+            eligible: z.boolean(),
+            checkedOn: dayView,
+            recognisedFrom: z.string().optional().describe('the partner city whose attestation was recognised'),
+          }),
+          ...refusals(404, 422),
+        },
       },
     },
     async (request) => {
@@ -102,6 +115,18 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const { incentiveId: id } = request.params;
       const [incentive] = await activeIncentives(deps.pool, id);
       if (!incentive || incentive.ownerAgency !== actor.agencyId) throw new ApiError(404, 'not-found', `No incentive ${id} implemented by ${actor.agencyId}`, 'incentiveId');
+      const checkedOn = shanghaiDayOf(new Date());
+      if (request.body.attestation) {
+        // Art. 19: a partner city's resident qualifies on the level it attests, mapped onto ours;
+        // only an incentive that asks nothing but a base level can be answered that way.
+        if (!incentive.definition.conditions.every((condition) => condition.kind === 'level-at-least' && condition.scenario === 'base')) {
+          throw new ApiError(422, 'attestation-not-enough', `The incentive ${id} asks more than a base level: an attestation cannot answer it`, 'body.attestation');
+        }
+        const recognised = await partnerLevel(deps.pool, request.body.attestation, request.body.identityNumber);
+        const order = (await scenarioLevels(deps.pool)).get('base') ?? [];
+        const eligible = qualifies(incentive.definition, { levels: new Map([['base', { level: recognised.level, order }]]), records: [] }, checkedOn);
+        return { incentiveId: id, version: incentive.version, eligible, checkedOn, recognisedFrom: recognised.partnerId };
+      }
       const parsed = parseIdentityNumber(request.body.identityNumber);
       if (!parsed.ok) throw new ApiError(400, 'invalid-input', `body.identityNumber: the resident identity number ${parsed.reason}`, 'body.identityNumber');
       const personId = await personIdOf(deps.pool, deps.identity.reference(parsed.identity));
@@ -111,7 +136,6 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
         throw new ApiError(403, 'agreement-required', 'No collection-and-use agreement is in force for this person (Art. 7)', 'agreement');
       }
       await requireAgreement(deps.pool, actor, personId, purpose);
-      const checkedOn = shanghaiDayOf(new Date());
       const eligible = qualifies(incentive.definition, await incentiveFacts(deps.pool, personId), checkedOn);
       await logPersonRead(deps.pool, actor, [personId], purpose, 'Art. 12, 16, 17');
       return { incentiveId: id, version: incentive.version, eligible, checkedOn };

@@ -4,6 +4,7 @@ import type { IdentityProtection } from '../../db/persons';
 import type { Logger } from '../../logger';
 import type { EncryptionCodec } from '../../temporal/codec';
 import type { TokenVerifier } from '../auth';
+import type { AttestationSigner } from './attestations';
 
 /** What every route plugin is given (DESIGN.md: the API reads Postgres or talks to Temporal). */
 export interface ApiDependencies {
@@ -17,6 +18,8 @@ export interface ApiDependencies {
   verifyToken: TokenVerifier;
   logger: Logger;
   taskQueue: string;
+  /** Signs the platform's score attestations and publishes their keys (Art. 19). */
+  attestations: AttestationSigner;
   /** Origins of the Temporal Web UI allowed to call the codec endpoint with credentials. */
   codecOrigins: string[];
 }
