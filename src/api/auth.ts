@@ -62,6 +62,15 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/**
+ * The caller of a route: its `config.roles` were checked before its input was (server.ts), so a
+ * caller without the role learns nothing of what the route takes.
+ */
+export function actorOf(request: { actor: Actor | undefined }): Actor {
+  if (!request.actor) throw new ApiError(401, 'unauthenticated', 'A bearer token is required');
+  return request.actor;
+}
+
 export function requireRole(actor: Actor | undefined, roles: readonly Role[]): Actor {
   if (!actor) throw new ApiError(401, 'unauthenticated', 'A bearer token is required');
   if (!roles.includes(actor.role)) {

@@ -5,12 +5,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Actor } from '../domain/roles';
+import type { Actor, Role } from '../domain/roles';
 import { agencyRoutes } from './agencies/routes';
 import { agreementRoutes } from './agreement/routes';
 import { attestationRoutes } from './attestation/routes';
 import { authorizationRoutes } from './authorization/routes';
-import { bearerToken } from './auth';
+import { bearerToken, requireRole } from './auth';
 import { bulkIntakeRoutes } from './bulk-intake/routes';
 import { calendarRoutes } from './calendar/routes';
 import { civicFeedRoutes } from './civic-feed/routes';
@@ -33,6 +33,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified caller, or undefined when no bearer token was sent. */
     actor: Actor | undefined;
+  }
+  interface FastifyContextConfig {
+    /** The roles that may call the route, checked before anything of the request is validated. */
+    roles?: readonly Role[];
   }
 }
 
@@ -81,6 +85,12 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request.headers.authorization);
     if (token) request.actor = await deps.verifyToken(token);
+  });
+
+  // Who may call comes before what they sent: a wrong role gets 401 or 403 whatever its input.
+  app.addHook('preValidation', async (request) => {
+    const { roles } = request.routeOptions.config;
+    if (roles) requireRole(request.actor, roles);
   });
 
   app.addHook('preValidation', async (request) => {

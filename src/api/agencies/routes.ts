@@ -6,7 +6,7 @@ import {
   agencyRegistrationWorkflowType,
   type AgencyRegistrationWorkflow,
 } from '../../workflows/agencies/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import type { ApiDependencies } from '../shared/dependencies';
 import { throughTemporal } from '../workflow-failures';
 
@@ -15,6 +15,7 @@ export const agencyRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.put(
     '/admin/agencies/:id',
     {
+      config: { roles: ['admin'] },
       schema: {
         summary: 'Register or rename an agency, a market provider, or a requester (a bank, an employer, a landlord, another city: Art. 15)',
         tags: ['administration'],
@@ -24,7 +25,7 @@ export const agencyRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['admin']);
+      const actor = actorOf(request);
       const registration = { id: request.params.id, ...request.body, registeredBy: actor.subject };
       const workflowId = agencyRegistrationWorkflowId(request.params.id, randomUUID());
       await throughTemporal(

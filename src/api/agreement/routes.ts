@@ -5,7 +5,7 @@ import { agreementsOf, agreementTextInForce } from '../../db/agreements';
 import { logPersonRead } from '../../db/query-log';
 import { AGREEMENT_CHANNELS } from '../../domain/agreement';
 import { agreementWorkflowId, agreementWorkflowType, type AgreementChange, type AgreementWorkflow } from '../../workflows/agreement/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { instantView } from '../shared/formats';
@@ -49,6 +49,7 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.get(
     '/me/agreement',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'My agreement in force, and those I signed and revoked before (Art. 7)',
         tags: ['agreement'],
@@ -56,7 +57,7 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const agreements = (await agreementsOf(deps.pool, actor.personId!)) as z.infer<typeof agreementView>[];
       await logPersonRead(deps.pool, actor, [actor.personId!], 'own agreement', 'Art. 7');
       return { inForce: agreements.find((agreement) => agreement.revokedAt === null) ?? null, agreements };
@@ -66,6 +67,7 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.post(
     '/me/agreement',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Sign the collection-and-use agreement, authenticated by real name (Art. 7)',
         description: 'The text signed must be the version in force (GET /agreement-text). One agreement is in force at a time.',
@@ -75,7 +77,7 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       if (!actor.realName) throw new ApiError(403, 'real-name-required', 'Signing the agreement needs real-name authentication (Art. 7)', 'token');
       const signed = await change({ kind: 'sign', agreementId: randomUUID(), personId: actor.personId!, ...request.body, assurance: 'real-name', by: actor.subject });
       return reply.status(201).send({ agreementId: signed.agreementId, textVersion: signed.textVersion, signedAt: signed.signedAt });
@@ -85,6 +87,7 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.post(
     '/me/agreement/revocation',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Revoke my agreement: from now no score of mine is shown or used, to anyone, me included (Art. 7)',
         tags: ['agreement'],
@@ -93,7 +96,7 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const inForce = (await agreementsOf(deps.pool, actor.personId!)).find((agreement) => agreement.revokedAt === null);
       if (!inForce) throw new ApiError(404, 'not-found', 'No agreement of yours is in force', 'agreement');
       const revoked = await change({ kind: 'revoke', agreementId: inForce.agreementId, personId: actor.personId!, ...request.body, by: actor.subject });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead } from '../../db/query-log';
 import { partnerCityWorkflowId, partnerCityWorkflowType, type PartnerCityWorkflow } from '../../workflows/attestation/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import { requireAgreement } from '../shared/agreement-gate';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -35,6 +35,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
   app.post(
     '/me/attestations',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'A signed, short-lived attestation of my base score and level, for another city (Art. 19)',
         description:
@@ -45,7 +46,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const personId = actor.personId!;
       await requireAgreement(deps.pool, actor, personId, 'attestation of my score');
       const found = await deps.pool.query<{ score: number; level: string; model_id: string; on_day: string; id_number_encrypted: Buffer }>(
@@ -66,6 +67,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
   app.put(
     '/admin/partner-cities/:partnerId',
     {
+      config: { roles: ['admin'] },
       schema: {
         summary: "Register or update a partner city whose attestations are recognised: its issuer, its public keys, its levels mapped onto ours (Art. 19)",
         tags: ['attestations'],
@@ -80,7 +82,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['admin']);
+      const actor = actorOf(request);
       const { partnerId: id } = request.params;
       const { jwks, levelMapping } = request.body;
       try {

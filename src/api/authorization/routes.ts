@@ -13,7 +13,7 @@ import {
   revokeAuthorizationUpdate,
   type AuthorizationWorkflow,
 } from '../../workflows/authorization/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import { requireAgreement } from '../shared/agreement-gate';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -47,6 +47,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
   app.post(
     '/me/authorizations',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Authorize a registered requester to read what one purpose needs of one scenario, until a time (Art. 15, 18)',
         description:
@@ -63,7 +64,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const { purpose, scenario, validUntil } = request.body;
       const unfit = scopeProblem(purpose, scenario);
       if (unfit) throw new ApiError(400, 'invalid-input', `body.scenario: ${unfit}`, 'body.scenario');
@@ -94,6 +95,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
   app.get(
     '/me/authorizations',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'The authorizations I granted, the latest first (Art. 15)',
         tags: ['authorizations'],
@@ -101,7 +103,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const authorizations = await authorizationsOf(deps.pool, actor.personId!);
       await logPersonRead(deps.pool, actor, [actor.personId!], 'own authorizations', 'Art. 15');
       return { authorizations: authorizations.map(shown) };
@@ -111,6 +113,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
   app.post(
     '/me/authorizations/:authorizationId/revocation',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Revoke an authorization at once: from the answer on, no query under it is answered',
         tags: ['authorizations'],
@@ -119,7 +122,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const { authorizationId } = request.params;
       const row = await authorizationById(deps.pool, authorizationId);
       if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No authorization ${authorizationId}`, 'authorizationId');
@@ -138,6 +141,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
   app.get(
     '/authorized-scores/:authorizationId',
     {
+      config: { roles: ['requester'] },
       schema: {
         summary: "A requester reads a person's score under their authorization: only what the purpose needs (Art. 15, 18)",
         description:
@@ -160,7 +164,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['requester']);
+      const actor = actorOf(request);
       await organisationOf(deps.pool, actor, 'requester');
       const { authorizationId } = request.params;
       const { purpose, scenario } = request.query;

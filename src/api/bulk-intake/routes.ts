@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { bulkIntakeWorkflowId, bulkIntakeWorkflowType, type BulkIntakeWorkflow } from '../../workflows/bulk-intake/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { organisationOf } from '../shared/organisations';
@@ -39,6 +39,7 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
   app.post(
     '/records/bulk',
     {
+      config: { roles: ['agency', 'provider'] },
       schema: {
         summary: 'Share many records at once: JSON array, NDJSON, or CSV with detail.<key> columns',
         description:
@@ -50,7 +51,7 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['agency', 'provider']);
+      const actor = actorOf(request);
       const sharer = await organisationOf(deps.pool, actor);
       const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const format = FORMATS[mediaType];
@@ -85,6 +86,7 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
   app.get(
     '/records/batches/:batchId',
     {
+      config: { roles: ['agency', 'provider'] },
       schema: {
         summary: 'A batch and its per-row results (accepted, refused with field and reason, duplicate)',
         tags: ['records'],
@@ -110,7 +112,7 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['agency', 'provider']);
+      const actor = actorOf(request);
       const batch = await batchOf(deps.pool, request.params.batchId, actor.agencyId!);
       if (!batch) throw new ApiError(404, 'not-found', `No batch ${request.params.batchId} of ${actor.agencyId}`, 'batchId');
       return { batchId: request.params.batchId, ...batch, results: await batchRowResults(deps.pool, request.params.batchId, request.query) };

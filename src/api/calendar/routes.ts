@@ -11,7 +11,7 @@ import {
   type CalendarChangeRequest,
   type CalendarChangeWorkflow,
 } from '../../workflows/calendar/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView } from '../shared/formats';
@@ -64,6 +64,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
   app.post(
     '/admin/calendar/years/:year',
     {
+      config: { roles: ['admin'] },
       schema: {
         summary: 'Load (or reload) a year of the working-day calendar; open deadlines move with it',
         tags: ['calendar'],
@@ -73,7 +74,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['admin']);
+      const actor = actorOf(request);
       const { year: y } = request.params;
       const body = request.body ?? {};
       const entries = [...(body.holidays ?? []), ...(body.makeUpWorkdays ?? [])];
@@ -96,6 +97,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
   app.post(
     '/admin/calendar/corrections',
     {
+      config: { roles: ['admin'] },
       schema: {
         summary: 'Correct single days of the calendar (a mid-year change of arrangements); open deadlines move',
         tags: ['calendar'],
@@ -104,7 +106,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['admin']);
+      const actor = actorOf(request);
       const first = request.body.days[0]!.day;
       const started = await startChange(`${first}-correction-${randomUUID().slice(0, 8)}`, {
         kind: 'correct-days',
@@ -118,6 +120,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
   app.get(
     '/admin/calendar/changes/:changeId',
     {
+      config: { roles: ['admin', 'supervisor'] },
       schema: {
         summary: 'Follow a calendar change',
         tags: ['calendar'],
@@ -126,7 +129,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       },
     },
     async (request) => {
-      requireRole(request.actor, ['admin', 'supervisor']);
       const { changeId } = request.params;
       const handle = deps.client.workflow.getHandle<CalendarChangeWorkflow>(calendarChangeWorkflowId(changeId));
       const notFound = { message: `No calendar change ${changeId}`, field: 'changeId' };
@@ -144,6 +146,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
   app.get(
     '/calendar/years/:year',
     {
+      config: { roles: ROLES },
       schema: {
         summary: 'The working-day calendar of a year, as the platform counts deadlines',
         tags: ['calendar'],
@@ -158,7 +161,6 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       },
     },
     async (request) => {
-      requireRole(request.actor, ROLES);
       return calendarYear(deps.pool, request.params.year);
     },
   );

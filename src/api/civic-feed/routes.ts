@@ -8,7 +8,7 @@ import { identityNumberSchema, referenceSchema } from '../../domain/record';
 import { CIVIC_ROUTES } from '../../domain/repair';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { civicEventWorkflowId, civicEventWorkflowType, type CivicEventWorkflow } from '../../workflows/civic-feed/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { organisationOf } from '../shared/organisations';
@@ -41,6 +41,7 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.post(
     '/civic-events',
     {
+      config: { roles: ['civic-db'] },
       schema: {
         summary: 'Feed civilised-behaviour events: volunteer hours, donations, civilised practice (Art. 21, Art. 9(3))',
         description:
@@ -59,7 +60,7 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['civic-db']);
+      const actor = actorOf(request);
       const feeder = await organisationOf(deps.pool, actor, 'agency');
       const { events } = request.body;
       const today = shanghaiDayOf(new Date());

@@ -1,7 +1,6 @@
 import type { Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireRole } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { instantView } from '../shared/formats';
@@ -42,6 +41,7 @@ export const codecRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
     app.post(
       `/codec/${direction}`,
       {
+        config: { roles: ['supervisor'] },
         schema: {
           summary: `${direction === 'decode' ? 'Decrypt' : 'Encrypt'} Temporal payloads (codec server protocol)`,
           tags: ['supervision'],
@@ -50,7 +50,6 @@ export const codecRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
         },
       },
       async (request) => {
-        requireRole(request.actor, ['supervisor']);
         const payloads = request.body.payloads.map(fromJson);
         const result = direction === 'decode' ? await deps.codec.decode(payloads) : await deps.codec.encode(payloads);
         return { payloads: result.map(toJson) };

@@ -14,7 +14,7 @@ import {
   withdrawDeclarationUpdate,
   type DeclarationWorkflow,
 } from '../../workflows/declaration/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
@@ -53,6 +53,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
   app.post(
     '/declarations',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Declare an honour or a social contribution, with proof, for the competent agency to verify (Art. 11)',
         description:
@@ -64,7 +65,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const { authorizeVerification: _authorized, ...declaration } = request.body;
       const unfit = declarationProblem(await loadCatalogue(deps.pool), declaration);
       if (unfit) throw new ApiError(400, 'invalid-input', `body.${unfit.field}: ${unfit.message}`, `body.${unfit.field}`);
@@ -91,6 +92,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
   app.get(
     '/declarations',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'My declarations, the latest first (Art. 11)',
         tags: ['declarations'],
@@ -98,7 +100,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const declarations = await declarationsOf(deps.pool, actor.personId!);
       await logPersonRead(deps.pool, actor, [actor.personId!], 'own declarations', 'Art. 11');
       return { declarations: declarations.map(shown) };
@@ -108,6 +110,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
   app.get(
     '/declarations/:declarationId',
     {
+      config: { roles: ['person', 'agency', 'ndrc', 'supervisor'] },
       schema: {
         summary: 'A declaration, its verification and its outcome (Art. 11)',
         tags: ['declarations'],
@@ -116,7 +119,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person', 'agency', 'ndrc', 'supervisor']);
+      const actor = actorOf(request);
       const { declarationId } = request.params;
       const row = await declarationById(deps.pool, declarationId);
       if (row && !maySee(actor, row)) {
@@ -135,6 +138,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
   app.post(
     '/declarations/:declarationId/withdrawal',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Withdraw my declaration before the agency decides',
         tags: ['declarations'],
@@ -143,7 +147,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const { declarationId } = request.params;
       const row = await declarationById(deps.pool, declarationId);
       if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No declaration ${declarationId}`, 'declarationId');

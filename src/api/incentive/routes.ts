@@ -9,7 +9,7 @@ import { identityNumberSchema } from '../../domain/record';
 import { ROLES } from '../../domain/roles';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { incentiveDefinitionWorkflowId, incentiveDefinitionWorkflowType, type IncentiveDefinitionWorkflow } from '../../workflows/incentive/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import { requireAgreement } from '../shared/agreement-gate';
 import { partnerLevel } from '../shared/attestations';
@@ -31,14 +31,14 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.get(
     '/incentives',
     {
+      config: { roles: ROLES },
       schema: {
         summary: 'The incentives in force: who implements each, its benefit, its rule and validity (Art. 12, 16)',
         tags: ['incentives'],
         response: { 200: z.object({ incentives: z.array(z.object({ incentiveId: z.string(), version: z.number(), ownerAgency: z.string(), definition: incentiveDefinitionSchema })) }) },
       },
     },
-    async (request) => {
-      requireRole(request.actor, ROLES);
+    async () => {
       return { incentives: await activeIncentives(deps.pool) };
     },
   );
@@ -46,6 +46,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.put(
     '/incentives/:incentiveId',
     {
+      config: { roles: ['agency'] },
       schema: {
         summary: 'Define or redefine an incentive my agency implements: the definition becomes its next version (Art. 17)',
         description:
@@ -58,7 +59,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['agency']);
+      const actor = actorOf(request);
       const owner = await organisationOf(deps.pool, actor);
       const { incentiveId: id } = request.params;
       // A level condition must name a level of a scenario that is scored, or nobody could ever meet it.
@@ -88,6 +89,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.post(
     '/incentives/:incentiveId/eligibility',
     {
+      config: { roles: ['agency'] },
       schema: {
         summary: 'Whether a person qualifies for an incentive my agency implements: yes or no with the rule version, never the score (Art. 12, 16)',
         description: 'Needs the person’s collection-and-use agreement in force (Art. 7). A "no" means only that this benefit is not given; it is never a ground to refuse a service.',
@@ -110,7 +112,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['agency']);
+      const actor = actorOf(request);
       await organisationOf(deps.pool, actor);
       const { incentiveId: id } = request.params;
       const [incentive] = await activeIncentives(deps.pool, id);

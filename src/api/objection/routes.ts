@@ -14,7 +14,7 @@ import {
   withdrawObjectionUpdate,
   type ObjectionWorkflow,
 } from '../../workflows/objection/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView } from '../shared/formats';
@@ -26,6 +26,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.post(
     '/objections',
     {
+      config: { roles: ['person', 'ndrc'] },
       schema: {
         summary: 'File an objection to one of my records or to my score (Art. 20)',
         description: 'A person files for themself. NDRC may register an objection it received earlier (personId and receivedOn), e.g. on paper.',
@@ -43,7 +44,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['person', 'ndrc']);
+      const actor = actorOf(request);
       const body = request.body;
       const personId = actor.role === 'person' ? actor.personId! : body.personId;
       if (!personId) throw new ApiError(400, 'invalid-input', 'body.personId: NDRC registers an objection for a named person', 'body.personId');
@@ -85,6 +86,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.get(
     '/objections/:objectionId',
     {
+      config: { roles: ['person', 'ndrc', 'supervisor'] },
       schema: {
         summary: 'An objection, its state and outcome',
         tags: ['objections'],
@@ -107,7 +109,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person', 'ndrc', 'supervisor']);
+      const actor = actorOf(request);
       const { objectionId } = request.params;
       const row = await objectionById(deps.pool, objectionId);
       if (row && actor.role === 'person' && row.personId !== actor.personId) {
@@ -131,6 +133,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.post(
     '/objections/:objectionId/withdrawal',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Withdraw my objection before a decision',
         tags: ['objections'],
@@ -139,7 +142,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const { objectionId } = request.params;
       const row = await objectionById(deps.pool, objectionId);
       if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No objection ${objectionId}`, 'objectionId');

@@ -4,7 +4,7 @@ import { hasAgreementInForce } from '../../db/agreements';
 import { logPersonRead } from '../../db/query-log';
 import { explainedScores } from '../../db/scoring';
 import { shanghaiDayOf } from '../../domain/working-days';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { instantView } from '../shared/formats';
@@ -34,6 +34,7 @@ export const personalDataRoutes: FastifyPluginAsyncZod<ApiDependencies> = async 
   app.get(
     '/me/personal-data',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'A copy of everything the platform keeps about me, as one JSON file (PIPL art. 45)',
         description:
@@ -55,7 +56,7 @@ export const personalDataRoutes: FastifyPluginAsyncZod<ApiDependencies> = async 
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       if (!actor.realName) throw new ApiError(403, 'real-name-required', 'A copy of personal information needs real-name authentication', 'token');
       const personId = actor.personId!;
       const found = await deps.pool.query<{ id_number_encrypted: Buffer; birth_date: string; residency: string | null; residence_permit_valid_until: string | null; civil_capacity: string | null }>(

@@ -35,7 +35,7 @@ import {
   type RecordChangeWorkflow,
   type RecordSharingWorkflow,
 } from '../../workflows/records/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
@@ -123,6 +123,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.post(
     '/obligations',
     {
+      config: { roles: ['agency'] },
       schema: {
         summary: 'Announce information formed on a day: opens the 7-working-day sharing obligation (Art. 10)',
         tags: ['records'],
@@ -131,7 +132,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['agency']);
+      const actor = actorOf(request);
       const sharer = await organisationOf(deps.pool, actor);
       if (request.body.formedOn > shanghaiDayOf(new Date())) throw new ApiError(400, 'invalid-input', 'body.formedOn: must not be in the future', 'body.formedOn');
       const workflowId = obligationWorkflowId(sharer.id, request.body.reference);
@@ -155,6 +156,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.get(
     '/obligations',
     {
+      config: { roles: ['agency'] },
       schema: {
         summary: 'My sharing obligations with their due time and SLA state',
         tags: ['records'],
@@ -180,7 +182,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['agency']);
+      const actor = actorOf(request);
       return { obligations: await obligationsOf(deps.pool, actor.agencyId!, request.query.state, request.query.limit) };
     },
   );
@@ -188,6 +190,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.post(
     '/obligations/:reference/withdrawal',
     {
+      config: { roles: ['agency'] },
       schema: {
         summary: 'Withdraw an open obligation, with a reason',
         tags: ['records'],
@@ -197,7 +200,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['agency']);
+      const actor = actorOf(request);
       const handle = deps.client.workflow.getHandle<RecordSharingWorkflow>(obligationWorkflowId(actor.agencyId!, request.params.reference));
       return throughTemporal(() => handle.executeUpdate(withdrawObligationUpdate, { args: [{ reason: request.body.reason }] }), {
         message: `No open obligation ${request.params.reference}`,
@@ -209,6 +212,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.post(
     '/records',
     {
+      config: { roles: ['agency', 'provider'] },
       schema: {
         summary: 'Share a record (closes its obligation; opens one first if the record was not announced)',
         tags: ['records'],
@@ -217,7 +221,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['agency', 'provider']);
+      const actor = actorOf(request);
       const sharer = await organisationOf(deps.pool, actor);
       const record = await prepareRecord(deps, sharer, request.body);
       const workflowId = obligationWorkflowId(sharer.id, record.reference);
@@ -257,7 +261,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
 
   const change = (kind: 'correct' | 'revoke') =>
     async (request: { actor: Actor | undefined; params: { reference: string }; body: { reason: string } & Partial<z.infer<typeof correctionBody>> }) => {
-      const actor = requireRole(request.actor, ['agency', 'provider']);
+      const actor = actorOf(request);
       const sharer = await organisationOf(deps.pool, actor);
       const { reason, ...fields } = request.body;
       const workflowId = recordChangeWorkflowId(sharer.id, request.params.reference, randomUUID());
@@ -290,6 +294,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.post(
     '/records/:reference/correction',
     {
+      config: { roles: ['agency', 'provider'] },
       schema: {
         summary: 'Correct a shared record: a new version, the old one kept for audit',
         tags: ['records'],
@@ -303,6 +308,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.post(
     '/records/:reference/revocation',
     {
+      config: { roles: ['agency', 'provider'] },
       schema: {
         summary: 'Revoke a shared record: it stops counting, and stays kept for audit',
         tags: ['records'],
@@ -317,6 +323,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.get(
     '/records/:reference',
     {
+      config: { roles: ['agency', 'provider'] },
       schema: {
         summary: 'One of my records with all its versions',
         tags: ['records'],
@@ -325,7 +332,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['agency', 'provider']);
+      const actor = actorOf(request);
       const { reference } = request.params;
       const record = await recordOfSharer(deps.pool, actor.agencyId!, reference);
       if (!record) {
@@ -342,6 +349,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.get(
     '/me/records',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'My own records, read-only, with their versions',
         tags: ['persons'],
@@ -349,7 +357,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const records = await recordsOfPerson(deps.pool, actor.personId!);
       await logPersonRead(deps.pool, actor, [actor.personId!], 'own records', 'Art. 15');
       return { records };
@@ -359,6 +367,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.get(
     '/obligations/:reference',
     {
+      config: { roles: ['agency'] },
       schema: {
         summary: 'One obligation as its workflow sees it now',
         tags: ['records'],
@@ -377,7 +386,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['agency']);
+      const actor = actorOf(request);
       const handle = deps.client.workflow.getHandle<RecordSharingWorkflow>(obligationWorkflowId(actor.agencyId!, request.params.reference));
       return throughTemporal(() => handle.query(obligationQuery), { message: `No obligation ${request.params.reference}`, field: 'reference' });
     },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { logPersonRead } from '../../db/query-log';
 import { isCountableDay, timestampSchema } from '../../domain/input';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { instantView } from '../shared/formats';
@@ -43,6 +43,7 @@ export const registerRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
   app.get(
     '/register',
     {
+      config: { roles: ['supervisor'] },
       schema: {
         summary: 'Search the query register: who read whose data, for what, on what basis, when, and whether it was refused (Art. 22)',
         tags: ['register'],
@@ -75,7 +76,7 @@ export const registerRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['supervisor']);
+      const actor = actorOf(request);
       checkRange(request.query);
       const found = await registerEntries(deps.pool, request.query);
       const entries = found.map(({ cursor: _cursor, ...entry }) => entry);
@@ -88,6 +89,7 @@ export const registerRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
   app.get(
     '/me/register',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Who looked at my data, for what and on what basis, allowed or refused (Art. 22; PIPL art. 45)',
         description: 'Organisations and roles, not the individual staff member; my own reads are left out unless asked for.',
@@ -111,7 +113,7 @@ export const registerRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const { includeOwn, ...page } = request.query;
       checkRange(page);
       const entries = await registerEntries(deps.pool, { ...page, personId: actor.personId!, ...(includeOwn === 'true' ? {} : { notBy: actor.subject }) });

@@ -20,7 +20,7 @@ import {
   type RepairRulesWorkflow,
   type RepairWorkflow,
 } from '../../workflows/repair/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
@@ -81,6 +81,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.get(
     '/repair-rules',
     {
+      config: { roles: ROLES },
       schema: {
         summary: 'The repair conditions: the version in force and those before it (Art. 21, Order 36)',
         tags: ['repairs'],
@@ -93,8 +94,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
         },
       },
     },
-    async (request) => {
-      requireRole(request.actor, ROLES);
+    async () => {
       const versions = await repairRulesVersions(deps.pool);
       return { versions: versions.map((row) => ({ ...row, status: row.status as 'active' | 'retired', definition: repairRulesSchema.parse(row.definition) })) };
     },
@@ -103,6 +103,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.post(
     '/repair-rules',
     {
+      config: { roles: ['ndrc'] },
       schema: {
         summary: 'Publish new repair conditions: minimum periods, routes with thresholds and windows, the commitment, the clocks (NDRC)',
         description:
@@ -114,7 +115,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['ndrc']);
+      const actor = actorOf(request);
       const publicationId = randomUUID();
       const published = await throughTemporal(
         () =>
@@ -132,6 +133,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.get(
     '/repairs/eligibility',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Whether one of my records may be repaired today, by which routes, and the credit commitment to sign (Art. 21)',
         description:
@@ -160,7 +162,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const { recordId } = request.query;
       const record = await repairableRecord(deps.pool, recordId);
       if (record && record.personId !== actor.personId) {
@@ -190,6 +192,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.post(
     '/repairs',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Apply to repair one of my negative records by a route, signing the credit commitment (Art. 21)',
         description:
@@ -205,7 +208,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const repairId = randomUUID();
       const workflowId = repairWorkflowId(repairId);
       // Started with its filing: a 202 is a repair that was filed and will run to its end.
@@ -228,6 +231,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.get(
     '/repairs',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'My repairs, the latest first (Art. 21)',
         tags: ['repairs'],
@@ -235,7 +239,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const repairs = await repairsOf(deps.pool, actor.personId!);
       await logPersonRead(deps.pool, actor, [actor.personId!], 'own repairs', 'Art. 21');
       return { repairs: repairs.map(shown) };
@@ -245,6 +249,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.get(
     '/repairs/:repairId',
     {
+      config: { roles: ['person', 'agency', 'ndrc', 'supervisor'] },
       schema: {
         summary: 'A repair: its route, the progress toward its threshold or its instalments, its state and outcome (Art. 21)',
         tags: ['repairs'],
@@ -253,7 +258,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person', 'agency', 'ndrc', 'supervisor']);
+      const actor = actorOf(request);
       const { repairId } = request.params;
       const row = await repairById(deps.pool, repairId);
       if (row && !maySee(actor, row)) {
@@ -274,6 +279,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.post(
     '/repairs/:repairId/withdrawal',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Withdraw my repair before the agency decides',
         tags: ['repairs'],
@@ -282,7 +288,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const { repairId } = request.params;
       const row = await ownRepair(deps, actor, repairId);
       if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
@@ -297,6 +303,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
   app.post(
     '/repairs/:repairId/performance',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'Report the obligation met after the agency found it unmet: the agency is asked to confirm again (subsequent performance)',
         tags: ['repairs'],
@@ -305,7 +312,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const { repairId } = request.params;
       const row = await ownRepair(deps, actor, repairId);
       if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');

@@ -15,7 +15,7 @@ import {
   type ScoreModelChange,
   type ScoreModelWorkflow,
 } from '../../workflows/scoring/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import { requireAgreement } from '../shared/agreement-gate';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -37,6 +37,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
   app.get(
     '/me/score',
     {
+      config: { roles: ['person'] },
       schema: {
         summary: 'My current scores, levels, their breakdown and history (with real-name authentication and an agreement in force, Art. 7)',
         tags: ['persons'],
@@ -54,7 +55,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['person']);
+      const actor = actorOf(request);
       const personId = actor.personId!;
       const standing = await personStanding(deps.pool, personId);
       if (!standing) throw new ApiError(404, 'not-found', 'No records of this person have been shared yet', 'person');
@@ -78,9 +79,11 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
 
   app.get(
     '/models',
-    { schema: { summary: 'Indicator models of every scenario and status', tags: ['models'], response: { 200: z.object({ models: z.array(modelView) }) } } },
-    async (request) => {
-      requireRole(request.actor, ['institution', 'ndrc', 'supervisor']);
+    {
+      config: { roles: ['institution', 'ndrc', 'supervisor'] },
+      schema: { summary: 'Indicator models of every scenario and status', tags: ['models'], response: { 200: z.object({ models: z.array(modelView) }) } },
+    },
+    async () => {
       return { models: await models(deps.pool) };
     },
   );
@@ -96,6 +99,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
   app.post(
     '/models',
     {
+      config: { roles: ['institution'] },
       schema: {
         summary: 'Draft a new model version of a scenario (Art. 13, 14)',
         tags: ['models'],
@@ -104,7 +108,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['institution']);
+      const actor = actorOf(request);
       const unfit = modelCatalogueProblem(await loadCatalogue(deps.pool), request.body.definition);
       if (unfit) throw new ApiError(400, 'invalid-input', `body.${unfit.field}: ${unfit.message}`, `body.${unfit.field}`);
       const result = await runModelChange({ kind: 'draft', ...request.body, createdBy: actor.subject }, scoreModelWorkflowId(request.body.scenario, 'draft', randomUUID()));
@@ -115,6 +119,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
   app.post(
     '/models/:id/transitions',
     {
+      config: { roles: ['institution'] },
       schema: {
         summary: 'Put a model to public comment, activate it (rescoring its scenario) or retire it',
         tags: ['models'],
@@ -131,7 +136,6 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       },
     },
     async (request) => {
-      requireRole(request.actor, ['institution']);
       if (request.body.to === 'public-comment' && !request.body.commentUntil) {
         throw new ApiError(400, 'invalid-input', 'body.commentUntil: a public comment needs the end of its comment window (Art. 13)', 'body.commentUntil');
       }
@@ -145,6 +149,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
   app.get(
     '/rescoring/runs',
     {
+      config: { roles: ['institution', 'supervisor'] },
       schema: {
         summary: 'Full rescoring runs with their summaries',
         tags: ['rescoring'],
@@ -168,8 +173,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
         },
       },
     },
-    async (request) => {
-      requireRole(request.actor, ['institution', 'supervisor']);
+    async () => {
       const [runs, active] = await Promise.all([rescoringRuns(deps.pool), activeModels(deps.pool)]);
       return { runs, activeModels: active.map((model) => model.id) };
     },
@@ -178,6 +182,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
   app.post(
     '/rescoring/schedule/:action',
     {
+      config: { roles: ['institution'] },
       schema: {
         summary: 'Run the nightly full rescoring now, or pause / resume its schedule',
         tags: ['rescoring'],
@@ -186,7 +191,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ['institution']);
+      const actor = actorOf(request);
       const scheduleId = nightlyRescoringScheduleId(deps.taskQueue);
       const handle = deps.client.schedule.getHandle(scheduleId);
       const { action } = request.params;

@@ -6,7 +6,7 @@ import { recordCorrectionSchema } from '../../domain/record';
 import { catalogueProblem } from '../../domain/record-types';
 import type { Actor } from '../../domain/roles';
 import { claimTaskUpdate, completeTaskUpdate, type TaskActor } from '../../workflows/shared/contract';
-import { requireRole } from '../auth';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { instantView } from '../shared/formats';
@@ -45,6 +45,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   app.get(
     '/tasks',
     {
+      config: { roles: ['ndrc', 'agency', 'provider', 'supervisor'] },
       schema: {
         summary: 'My tasks, soonest due first, with the working days left',
         tags: ['tasks'],
@@ -58,7 +59,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider', 'supervisor']);
+      const actor = actorOf(request);
       return { tasks: await taskViews(deps.pool, await inbox(deps.pool, actor, request.query)) };
     },
   );
@@ -67,9 +68,12 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   for (const action of ['claim', 'release'] as const) {
     app.post(
       `/tasks/:taskId/${action}`,
-      { schema: { summary: action === 'claim' ? 'Claim a task' : 'Release a task I claimed', tags: ['tasks'], params, response: { 200: z.object({ taskId: z.string(), claimedBy: z.string().nullable() }), ...refusals(404, 409) } } },
+      {
+        config: { roles: ['ndrc', 'agency', 'provider'] },
+        schema: { summary: action === 'claim' ? 'Claim a task' : 'Release a task I claimed', tags: ['tasks'], params, response: { 200: z.object({ taskId: z.string(), claimedBy: z.string().nullable() }), ...refusals(404, 409) } },
+      },
       async (request) => {
-        const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider']);
+        const actor = actorOf(request);
         const task = await taskFor(actor, request.params.taskId);
         return throughTemporal(
           () => deps.client.workflow.getHandle(task.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: task.id, actor: taskActor(actor), claim: action === 'claim' }] }),
@@ -82,6 +86,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   app.post(
     '/tasks/:taskId/completion',
     {
+      config: { roles: ['ndrc', 'agency', 'provider'] },
       schema: {
         summary: 'Complete a task with a decision; the process validates it before anything is recorded',
         tags: ['tasks'],
@@ -96,7 +101,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider']);
+      const actor = actorOf(request);
       const task = await taskFor(actor, request.params.taskId);
       const { decision, reasons, correction, schedule } = request.body;
       // A correction must fit the catalogue and the record's category, or the process could not apply it: checked here, before the decision is taken.
@@ -118,6 +123,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   app.get(
     '/tasks/:taskId/history',
     {
+      config: { roles: ['ndrc', 'agency', 'provider', 'supervisor'] },
       schema: {
         summary: 'What happened to a task: created, claimed, released, completed, cancelled',
         tags: ['tasks'],
@@ -126,7 +132,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ['ndrc', 'agency', 'provider', 'supervisor']);
+      const actor = actorOf(request);
       const task = await taskFor(actor, request.params.taskId);
       const [view] = await taskViews(deps.pool, [task]);
       return { task: view!, events: await taskEvents(deps.pool, task.id) };
