@@ -9,7 +9,7 @@ describe('Art. 7 the collection-and-use agreement, signed by real name, before a
   let person: string;
   let personId: string;
   const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1983-07-07', 707);
+  const resident = identityNumber('1983-07-07', 747);
 
   const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
   const refusedReads = async () =>
@@ -23,8 +23,9 @@ describe('Art. 7 the collection-and-use agreement, signed by real name, before a
     police = await platform.token('agency', { agency: 'jinan-public-security' });
     const share = (reference: string, typeCode: string, details: Record<string, unknown>) =>
       call('POST', '/records', police, { reference, identityNumber: resident, category: 'identity', typeCode, formedOn: today, details });
-    const hukou = await share('HUKOU-707', 'household-registration', {});
-    await share('CAPACITY-707', 'civil-capacity', { capacity: 'full' });
+    const hukou = await share('HUKOU-747', 'household-registration', {});
+    expect(hukou.status, JSON.stringify(hukou.body)).toBe(201);
+    expect((await share('CAPACITY-747', 'civil-capacity', { capacity: 'full' })).status).toBe(201);
     personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [hukou.body.recordId])).rows[0].person_id;
     person = await platform.token('person', { person: personId });
   });

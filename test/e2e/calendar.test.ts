@@ -93,6 +93,16 @@ describe('Working days: an admin loads and corrects the calendar through the API
     expect(badDate.status).toBe(400);
     expect(badDate.body.error.field).toBe('body.days.0.day');
 
+    // A day given twice would have no one meaning (and the fuzzer found it left the change retrying for ever).
+    const twice = await call('POST', '/admin/calendar/corrections', admin, {
+      days: [
+        { day: '2027-02-01', isWorkingDay: false },
+        { day: '2027-02-01', isWorkingDay: true },
+      ],
+      reason: 'x',
+    });
+    expect(twice.body.error).toMatchObject({ code: 'invalid-input', field: 'body.days', message: expect.stringContaining('twice') });
+
     const badYear = await call('POST', '/admin/calendar/years/20x8', admin, {});
     expect(badYear.status).toBe(400);
     expect(badYear.body.error.field).toBe('params.year');

@@ -40,7 +40,9 @@ export interface RunningPlatform {
 
 /**
  * The platform exactly as `npm start` wires it (src/workers/stack.ts), pointed at the run's
- * Temporal dev server and at a database of the test file's own, on its own task queue.
+ * Temporal dev server and at a database of the test file's own, on its own task queue. The
+ * namespace is shared: workflow ids built from an agency and a reference (`record-sharing/...`)
+ * must not repeat across test files, so each file uses references of its own.
  */
 export async function startPlatform(): Promise<RunningPlatform> {
   const db = await createTestDatabase();

@@ -33,10 +33,20 @@ const noticeBody = z
   .refine((body) => (body.makeUpWorkdays ?? []).every((entry) => isWeekend(entry.day)), {
     message: 'a make-up working day must be a Saturday or Sunday',
     path: ['makeUpWorkdays'],
-  });
+  })
+  .refine((body) => distinctDays([...(body.holidays ?? []), ...(body.makeUpWorkdays ?? [])]), { message: 'a day appears twice', path: ['holidays'] });
+
+/** Each day once: a day given twice has no one meaning, and the store takes each day once. */
+function distinctDays(entries: { day: string }[]): boolean {
+  return new Set(entries.map((entry) => entry.day)).size === entries.length;
+}
 
 const correctionBody = z.strictObject({
-  days: z.array(z.strictObject({ day: calendarDateSchema, isWorkingDay: z.boolean(), note: z.string().max(200).nullable().default(null) })).min(1).max(60),
+  days: z
+    .array(z.strictObject({ day: calendarDateSchema, isWorkingDay: z.boolean(), note: z.string().max(200).nullable().default(null) }))
+    .min(1)
+    .max(60)
+    .refine(distinctDays, 'a day appears twice'),
   reason: z.string().min(1).max(500),
 });
 
