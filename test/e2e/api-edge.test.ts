@@ -75,18 +75,16 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
     expect((await call('GET', `/tasks?dueBefore=2026-12-01T00:00:00%2B15:00`, ndrc)).status).toBe(200);
   });
 
-  it('refuses a body nested thousands of levels deep, with or without a token', async () => {
+  it('refuses a body nested thousands of levels deep: without a token before its input is looked at, with one as too deep', async () => {
     // Written as text: the test's own JSON.stringify would not go this deep.
     const body = `{"reference": "EDGE-DEEP", "formedOn": "${today}", "extra": ${'{"a": '.repeat(5_000)}1${'}'.repeat(5_000)}}`;
-    for (const token of [undefined, market]) {
-      const refused = await fetch(`${platform.url}/obligations`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body,
-      });
-      expect(refused.status).toBe(400);
-      expect(await refused.json()).toMatchObject({ error: { code: 'too-deep', field: expect.stringMatching(/^body\.extra\.a\.a/) } });
-    }
+    const post = (token?: string) =>
+      fetch(`${platform.url}/obligations`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+    const anonymous = await post();
+    expect(anonymous.status).toBe(401);
+    const refused = await post(market);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: 'too-deep', field: expect.stringMatching(/^body\.extra\.a\.a/) } });
     expect(await count('obligations', 'reference = $1', ['EDGE-DEEP'])).toBe(0);
   });
 

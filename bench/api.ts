@@ -1,0 +1,177 @@
+/**
+ * `npm run bench:api [-- --persons N --seconds S --rate R]`: the hottest read paths on the local
+ * stack (embedded Postgres, Temporal dev server, worker and API, all started here), with the
+ * query register on: a person reading their score (`GET /me/score`), a bank's third-party query
+ * (`GET /authorized-scores/{id}`) and an agency's incentive check
+ * (`POST /incentives/{id}/eligibility`), against a bare Fastify endpoint doing one indexed
+ * single-row read of the same database, measured in the same run. For each: the most it serves
+ * (requests/s, p50, p99) and, at a fixed rate, p50 and p99; the ratio of throughput to the bare
+ * endpoint; the API process's memory at the start and the end; and that every request of the
+ * run left its register row.
+ */
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { parseArgs } from 'node:util';
+import { IdentityProtection } from '../src/db/persons';
+import { createPool } from '../src/db/pool';
+import { activeModels, scorePersons } from '../src/db/scoring';
+import { checkCharacter, parseIdentityNumber } from '../src/domain/identity-number';
+import { shanghaiDayOf } from '../src/domain/working-days';
+import { benchStack, report } from './support';
+
+const { values } = parseArgs({ options: { persons: { type: 'string', default: '10000' }, seconds: { type: 'string', default: '10' }, rate: { type: 'string', default: '500' } } });
+const PERSONS = Number(values.persons);
+const SECONDS = Number(values.seconds);
+const RATE = Number(values.rate);
+/** Persons the load rotates over (a token each). */
+const CALLERS = 200;
+const CONNECTIONS = 32;
+
+function identityOf(i: number): string {
+  const birth = new Date(Date.UTC(1960, 0, 1) + (i % 15000) * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const first17 = `370102${birth}${String(i % 1000).padStart(3, '0')}`;
+  return first17 + checkCharacter(first17);
+}
+
+const { stack, config, sign, close } = await benchStack('api');
+try {
+  const { pool } = stack;
+  const identity = new IdentityProtection(config);
+  const today = shanghaiDayOf(new Date());
+  const seeding = performance.now();
+  await pool.query(`INSERT INTO agencies (id, name, kind) VALUES ('bench-agency', 'Benchmark agency', 'agency'), ('bench-bank', 'Benchmark bank', 'requester')`);
+  // Persons as sharing would have stored them, each identity number hashed and sealed as the platform does.
+  const numbers = Array.from({ length: PERSONS }, (_, i) => identityOf(i));
+  const unique = [...new Map(numbers.map((n) => [identity.lookupKey(n), n])).values()];
+  const references = unique.map((n) => {
+    const parsed = parseIdentityNumber(n);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return identity.reference(parsed.identity);
+  });
+  await pool.query(
+    `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date, residency, civil_capacity)
+     SELECT gen_random_uuid(), decode(h, 'hex'), decode(s, 'base64'), b::date, 'household', 'full' FROM unnest($1::text[], $2::text[], $3::text[]) AS t(h, s, b)`,
+    [references.map((r) => r.key), references.map((r) => r.sealed), references.map((r) => r.birthDate)],
+  );
+  await pool.query(
+    `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by)
+     SELECT gen_random_uuid(), 'bench-agency', 'R-' || p.id || '-' || k, p.id, t.category, t.code, 'public-agency', $1::date - (k * 40), now(), false, 'active', 1,
+            jsonb_build_object('hours', 25, 'procedure', 'general'), '[]', 'bench'
+     FROM persons p, generate_series(0, 4) AS k
+     JOIN LATERAL (SELECT code, category FROM record_types WHERE code = (ARRAY['volunteering', 'administrative-penalty', 'honour-municipal', 'civilised-practice', 'fee-refusal'])[k + 1]) t ON true`,
+    [today],
+  );
+  await pool.query(`INSERT INTO agreements (id, person_id, text_version, channel, assurance, signed_by, signed_at) SELECT gen_random_uuid(), id, '2026-12', 'app', 'real-name', 'bench', now() FROM persons`);
+  await pool.query(
+    `INSERT INTO authorizations (id, person_id, requester_id, purpose, scenario, valid_until, granted_by, granted_at, state)
+     SELECT gen_random_uuid(), id, 'bench-bank', 'lending', 'lending', now() + interval '1 day', 'bench', now(), 'active' FROM persons`,
+  );
+  await pool.query(
+    `INSERT INTO incentives (id, version, owner_agency, status, definition, definition_id, defined_by)
+     VALUES ('bench-deposit-free', 1, 'bench-agency', 'active', $1, gen_random_uuid(), 'bench')`,
+    [
+      JSON.stringify({
+        name: 'Bench incentive',
+        benefitKind: 'deposit-free',
+        benefit: 'no deposit',
+        conditions: [
+          { kind: 'level-at-least', scenario: 'base', level: 'A' },
+          { kind: 'no-record-of-tier', tier: 'serious', withinMonths: 12 },
+        ],
+        validFrom: '2026-01-01',
+        validUntil: null,
+      }),
+    ],
+  );
+  await scorePersons(pool, { models: await activeModels(pool), onDay: today, computedBy: 'bench', computedAt: new Date().toISOString(), persons: { after: '00000000-0000-0000-0000-000000000000', upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff' } });
+  await pool.query('ANALYZE');
+  report('seeded', `${PERSONS.toLocaleString('en')} persons, 5 records, an agreement and an authorization each, in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+
+  const callers = (await pool.query<{ person_id: string; authorization_id: string; id_number_encrypted: Buffer }>(
+    `SELECT p.id AS person_id, a.id AS authorization_id, p.id_number_encrypted FROM persons p JOIN authorizations a ON a.person_id = p.id ORDER BY random() LIMIT $1`,
+    [CALLERS],
+  )).rows;
+  const personTokens = await Promise.all(callers.map((c) => sign({ role: 'person', person: c.person_id, acr: 'real-name' })));
+  const bankToken = await sign({ role: 'requester', agency: 'bench-bank' });
+  const agencyToken = await sign({ role: 'agency', agency: 'bench-agency' });
+  const callerNumbers = callers.map((c) => identity.decrypt(c.id_number_encrypted));
+
+  // The bare endpoint: Fastify, one indexed single-row read, its own pool on the same database.
+  const barePool = createPool(stack.pool.options.connectionString!, 10);
+  const bare = Fastify();
+  bare.get<{ Params: { personId: string } }>('/bare/:personId', async (request) => {
+    const found = await barePool.query('SELECT score, level FROM scores WHERE person_id = $1 AND scenario = $2', [request.params.personId, 'base']);
+    return found.rows[0] ?? null;
+  });
+  const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+
+  let next = 0;
+  const pick = () => (next = (next + 1) % callers.length);
+  const targets: { name: string; url: string; request: () => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string } }[] = [
+    { name: 'bare endpoint (one indexed read)', url: bareUrl, request: () => ({ method: 'GET', path: `/bare/${callers[pick()]!.person_id}`, headers: {} }) },
+    {
+      name: 'GET /me/score',
+      url: stack.apiUrl,
+      request: () => {
+        const i = pick();
+        return { method: 'GET', path: '/me/score', headers: { authorization: `Bearer ${personTokens[i]}` } };
+      },
+    },
+    {
+      name: 'GET /authorized-scores/{id} (bank)',
+      url: stack.apiUrl,
+      request: () => ({ method: 'GET', path: `/authorized-scores/${callers[pick()]!.authorization_id}?purpose=lending&scenario=lending`, headers: { authorization: `Bearer ${bankToken}` } }),
+    },
+    {
+      name: 'POST /incentives/{id}/eligibility',
+      url: stack.apiUrl,
+      request: () => ({
+        method: 'POST',
+        path: '/incentives/bench-deposit-free/eligibility',
+        headers: { authorization: `Bearer ${agencyToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ identityNumber: callerNumbers[pick()] }),
+      }),
+    },
+  ];
+
+  const run = (url: string, request: (typeof targets)[number]['request'], rate?: number) =>
+    new Promise<autocannon.Result>((resolve, reject) => {
+      autocannon(
+        {
+          url,
+          connections: CONNECTIONS,
+          duration: SECONDS,
+          ...(rate ? { overallRate: rate } : {}),
+          requests: [{ setupRequest: (req) => ({ ...req, ...request() }) }],
+        },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      );
+    });
+
+  const registered = async () => (await pool.query<{ n: string }>('SELECT count(*) AS n FROM query_log')).rows[0]!.n;
+  const memoryAtStart = process.memoryUsage().rss;
+  process.stdout.write(`\n${SECONDS} s each, ${CONNECTIONS} connections, ${CALLERS} callers rotating; the API, worker, servers and load in one process on this machine\n`);
+  report('endpoint', 'most served: req/s   p50    p99  | at ' + `${RATE}/s: p50    p99    errors | vs bare`);
+  let bareThroughput = 0;
+  for (const target of targets) {
+    const before = Number(await registered());
+    const most = await run(target.url, target.request);
+    const fixed = await run(target.url, target.request, RATE);
+    const after = Number(await registered());
+    const served = most.requests.average;
+    if (target.url === bareUrl) bareThroughput = served;
+    const ok = most['2xx'] + fixed['2xx'];
+    const errors = most.non2xx + most.errors + fixed.non2xx + fixed.errors;
+    report(
+      target.name,
+      `${served.toFixed(0).padStart(6)} ${String(most.latency.p50).padStart(6)} ${String(most.latency.p99).padStart(6)} | ${String(fixed.latency.p50).padStart(6)} ${String(fixed.latency.p99).padStart(6)} ${String(errors).padStart(6)} | ${(served / bareThroughput).toFixed(2)}x`,
+    );
+    if (target.url !== bareUrl && after - before !== ok) process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
+  }
+  report('register rows written, one per answered read', `${await registered()}`);
+  report('memory (rss) at start, at end', `${(memoryAtStart / 2 ** 20).toFixed(0)} MiB, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  await bare.close();
+  await barePool.end();
+} finally {
+  await close();
+}
