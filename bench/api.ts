@@ -19,7 +19,7 @@ import { checkCharacter, parseIdentityNumber } from '../src/domain/identity-numb
 import { shanghaiDayOf } from '../src/domain/working-days';
 import { benchStack, report } from './support';
 
-const { values } = parseArgs({ options: { persons: { type: 'string', default: '10000' }, seconds: { type: 'string', default: '10' }, rate: { type: 'string', default: '500' } } });
+const { values } = parseArgs({ options: { persons: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '10' }, rate: { type: 'string', default: '500' } } });
 const PERSONS = Number(values.persons);
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
@@ -166,9 +166,10 @@ try {
       target.name,
       `${served.toFixed(0).padStart(6)} ${String(most.latency.p50).padStart(6)} ${String(most.latency.p99).padStart(6)} | ${String(fixed.latency.p50).padStart(6)} ${String(fixed.latency.p99).padStart(6)} ${String(errors).padStart(6)} | ${(served / bareThroughput).toFixed(2)}x`,
     );
-    if (target.url !== bareUrl && after - before !== ok) process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
+    // Every answered read has its row; a read still in flight when a run stops has its row and no counted answer.
+    if (target.url !== bareUrl && (after - before < ok || after - before > ok + 2 * CONNECTIONS)) process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
   }
-  report('register rows written, one per answered read', `${await registered()}`);
+  report('register rows written', `${await registered()} (at least one per answered read: checked per endpoint)`);
   report('memory (rss) at start, at end', `${(memoryAtStart / 2 ** 20).toFixed(0)} MiB, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   await bare.close();
   await barePool.end();

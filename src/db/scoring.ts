@@ -218,18 +218,43 @@ export interface ExplainedScore {
  * A person's current scores, each with its breakdown recomputed deterministically from the model
  * version and the day the score names (Art. 4; PIPL art. 24).
  */
+/** Parsed model definitions by id: a model version never changes once created, so each is read and checked once. */
+const definitions = new Map<string, ModelDefinition>();
+
+async function definitionsOf(db: Queryable, ids: string[]): Promise<Map<string, ModelDefinition>> {
+  const missing = ids.filter((id) => !definitions.has(id));
+  if (missing.length > 0) {
+    const found = await db.query<{ id: string; definition: unknown }>('SELECT id, definition FROM score_models WHERE id = ANY($1)', [missing]);
+    for (const row of found.rows) definitions.set(row.id, modelDefinitionSchema.parse(row.definition));
+  }
+  return definitions;
+}
+
+/** The catalogue's counting periods change only with a migration: read at most once a minute. */
+const CATALOGUE_FRESH_MS = 60_000;
+const catalogues = new WeakMap<object, { readAt: number; counting: Promise<CatalogueCounting> }>();
+
+function freshCatalogueCounting(pool: pg.Pool): Promise<CatalogueCounting> {
+  const cached = catalogues.get(pool);
+  if (cached && Date.now() - cached.readAt < CATALOGUE_FRESH_MS) return cached.counting;
+  const counting = catalogueCounting(pool);
+  catalogues.set(pool, { readAt: Date.now(), counting });
+  counting.catch(() => catalogues.delete(pool));
+  return counting;
+}
+
 export async function explainedScores(pool: pg.Pool, personId: string): Promise<ExplainedScore[]> {
   const [scores, records, catalogue] = await Promise.all([
-    pool.query<{ scenario: string; model_id: string; score: number; level: string; on_day: string; computed_at: Date; definition: unknown }>(
-      `SELECT s.scenario, s.model_id, s.score, s.level, s.on_day, s.computed_at, m.definition
-       FROM scores s JOIN score_models m ON m.id = s.model_id WHERE s.person_id = $1 ORDER BY s.scenario`,
+    pool.query<{ scenario: string; model_id: string; score: number; level: string; on_day: string; computed_at: Date }>(
+      'SELECT scenario, model_id, score, level, on_day, computed_at FROM scores WHERE person_id = $1 ORDER BY scenario',
       [personId],
     ),
     recordsToExplain(pool, personId),
-    catalogueCounting(pool),
+    freshCatalogueCounting(pool),
   ]);
+  const models = await definitionsOf(pool, [...new Set(scores.rows.map((row) => row.model_id))]);
   return scores.rows.map((row) => {
-    const evaluation = evaluate(modelDefinitionSchema.parse(row.definition), catalogue, records, row.on_day);
+    const evaluation = evaluate(models.get(row.model_id)!, catalogue, records, row.on_day);
     return {
       scenario: row.scenario,
       modelId: row.model_id,
