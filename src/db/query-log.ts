@@ -74,6 +74,16 @@ export async function logPersonRead(db: Queryable, actor: Actor, personIds: stri
 }
 
 /**
+ * Art. 22: registers a read of data whose persons the platform cannot tell (workflow payloads
+ * decrypted for a supervisor): what was read stands in for whose.
+ */
+export async function logOpaqueRead(db: Queryable, actor: Actor, read: { subject: string; purpose: string; legalBasis: string }): Promise<void> {
+  await register(db, [
+    { actorRole: actor.role, actorId: actor.subject, actorAgency: actor.agencyId ?? null, personId: null, purpose: read.purpose, legalBasis: read.legalBasis, outcome: 'granted', subject: read.subject },
+  ]);
+}
+
+/**
  * Art. 22: registers a read that was refused: who asked, for what (`subject`, an opaque id), and
  * for whose data when it is known. The caller is answered 404 as for anything it may not see.
  */

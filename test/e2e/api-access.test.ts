@@ -86,5 +86,8 @@ describe('API access: health, OpenAPI docs, authentication and the codec endpoin
     expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
     const plain = (await decoded.json()) as { payloads: { data: string }[] };
     expect(Buffer.from(plain.payloads[0]!.data, 'base64').toString()).toBe('"11010519491231002X"');
+    // Art. 22: whose data a payload holds is unknown, so what was read is registered in its place.
+    const registered = await platform.db.pool.query(`SELECT actor_role, person_id, subject, legal_basis FROM query_log WHERE subject LIKE 'codec/%'`);
+    expect(registered.rows).toEqual([{ actor_role: 'supervisor', person_id: null, subject: 'codec/decode: 1 payload', legal_basis: 'Art. 22 supervision' }]);
   });
 });

@@ -1,6 +1,8 @@
 import type { Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { logOpaqueRead } from '../../db/query-log';
+import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { instantView } from '../shared/formats';
@@ -52,6 +54,13 @@ export const codecRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       async (request) => {
         const payloads = request.body.payloads.map(fromJson);
         const result = direction === 'decode' ? await deps.codec.decode(payloads) : await deps.codec.encode(payloads);
+        if (direction === 'decode') {
+          await logOpaqueRead(deps.pool, actorOf(request), {
+            subject: `codec/decode: ${payloads.length} payload${payloads.length === 1 ? '' : 's'}`,
+            purpose: 'workflow payloads decrypted for supervision',
+            legalBasis: 'Art. 22 supervision',
+          });
+        }
         return { payloads: result.map(toJson) };
       },
     );
