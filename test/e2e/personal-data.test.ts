@@ -53,7 +53,7 @@ describe('PIPL art. 45 and art. 24: a copy of my personal information, and a hum
       `SELECT DISTINCT c.table_name FROM information_schema.columns c JOIN pg_class t ON t.relname = c.table_name
        WHERE c.table_schema = 'public' AND c.column_name = 'person_id' AND NOT t.relispartition ORDER BY 1`,
     );
-    const inCopy = ['records', 'record_history', 'score_history', 'objections', 'declarations', 'repairs', 'civic_events', 'agreements', 'authorizations', 'query_log', 'scores'];
+    const inCopy = ['records', 'record_history', 'score_history', 'objections', 'declarations', 'repairs', 'civic_events', 'agreements', 'authorizations', 'query_log', 'scores', 'tasks'];
     // Queues of rescoring, answered and then irrelevant to the person: no personal information of their own.
     const workingState = ['rescore_requests', 'rescoring_due'];
     expect(tables.rows.map((row) => row.table_name).sort()).toEqual([...inCopy, ...workingState].sort());
@@ -78,5 +78,8 @@ describe('PIPL art. 45 and art. 24: a copy of my personal information, and a hum
       }, { timeout: 15_000 })
       .toBe(true);
     expect(task).toMatchObject({ kind: 'objection-decision', context: { target: 'score', humanReview: true } });
+    // Art. 22: the reviewer shown the task read the person's data, and it is registered.
+    const read = await platform.db.pool.query(`SELECT actor_id, purpose, legal_basis FROM query_log WHERE person_id = $1 AND actor_role = 'ndrc' LIMIT 1`, [personId]);
+    expect(read.rows).toEqual([{ actor_id: 'ndrc-reviewer-qian', purpose: 'task inbox (objection)', legal_basis: 'Art. 20' }]);
   });
 });

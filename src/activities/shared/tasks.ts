@@ -10,6 +10,8 @@ export interface NewTask {
   role: string;
   agencyId: string | null;
   subject: string;
+  /** The person the task concerns, whose data its reviewer reads (Art. 22). */
+  personId: string;
   /** The SLA stage whose due time the task has (and keeps when a calendar change moves it). */
   slaStageKey: string | null;
   allowedDecisions: string[];
@@ -38,9 +40,12 @@ export function createTaskActivities({ pool }: { pool: pg.Pool }) {
     async createTask(task: NewTask & { at: string }): Promise<void> {
       await withTransaction(pool, async (db) => {
         await db.query(
-          `INSERT INTO tasks (id, workflow_id, process, kind, role, agency_id, subject, sla_stage_key, allowed_decisions, context, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
-          [task.taskId, task.workflowId, task.process, task.kind, task.role, task.agencyId, task.subject, task.slaStageKey, task.allowedDecisions, JSON.stringify(task.context), task.at],
+          `INSERT INTO tasks (id, workflow_id, process, kind, role, agency_id, subject, sla_stage_key, allowed_decisions, context, created_at, person_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
+          [
+            task.taskId, task.workflowId, task.process, task.kind, task.role, task.agencyId, task.subject, task.slaStageKey, task.allowedDecisions,
+            JSON.stringify(task.context), task.at, task.personId,
+          ],
         );
         await appendEvent(db, { taskId: task.taskId, seq: 1, at: task.at, actor: null }, 'created');
       });

@@ -23,6 +23,7 @@ const SECTIONS = {
   civicEvents: 'SELECT to_jsonb(c) AS row FROM civic_events c WHERE person_id = $1 ORDER BY occurred_on, event_id',
   agreements: 'SELECT to_jsonb(a) AS row FROM agreements a WHERE person_id = $1 ORDER BY signed_at',
   authorizations: 'SELECT to_jsonb(a) AS row FROM authorizations a WHERE person_id = $1 ORDER BY granted_at',
+  reviewTasks: 'SELECT to_jsonb(t) AS row FROM tasks t WHERE person_id = $1 ORDER BY created_at, id',
   register: 'SELECT to_jsonb(q) AS row FROM query_log q WHERE person_id = $1 ORDER BY at, id',
   notifications: `SELECT to_jsonb(n) AS row FROM notifications n WHERE recipient_role = 'person' AND recipient_id = $1::text ORDER BY created_at, id`,
 } as const;
@@ -39,7 +40,7 @@ export const personalDataRoutes: FastifyPluginAsyncZod<ApiDependencies> = async 
         summary: 'A copy of everything the platform keeps about me, as one JSON file (PIPL art. 45)',
         description:
           'Identity as stored, records and their replaced versions, scores with their breakdowns (only while the agreement of Art. 7 is in force), ' +
-          'objections, declarations, repairs, civilised-behaviour events, agreements, authorizations, the register of reads of my data, and notices. Needs real-name authentication.',
+          'objections, declarations, repairs and the reviewers’ tasks about them, civilised-behaviour events, agreements, authorizations, the register of reads of my data, and notices. Needs real-name authentication.',
         tags: ['persons'],
         response: {
           200: z.object({

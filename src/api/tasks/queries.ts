@@ -35,10 +35,12 @@ export interface TaskRow {
   allowed_decisions: string[];
   claimed_by: string | null;
   context: Record<string, unknown>;
+  /** The person the task concerns (Art. 22: its reviewer reads their data). */
+  person_id: string | null;
 }
 
 const TASK_COLUMNS = `t.id, t.workflow_id, t.process, t.kind, t.role, t.agency_id, t.subject, t.state, coalesce(s.due_at, t.due_at) AS due_at,
-  s.provisional, t.allowed_decisions, t.claimed_by, t.context`;
+  s.provisional, t.allowed_decisions, t.claimed_by, t.context, t.person_id`;
 const TASKS = 'tasks t LEFT JOIN sla_stages s ON s.stage_key = t.sla_stage_key';
 
 /** The tasks an actor may see: their role's (and their agency's); supervisors see all. */

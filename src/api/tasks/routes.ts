@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { logPersonRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-types';
 import { calendarDateSchema, timestampSchema } from '../../domain/input';
 import { recordCorrectionSchema } from '../../domain/record';
@@ -33,6 +34,16 @@ function taskActor(actor: Actor): TaskActor {
   return { subject: actor.subject, role: actor.role, ...(actor.agencyId ? { agencyId: actor.agencyId } : {}) };
 }
 
+/** The article under which a reviewer reads the data of a task's person, by process. */
+const LEGAL_BASIS: Record<string, string> = { objection: 'Art. 20', declaration: 'Art. 11', repair: 'Art. 21' };
+
+/** Art. 22: a reviewer shown tasks reads the data of the persons they concern; each read is registered. */
+async function registerTaskReads(deps: ApiDependencies, actor: Actor, tasks: TaskRow[], purpose: string): Promise<void> {
+  const byProcess = new Map<string, string[]>();
+  for (const task of tasks) if (task.person_id) byProcess.set(task.process, [...(byProcess.get(task.process) ?? []), task.person_id]);
+  for (const [process, persons] of byProcess) await logPersonRead(deps.pool, actor, persons, `${purpose} (${process})`, LEGAL_BASIS[process] ?? 'Art. 22');
+}
+
 /** The reviewers' task inbox (DESIGN.md "Human task"): list, claim, release, complete, history. */
 export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
   async function taskFor(actor: Actor, taskId: string): Promise<TaskRow> {
@@ -60,7 +71,9 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     },
     async (request) => {
       const actor = actorOf(request);
-      return { tasks: await taskViews(deps.pool, await inbox(deps.pool, actor, request.query)) };
+      const found = await inbox(deps.pool, actor, request.query);
+      await registerTaskReads(deps, actor, found, 'task inbox');
+      return { tasks: await taskViews(deps.pool, found) };
     },
   );
 
@@ -134,6 +147,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     async (request) => {
       const actor = actorOf(request);
       const task = await taskFor(actor, request.params.taskId);
+      await registerTaskReads(deps, actor, [task], 'a task and its history');
       const [view] = await taskViews(deps.pool, [task]);
       return { task: view!, events: await taskEvents(deps.pool, task.id) };
     },

@@ -28,7 +28,7 @@ const DECISIONS: DeclarationDecision[] = ['accept', 'reject'];
  */
 export async function declarationWorkflow(input: DeclarationInput): Promise<DeclarationView> {
   const clock = new SlaClock();
-  const tasks = new HumanTasks('declaration');
+  const tasks = new HumanTasks('declaration', input.personId);
   const { workflowId } = workflowInfo();
   const view: DeclarationView = { state: 'verifying', recordId: null, openTaskId: null };
   let withdrawn = false;

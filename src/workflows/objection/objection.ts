@@ -29,7 +29,7 @@ const DECISIONS: ObjectionOutcome[] = ['uphold', 'correct', 'remove'];
  */
 export async function objectionWorkflow(input: ObjectionInput): Promise<ObjectionView> {
   const clock = new SlaClock();
-  const tasks = new HumanTasks('objection');
+  const tasks = new HumanTasks('objection', input.personId);
   const { workflowId } = workflowInfo();
   const view: ObjectionView = { state: 'received', outcome: null, openTaskId: null };
   let withdrawn = false;

@@ -43,7 +43,7 @@ const OPEN_STATES: RepairState[] = ['collecting', 'checking', 'deciding'];
  */
 export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   const clock = new SlaClock();
-  const tasks = new HumanTasks('repair');
+  const tasks = new HumanTasks('repair', input.personId);
   const { workflowId } = workflowInfo();
   const view: RepairView = { state: 'collecting', terms: null, progress: 0, instalments: [], openTaskId: null, obligationUnmet: false };
   let withdrawn = false;

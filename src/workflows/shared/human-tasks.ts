@@ -55,7 +55,11 @@ function refuse(type: string, message: string, field: string): never {
 export class HumanTasks {
   private readonly tasks = new Map<string, OpenTask>();
 
-  constructor(private readonly process: string) {
+  /** The tasks of one process about one person: `personId` is whose data the reviewers read. */
+  constructor(
+    private readonly process: string,
+    private readonly personId: string,
+  ) {
     setHandler(completeTaskUpdate, (completion) => this.complete(completion), { validator: (completion) => this.validate(completion) });
     setHandler(
       claimTaskUpdate,
@@ -88,6 +92,7 @@ export class HumanTasks {
       role: spec.role,
       agencyId: spec.agencyId ?? null,
       subject: spec.subject,
+      personId: this.personId,
       slaStageKey: spec.stage?.key ?? null,
       allowedDecisions: spec.allowedDecisions,
       context: spec.context ?? {},
