@@ -12,6 +12,7 @@ const claimsSchema = z
     agency: z.string().min(1).optional(),
     person: z.string().uuid().optional(),
     acr: z.string().optional(),
+    exp: z.number().optional(),
   })
   .refine((claims) => !ROLES_WITH_AGENCY.includes(claims.role) || claims.agency, {
     message: `a token of the roles ${ROLES_WITH_AGENCY.join(', ')} must name its agency`,
@@ -34,7 +35,20 @@ export async function createTokenVerifier(
       ? createLocalJWKSet(JSON.parse(pem) as Parameters<typeof createLocalJWKSet>[0])
       : await importSPKI(pem, 'ES256');
   }
+  // A token verified once is known until it expires: the signature check is the costliest step
+  // of a small read. Bounded: past the limit the memory starts over.
+  const verified = new Map<string, { actor: Actor; expiresAt: number }>();
+  const VERIFIED_LIMIT = 10_000;
   return async (token) => {
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known.actor;
+    const entry = await verify(token);
+    if (verified.size >= VERIFIED_LIMIT) verified.clear();
+    verified.set(token, entry);
+    return entry.actor;
+  };
+
+  async function verify(token: string): Promise<{ actor: Actor; expiresAt: number }> {
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, key as JWTVerifyGetKey, { issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE }));
@@ -46,15 +60,17 @@ export async function createTokenVerifier(
       const issue = claims.error.issues[0]!;
       throw new ApiError(401, 'invalid-token', `The bearer token's claims are not valid: ${issue.message}`, String(issue.path[0] ?? 'token'));
     }
-    const { sub, role, agency, person, acr } = claims.data;
-    return {
+    const { sub, role, agency, person, acr, exp } = claims.data;
+    const actor: Actor = {
       subject: sub,
       role,
       ...(agency ? { agencyId: agency } : {}),
       ...(person ? { personId: person } : {}),
       ...(acr !== undefined && config.AUTH_REAL_NAME_ACR.includes(acr) ? { realName: true } : {}),
     };
-  };
+    // A token without an expiry is checked every time.
+    return { actor, expiresAt: exp === undefined ? 0 : exp * 1000 };
+  }
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
