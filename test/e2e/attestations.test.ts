@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { scryptSync } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDayOf } from '../../src/domain/working-days';
@@ -18,7 +18,8 @@ describe('Art. 19 attestations other cities verify, and partner cities recognise
   const visitor = identityNumber('1990-10-10', 101, '370202');
 
   const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
-  const digest = (nonce: string, number: string) => createHash('sha256').update(`${nonce}:${number}`).digest('base64url');
+  // As another city computes it, from the published parameters.
+  const digest = (nonce: string, number: string) => scryptSync(number, nonce, 32, { N: 2 ** 14, r: 8, p: 1 }).toString('base64url');
   /** An attestation as the partner city's platform would sign it. */
   const partnerAttestation = (claims: { level: string; about?: string; expiresIn?: string }, key = partnerKey, issuer = 'qingdao-credit-platform') =>
     new SignJWT({ scenario: 'base', score: 1040, level: claims.level, model: 'qingdao-v3', on: today, nonce: 'n-1', id_digest: digest('n-1', claims.about ?? visitor) })

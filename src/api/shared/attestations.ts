@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, scrypt } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import type pg from 'pg';
 import type { Config } from '../../config';
@@ -10,8 +10,11 @@ export const ATTESTATION_TYPE = 'credit-attestation+jwt';
 
 /**
  * What an attestation says (Art. 19): a level and score of one scenario on a day, and a digest
- * binding it to the person's identity number without showing it: base64url(SHA-256(nonce ":" number)).
- * A verifier computes the digest from the number the person shows them.
+ * binding it to the person's identity number without showing it: base64url(scrypt(number, nonce,
+ * 32 bytes, N 2^14, r 8, p 1)). A verifier computes the digest from the number the person shows
+ * them. An identity number has few possible values, so a fast hash would give it away to anyone
+ * holding the token; scrypt makes guessing cost about 50 ms a try, which stops harvesting numbers
+ * from tokens, though not a guess narrowed to a known birth date and district.
  */
 export interface AttestationClaims {
   scenario: string;
@@ -23,8 +26,14 @@ export interface AttestationClaims {
   id_digest: string;
 }
 
-export function identityDigest(nonce: string, identityNumber: string): string {
-  return createHash('sha256').update(`${nonce}:${identityNumber.toUpperCase()}`).digest('base64url');
+export const DIGEST_PARAMETERS = { N: 2 ** 14, r: 8, p: 1 } as const;
+
+/** Off the event loop (libuv's pool): 50 ms of hashing must not stall every other request. */
+export async function identityDigest(nonce: string, identityNumber: string): Promise<string> {
+  const digest = await new Promise<Buffer>((resolve, reject) => {
+    scrypt(identityNumber.toUpperCase(), nonce, 32, DIGEST_PARAMETERS, (error, key) => (error ? reject(error) : resolve(key)));
+  });
+  return digest.toString('base64url');
 }
 
 export interface AttestationSigner {
@@ -54,7 +63,7 @@ export async function createAttestationSigner(
     async sign(claims, identityNumber) {
       const nonce = randomBytes(16).toString('base64url');
       const expires = Math.floor(Date.now() / 1000) + config.ATTESTATION_TTL_MINUTES * 60;
-      const attestation = await new SignJWT({ ...claims, nonce, id_digest: identityDigest(nonce, identityNumber) })
+      const attestation = await new SignJWT({ ...claims, nonce, id_digest: await identityDigest(nonce, identityNumber) })
         .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid!, typ: ATTESTATION_TYPE })
         .setIssuer(config.ATTESTATION_ISSUER)
         .setJti(randomUUID())
@@ -91,7 +100,7 @@ export async function partnerLevel(pool: pg.Pool, attestation: string, identityN
   } catch (error) {
     throw invalid(error instanceof Error ? error.message : 'unreadable');
   }
-  if (typeof claims.nonce !== 'string' || claims.id_digest !== identityDigest(claims.nonce, identityNumber)) throw invalid('it is about another person');
+  if (typeof claims.nonce !== 'string' || claims.id_digest !== (await identityDigest(claims.nonce, identityNumber))) throw invalid('it is about another person');
   const level = typeof claims.level === 'string' ? partner.level_mapping[claims.level] : undefined;
   if (!level) throw invalid(`the level ${String(claims.level)} has no counterpart here`);
   return { partnerId: partner.id, level, theirLevel: claims.level! };
