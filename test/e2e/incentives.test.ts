@@ -94,6 +94,8 @@ describe('Art. 16 and Art. 17 incentives implemented by agencies, answered witho
   });
 
   it('Art. 7 gives no incentive answer without the agreement; only the implementing agency asks', async () => {
+    // Defined here too, so the test passes alone.
+    expect((await call('PUT', '/incentives/bike-deposit-free', transport, deposits)).status).toBe(200);
     expect((await ask(unagreed)).body.error).toMatchObject({ code: 'agreement-required' });
     expect((await ask(identityNumber('1989-09-19', 919))).body.error).toMatchObject({ code: 'agreement-required' });
     expect((await ask(clean, market)).status).toBe(404);
