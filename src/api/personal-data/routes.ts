@@ -72,7 +72,7 @@ export const personalDataRoutes: FastifyPluginAsyncZod<ApiDependencies> = async 
       const scores = (await hasAgreementInForce(deps.pool, personId)) ? await explainedScores(deps.pool, personId) : null;
       await logPersonRead(deps.pool, actor, [personId], 'copy of my personal information', 'PIPL art. 45');
       const exportedAt = new Date().toISOString();
-      void reply.header('content-disposition', `attachment; filename="personal-data-${shanghaiDayOf(new Date(exportedAt))}.json"`);
+      reply.header('content-disposition', `attachment; filename="personal-data-${shanghaiDayOf(new Date(exportedAt))}.json"`);
       return {
         exportedAt,
         person: {
