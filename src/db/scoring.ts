@@ -266,3 +266,9 @@ export async function explainedScores(pool: pg.Pool, personId: string): Promise<
     };
   });
 }
+
+/** The levels of each scenario's active model, from the highest. */
+export async function scenarioLevels(db: Queryable): Promise<Map<string, string[]>> {
+  const found = await db.query<{ scenario: string; levels: { level: string }[] }>(`SELECT scenario, definition->'levels' AS levels FROM score_models WHERE status = 'active'`);
+  return new Map(found.rows.map((row) => [row.scenario, row.levels.map((l) => l.level)]));
+}

@@ -3,6 +3,7 @@ import { createLocalJWKSet } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead } from '../../db/query-log';
+import { scenarioLevels } from '../../db/scoring';
 import { partnerCityWorkflowId, partnerCityWorkflowType, type PartnerCityWorkflow } from '../../workflows/attestation/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
@@ -90,8 +91,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       } catch (error) {
         throw new ApiError(400, 'invalid-input', `body.jwks: ${error instanceof Error ? error.message : 'not a key set'}`, 'body.jwks');
       }
-      const ours = await deps.pool.query<{ level: string }>(`SELECT l->>'level' AS level FROM score_models, jsonb_array_elements(definition->'levels') AS l WHERE scenario = 'base' AND status = 'active'`);
-      const known = ours.rows.map((row) => row.level);
+      const known = (await scenarioLevels(deps.pool)).get('base') ?? [];
       for (const [theirs, level] of Object.entries(levelMapping)) {
         if (!known.includes(level)) throw new ApiError(400, 'invalid-input', `body.levelMapping.${theirs}: our base levels are ${known.join(', ')}`, `body.levelMapping.${theirs}`);
       }

@@ -36,9 +36,3 @@ export async function incentiveFacts(pool: pg.Pool, personId: string): Promise<I
     records: records.rows.map((row) => ({ polarity: row.polarity, severity: row.severity, category: row.category, formedOn: row.formed_on })),
   };
 }
-
-/** The levels of each scenario's active model, from the highest. */
-export async function scenarioLevels(pool: pg.Pool): Promise<Map<string, string[]>> {
-  const found = await pool.query<{ scenario: string; levels: { level: string }[] }>(`SELECT scenario, definition->'levels' AS levels FROM score_models WHERE status = 'active'`);
-  return new Map(found.rows.map((row) => [row.scenario, row.levels.map((l) => l.level)]));
-}

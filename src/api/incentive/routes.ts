@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { personIdOf } from '../../db/persons';
+import { scenarioLevels } from '../../db/scoring';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { incentiveDefinitionSchema, qualifies } from '../../domain/incentive';
 import { parseIdentityNumber } from '../../domain/identity-number';
@@ -17,7 +18,7 @@ import type { ApiDependencies } from '../shared/dependencies';
 import { dayView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
 import { throughTemporal } from '../workflow-failures';
-import { activeIncentives, incentiveFacts, scenarioLevels } from './queries';
+import { activeIncentives, incentiveFacts } from './queries';
 
 const incentiveId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lower-case letters, digits or dashes');
 

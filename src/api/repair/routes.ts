@@ -276,51 +276,37 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     },
   );
 
-  app.post(
-    '/repairs/:repairId/withdrawal',
+  // The applicant's two acts on an open repair: withdraw it, or report the obligation met again.
+  for (const act of [
+    { path: 'withdrawal', update: withdrawRepairUpdate, summary: 'Withdraw my repair before the agency decides' },
     {
-      config: { roles: ['person'] },
-      schema: {
-        summary: 'Withdraw my repair before the agency decides',
-        tags: ['repairs'],
-        params: z.strictObject({ repairId: z.uuid() }),
-        response: { 200: z.object({ state: z.string() }), ...refusals(404, 409) },
+      path: 'performance',
+      update: reportPerformanceUpdate,
+      summary: 'Report the obligation met after the agency found it unmet: the agency is asked to confirm again (subsequent performance)',
+    },
+  ] as const) {
+    app.post(
+      `/repairs/:repairId/${act.path}`,
+      {
+        config: { roles: ['person'] },
+        schema: {
+          summary: act.summary,
+          tags: ['repairs'],
+          params: z.strictObject({ repairId: z.uuid() }),
+          response: { 200: z.object({ state: z.string() }), ...refusals(404, 409) },
+        },
       },
-    },
-    async (request) => {
-      const actor = actorOf(request);
-      const { repairId } = request.params;
-      const row = await ownRepair(deps, actor, repairId);
-      if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
-      const view = await throughTemporal(
-        () => deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId)).executeUpdate(withdrawRepairUpdate, { args: [{ personId: actor.personId! }] }),
-        notFound(repairId),
-      );
-      return { state: view.state };
-    },
-  );
-
-  app.post(
-    '/repairs/:repairId/performance',
-    {
-      config: { roles: ['person'] },
-      schema: {
-        summary: 'Report the obligation met after the agency found it unmet: the agency is asked to confirm again (subsequent performance)',
-        tags: ['repairs'],
-        params: z.strictObject({ repairId: z.uuid() }),
-        response: { 200: z.object({ state: z.string() }), ...refusals(404, 409) },
+      async (request) => {
+        const actor = actorOf(request);
+        const { repairId } = request.params;
+        const row = await ownRepair(deps, actor, repairId);
+        if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
+        const view = await throughTemporal(
+          () => deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId)).executeUpdate(act.update, { args: [{ personId: actor.personId! }] }),
+          notFound(repairId),
+        );
+        return { state: view.state };
       },
-    },
-    async (request) => {
-      const actor = actorOf(request);
-      const { repairId } = request.params;
-      const row = await ownRepair(deps, actor, repairId);
-      if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
-      const view = await throughTemporal(
-        () => deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId)).executeUpdate(reportPerformanceUpdate, { args: [{ personId: actor.personId! }] }),
-        notFound(repairId),
-      );
-      return { state: view.state };
-    },
-  );
+    );
+  }
 };
