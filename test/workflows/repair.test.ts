@@ -339,6 +339,21 @@ describe('Art. 21 credit repair by volunteering and donation: the civilised-beha
     await expect.poll(async () => (await handle.query(repairQuery)).state).toBe('checking');
   });
 
+  it('keeps an event whose record reference the feeding agency already used by hand, without a second record, and finishes', async () => {
+    const resident = await repairs.resident();
+    await bed.db.pool.query(
+      `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by)
+       VALUES (gen_random_uuid(), 'jinan-civilisation-office', 'CIVIC-hand-1', $1, 'social-contribution', 'volunteering', 'public-agency', '2026-09-01', now(), false, 'active', 1, '{"hours": 3}', '[]', 'fixture')`,
+      [resident.personId],
+    );
+    const today = new Date((await bed.env.currentTimeMs()) + 8 * 3600_000).toISOString().slice(0, 10);
+    await repairs.feed({ eventId: 'hand-1', person: resident.person, kind: 'volunteering', amount: 4, occurredOn: today });
+    const kept = await bed.db.pool.query('SELECT record_id FROM civic_events WHERE event_id = $1', ['hand-1']);
+    expect(kept.rows).toEqual([{ record_id: null }]);
+    const records = await bed.db.pool.query(`SELECT count(*)::int AS n FROM records WHERE reference = 'CIVIC-hand-1'`);
+    expect(records.rows[0].n).toBe(1);
+  });
+
   // Runs last in its bed: it moves the clock past the window.
   it('ends a route whose window closes short of its threshold as expired, and says how far it got', async () => {
     const resident = await repairs.resident();

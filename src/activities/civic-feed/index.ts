@@ -33,13 +33,17 @@ export function createCivicFeedActivities({ pool, client }: { pool: pg.Pool; cli
           `INSERT INTO civic_events (event_id, person_id, kind, amount, occurred_on, fed_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING`,
           [input.eventId, person.id, input.kind, input.amount, input.occurredOn, input.fedBy],
         );
-        if (inserted.rowCount && !refusesRecords(standingOf(person), shanghaiDayOf(new Date(input.at)))) {
+        const reference = `CIVIC-${input.eventId}`;
+        // The feeding agency may have shared a record under that reference by hand: it stands, and
+        // the event is kept without a record of its own rather than failing on the reference for ever.
+        const taken = await db.query('SELECT 1 FROM records WHERE sharer_id = $1 AND reference = $2', [input.fedBy, reference]);
+        if (inserted.rowCount && !taken.rowCount && !refusesRecords(standingOf(person), shanghaiDayOf(new Date(input.at)))) {
           const recordedAs = RECORDED_AS[input.kind];
           const newRecordId = randomUUID();
           await insertRecord(db, {
             id: newRecordId,
             sharerId: input.fedBy,
-            reference: `CIVIC-${input.eventId}`,
+            reference,
             personId: person.id,
             category: recordedAs.category,
             typeCode: recordedAs.typeCode,
