@@ -4,20 +4,22 @@
  * query register on: a person reading their score (`GET /me/score`), a bank's third-party query
  * (`GET /authorized-scores/{id}`) and an agency's incentive check
  * (`POST /incentives/{id}/eligibility`), against a bare Fastify endpoint doing one indexed
- * single-row read of the same database, measured in the same run. For each: the most it serves
- * (requests/s, p50, p99) and, at a fixed rate, p50 and p99; the ratio of throughput to the bare
- * endpoint; the API process's memory at the start and the end; and that every request of the
- * run left its register row.
+ * single-row read of the same database, measured in the same run. The API (`npm run api`) and the
+ * bare endpoint each run as their own process, as deployed; Postgres, Temporal, the worker and the
+ * load generator share this one. For each: the most it serves (requests/s, p50, p99) and, at a
+ * fixed rate, p50 and p99; the ratio of throughput to the bare endpoint; the API process's memory
+ * at the start and the end; and that every request of the run left its register row.
+ * `BENCH_CPU_PROFILE=<folder>` writes the API process's CPU profile there.
  */
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { IdentityProtection } from '../src/db/persons';
-import { createPool } from '../src/db/pool';
 import { activeModels, scorePersons } from '../src/db/scoring';
 import { checkCharacter, parseIdentityNumber } from '../src/domain/identity-number';
 import { shanghaiDayOf } from '../src/domain/working-days';
-import { benchStack, report } from './support';
+import { freePort } from '../test/support/ports';
+import { benchStack, report, residentMemory, startProcess } from './support';
 
 const { values } = parseArgs({ options: { persons: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '10' }, rate: { type: 'string', default: '500' } } });
 const PERSONS = Number(values.persons);
@@ -33,7 +35,7 @@ function identityOf(i: number): string {
   return first17 + checkCharacter(first17);
 }
 
-const { stack, config, sign, close } = await benchStack('api');
+const { stack, config, dataDir, sign, close } = await benchStack('api');
 try {
   const { pool } = stack;
   const identity = new IdentityProtection(config);
@@ -96,14 +98,19 @@ try {
   const agencyToken = await sign({ role: 'agency', agency: 'bench-agency' });
   const callerNumbers = callers.map((c) => identity.decrypt(c.id_number_encrypted));
 
-  // The bare endpoint: Fastify, one indexed single-row read, its own pool on the same database.
-  const barePool = createPool(stack.pool.options.connectionString!, 10);
-  const bare = Fastify();
-  bare.get<{ Params: { personId: string } }>('/bare/:personId', async (request) => {
-    const found = await barePool.query('SELECT score, level FROM scores WHERE person_id = $1 AND scenario = $2', [request.params.personId, 'base']);
-    return found.rows[0] ?? null;
-  });
-  const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+  const databaseUrl = stack.pool.options.connectionString!;
+  const apiPort = await freePort();
+  const profile = process.env.BENCH_CPU_PROFILE;
+  const api = await startProcess(
+    'src/workers/api.ts',
+    { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, API_PORT: String(apiPort), LOG_LEVEL: 'warn' },
+    'API listening',
+    profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+  );
+  const barePort = await freePort();
+  const bare = await startProcess('bench/bare-server.ts', { DATABASE_URL: databaseUrl, BARE_PORT: String(barePort) }, 'listening');
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const bareUrl = `http://127.0.0.1:${barePort}`;
 
   let next = 0;
   const pick = () => (next = (next + 1) % callers.length);
@@ -111,7 +118,7 @@ try {
     { name: 'bare endpoint (one indexed read)', url: bareUrl, request: () => ({ method: 'GET', path: `/bare/${callers[pick()]!.person_id}`, headers: {} }) },
     {
       name: 'GET /me/score',
-      url: stack.apiUrl,
+      url: apiUrl,
       request: () => {
         const i = pick();
         return { method: 'GET', path: '/me/score', headers: { authorization: `Bearer ${personTokens[i]}` } };
@@ -119,12 +126,12 @@ try {
     },
     {
       name: 'GET /authorized-scores/{id} (bank)',
-      url: stack.apiUrl,
+      url: apiUrl,
       request: () => ({ method: 'GET', path: `/authorized-scores/${callers[pick()]!.authorization_id}?purpose=lending&scenario=lending`, headers: { authorization: `Bearer ${bankToken}` } }),
     },
     {
       name: 'POST /incentives/{id}/eligibility',
-      url: stack.apiUrl,
+      url: apiUrl,
       request: () => ({
         method: 'POST',
         path: '/incentives/bench-deposit-free/eligibility',
@@ -149,15 +156,23 @@ try {
     });
 
   const registered = async () => (await pool.query<{ n: string }>('SELECT count(*) AS n FROM query_log')).rows[0]!.n;
-  const memoryAtStart = process.memoryUsage().rss;
-  process.stdout.write(`\n${SECONDS} s each, ${CONNECTIONS} connections, ${CALLERS} callers rotating; the API, worker, servers and load in one process on this machine\n`);
+  /** The register's count once the reads still in flight when a run stopped have landed. */
+  const settled = async () => {
+    for (let last = -1; ; await new Promise((resolve) => setTimeout(resolve, 300))) {
+      const now = Number(await registered());
+      if (now === last) return now;
+      last = now;
+    }
+  };
+  const memoryAtStart = residentMemory(api.pid);
+  process.stdout.write(`\n${SECONDS} s each, ${CONNECTIONS} connections, ${CALLERS} callers rotating; the API and the bare endpoint in their own processes, on this machine's ${availableParallelism()} cores\n`);
   report('endpoint', 'most served: req/s   p50    p99  | at ' + `${RATE}/s: p50    p99    errors | vs bare`);
   let bareThroughput = 0;
   for (const target of targets) {
-    const before = Number(await registered());
+    const before = await settled();
     const most = await run(target.url, target.request);
     const fixed = await run(target.url, target.request, RATE);
-    const after = Number(await registered());
+    const after = await settled();
     const served = most.requests.average;
     if (target.url === bareUrl) bareThroughput = served;
     const ok = most['2xx'] + fixed['2xx'];
@@ -170,9 +185,8 @@ try {
     if (target.url !== bareUrl && (after - before < ok || after - before > ok + 2 * CONNECTIONS)) process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
   }
   report('register rows written', `${await registered()} (at least one per answered read: checked per endpoint)`);
-  report('memory (rss) at start, at end', `${(memoryAtStart / 2 ** 20).toFixed(0)} MiB, ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
-  await bare.close();
-  await barePool.end();
+  report('API memory (rss) at start, at end', `${(memoryAtStart / 2 ** 20).toFixed(0)} MiB, ${(residentMemory(api.pid) / 2 ** 20).toFixed(0)} MiB`);
+  await Promise.all([api.stop(), bare.stop()]);
 } finally {
   await close();
 }

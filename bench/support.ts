@@ -1,6 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { importJWK, SignJWT } from 'jose';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config';
@@ -10,7 +11,9 @@ import { startStack, type RunningStack } from '../src/workers/stack';
 import { freePort } from '../test/support/ports';
 
 /** The local stack of `npm start`, on free ports and a scratch data folder, for one benchmark run. */
-export async function benchStack(name: string): Promise<{ stack: RunningStack; config: Config; sign: (claims: Record<string, string>) => Promise<string>; close: () => Promise<void> }> {
+export async function benchStack(
+  name: string,
+): Promise<{ stack: RunningStack; config: Config; dataDir: string; sign: (claims: Record<string, string>) => Promise<string>; close: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   chmodSync(dataDir, 0o755);
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -33,6 +36,7 @@ export async function benchStack(name: string): Promise<{ stack: RunningStack; c
   return {
     stack,
     config,
+    dataDir,
     sign: (claims) =>
       new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).setSubject(`bench-${claims.role}`).setIssuer(config.AUTH_ISSUER).setAudience(config.AUTH_AUDIENCE).setExpirationTime('2h').sign(key),
     close: async () => {
@@ -44,4 +48,38 @@ export async function benchStack(name: string): Promise<{ stack: RunningStack; c
 
 export function report(label: string, value: string): void {
   process.stdout.write(`${label.padEnd(46)}${value}\n`);
+}
+
+/**
+ * A TypeScript entry point of this project as its own process (as `npm run api` deploys the API),
+ * so that the load generator does not share its event loop; resolves once it prints `ready`.
+ */
+export async function startProcess(entry: string, env: Record<string, string>, ready: string, nodeFlags: string[] = []): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(ready)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before it was ready`)));
+  });
+  child.stdout!.resume();
+  // A benchmark that fails half-way leaves nothing running.
+  process.once('exit', () => child.kill());
+  return {
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A process's resident memory, from /proc. */
+export function residentMemory(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }

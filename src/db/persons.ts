@@ -225,9 +225,3 @@ export async function refusesRecordsAbout(pool: pg.Pool, person: PersonReference
     day,
   );
 }
-
-/** The platform's id of the person a reference names, if the platform knows them. */
-export async function personIdOf(pool: pg.Pool, person: PersonReference): Promise<string | undefined> {
-  const found = await pool.query<{ id: string }>('SELECT id FROM persons WHERE id_number_hash = $1', [Buffer.from(person.key, 'hex')]);
-  return found.rows[0]?.id;
-}

@@ -31,29 +31,42 @@ async function insert(db: Queryable, rows: RegisterRow[]): Promise<void> {
   );
 }
 
-const gathering = new WeakMap<pg.Pool, { rows: RegisterRow[]; stored: Promise<void> }>();
+interface Batch {
+  rows: RegisterRow[];
+  stored: Promise<void>;
+}
+
+/** Per pool: the batch being written (at most one at a time) and the one gathering behind it. */
+const writers = new WeakMap<pg.Pool, { writing?: Promise<void>; gathering?: Batch }>();
 
 /**
- * Art. 22, group commit: the reads answered in the same turn of the event loop are registered by
- * one INSERT, and each is answered only once its row is stored, so none is lost and the register
- * costs a busy API one statement per turn rather than one per read. Inside a transaction the row
- * is written in it, in order.
+ * Art. 22, group commit: the reads answered while the previous INSERT is being written (or, when
+ * none is, in the same turn of the event loop) are registered together by the next one, and each
+ * is answered only once its row is stored, so none is lost and a busy API pays one statement and
+ * one commit for many reads. Inside a transaction the row is written in it, in order.
  */
 function register(db: Queryable, rows: RegisterRow[]): Promise<void> {
   if (rows.length === 0) return Promise.resolve();
   if (!(db instanceof pg.Pool)) return insert(db, rows);
-  let batch = gathering.get(db);
-  if (!batch) {
-    const opened: { rows: RegisterRow[]; stored: Promise<void> } = { rows: [], stored: Promise.resolve() };
-    opened.stored = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      gathering.delete(db);
-      return insert(db, opened.rows);
-    });
-    gathering.set(db, opened);
-    batch = opened;
+  let writer = writers.get(db);
+  if (!writer) writers.set(db, (writer = {}));
+  if (!writer.gathering) {
+    const batch: Batch = { rows: [], stored: Promise.resolve() };
+    const turn = writer.writing ? writer.writing.catch(() => undefined) : new Promise<void>((resolve) => setImmediate(resolve));
+    const current = writer;
+    batch.stored = turn
+      .then(() => {
+        current.gathering = undefined;
+        return insert(db, batch.rows);
+      })
+      .finally(() => {
+        if (current.writing === batch.stored) current.writing = undefined;
+      });
+    writer.gathering = batch;
+    writer.writing = batch.stored;
   }
-  batch.rows.push(...rows);
-  return batch.stored;
+  writer.gathering.rows.push(...rows);
+  return writer.gathering.stored;
 }
 
 /** Art. 22: registers a read of persons' data (who, whose, why, on what basis) in the append-only register. */

@@ -214,10 +214,6 @@ export interface ExplainedScore {
   breakdown: Pick<Evaluation, 'base' | 'categories' | 'lines' | 'caps'>;
 }
 
-/**
- * A person's current scores, each with its breakdown recomputed deterministically from the model
- * version and the day the score names (Art. 4; PIPL art. 24).
- */
 /** Parsed model definitions by id: a model version never changes once created, so each is read and checked once. */
 const definitions = new Map<string, ModelDefinition>();
 
@@ -243,28 +239,32 @@ function freshCatalogueCounting(pool: pg.Pool): Promise<CatalogueCounting> {
   return counting;
 }
 
+/** A current score as stored, before it is explained. */
+export type StoredScore = Omit<ExplainedScore, 'breakdown'>;
+
+/**
+ * Scores with their breakdowns, recomputed deterministically from each score's model version, the
+ * day it names and the person's records (Art. 4; PIPL art. 24).
+ */
+export async function explain(pool: pg.Pool, scores: StoredScore[], records: ScoredRecord[]): Promise<ExplainedScore[]> {
+  const [models, catalogue] = await Promise.all([definitionsOf(pool, [...new Set(scores.map((score) => score.modelId))]), freshCatalogueCounting(pool)]);
+  return scores.map((score) => {
+    const evaluation = evaluate(models.get(score.modelId)!, catalogue, records, score.onDay);
+    return { ...score, breakdown: { base: evaluation.base, categories: evaluation.categories, lines: evaluation.lines, caps: evaluation.caps } };
+  });
+}
+
+/** A person's current scores, each explained. */
 export async function explainedScores(pool: pg.Pool, personId: string): Promise<ExplainedScore[]> {
-  const [scores, records, catalogue] = await Promise.all([
+  const [scores, records] = await Promise.all([
     pool.query<{ scenario: string; model_id: string; score: number; level: string; on_day: string; computed_at: Date }>(
       'SELECT scenario, model_id, score, level, on_day, computed_at FROM scores WHERE person_id = $1 ORDER BY scenario',
       [personId],
     ),
     recordsToExplain(pool, personId),
-    freshCatalogueCounting(pool),
   ]);
-  const models = await definitionsOf(pool, [...new Set(scores.rows.map((row) => row.model_id))]);
-  return scores.rows.map((row) => {
-    const evaluation = evaluate(models.get(row.model_id)!, catalogue, records, row.on_day);
-    return {
-      scenario: row.scenario,
-      modelId: row.model_id,
-      score: row.score,
-      level: row.level,
-      onDay: row.on_day,
-      computedAt: row.computed_at.toISOString(),
-      breakdown: { base: evaluation.base, categories: evaluation.categories, lines: evaluation.lines, caps: evaluation.caps },
-    };
-  });
+  const stored = scores.rows.map((row) => ({ scenario: row.scenario, modelId: row.model_id, score: row.score, level: row.level, onDay: row.on_day, computedAt: row.computed_at.toISOString() }));
+  return explain(pool, stored, records);
 }
 
 /** The levels of each scenario's active model, from the highest. */

@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRegisterActivities } from '../../src/activities/register';
 import { createSlaActivities } from '../../src/activities/shared/sla';
 import { loadCalendar } from '../../src/db/calendar';
 import { enqueueNotifications } from '../../src/db/notifications';
+import { logPersonRead } from '../../src/db/query-log';
 import { upsertPerson } from '../../src/activities/shared/record-store';
 import { IdentityProtection } from '../../src/db/persons';
 import { withTransaction } from '../../src/db/transaction';
@@ -80,6 +82,29 @@ describe('Shared mechanisms on a real Postgres', () => {
     await expect(db.pool.query(`DELETE FROM ${month}`)).rejects.toThrow(/append-only/);
     await expect(db.pool.query(`TRUNCATE ${month}`)).rejects.toThrow(/append-only/);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM query_log')).rows[0].n).toBe(1);
+  });
+
+  it('Art. 22 registers reads by group commit: every read stored before it is answered, those arriving during a write in the next one', async () => {
+    const reader = { role: 'ndrc' as const, subject: 'group-commit-reviewer', realName: false };
+    const inserts = vi.spyOn(db.pool, 'query');
+    const stored: string[] = [];
+    const reads: Promise<void>[] = [];
+    // Four turns of the event loop, 50 reads each: the first turn's are written while the next
+    // three gather behind them.
+    for (let turn = 0; turn < 4; turn++) {
+      for (let i = 0; i < 50; i++) {
+        const personId = randomUUID();
+        reads.push(logPersonRead(db.pool, reader, [personId], 'group commit', 'test').then(() => void stored.push(personId)));
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(reads);
+    const statements = inserts.mock.calls.filter(([text]) => String(text).startsWith('INSERT INTO query_log'));
+    inserts.mockRestore();
+    expect(statements).toHaveLength(2);
+    const rows = await db.pool.query<{ person_id: string }>(`SELECT person_id FROM query_log WHERE actor_id = 'group-commit-reviewer'`);
+    expect(rows.rows.map((row) => row.person_id).sort()).toEqual([...stored].sort());
+    expect(stored).toHaveLength(200);
   });
 
   it('Art. 22 keeps the register by month, a year of partitions ahead, so a month past its three years can be archived whole', async () => {

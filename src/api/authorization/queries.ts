@@ -51,12 +51,42 @@ export async function authorizationsOf(pool: pg.Pool, personId: string): Promise
   return found.rows.map(view);
 }
 
-/** The person's current score in a scenario, if they are scored in it. */
-export async function currentScore(pool: pg.Pool, personId: string, scenario: string): Promise<{ score: number; level: string; computedAt: string } | undefined> {
-  const found = await pool.query<{ score: number; level: string; computed_at: Date }>('SELECT score, level, computed_at FROM scores WHERE person_id = $1 AND scenario = $2', [
-    personId,
-    scenario,
-  ]);
-  const row = found.rows[0];
-  return row && { score: row.score, level: row.level, computedAt: row.computed_at.toISOString() };
+/** What a requester's query is checked against and, once every check passes, what it reads. */
+export interface AuthorizedQueryFacts {
+  /** The kind the requester is registered as, or null. */
+  requesterKind: string | null;
+  authorization?: AuthorizationRow & { inTime: boolean; agreed: boolean };
+  /** Read only for the registered requester the authorization names, in time, for its purpose and scenario, with the agreement in force. */
+  score?: { score: number; level: string; computedAt: string };
+}
+
+/**
+ * A third-party query's checks and read in one prepared statement (Art. 15, 18): the score is read
+ * inside it only when every check the route makes passes, so nothing is read before it is allowed.
+ */
+export async function authorizedQueryFacts(
+  pool: pg.Pool,
+  query: { authorizationId: string; requesterId: string; purpose: string; scenario: string },
+): Promise<AuthorizedQueryFacts> {
+  const found = await pool.query<Partial<Stored> & { requester_kind: string | null; in_time: boolean; agreed: boolean; score: number | null; level: string | null; computed_at: Date | null }>({
+    name: 'authorized-query-facts',
+    text: `SELECT (SELECT kind FROM agencies WHERE id = $2) AS requester_kind, ${COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')},
+              a.valid_until > now() AS in_time, g.agreed, s.score, s.level, s.computed_at
+       FROM (SELECT 1) AS one
+       LEFT JOIN authorizations a ON a.id = $1
+       LEFT JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM agreements WHERE person_id = a.person_id AND revoked_at IS NULL) AS agreed) g ON a.id IS NOT NULL
+       LEFT JOIN LATERAL (
+         SELECT score, level, computed_at FROM scores
+         WHERE person_id = a.person_id AND scenario = a.scenario
+           AND a.requester_id = $2 AND a.state = 'active' AND a.valid_until > now() AND a.purpose = $3 AND a.scenario = $4 AND g.agreed
+           AND EXISTS (SELECT 1 FROM agencies WHERE id = $2 AND kind = 'requester')
+       ) s ON true`,
+    values: [query.authorizationId, query.requesterId, query.purpose, query.scenario],
+  });
+  const row = found.rows[0]!;
+  return {
+    requesterKind: row.requester_kind,
+    ...(row.id ? { authorization: { ...view(row as Stored), inTime: row.in_time, agreed: row.agreed } } : {}),
+    ...(row.score !== null ? { score: { score: row.score, level: row.level!, computedAt: row.computed_at!.toISOString() } } : {}),
+  };
 }

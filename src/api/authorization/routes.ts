@@ -20,7 +20,7 @@ import type { ApiDependencies } from '../shared/dependencies';
 import { instantView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
 import { throughTemporal } from '../workflow-failures';
-import { authorizationById, authorizationsOf, currentScore, type AuthorizationRow } from './queries';
+import { authorizationById, authorizationsOf, authorizedQueryFacts, type AuthorizationRow } from './queries';
 
 const authorizationView = z.object({
   authorizationId: z.string(),
@@ -165,22 +165,23 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
     },
     async (request) => {
       const actor = actorOf(request);
-      await organisationOf(deps.pool, actor, 'requester');
       const { authorizationId } = request.params;
       const { purpose, scenario } = request.query;
-      const row = await authorizationById(deps.pool, authorizationId);
+      const facts = await authorizedQueryFacts(deps.pool, { authorizationId, requesterId: actor.agencyId!, purpose, scenario });
+      await organisationOf(deps.pool, actor, 'requester', facts.requesterKind);
+      const row = facts.authorization;
       if (!row || row.requesterId !== actor.agencyId) {
         if (row) await logRefusedRead(deps.pool, actor, { subject: authorizationWorkflowId(authorizationId), personIds: [row.personId], purpose: "another requester's authorization" });
         throw new ApiError(404, 'not-found', `No authorization ${authorizationId} for ${actor.agencyId}`, 'authorizationId');
       }
-      if (row.state !== 'active' || Date.parse(row.validUntil) <= Date.now()) {
+      if (row.state !== 'active' || !row.inTime) {
         const ended = row.state === 'revoked' ? `revoked at ${row.endedAt}` : `expired at ${row.validUntil}`;
         await refuse(deps, actor, row, 403, 'authorization-ended', `The authorization ${ended}`, 'authorizationId');
       }
       if (purpose !== row.purpose) await refuse(deps, actor, row, 403, 'purpose-not-authorized', `The authorization is for ${row.purpose}, not ${purpose}`, 'querystring.purpose');
       if (scenario !== row.scenario) await refuse(deps, actor, row, 403, 'scenario-not-authorized', `The authorization is for the ${row.scenario} scenario, not ${scenario}`, 'querystring.scenario');
-      await requireAgreement(deps.pool, actor, row.personId, `${purpose} query by ${actor.agencyId}`);
-      const score = await currentScore(deps.pool, row.personId, scenario);
+      await requireAgreement(deps.pool, actor, row.personId, `${purpose} query by ${actor.agencyId}`, row.agreed);
+      const { score } = facts;
       if (!score) await refuse(deps, actor, row, 404, 'not-found', `The person has no ${scenario} score (Art. 3: not in scope)`, 'authorizationId');
       const legalBasis = purpose === 'lending' ? `Art. 15, 18; authorization ${authorizationId}` : `Art. 15; authorization ${authorizationId}`;
       await logPersonRead(deps.pool, actor, [row.personId], `${purpose} (${scenario})`, legalBasis);

@@ -10,29 +10,71 @@ export interface IncentiveRow {
   definition: IncentiveDefinition;
 }
 
-/** The incentives in force, or one of them. */
-export async function activeIncentives(pool: pg.Pool, incentiveId?: string): Promise<IncentiveRow[]> {
-  const found = await pool.query<{ id: string; version: number; owner_agency: string; definition: unknown }>(
-    `SELECT id, version, owner_agency, definition FROM incentives WHERE status = 'active' AND ($1::text IS NULL OR id = $1) ORDER BY id`,
-    [incentiveId ?? null],
-  );
-  return found.rows.map((row) => ({ incentiveId: row.id, version: row.version, ownerAgency: row.owner_agency, definition: incentiveDefinitionSchema.parse(row.definition) }));
+/** An incentive version's definition never changes once stored: each is parsed and checked once. */
+const definitions = new Map<string, IncentiveDefinition>();
+
+function definitionOf(definitionId: string, stored: unknown): IncentiveDefinition {
+  let definition = definitions.get(definitionId);
+  if (!definition) definitions.set(definitionId, (definition = incentiveDefinitionSchema.parse(stored)));
+  return definition;
 }
 
-/** What an incentive's rule looks at of a person: current levels and counting records, nothing shown. */
-export async function incentiveFacts(pool: pg.Pool, personId: string): Promise<IncentiveFacts> {
-  const [levels, records] = await Promise.all([
-    pool.query<{ scenario: string; level: string; levels: { level: string }[] }>(
-      `SELECT s.scenario, s.level, m.definition->'levels' AS levels FROM scores s JOIN score_models m ON m.id = s.model_id WHERE s.person_id = $1`,
-      [personId],
-    ),
-    pool.query<{ polarity: string; severity: Severity | null; category: string; formed_on: LocalDate }>(
-      `SELECT t.polarity, t.severity, r.category, r.formed_on FROM records r JOIN record_types t ON t.code = r.type_code WHERE r.person_id = $1 AND r.status = 'active'`,
-      [personId],
-    ),
-  ]);
+/** The incentives in force, or one of them. */
+export async function activeIncentives(pool: pg.Pool, incentiveId?: string): Promise<IncentiveRow[]> {
+  const found = await pool.query<{ id: string; version: number; owner_agency: string; definition_id: string; definition: unknown }>(
+    `SELECT id, version, owner_agency, definition_id, definition FROM incentives WHERE status = 'active' AND ($1::text IS NULL OR id = $1) ORDER BY id`,
+    [incentiveId ?? null],
+  );
+  return found.rows.map((row) => ({ incentiveId: row.id, version: row.version, ownerAgency: row.owner_agency, definition: definitionOf(row.definition_id, row.definition) }));
+}
+
+/** What an eligibility check is checked against and, once it is allowed, what the rule looks at. */
+export interface EligibilityFacts {
+  /** The kind the asking agency is registered as, or null. */
+  agencyKind: string | null;
+  incentive?: IncentiveRow;
+  /** The person the identity number names, if the platform knows them. */
+  person?: { personId: string; agreed: boolean };
+  /** Read only for the owning agency's incentive and a person whose agreement is in force: current levels and counting records, nothing shown. */
+  facts?: IncentiveFacts;
+}
+
+/**
+ * An incentive check's lookups and read in one prepared statement (Art. 7, 12, 16, 17): the
+ * person's levels and records are read inside it only when the incentive is the asking agency's
+ * and the person's agreement is in force.
+ */
+export async function eligibilityFacts(pool: pg.Pool, check: { agencyId: string; incentiveId: string; lookupKey: string | null }): Promise<EligibilityFacts> {
+  const found = await pool.query<{
+    agency_kind: string | null; version: number | null; owner_agency: string | null; definition_id: string | null; definition: unknown;
+    person_id: string | null; agreed: boolean | null;
+    levels: { scenario: string; level: string; order: string[] }[] | null;
+    records: { polarity: string; severity: Severity | null; category: string; formedOn: LocalDate }[] | null;
+  }>({
+    name: 'eligibility-facts',
+    text: `SELECT (SELECT kind FROM agencies WHERE id = $1) AS agency_kind, i.version, i.owner_agency, i.definition_id, i.definition, p.id AS person_id, g.agreed,
+              CASE WHEN g.agreed AND i.owner_agency = $1 THEN (
+                SELECT coalesce(json_agg(json_build_object('scenario', s.scenario, 'level', s.level,
+                         'order', (SELECT json_agg(l->>'level') FROM jsonb_array_elements(m.definition->'levels') l))), '[]')
+                FROM scores s JOIN score_models m ON m.id = s.model_id WHERE s.person_id = p.id) END AS levels,
+              CASE WHEN g.agreed AND i.owner_agency = $1 THEN (
+                SELECT coalesce(json_agg(json_build_object('polarity', t.polarity, 'severity', t.severity, 'category', r.category, 'formedOn', r.formed_on)), '[]')
+                FROM records r JOIN record_types t ON t.code = r.type_code WHERE r.person_id = p.id AND r.status = 'active') END AS records
+       FROM (SELECT 1) AS one
+       LEFT JOIN incentives i ON i.id = $2 AND i.status = 'active'
+       LEFT JOIN persons p ON p.id_number_hash = $3
+       LEFT JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM agreements WHERE person_id = p.id AND revoked_at IS NULL) AS agreed) g ON p.id IS NOT NULL`,
+    values: [check.agencyId, check.incentiveId, check.lookupKey === null ? null : Buffer.from(check.lookupKey, 'hex')],
+  });
+  const row = found.rows[0]!;
   return {
-    levels: new Map(levels.rows.map((row) => [row.scenario, { level: row.level, order: row.levels.map((l) => l.level) }])),
-    records: records.rows.map((row) => ({ polarity: row.polarity, severity: row.severity, category: row.category, formedOn: row.formed_on })),
+    agencyKind: row.agency_kind,
+    ...(row.definition_id
+      ? { incentive: { incentiveId: check.incentiveId, version: row.version!, ownerAgency: row.owner_agency!, definition: definitionOf(row.definition_id, row.definition) } }
+      : {}),
+    ...(row.person_id ? { person: { personId: row.person_id, agreed: row.agreed! } } : {}),
+    ...(row.levels && row.records
+      ? { facts: { levels: new Map(row.levels.map((l) => [l.scenario, { level: l.level, order: l.order }])), records: row.records } }
+      : {}),
   };
 }

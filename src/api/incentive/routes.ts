@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { personIdOf } from '../../db/persons';
 import { scenarioLevels } from '../../db/scoring';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { incentiveDefinitionSchema, qualifies } from '../../domain/incentive';
@@ -18,7 +17,7 @@ import type { ApiDependencies } from '../shared/dependencies';
 import { dayView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
 import { throughTemporal } from '../workflow-failures';
-import { activeIncentives, incentiveFacts } from './queries';
+import { activeIncentives, eligibilityFacts } from './queries';
 
 const incentiveId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lower-case letters, digits or dashes');
 
@@ -114,9 +113,12 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
     },
     async (request) => {
       const actor = actorOf(request);
-      await organisationOf(deps.pool, actor);
       const { incentiveId: id } = request.params;
-      const [incentive] = await activeIncentives(deps.pool, id);
+      const parsed = parseIdentityNumber(request.body.identityNumber);
+      const lookupKey = !request.body.attestation && parsed.ok ? deps.identity.lookupKey(parsed.identity.value) : null;
+      const found = await eligibilityFacts(deps.pool, { agencyId: actor.agencyId!, incentiveId: id, lookupKey });
+      await organisationOf(deps.pool, actor, 'agency', found.agencyKind);
+      const { incentive } = found;
       if (!incentive || incentive.ownerAgency !== actor.agencyId) throw new ApiError(404, 'not-found', `No incentive ${id} implemented by ${actor.agencyId}`, 'incentiveId');
       const checkedOn = shanghaiDayOf(new Date());
       if (request.body.attestation) {
@@ -130,16 +132,15 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
         const eligible = qualifies(incentive.definition, { levels: new Map([['base', { level: recognised.level, order }]]), records: [] }, checkedOn);
         return { incentiveId: id, version: incentive.version, eligible, checkedOn, recognisedFrom: recognised.partnerId };
       }
-      const parsed = parseIdentityNumber(request.body.identityNumber);
       if (!parsed.ok) throw new ApiError(400, 'invalid-input', `body.identityNumber: the resident identity number ${parsed.reason}`, 'body.identityNumber');
-      const personId = await personIdOf(deps.pool, deps.identity.reference(parsed.identity));
       const purpose = `incentive ${id} v${incentive.version}`;
-      if (!personId) {
+      if (!found.person) {
         await logRefusedRead(deps.pool, actor, { subject: `incentive/${id}`, personIds: [], purpose: `${purpose}: a person the platform does not know` });
         throw new ApiError(403, 'agreement-required', 'No collection-and-use agreement is in force for this person (Art. 7)', 'agreement');
       }
-      await requireAgreement(deps.pool, actor, personId, purpose);
-      const eligible = qualifies(incentive.definition, await incentiveFacts(deps.pool, personId), checkedOn);
+      const { personId } = found.person;
+      await requireAgreement(deps.pool, actor, personId, purpose, found.person.agreed);
+      const eligible = qualifies(incentive.definition, found.facts!, checkedOn);
       await logPersonRead(deps.pool, actor, [personId], purpose, 'Art. 12, 16, 17');
       return { incentiveId: id, version: incentive.version, eligible, checkedOn };
     },

@@ -1,18 +1,65 @@
 import type pg from 'pg';
+import type { StoredScore } from '../../db/scoring';
+import type { ScoredRecord } from '../../domain/scoring';
 import type { ModelStatus } from '../../domain/score-model';
 import type { PersonStanding } from '../../domain/scope';
 import type { RescoringSelection } from '../../workflows/scoring/contract';
 
-/** A person's scores, the current and every one they replaced, newest first. */
-export async function scoreHistory(pool: pg.Pool, personId: string): Promise<{ scenario: string; modelId: string; score: number; level: string; computedAt: string }[]> {
-  const history = await pool.query<{ scenario: string; model_id: string; score: number; level: string; computed_at: Date }>(
-    `SELECT scenario, model_id, score, level, computed_at FROM scores WHERE person_id = $1
-     UNION ALL
-     SELECT scenario, model_id, score, level, computed_at FROM score_history WHERE person_id = $1
-     ORDER BY computed_at DESC LIMIT 200`,
-    [personId],
-  );
-  return history.rows.map((row) => ({ scenario: row.scenario, modelId: row.model_id, score: row.score, level: row.level, computedAt: row.computed_at.toISOString() }));
+/** A timestamp as JSON, exactly as Date#toISOString writes it. */
+const ISO_INSTANT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+export interface OwnScoreFacts {
+  standing: PersonStanding;
+  /** Whether the person's collection-and-use agreement is in force (Art. 7). */
+  agreed: boolean;
+  /** Read only when the agreement is in force. */
+  scores: StoredScore[];
+  records: ScoredRecord[];
+  /** The current scores and every one they replaced, newest first. */
+  history: { scenario: string; modelId: string; score: number; level: string; computedAt: string }[];
+}
+
+/**
+ * Everything `GET /me/score` shows, in one prepared statement (the platform's hottest read): the
+ * person's standing and agreement, and, only when the agreement is in force, their scores,
+ * records and score history. Undefined for a person no agency has shared a record of.
+ */
+export async function ownScoreFacts(pool: pg.Pool, personId: string): Promise<OwnScoreFacts | undefined> {
+  const found = await pool.query<{
+    birth_date: string; residency: PersonStanding['residency']; residence_permit_valid_until: string | null; civil_capacity: PersonStanding['civilCapacity'];
+    agreed: boolean; scores: StoredScore[] | null; records: ScoredRecord[] | null; history: OwnScoreFacts['history'] | null;
+  }>({
+    name: 'own-score-facts',
+    text: `SELECT p.birth_date, p.residency, p.residence_permit_valid_until, p.civil_capacity, a.agreed,
+              CASE WHEN a.agreed THEN (
+                SELECT coalesce(json_agg(json_build_object('scenario', s.scenario, 'modelId', s.model_id, 'score', s.score, 'level', s.level,
+                         'onDay', s.on_day, 'computedAt', to_char(s.computed_at AT TIME ZONE 'UTC', ${ISO_INSTANT})) ORDER BY s.scenario), '[]')
+                FROM scores s WHERE s.person_id = p.id) END AS scores,
+              CASE WHEN a.agreed THEN (
+                SELECT coalesce(json_agg(json_build_object('id', r.id, 'typeCode', r.type_code, 'category', r.category, 'formedOn', r.formed_on,
+                         'status', r.status, 'details', r.details)), '[]')
+                FROM records r WHERE r.person_id = p.id) END AS records,
+              CASE WHEN a.agreed THEN (
+                SELECT coalesce(json_agg(json_build_object('scenario', h.scenario, 'modelId', h.model_id, 'score', h.score, 'level', h.level,
+                         'computedAt', to_char(h.computed_at AT TIME ZONE 'UTC', ${ISO_INSTANT})) ORDER BY h.computed_at DESC), '[]')
+                FROM (SELECT scenario, model_id, score, level, computed_at FROM scores WHERE person_id = p.id
+                      UNION ALL
+                      SELECT scenario, model_id, score, level, computed_at FROM score_history WHERE person_id = p.id
+                      ORDER BY computed_at DESC LIMIT 200) h) END AS history
+       FROM persons p
+       CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM agreements g WHERE g.person_id = p.id AND g.revoked_at IS NULL) AS agreed) a
+       WHERE p.id = $1`,
+    values: [personId],
+  });
+  const row = found.rows[0];
+  if (!row) return undefined;
+  return {
+    standing: { birthDate: row.birth_date, residency: row.residency, residencePermitValidUntil: row.residence_permit_valid_until, civilCapacity: row.civil_capacity },
+    agreed: row.agreed,
+    scores: row.scores ?? [],
+    records: row.records ?? [],
+    history: row.history ?? [],
+  };
 }
 
 export interface ModelView {
@@ -57,14 +104,4 @@ export async function rescoringRuns(pool: pg.Pool): Promise<
     levelChanges: Number(row.level_changes),
     outOfScope: Number(row.out_of_scope),
   }));
-}
-
-/** What agencies have confirmed about a person (Art. 3), or nothing for an unknown person. */
-export async function personStanding(pool: pg.Pool, personId: string): Promise<PersonStanding | undefined> {
-  const found = await pool.query<{ birth_date: string; residency: PersonStanding['residency']; residence_permit_valid_until: string | null; civil_capacity: PersonStanding['civilCapacity'] }>(
-    'SELECT birth_date, residency, residence_permit_valid_until, civil_capacity FROM persons WHERE id = $1',
-    [personId],
-  );
-  const row = found.rows[0];
-  return row && { birthDate: row.birth_date, residency: row.residency, residencePermitValidUntil: row.residence_permit_valid_until, civilCapacity: row.civil_capacity };
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { activeModels, explainedScores } from '../../db/scoring';
+import { activeModels, explain } from '../../db/scoring';
 import { logPersonRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-types';
 import { modelCatalogueProblem, modelDefinitionSchema, MODEL_STATUSES } from '../../domain/score-model';
@@ -21,7 +21,7 @@ import { requireAgreement } from '../shared/agreement-gate';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
-import { models, personStanding, rescoringRuns, scoreHistory } from './queries';
+import { models, ownScoreFacts, rescoringRuns } from './queries';
 
 const scenarioSchema = z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a scenario name such as base or lending');
 
@@ -57,13 +57,15 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
     async (request) => {
       const actor = actorOf(request);
       const personId = actor.personId!;
-      const standing = await personStanding(deps.pool, personId);
-      if (!standing) throw new ApiError(404, 'not-found', 'No records of this person have been shared yet', 'person');
-      await requireAgreement(deps.pool, actor, personId, 'own score');
-      const [scores, history] = await Promise.all([explainedScores(deps.pool, personId), scoreHistory(deps.pool, personId)]);
-      await logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
-      const scope = scopeOn(standing, shanghaiDayOf(new Date()));
-      return { inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores, history };
+      const facts = await ownScoreFacts(deps.pool, personId);
+      if (!facts) throw new ApiError(404, 'not-found', 'No records of this person have been shared yet', 'person');
+      await requireAgreement(deps.pool, actor, personId, 'own score', facts.agreed);
+      const [scores] = await Promise.all([
+        explain(deps.pool, facts.scores, facts.records),
+        logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24'),
+      ]);
+      const scope = scopeOn(facts.standing, shanghaiDayOf(new Date()));
+      return { inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores, history: facts.history };
     },
   );
 

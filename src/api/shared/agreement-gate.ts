@@ -8,13 +8,15 @@ import { ApiError } from '../errors';
  * Art. 7: no score leaves the platform, to anyone, the person included, unless the person signed
  * the collection-and-use agreement by real name and has not revoked it; a person reads their own
  * only when authenticated by real name. A refusal is registered (Art. 22) and says how to sign.
+ * `inForce` is the agreement's state when the caller read it with the data it guards (in the
+ * same statement); without it, it is read here.
  */
-export async function requireAgreement(pool: pg.Pool, actor: Actor, personId: string, purpose: string): Promise<void> {
+export async function requireAgreement(pool: pg.Pool, actor: Actor, personId: string, purpose: string, inForce?: boolean): Promise<void> {
   if (actor.role === 'person' && !actor.realName) {
     await logRefusedRead(pool, actor, { subject: `score/${personId}`, personIds: [personId], purpose: `${purpose}: not authenticated by real name` });
     throw new ApiError(403, 'real-name-required', 'Reading a score needs real-name authentication (Art. 7): sign in again with real-name verification', 'token');
   }
-  if (!(await hasAgreementInForce(pool, personId))) {
+  if (!(inForce ?? (await hasAgreementInForce(pool, personId)))) {
     await logRefusedRead(pool, actor, { subject: `score/${personId}`, personIds: [personId], purpose: `${purpose}: no agreement in force` });
     throw new ApiError(
       403,
