@@ -76,6 +76,8 @@ export default defineConfig(
   },
   { files: ['**/*.{js,mjs,cjs}'], extends: [tseslint.configs.disableTypeChecked] },
   { files: ['scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly' } } },
+  // The pages' one script runs in the browser, beside ECharts.
+  { files: ['src/api/pages/assets/*.js'], languageOptions: { sourceType: 'script', globals: { document: 'readonly', window: 'readonly', echarts: 'readonly' } } },
   {
     files: ['src/**/*.{ts,mjs}'],
     plugins: { 'import-x': importX },

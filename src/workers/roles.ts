@@ -122,6 +122,8 @@ export async function startApiRole(
     logger,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     codecOrigins: config.CODEC_CORS_ORIGINS,
+    webUi: { url: config.TEMPORAL_UI_URL ?? `http://localhost:${config.TEMPORAL_UI_PORT}`, namespace: config.TEMPORAL_NAMESPACE },
+    secureCookies: config.PLATFORM_ENV === 'production',
   });
   await api.listen({ host: config.API_HOST, port: config.API_PORT });
   stops.push(() => api.close());

@@ -45,6 +45,8 @@ const MATRIX: Record<string, readonly Role[] | typeof PUBLIC> = {
   'GET /objections/{objectionId}': ['person', 'ndrc', 'supervisor'],
   'POST /objections/{objectionId}/withdrawal': ['person'],
   'GET /me/personal-data': ['person'],
+  'GET /reports/sla': ['supervisor', 'ndrc'],
+  'GET /reports/sla.csv': ['supervisor', 'ndrc'],
   'POST /obligations': ['agency'],
   'GET /obligations': ['agency'],
   'GET /obligations/{reference}': ['agency'],

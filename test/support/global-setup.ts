@@ -20,6 +20,8 @@ declare module 'vitest' {
     templateDatabase: string;
     /** The run's Temporal CLI dev server, for end-to-end tests. */
     devServerAddress: string;
+    /** Its Web UI, which the SLA board links to (the browser tests open it). */
+    devServerUiUrl: string;
   }
 }
 
@@ -37,13 +39,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await seedPackageYears(pool, 'test set-up');
   await pool.end();
 
+  const uiPort = await freePort();
   const { value: devServer } = await withTemporalExecutable('cli', (executable) =>
-    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: SEARCH_ATTRIBUTES } }),
+    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: SEARCH_ATTRIBUTES, ui: true, uiPort } }),
   );
 
   project.provide('postgresUrlTemplate', db.urlFor('{db}'));
   project.provide('templateDatabase', TEMPLATE_DATABASE);
   project.provide('devServerAddress', devServer.address);
+  project.provide('devServerUiUrl', `http://localhost:${uiPort}`);
 
   return async () => {
     await devServer.teardown();

@@ -23,7 +23,7 @@ export interface RunningPlatform {
   db: TestDatabase;
   /** The platform's own Temporal client, e.g. for the visibility queries supervisors run in the Web UI. */
   client: Client;
-  /** One JSON call to the API, as a client would make it. */
+  /** One JSON call to the API, as a client would make it (an answer in another format is its text). */
   call<T = Record<string, unknown>>(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }>;
   /**
    * The environment a process of the platform's own started alone needs to join it
@@ -53,6 +53,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
   const processEnv = {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: inject('devServerAddress'),
+    TEMPORAL_UI_URL: inject('devServerUiUrl'),
     TEMPORAL_TASK_QUEUE: `e2e-${randomBytes(4).toString('hex')}`,
     PAYLOAD_KEY: randomBytes(32).toString('base64'),
     IDENTITY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -74,7 +75,9 @@ export async function startPlatform(): Promise<RunningPlatform> {
         headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      return { status: response.status, body: (await response.json()) as T };
+      // A report in another format (CSV) comes back as its text.
+      const json = response.headers.get('content-type')?.includes('application/json');
+      return { status: response.status, body: (json ? await response.json() : await response.text()) as T };
     },
     token(role, claims = {}) {
       const acr = claims.acr === undefined ? (role === 'person' ? 'real-name' : null) : claims.acr;

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { provisionalYear, publishedYearFromPackage, statutoryHolidays, yearFromNotice } from '../../src/domain/official-calendar';
 import {
   deadlineAfter,
+  dueDayOf,
   endOfShanghaiDay,
   shanghaiDayOf,
+  shanghaiTimeOf,
   workingDaysAfter,
   workingDaysBefore,
   type WorkingDayCalendar,
@@ -75,6 +77,13 @@ describe('Working days: Asia/Shanghai days', () => {
     expect(shanghaiDayOf(new Date('2026-09-30T15:59:59Z'))).toBe('2026-09-30');
     expect(shanghaiDayOf(new Date('2026-09-30T16:00:00Z'))).toBe('2026-10-01');
     expect(endOfShanghaiDay('2026-12-31').toISOString()).toBe('2026-12-31T16:00:00.000Z');
+  });
+
+  it('writes a due time as 24:00 of its due day, and any other instant as the Shanghai day and time', () => {
+    expect(dueDayOf(new Date('2026-10-13T16:00:00Z'))).toBe('2026-10-13');
+    expect(shanghaiTimeOf(new Date('2026-10-13T16:00:00Z'))).toBe('2026-10-13 24:00');
+    expect(shanghaiTimeOf(new Date('2026-10-13T16:00:01Z'))).toBe('2026-10-14 00:00');
+    expect(shanghaiTimeOf(new Date('2026-10-13T02:30:00Z'))).toBe('2026-10-13 10:30');
   });
 });
 

@@ -5,6 +5,7 @@ import type { Logger } from '../../logger';
 import type { EncryptionCodec } from '../../temporal/codec';
 import type { TokenVerifier } from '../auth';
 import type { AttestationSigner } from './attestations';
+import type { WebUi } from './sla-report';
 
 /** What every route plugin is given (DESIGN.md: the API reads Postgres or talks to Temporal). */
 export interface ApiDependencies {
@@ -22,5 +23,9 @@ export interface ApiDependencies {
   attestations: AttestationSigner;
   /** Origins of the Temporal Web UI allowed to call the codec endpoint with credentials. */
   codecOrigins: string[];
+  /** The Temporal Web UI the SLA board links to. */
+  webUi: WebUi;
+  /** Whether the pages' cookies are Secure (always in production; locally the API speaks plain HTTP). */
+  secureCookies: boolean;
 }
 

@@ -22,6 +22,47 @@ export const Agency = defineSearchAttributeKey('Agency', SearchAttributeType.KEY
 
 export const SEARCH_ATTRIBUTES = [CreditProcess, SlaStage, SlaDueAt, SlaState, Agency];
 
+/** Plain words for the people who supervise the processes: simplified Chinese, and English. */
+export interface Wording {
+  zh: string;
+  en: string;
+}
+
+/**
+ * A workflow's static summary, set where it is started and shown in the Temporal Web UI and by
+ * `temporal workflow describe`: one line, Chinese then English, e.g.
+ * `异议处理 · 机构 jinan-market-regulation / Objection · agency jinan-market-regulation`.
+ * It names the process and the organisations and codes it is about, never a person: no person
+ * ids, names or identity numbers.
+ */
+export function workflowSummary(process: Wording, ...about: Wording[]): string {
+  const line = (language: keyof Wording) => [process, ...about].map((words) => words[language]).join(' · ');
+  return `${line('zh')} / ${line('en')}`;
+}
+
+/** Someone a process waits for or is about: a role, the organisation when one acts, or the applicant of the process. */
+export type Party = { role: Role; agencyId?: string } | { role: 'applicant' };
+
+const ROLE_WORDS: Record<Party['role'], Wording> = {
+  agency: { zh: '机构', en: 'agency' },
+  provider: { zh: '市场信用信息提供单位', en: 'provider' },
+  ndrc: { zh: '市发展改革部门', en: 'NDRC' },
+  person: { zh: '本人', en: 'the person' },
+  requester: { zh: '查询方', en: 'requester' },
+  institution: { zh: '第三方机构', en: 'the institution' },
+  supervisor: { zh: '监督人员', en: 'the supervisors' },
+  admin: { zh: '管理员', en: 'an administrator' },
+  'civic-db': { zh: '文明行为数据库', en: 'the civilised-behaviour database' },
+  applicant: { zh: '申请人', en: 'the applicant' },
+};
+
+/** A party in words, with its organisation's id when it has one: `机构 jinan-market-regulation / agency jinan-market-regulation`. */
+export function partyWording(party: Party): Wording {
+  const words = ROLE_WORDS[party.role];
+  const agencyId = 'agencyId' in party ? party.agencyId : undefined;
+  return agencyId ? { zh: `${words.zh} ${agencyId}`, en: `${words.en} ${agencyId}` } : words;
+}
+
 export interface CalendarChange {
   /** The calendar workflow that changed the calendar, for the history's reader. */
   changedBy: string;

@@ -1,0 +1,171 @@
+/**
+ * The pages speak Chinese (zh-CN) by default, English on request (`?lang=en`, kept in a cookie).
+ * API refusals keep their machine-readable code; a page shows the translation of the code it knows
+ * with the API's own message beside it.
+ */
+export const LANGUAGES = ['zh-CN', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+const zh = {
+  platform: '济南市个人诚信积分平台',
+  signIn: '登录',
+  signOut: '退出',
+  signInHelp: '粘贴身份认证平台签发的访问令牌（本地开发：npm run token -- --role ndrc）。',
+  token: '访问令牌',
+  signedInAs: '当前用户',
+  inbox: '待办任务',
+  slaBoard: '时限监督看板',
+  language: 'English',
+  process: '流程',
+  kind: '任务',
+  subject: '事项',
+  state: '状态',
+  dueDay: '截止日',
+  workingDaysLeft: '剩余工作日',
+  overdue: '已逾期',
+  dueSoon: '即将到期',
+  claimedBy: '认领人',
+  dueBefore: '截止日不晚于',
+  all: '全部',
+  filter: '筛选',
+  noTasks: '没有符合条件的任务。',
+  open: '待处理',
+  claimed: '已认领',
+  completed: '已完成',
+  cancelled: '已取消',
+  claim: '认领',
+  release: '释放',
+  decide: '作出决定',
+  decision: '决定',
+  reasons: '理由',
+  submit: '提交',
+  details: '事项详情',
+  history: '任务记录',
+  at: '时间',
+  event: '事件',
+  actor: '操作人',
+  back: '返回待办',
+  decided: '决定已记录。',
+  refused: '未被接受',
+  period: '期间',
+  from: '起',
+  to: '止',
+  show: '查看',
+  agency: '责任机构',
+  platformStages: '平台（发展改革部门）',
+  metOnTime: '按时办结',
+  metLate: '超时办结',
+  breached: '已超时未办结',
+  openStages: '办理中',
+  trend: '按截止日的趋势',
+  downloadCsv: '下载 CSV',
+  downloadJson: '下载 JSON',
+  openInTemporal: '在 Temporal Web UI 中查看',
+  noStages: '该期间没有到期的时限。',
+  errorTitle: '无法完成请求',
+  'process:record-sharing': '信用记录共享',
+  'process:objection': '异议处理',
+  'process:repair': '信用修复',
+  'process:declaration': '自主申报',
+  'process:calendar': '工作日历',
+  'code:invalid-decision': '决定不符合要求',
+  'code:task-closed': '任务已关闭或已被他人认领',
+  'code:forbidden': '无权操作',
+  'code:invalid-token': '令牌无效或已过期',
+  'code:missing-token': '请先登录',
+  'code:not-found': '未找到',
+  'code:invalid-input': '输入有误',
+  'code:csrf': '表单已失效，请刷新页面后重试',
+};
+
+type MessageKey = keyof typeof zh;
+
+const en: Record<MessageKey, string> = {
+  platform: 'Jinan personal integrity score platform',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  signInHelp: 'Paste the access token issued by the identity provider (locally: npm run token -- --role ndrc).',
+  token: 'Access token',
+  signedInAs: 'Signed in as',
+  inbox: 'Task inbox',
+  slaBoard: 'SLA board',
+  language: '中文',
+  process: 'Process',
+  kind: 'Task',
+  subject: 'Subject',
+  state: 'State',
+  dueDay: 'Due day',
+  workingDaysLeft: 'Working days left',
+  overdue: 'Overdue',
+  dueSoon: 'Due soon',
+  claimedBy: 'Claimed by',
+  dueBefore: 'Due on or before',
+  all: 'All',
+  filter: 'Filter',
+  noTasks: 'No task matches.',
+  open: 'Open',
+  claimed: 'Claimed',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  claim: 'Claim',
+  release: 'Release',
+  decide: 'Decide',
+  decision: 'Decision',
+  reasons: 'Reasons',
+  submit: 'Submit',
+  details: 'Subject details',
+  history: 'History',
+  at: 'At',
+  event: 'Event',
+  actor: 'By',
+  back: 'Back to the inbox',
+  decided: 'The decision is recorded.',
+  refused: 'Refused',
+  period: 'Period',
+  from: 'From',
+  to: 'To',
+  show: 'Show',
+  agency: 'Agency',
+  platformStages: 'Platform (NDRC)',
+  metOnTime: 'Met on time',
+  metLate: 'Met late',
+  breached: 'Breached, still open',
+  openStages: 'Open',
+  trend: 'Trend by due day',
+  downloadCsv: 'Download CSV',
+  downloadJson: 'Download JSON',
+  openInTemporal: 'Open in the Temporal Web UI',
+  noStages: 'No stage is due in this period.',
+  errorTitle: 'The request could not be completed',
+  'process:record-sharing': 'Record sharing',
+  'process:objection': 'Objection',
+  'process:repair': 'Credit repair',
+  'process:declaration': 'Self-declaration',
+  'process:calendar': 'Working-day calendar',
+  'code:invalid-decision': 'The decision does not meet its rules',
+  'code:task-closed': 'The task is closed or claimed by someone else',
+  'code:forbidden': 'Not allowed',
+  'code:invalid-token': 'The token is not valid or has expired',
+  'code:missing-token': 'Please sign in',
+  'code:not-found': 'Not found',
+  'code:invalid-input': 'Invalid input',
+  'code:csrf': 'The form has expired: reload the page and try again',
+};
+
+const MESSAGES: Record<Language, Record<MessageKey, string>> = { 'zh-CN': zh, en };
+
+export type Translate = (key: MessageKey) => string;
+
+export function translator(language: Language): Translate {
+  return (key) => MESSAGES[language][key];
+}
+
+/** A message for a value the pages know (a process, an error code), or the value itself. */
+export function known(t: Translate, prefix: 'process' | 'code', value: string): string {
+  const key = `${prefix}:${value}`;
+  return key in zh ? t(key as MessageKey) : value;
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return (LANGUAGES as readonly unknown[]).includes(value);
+}

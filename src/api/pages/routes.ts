@@ -1,0 +1,247 @@
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { decodeJwt } from 'jose';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { z } from 'zod';
+import { answerError, type ErrorBody } from '../errors';
+import type { ApiDependencies } from '../shared/dependencies';
+import type { SlaReport } from '../shared/sla-report';
+import { html, type SafeHtml } from './html';
+import { isLanguage, known, translator, type Language } from './i18n';
+import { inboxBody, taskBody, type TaskEvent, type TaskPageState, type TaskView } from './inbox';
+import { BOARD_ROLES, INBOX_ROLES, page, refusal, type PageFrame } from './layout';
+import { boardBody } from './sla-board';
+
+const SESSION_COOKIE = 'session';
+const LANGUAGE_COOKIE = 'lang';
+const PAGE_ROLES: readonly string[] = [...new Set([...INBOX_ROLES, ...BOARD_ROLES])];
+
+/** Pages allow only what they serve: their own scripts and styles, forms posted to themselves. */
+const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const require = createRequire(import.meta.url);
+const ASSETS: Record<string, { type: string; body: Buffer }> = {
+  'pages.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/pages.css', import.meta.url)) },
+  'board.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/board.js', import.meta.url)) },
+  'echarts.min.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('echarts/dist/echarts.min.js')) },
+};
+
+const language = z.object({ lang: z.string().optional() });
+const taskParams = z.strictObject({ taskId: z.uuid() });
+const form = z.object({ _csrf: z.string().optional() });
+
+type ApiAnswer<T> = { ok: true; body: T } | { ok: false; status: number; error: ErrorBody['error'] };
+
+/**
+ * The reviewers' inbox and the supervisors' SLA board (issue 13): server-rendered pages served by
+ * the API process, zh-CN by default. A page signs in with the same bearer token as the API, kept
+ * in an HttpOnly, SameSite=Strict cookie scoped to /ui, and does everything through the API's own
+ * routes (injected in-process with that token), so every check, refusal and register entry is the
+ * API's. Every form carries a CSRF token.
+ */
+export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  const cookieOptions = { path: '/ui', httpOnly: true, sameSite: 'strict', secure: deps.secureCookies } as const;
+  await app.register(formbody);
+  // The token comes in the form's body, so it is checked once the body is parsed (preValidation).
+  await app.register(csrf, { cookieKey: '_csrf', cookieOpts: cookieOptions });
+
+  // The session: the page's token, verified as the API verifies a bearer token.
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token && !request.actor) request.actor = await deps.verifyToken(token).catch(() => undefined);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin');
+  });
+
+  function languageOf(request: FastifyRequest, reply: FastifyReply): Language {
+    const asked = (request.query as { lang?: unknown } | undefined)?.lang;
+    if (isLanguage(asked)) {
+      reply.setCookie(LANGUAGE_COOKIE, asked, { ...cookieOptions, httpOnly: false, maxAge: 365 * 86_400 });
+      return asked;
+    }
+    const kept = request.cookies[LANGUAGE_COOKIE];
+    return isLanguage(kept) ? kept : 'zh-CN';
+  }
+
+  async function frame(request: FastifyRequest, reply: FastifyReply): Promise<PageFrame> {
+    const lang = languageOf(request, reply);
+    return { t: translator(lang), language: lang, url: request.url, ...(request.actor ? { actor: request.actor } : {}), csrf: await reply.generateCsrf() };
+  }
+
+  function send(reply: FastifyReply, status: number, body: string) {
+    return reply.status(status).type('text/html; charset=utf-8').send(body);
+  }
+
+  /** A call to the API's own route with the page's token. */
+  async function api<T>(request: FastifyRequest, method: 'GET' | 'POST', url: string, payload?: object): Promise<ApiAnswer<T>> {
+    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${request.cookies[SESSION_COOKIE]}` }, ...(payload ? { payload } : {}) });
+    if (response.statusCode < 400) return { ok: true, body: response.json<T>() };
+    return { ok: false, status: response.statusCode, error: response.json<ErrorBody>().error };
+  }
+
+  /** The API's refusal as a page, or, for a session that ended, back to sign-in. */
+  async function refused(request: FastifyRequest, reply: FastifyReply, status: number, error: ErrorBody['error']) {
+    if (status === 401) return reply.clearCookie(SESSION_COOKIE, cookieOptions).redirect('/ui/sign-in', 303);
+    const view = await frame(request, reply);
+    return send(reply, status, page(view, view.t('errorTitle'), refusal(view.t, error, known(view.t, 'code', error.code))));
+  }
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('FST_CSRF')) return refused(request, reply, 403, { code: 'csrf', message: 'The form is missing its CSRF token or it is not valid' });
+    const answer = answerError(error);
+    if (answer) return refused(request, reply, answer.status, answer.body.error);
+    request.log.error({ err: error }, 'unhandled error on a page');
+    return refused(request, reply, 500, { code: 'internal', message: 'Internal error; it has been logged' });
+  });
+
+  const hidden = { hide: true } as const;
+
+  app.get('/ui/assets/:file', { schema: { ...hidden, params: z.strictObject({ file: z.string() }) } }, async (request, reply) => {
+    const asset = ASSETS[request.params.file];
+    if (!asset) return refused(request, reply, 404, { code: 'not-found', message: `No asset ${request.params.file}` });
+    return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
+  });
+
+  app.get('/ui', { schema: { ...hidden, querystring: language } }, async (request, reply) => {
+    languageOf(request, reply);
+    const role = request.actor?.role;
+    return reply.redirect(!role ? '/ui/sign-in' : (BOARD_ROLES as readonly string[]).includes(role) && role !== 'ndrc' ? '/ui/sla' : '/ui/inbox', 303);
+  });
+
+  async function signInPage(request: FastifyRequest, reply: FastifyReply, status: number, problem?: SafeHtml) {
+    const view = await frame(request, reply);
+    const { t } = view;
+    return send(
+      reply,
+      status,
+      page(
+        view,
+        t('signIn'),
+        html`${problem ?? ''}<form class="decision" method="post" action="/ui/sign-in">
+  <input type="hidden" name="_csrf" value="${view.csrf}">
+  <p>${t('signInHelp')}</p>
+  <label>${t('token')}<textarea name="token" id="token" required autocomplete="off"></textarea></label>
+  <button type="submit" id="sign-in">${t('signIn')}</button>
+</form>`,
+      ),
+    );
+  }
+
+  app.get('/ui/sign-in', { schema: { ...hidden, querystring: language } }, (request, reply) => signInPage(request, reply, 200));
+
+  app.post(
+    '/ui/sign-in',
+    { preValidation: app.csrfProtection, schema: { ...hidden, body: form.extend({ token: z.string().trim().min(1).max(8192) }) } },
+    async (request, reply) => {
+      const { token } = request.body;
+      const actor = await deps.verifyToken(token).catch((error: unknown) => answerError(error)?.body.error ?? { code: 'invalid-token', message: 'The token is not valid' });
+      const t = translator(languageOf(request, reply));
+      if ('code' in actor) return signInPage(request, reply, 401, refusal(t, actor, known(t, 'code', actor.code)));
+      if (!PAGE_ROLES.includes(actor.role)) {
+        const error = { code: 'forbidden', message: `The pages are for the roles ${PAGE_ROLES.join(', ')}, not ${actor.role}` };
+        return signInPage(request, reply, 403, refusal(t, error, known(t, 'code', error.code)));
+      }
+      const { exp } = decodeJwt(token);
+      reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, ...(exp ? { expires: new Date(exp * 1000) } : {}) });
+      return reply.redirect(actor.role === 'supervisor' ? '/ui/sla' : '/ui/inbox', 303);
+    },
+  );
+
+  app.post('/ui/sign-out', { preValidation: app.csrfProtection, schema: { ...hidden, body: form } }, async (_request, reply) =>
+    reply.clearCookie(SESSION_COOKIE, cookieOptions).redirect('/ui/sign-in', 303),
+  );
+
+  const inboxQuery = language.extend({ process: z.string().max(40).optional(), state: z.string().max(20).optional(), dueBefore: z.string().max(10).optional() });
+
+  app.get('/ui/inbox', { config: { roles: INBOX_ROLES }, schema: { ...hidden, querystring: inboxQuery } }, async (request, reply) => {
+    const filters = { process: request.query.process || undefined, state: request.query.state || undefined, dueBefore: request.query.dueBefore || undefined };
+    const query = new URLSearchParams();
+    if (filters.process) query.set('process', filters.process);
+    if (filters.state) query.set('state', filters.state);
+    // A due day includes its whole day, to 24:00 in Jinan.
+    if (filters.dueBefore) query.set('dueBefore', `${filters.dueBefore}T23:59:59.999+08:00`);
+    const answer = await api<{ tasks: TaskView[] }>(request, 'GET', `/tasks?${query.toString()}`);
+    if (!answer.ok) return refused(request, reply, answer.status, answer.error);
+    const view = await frame(request, reply);
+    return send(reply, 200, page(view, view.t('inbox'), inboxBody(view.t, answer.body.tasks, filters)));
+  });
+
+  async function taskPage(request: FastifyRequest, reply: FastifyReply, taskId: string, status: number, state: Omit<TaskPageState, 'csrf'>) {
+    const answer = await api<{ task: TaskView; events: TaskEvent[] }>(request, 'GET', `/tasks/${taskId}/history`);
+    if (!answer.ok) return refused(request, reply, answer.status, answer.error);
+    const view = await frame(request, reply);
+    const { task, events } = answer.body;
+    return send(reply, status, page(view, `${view.t('kind')} · ${task.kind}`, taskBody(view.t, task, events, { ...state, csrf: view.csrf! })));
+  }
+
+  app.get(
+    '/ui/tasks/:taskId',
+    { config: { roles: INBOX_ROLES }, schema: { ...hidden, params: taskParams, querystring: language.extend({ decided: z.literal('1').optional() }) } },
+    (request, reply) => taskPage(request, reply, request.params.taskId, 200, { decided: request.query.decided === '1' }),
+  );
+
+  /** A task action through the API: back to the task once taken, its refusal shown in place otherwise. */
+  async function act(request: FastifyRequest, reply: FastifyReply, taskId: string, path: string, payload: object, entered?: TaskPageState['entered']) {
+    const answer = await api(request, 'POST', `/tasks/${taskId}/${path}`, payload);
+    if (answer.ok) return reply.redirect(`/ui/tasks/${taskId}${path === 'completion' ? '?decided=1' : ''}`, 303);
+    if (answer.status === 401) return refused(request, reply, 401, answer.error);
+    const t = translator(languageOf(request, reply));
+    return taskPage(request, reply, taskId, answer.status, { refusal: refusal(t, answer.error, known(t, 'code', answer.error.code)), ...(entered ? { entered } : {}) });
+  }
+
+  for (const action of ['claim', 'release'] as const) {
+    app.post(`/ui/tasks/:taskId/${action}`, { preValidation: app.csrfProtection, config: { roles: INBOX_ROLES }, schema: { ...hidden, params: taskParams, body: form } }, (request, reply) =>
+      act(request, reply, request.params.taskId, action, {}),
+    );
+  }
+
+  app.post(
+    '/ui/tasks/:taskId/decision',
+    {
+      preValidation: app.csrfProtection,
+      config: { roles: INBOX_ROLES },
+      schema: { ...hidden, params: taskParams, body: form.extend({ decision: z.string().max(40), reasons: z.string().max(4000) }) },
+    },
+    (request, reply) => {
+      const { decision, reasons } = request.body;
+      return act(request, reply, request.params.taskId, 'completion', { decision, reasons }, { decision, reasons });
+    },
+  );
+
+  const periodQuery = language.extend({ from: z.string().max(10).optional(), to: z.string().max(10).optional() });
+  const periodOf = (query: { from?: string | undefined; to?: string | undefined }) => {
+    const params = new URLSearchParams();
+    if (query.from) params.set('from', query.from);
+    if (query.to) params.set('to', query.to);
+    return params.toString();
+  };
+
+  app.get('/ui/sla', { config: { roles: BOARD_ROLES }, schema: { ...hidden, querystring: periodQuery } }, async (request, reply) => {
+    const answer = await api<SlaReport>(request, 'GET', `/reports/sla?${periodOf(request.query)}`);
+    if (!answer.ok) return refused(request, reply, answer.status, answer.error);
+    const view = await frame(request, reply);
+    return send(reply, 200, page(view, view.t('slaBoard'), boardBody(view.t, answer.body, deps.webUi), ['/ui/assets/echarts.min.js', '/ui/assets/board.js']));
+  });
+
+  // The board's downloads, with the page's session (the report routes take a bearer token).
+  for (const format of ['json', 'csv'] as const) {
+    app.get(`/ui/reports/sla.${format}`, { config: { roles: BOARD_ROLES }, schema: { ...hidden, querystring: periodQuery } }, async (request, reply) => {
+      const response = await app.inject({
+        method: 'GET',
+        url: `/reports/sla${format === 'csv' ? '.csv' : ''}?${periodOf(request.query)}`,
+        headers: { authorization: `Bearer ${request.cookies[SESSION_COOKIE]}` },
+      });
+      if (response.statusCode >= 400) return refused(request, reply, response.statusCode, response.json<ErrorBody>().error);
+      const disposition = response.headers['content-disposition'];
+      return reply
+        .type(String(response.headers['content-type']))
+        .header('content-disposition', typeof disposition === 'string' ? disposition : 'attachment; filename="sla.json"')
+        .send(response.rawPayload);
+    });
+  }
+};

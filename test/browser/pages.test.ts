@@ -1,0 +1,150 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
+import { launchBrowser, screenshot } from '../support/browser';
+import { identityNumber } from '../support/identities';
+import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+
+/**
+ * The pages as their users meet them: a headless Chromium (Debian's) signs in with a token, works
+ * an agency's objection task in the inbox and reads the supervisors' SLA board, in zh-CN and en.
+ */
+describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors see breaches on the SLA board (pages in the browser)', () => {
+  let platform: RunningPlatform;
+  let browser: Browser;
+  let agencyToken: string;
+  let ndrcToken: string;
+  let supervisorToken: string;
+  let objectionId: string;
+  const AGENCY = 'browser-tax-bureau';
+  const LATE_REFERENCE = 'BROWSER-LATE-0909';
+  const today = shanghaiDayOf(new Date());
+  const formedLongAgo = addDays(today, -40);
+  const resident = identityNumber('1979-09-09', 909);
+
+  const call = (method: string, path: string, token: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
+
+  /** The open task of the objection, once its workflow has opened it (set-up runs outside a test, without expect.poll). */
+  async function openTask(token: string, kind: string): Promise<JsonAnswer['body']> {
+    for (const started = Date.now(); Date.now() - started < 20_000; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      const found = ((await call('GET', '/tasks?state=open', token)).body.tasks as JsonAnswer['body'][]).find((t) => t.kind === kind && t.subject === objectionId);
+      if (found) return found;
+    }
+    throw new Error(`no open ${kind} task for ${objectionId}`);
+  }
+
+  /** A browser session of its own, signed in through the sign-in page with the token. */
+  async function signedIn(token: string, locale: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ locale });
+    const page = await context.newPage();
+    await page.goto(`${platform.url}/ui/sign-in`);
+    await page.fill('#token', token);
+    await Promise.all([page.waitForURL(/\/ui\/(inbox|sla)/), page.click('#sign-in')]);
+    return { context, page };
+  }
+
+  beforeAll(async () => {
+    platform = await startPlatform();
+    browser = await launchBrowser();
+    const admin = await platform.token('admin');
+    await call('PUT', `/admin/agencies/${AGENCY}`, admin, { name: 'Jinan Tax Bureau', kind: 'agency' });
+    agencyToken = await platform.token('agency', { agency: AGENCY, subject: 'tax-clerk-wang' });
+    ndrcToken = await platform.token('ndrc', { subject: 'ndrc-reviewer-browser' });
+    supervisorToken = await platform.token('supervisor', { subject: 'supervisor-browser' });
+    const share = (reference: string, formedOn: string) =>
+      call('POST', '/records', agencyToken, { reference, identityNumber: resident, category: 'administrative', typeCode: 'administrative-penalty', formedOn, details: { procedure: 'general' } });
+    const shared = await share('BROWSER-PEN-0909', today);
+    expect(shared.status).toBe(201);
+    // Shared 40 days after it was formed: the 7-working-day obligation was met late (Art. 10).
+    expect((await share(LATE_REFERENCE, formedLongAgo)).status).toBe(201);
+    const { person_id: personId, id: recordId } = (await platform.db.pool.query("SELECT person_id, id FROM records WHERE reference = 'BROWSER-PEN-0909'")).rows[0];
+    const person = await platform.token('person', { person: personId });
+    const filed = await call('POST', '/objections', person, { target: 'record', recordId, reason: 'The penalty was paid and lifted the same day' });
+    expect(filed.status).toBe(202);
+    objectionId = filed.body.objectionId;
+    const triage = await openTask(ndrcToken, 'objection-triage');
+    const forwarded = await call('POST', `/tasks/${triage.id}/completion`, ndrcToken, { decision: 'forward-to-agency', reasons: 'The agency holds the penalty file' });
+    expect(forwarded.status).toBe(200);
+    await openTask(agencyToken, 'objection-verification');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('Art. 20 an agency reviewer opens the forwarded objection from the inbox (zh-CN), sees a refused decision with its reason, then decides and sees the new state', async () => {
+    const { context, page } = await signedIn(agencyToken, 'zh-CN');
+    const session = (await context.cookies()).find((cookie) => cookie.name === 'session')!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/ui' });
+    await expect.poll(() => page.locator('h1').textContent()).toBe('待办任务');
+    const row = page.locator('#tasks tbody tr', { hasText: objectionId });
+    expect(await row.locator('td.state').textContent()).toBe('待处理');
+    await Promise.all([page.waitForURL(/\/ui\/tasks\//), row.locator('a').click()]);
+    expect(await page.locator('main').textContent()).toContain(objectionId);
+    expect(await page.locator('#context').textContent()).toContain(AGENCY);
+
+    await page.selectOption('#decision', 'uphold');
+    await page.fill('#reasons', 'x');
+    const refused = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/decision')), page.click('#submit-decision')]);
+    expect(refused[0].status()).toBe(422);
+    const refusal = page.locator('.refusal');
+    expect(await refusal.getAttribute('data-code')).toBe('invalid-decision');
+    expect(await refusal.textContent()).toContain('决定不符合要求');
+    expect(await refusal.textContent()).toContain('a decision needs its reasons');
+    expect(await page.inputValue('#reasons')).toBe('x');
+    await screenshot(page, 'inbox-refused-decision-zh');
+
+    await page.selectOption('#decision', 'uphold');
+    await page.fill('#reasons', 'The penalty stands: the file shows it unpaid on the day it was formed');
+    await Promise.all([page.waitForURL(/decided=1/), page.click('#submit-decision')]);
+    expect(await page.locator('.notice').textContent()).toContain('决定已记录');
+    expect(await page.locator('#task-state').textContent()).toBe('已完成');
+    const history = await page.locator('#history').textContent();
+    expect(history).toContain('completed');
+    expect(history).toContain('tax-clerk-wang');
+    await screenshot(page, 'inbox-decided-zh');
+    await context.close();
+  });
+
+  it('speaks English on request and keeps it, and refuses a form without its CSRF token', async () => {
+    const { context, page } = await signedIn(ndrcToken, 'en-GB');
+    await page.click('#language');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Task inbox');
+    await page.goto(`${platform.url}/ui/inbox?state=completed`);
+    expect(await page.locator('h1').textContent()).toBe('Task inbox');
+    expect(await page.locator('#tasks').textContent()).toContain('Completed');
+    await screenshot(page, 'inbox-en');
+    // A form posted from elsewhere carries the session cookie at most, never the page's token.
+    const forged = await page.request.post(`${platform.url}/ui/sign-out`, { form: {} });
+    expect(forged.status()).toBe(403);
+    await context.close();
+  });
+
+  it('Art. 10 the SLA board shows the late sharing by agency and process, its link opens the matching query in the Temporal Web UI, and its CSV matches', async () => {
+    const { context, page } = await signedIn(supervisorToken, 'zh-CN');
+    await page.goto(`${platform.url}/ui/sla?from=${formedLongAgo}&to=${today}`);
+    expect(await page.locator('h1').textContent()).toBe('时限监督看板');
+    const row = page.locator(`#sla tr[data-agency="${AGENCY}"][data-process="record-sharing"]`);
+    expect(Number(await row.locator('td.metLate a').textContent())).toBe(1);
+    await expect.poll(() => page.locator('#trend').getAttribute('data-rendered')).toBe('true');
+    await screenshot(page, 'sla-board-zh');
+
+    const link = (await row.locator('td.metLate a').getAttribute('href'))!;
+    const query = new URL(link).searchParams.get('query')!;
+    expect(query).toContain(`Agency = '${AGENCY}'`);
+    expect(query).toContain("CreditProcess = 'record-sharing'");
+    const workflowId = `record-sharing/${AGENCY}/${LATE_REFERENCE}`;
+    const listed: string[] = [];
+    for await (const workflow of platform.client.workflow.list({ query })) listed.push(workflow.workflowId);
+    expect(listed).toContain(workflowId);
+    const webUi = await context.newPage();
+    await webUi.goto(link);
+    await expect.poll(() => webUi.getByText(workflowId).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await screenshot(webUi, 'sla-board-link-in-temporal-web-ui');
+
+    const csv = await page.request.get(`${platform.url}/ui/reports/sla.csv?from=${formedLongAgo}&to=${today}`);
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    expect(await csv.text()).toContain(`${AGENCY},record-sharing,0,1,0,`);
+    await context.close();
+  });
+});
