@@ -4,13 +4,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
+import { ROLES } from '../domain/roles';
+import { mintDevToken } from '../workers/dev-token';
 
 /**
  * `integrity-ops` (`npm run ops -- <command>`): what operators run by hand on bad days, through
  * the platform's API like any client: import a file of records with a progress bar, trigger,
- * pause and watch the nightly rescoring, load or correct a calendar year. The API address comes
- * from `--api` or INTEGRITY_API, the bearer token from `--token` or INTEGRITY_TOKEN
- * (`npm run token -- <role>` mints one locally). Exits non-zero on any failure.
+ * pause and watch the nightly rescoring, load or correct a calendar year, mint a dev token. The API
+ * address comes from `--api` or INTEGRITY_API, the bearer token from `--token` or INTEGRITY_TOKEN
+ * (`integrity-ops token <role>` mints one locally). Exits non-zero on any failure.
  */
 
 interface Connection {
@@ -34,7 +36,7 @@ async function call<T>(connection: Connection, method: string, path: string, bod
 function connectionOf(options: { api?: string; token?: string }): Connection {
   const api = options.api ?? process.env.INTEGRITY_API ?? 'http://localhost:3000';
   const token = options.token ?? process.env.INTEGRITY_TOKEN;
-  if (!token) throw new OpsError('Give a bearer token: --token or INTEGRITY_TOKEN (npm run token -- <role> mints one locally)');
+  if (!token) throw new OpsError('Give a bearer token: --token or INTEGRITY_TOKEN (integrity-ops token <role> mints one locally)');
   return { api: api.replace(/\/$/, ''), token };
 }
 
@@ -196,6 +198,26 @@ function opsProgram(): Command {
       const connection = connectionOf(program.opts());
       const started = await call<{ changeId: string }>(connection, 'POST', '/admin/calendar/corrections', readJson(options.file));
       await followCalendarChange(connection, started.changeId);
+    });
+  program
+    .command('token')
+    .description('mint a dev bearer token for the local platform (signed with the dev key under DATA_DIR; never in production)')
+    .argument('<role>', ROLES.join(', '))
+    .option('--agency <id>', 'the agency an agency, provider, requester or civic-db token acts for')
+    .option('--person <uuid>', "a person token's person (their id in the platform, never an identity number)")
+    .option('--subject <name>', 'the subject (default dev-<role>)')
+    .option('--acr <value>', "the authentication context (a person's default: real-name)")
+    .option('--hours <n>', 'how long it is valid', (value) => {
+      const hours = Number(value);
+      if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) throw new InvalidArgumentError('a number of hours from 0 to 720');
+      return hours;
+    }, 8)
+    .action(async (role: string, options: { agency?: string; person?: string; subject?: string; acr?: string; hours: number }) => {
+      try {
+        process.stdout.write(`${await mintDevToken({ role, ...options })}\n`);
+      } catch (error) {
+        throw new OpsError(error instanceof Error ? error.message : String(error));
+      }
     });
   return program;
 }

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenVerifier } from '../../src/api/auth';
+import { loadConfig } from '../../src/config';
 import { projectRoot } from '../../src/project-root';
+import { withDevSecrets } from '../../src/workers/dev-secrets';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
 import { startPlatform, type RunningPlatform } from '../support/platform';
@@ -73,5 +76,22 @@ describe('The operations CLI, through the API', () => {
     const loaded = await ops(['calendar', 'load', '2026'], await platform.token('admin'));
     expect(loaded.code, loaded.stderr).toBe(0);
     expect(loaded.stdout).toMatch(/calendar change .*: 365 days stored/);
+  });
+
+  it('mints a dev token the local platform verifies, and refuses one the API would refuse, non-zero', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ops-token-'));
+    const mint = (args: string[]) =>
+      run(join(projectRoot, 'node_modules', '.bin', 'tsx'), [join(projectRoot, 'src', 'cli', 'ops.ts'), 'token', ...args], { cwd: folder, env: { ...process.env, DATA_DIR: dataDir } }).then(
+        (done) => ({ code: 0, stdout: done.stdout, stderr: done.stderr }),
+        (failed: { code: number; stdout: string; stderr: string }) => ({ code: failed.code, stdout: failed.stdout, stderr: failed.stderr }),
+      );
+    const minted = await mint(['agency', '--agency', 'ops-market', '--subject', 'clerk-ops', '--hours', '2']);
+    expect(minted.code).toBe(0);
+    const verify = await createTokenVerifier(loadConfig(await withDevSecrets({ DATA_DIR: dataDir }, dataDir)));
+    expect(await verify(minted.stdout.trim())).toEqual({ subject: 'clerk-ops', role: 'agency', agencyId: 'ops-market' });
+    const refused = await mint(['agency']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('An agency token names its agency: --agency <id>');
+    expect((await mint(['--help'])).stdout).toContain('mint a dev bearer token');
   });
 });
