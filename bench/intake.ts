@@ -10,29 +10,14 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { copyText, CopyRows } from '../src/db/copy';
-import { checkCharacter } from '../src/domain/identity-number';
-import { addDays, shanghaiDayOf } from '../src/domain/working-days';
+import { shanghaiDayOf } from '../src/domain/working-days';
+import { benchRecord } from './records';
 import { benchStack, report } from './support';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' } } });
 const RECORDS = Number(values.records);
 /** Five records a person, spread over the whole batch. */
 const PERSONS = Math.max(1, Math.floor(RECORDS / 5));
-
-const TYPES = [
-  { category: 'administrative', typeCode: 'administrative-penalty', details: { procedure: 'general', amountYuan: 500 } },
-  { category: 'social-contribution', typeCode: 'volunteering', details: { hours: 12 } },
-  { category: 'social-contribution', typeCode: 'blood-donation', details: { millilitres: 400 } },
-  { category: 'honours', typeCode: 'honour-municipal', details: { title: 'Jinan model worker' } },
-  { category: 'promise-keeping', typeCode: 'tax-refusal', details: { amountYuan: 3200 } },
-];
-
-/** A distinct adult for each i below 18 million: birth days over about 49 years, then the sequence number. */
-function identityNumber(i: number): string {
-  const birth = addDays('1950-01-01', i % 18_000).replaceAll('-', '');
-  const first17 = `3701${String(2 + (i % 10)).padStart(2, '0')}${birth}${String(Math.floor(i / 18_000) % 1000).padStart(3, '0')}`;
-  return first17 + checkCharacter(first17);
-}
 
 /**
  * The request body and the baseline's COPY text of the same records, written row by row into two
@@ -43,7 +28,7 @@ function inputs(today: string): { ndjson: Buffer; copyRows: Buffer } {
   const ndjson = new CopyRows(RECORDS * 260);
   const copyRows = new CopyRows(RECORDS * 260);
   for (let i = 0; i < RECORDS; i++) {
-    const row = record(i, today);
+    const row = benchRecord(i, today, PERSONS);
     ndjson.add(`${i > 0 ? '\n' : ''}${JSON.stringify(row)}`);
     copyRows.add(
       `${['bench-agency', row.reference, row.identityNumber, row.category, row.typeCode, row.formedOn, JSON.stringify(row.details), JSON.stringify(row.evidence)]
@@ -69,19 +54,6 @@ function post(url: string, headers: Record<string, string>, body: Buffer): Promi
     request.on('error', reject);
     request.end(body);
   });
-}
-
-function record(i: number, today: string) {
-  const type = TYPES[i % TYPES.length]!;
-  return {
-    reference: `BENCH-${i}`,
-    identityNumber: identityNumber((i * 7919) % PERSONS),
-    category: type.category,
-    typeCode: type.typeCode,
-    formedOn: addDays(today, -(i % 30)),
-    evidence: [{ kind: 'decision', ref: `decision BENCH-${i}` }],
-    details: type.details,
-  };
 }
 
 async function main(): Promise<void> {

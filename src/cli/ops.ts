@@ -45,6 +45,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface BatchState {
   rows: number;
+  rowsStored: number;
   finished: boolean;
   accepted: number | null;
   refused: number | null;
@@ -84,6 +85,7 @@ async function importRecords(file: string, options: { format?: string; refused: 
   bar.update(0, { phase: 'storing ', unit: 'rows' });
   let batch = await call<BatchState>(connection, 'GET', `/records/batches/${started.batchId}?limit=1`);
   while (!batch.finished) {
+    bar.update(batch.rowsStored);
     await sleep(250);
     batch = await call<BatchState>(connection, 'GET', `/records/batches/${started.batchId}?limit=1`);
   }

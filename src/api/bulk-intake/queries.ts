@@ -76,6 +76,8 @@ export async function batchRowResults(
 
 export interface BatchView {
   rows: number;
+  /** Rows with their outcome so far. */
+  rowsStored: number;
   finished: boolean;
   personsAnswered: boolean;
   accepted: number | null;
@@ -86,12 +88,18 @@ export interface BatchView {
 /** A sharer's batch and its counts, once final. */
 export async function batchOf(db: Pick<pg.Pool, 'query'>, batchId: string, sharerId: string): Promise<BatchView | undefined> {
   const batch = await db.query<{
-    rows: number; finished_at: Date | null; persons_answered_at: Date | null; accepted: number | null; refused: number | null; duplicates: number | null;
-  }>('SELECT rows, finished_at, persons_answered_at, accepted, refused, duplicates FROM intake_batches WHERE id = $1 AND sharer_id = $2', [batchId, sharerId]);
+    rows: number; rows_stored: number; finished_at: Date | null; persons_answered_at: Date | null; accepted: number | null; refused: number | null; duplicates: number | null;
+  }>(
+    `SELECT rows, finished_at, persons_answered_at, accepted, refused, duplicates,
+            (SELECT coalesce(sum(c.rows), 0) FROM intake_chunks c WHERE c.batch_id = b.id AND c.stored_at IS NOT NULL)::int AS rows_stored
+     FROM intake_batches b WHERE id = $1 AND sharer_id = $2`,
+    [batchId, sharerId],
+  );
   const found = batch.rows[0];
   return (
     found && {
       rows: found.rows,
+      rowsStored: found.finished_at !== null ? found.rows : found.rows_stored,
       finished: found.finished_at !== null,
       personsAnswered: found.persons_answered_at !== null,
       accepted: found.accepted,

@@ -101,6 +101,7 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
           200: z.object({
             batchId: z.string(),
             rows: z.number(),
+            rowsStored: z.number().describe('rows with their outcome so far (a progress bar follows it)'),
             finished: z.boolean().describe('every row has its outcome'),
             personsAnswered: z.boolean().describe('every person with an accepted row has been notified and rescored'),
             accepted: z.number().nullable(),
