@@ -37,3 +37,12 @@ export async function sharedBefore(db: Queryable, sharerId: string, record: Shar
   const row = found.rows[0];
   return row && { id: row.id, version: row.version, personId: row.person_id, sameContent: row.same_content };
 }
+
+/**
+ * The agency that shared one of a person's records: the one that verifies an objection to it and
+ * decides its repair, named in the process's summary. Undefined when the record is not the person's.
+ */
+export async function sharerOfRecord(db: Queryable, recordId: string, personId: string): Promise<string | undefined> {
+  const found = await db.query<{ sharer_id: string }>('SELECT sharer_id FROM records WHERE id = $1 AND person_id = $2', [recordId, personId]);
+  return found.rows[0]?.sharer_id;
+}

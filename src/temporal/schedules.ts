@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { registerUpkeepScheduleId, registerUpkeepWorkflowId, registerUpkeepWorkflowType } from '../workflows/register/contract';
-import { nightlyRescoringScheduleId, nightlyRescoringWorkflowId, nightlyRescoringWorkflowType } from '../workflows/scoring/contract';
+import { registerUpkeepScheduleId, registerUpkeepSummary, registerUpkeepWorkflowId, registerUpkeepWorkflowType } from '../workflows/register/contract';
+import { nightlyRescoringScheduleId, nightlyRescoringSummary, nightlyRescoringWorkflowId, nightlyRescoringWorkflowType } from '../workflows/scoring/contract';
 
 /**
  * The nightly full rescoring (Art. 6) at 02:00 Asia/Shanghai, created when the worker starts and
@@ -17,6 +17,7 @@ export async function ensureNightlyRescoring(client: Client, taskQueue: string):
         workflowId: nightlyRescoringWorkflowId(taskQueue),
         taskQueue,
         args: [],
+        staticSummary: nightlyRescoringSummary(),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '6 hours' },
       state: { note: 'Full rescoring of every person in every active scenario (Art. 6).' },
@@ -37,7 +38,14 @@ export async function ensureRegisterUpkeep(client: Client, taskQueue: string): P
     await client.schedule.create({
       scheduleId: registerUpkeepScheduleId(taskQueue),
       spec: { calendars: [{ hour: 3, minute: 30 }], timezone: 'Asia/Shanghai' },
-      action: { type: 'startWorkflow', workflowType: registerUpkeepWorkflowType, workflowId: registerUpkeepWorkflowId(taskQueue), taskQueue, args: [] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: registerUpkeepWorkflowType,
+        workflowId: registerUpkeepWorkflowId(taskQueue),
+        taskQueue,
+        args: [],
+        staticSummary: registerUpkeepSummary(),
+      },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
       state: { note: 'Query register partitions a year ahead; months past three years named for archiving (Art. 22).' },
     });

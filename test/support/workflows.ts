@@ -2,6 +2,7 @@
 import { condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
 import type { SlaStageSpec } from '../../src/domain/sla';
 import type { LocalDate } from '../../src/domain/working-days';
+import { CurrentDetails } from '../../src/workflows/shared/current-details';
 import { SlaClock, type SlaStageHandle } from '../../src/workflows/shared/sla-clock';
 
 export * from '../../src/workflows';
@@ -11,7 +12,7 @@ export const stageQuery = defineQuery<{ state: string; dueAt: string; provisiona
 
 /** Holds one SLA stage open until told to finish, the way a real process would around its work. */
 export async function slaProbeWorkflow(spec: SlaStageSpec, startDay?: LocalDate): Promise<'met' | 'breached'> {
-  const clock = new SlaClock();
+  const clock = new SlaClock(new CurrentDetails());
   let finished = false;
   setHandler(finishSignal, () => {
     finished = true;

@@ -1,5 +1,6 @@
 import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { workflowMetadataQuery } from '@temporalio/workflow';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecordCorrection } from '../../src/domain/record';
@@ -27,7 +28,7 @@ describe('Art. 20 objection flow', () => {
   const bed = workflowTestBed({
     startAt: new Date('2026-09-30T02:00:00Z'),
     prepare: async (db) => {
-      persons = await seedScoredPersons(db.pool, 12);
+      persons = await seedScoredPersons(db.pool, 14);
     },
   });
   beforeAll(() => ({ env, db, taskQueue } = bed));
@@ -81,6 +82,9 @@ describe('Art. 20 objection flow', () => {
     await env.sleep(Date.parse(instant) - (await env.currentTimeMs()));
   }
 
+  /** What the Web UI shows as the workflow's current details, read through the SDK's metadata query. */
+  const currentDetails = async (handle: WorkflowHandle) => (await handle.query(workflowMetadataQuery)).currentDetails;
+
   it('handles in-house on time: 3 working days from receipt the day before National Day end on the make-up Saturday 10 Oct; upheld', async () => {
     const { handle, objectionId, recordId } = await file({ receivedOn: '2026-09-30' });
     const triage = await task(handle);
@@ -118,6 +122,34 @@ describe('Art. 20 objection flow', () => {
     expect(await stages(handle.workflowId)).toMatchObject({ 'agency-verification': { state: 'met', closed: true } });
     const record = await db.pool.query('SELECT status, version, disputed_by FROM records WHERE id = $1', [recordId]);
     expect(record.rows[0]).toEqual({ status: 'revoked', version: 2, disputed_by: null });
+  });
+
+  it('says in its current details whom it waits for, for what and until which Shanghai day, whether that is past, and how it ended', async () => {
+    const { handle } = await file({ receivedOn: '2026-09-30' });
+    const triage = await task(handle);
+    expect(await currentDetails(handle)).toBe(
+      '等待市发展改革部门决定自行处理异议，或转交机构 fixture-agency 核查，期限 2026-10-09 24:00（上海时间），未逾期。\n\n' +
+        'Waiting for NDRC to decide whether to handle the objection itself or forward it to agency fixture-agency, due 2026-10-09 24:00 (Shanghai time): not overdue.',
+    );
+    await decide(handle, triage, NDRC, 'forward-to-agency');
+    const verification = await task(handle, triage);
+    // Art. 20: the agency's 5 working days run from 30 Sep, the day it received the forward.
+    expect(await currentDetails(handle)).toBe(
+      '等待机构 fixture-agency 核查、处理转来的异议，期限 2026-10-13 24:00（上海时间），未逾期。\n\n' +
+        'Waiting for agency fixture-agency to verify and handle the forwarded objection, due 2026-10-13 24:00 (Shanghai time): not overdue.',
+    );
+    await decide(handle, verification, AGENCY, 'uphold');
+    await completed(handle);
+    expect(await currentDetails(handle)).toBe('已办结（机构 fixture-agency）：维持原信息\n\nDecided by agency fixture-agency: upheld');
+
+    // Received on 13 Feb: the 2 working days to forward ended on 24 Feb.
+    const late = await file({ receivedOn: '2026-02-13' });
+    await task(late.handle);
+    await expect.poll(() => currentDetails(late.handle)).toContain('期限 2026-02-24 24:00（上海时间），已逾期。');
+    expect(await currentDetails(late.handle)).toContain('due 2026-02-24 24:00 (Shanghai time): overdue: the deadline has passed.');
+    await late.handle.executeUpdate(withdrawObjectionUpdate, { args: [{ personId: late.personId }] });
+    await completed(late.handle);
+    expect(await currentDetails(late.handle)).toBe('申请人已撤回异议\n\nWithdrawn by the applicant');
   });
 
   it('refuses a wrong role, a completed task and a malformed decision in the validator, recording nothing', async () => {

@@ -1,4 +1,6 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { workflowMetadataQuery } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IdentityProtection } from '../../src/db/persons';
 import { parseIdentityNumber } from '../../src/domain/identity-number';
@@ -51,6 +53,9 @@ describe('Art. 10 sharing within 7 working days of formation', () => {
     await env.sleep(Date.parse(instant) - (await env.currentTimeMs()));
   }
 
+  /** What the Web UI shows as the workflow's current details, read through the SDK's metadata query. */
+  const currentDetails = async (handle: WorkflowHandle) => (await handle.query(workflowMetadataQuery)).currentDetails;
+
   async function notices(workflowId: string) {
     const rows = await db.pool.query<{ kind: string; recipient_role: string }>(
       'SELECT kind, recipient_role FROM notifications WHERE workflow_id = $1 ORDER BY kind',
@@ -62,18 +67,26 @@ describe('Art. 10 sharing within 7 working days of formation', () => {
   it('gives information formed the day before National Day a due time of 24:00 on 15 Oct, reminds, flags the breach, and accepts late sharing marked late', async () => {
     const handle = await announce('PEN-2026-0930-1');
     await expect.poll(() => handle.query(obligationQuery)).toMatchObject({ state: 'open', dueAt: '2026-10-15T16:00:00.000Z', slaState: 'on-track' });
+    expect(await currentDetails(handle)).toBe(
+      '等待机构 jinan-market-regulation 共享 2026-09-30 形成的信用信息，期限 2026-10-15 24:00（上海时间），未逾期。\n\n' +
+        'Waiting for agency jinan-market-regulation to share the information formed on 2026-09-30, due 2026-10-15 24:00 (Shanghai time): not overdue.',
+    );
 
     await sleepUntil('2026-10-14T16:01:00Z');
     await expect.poll(() => handle.query(obligationQuery)).toMatchObject({ slaState: 'due-soon' });
     expect(await notices(handle.workflowId)).toEqual(['sla-reminder:agency']);
+    expect(await currentDetails(handle)).toContain('due 2026-10-15 24:00 (Shanghai time): due soon, not overdue yet.');
 
     await sleepUntil('2026-10-15T16:01:00Z');
     await expect.poll(() => handle.query(obligationQuery)).toMatchObject({ state: 'open', slaState: 'breached' });
     expect(await notices(handle.workflowId)).toEqual(['sla-breach:agency', 'sla-escalation:supervisor', 'sla-reminder:agency']);
+    expect(await currentDetails(handle)).toContain('期限 2026-10-15 24:00（上海时间），已逾期。');
+    expect(await currentDetails(handle)).toContain('due 2026-10-15 24:00 (Shanghai time): overdue: the deadline has passed.');
 
     const outcome = await handle.executeUpdate(shareRecordUpdate, { args: [sharedPenalty('PEN-2026-0930-1', '2026-09-30')] });
     expect(outcome).toMatchObject({ status: 'accepted', version: 1, late: true });
     await completed(handle);
+    expect(await currentDetails(handle)).toBe('已共享（逾期）\n\nShared late');
 
     const record = await db.pool.query('SELECT shared_late, status, version, person_id FROM records WHERE reference = $1', ['PEN-2026-0930-1']);
     expect(record.rows[0]).toMatchObject({ shared_late: true, status: 'active', version: 1 });

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { activeModels, scorePersons, type ScoringResult } from '../../db/scoring';
 import { shanghaiDayOf } from '../../domain/working-days';
-import { rescorePersonWorkflowId, rescorePersonWorkflowType, rescoreRequestedSignal, type RescorePersonWorkflow } from '../../workflows/scoring/contract';
+import { rescorePersonSummary, rescorePersonWorkflowId, rescorePersonWorkflowType, rescoreRequestedSignal, type RescorePersonWorkflow } from '../../workflows/scoring/contract';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -62,6 +62,7 @@ export function createRescoringRequestActivities({ client, taskQueue }: { client
           args: [{ personId }],
           signal: rescoreRequestedSignal,
           signalArgs: [{ reason: input.reason }],
+          staticSummary: rescorePersonSummary(),
         });
       }
     },

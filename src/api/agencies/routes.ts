@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  agencyRegistrationSummary,
   agencyRegistrationWorkflowId,
   agencyRegistrationWorkflowType,
   type AgencyRegistrationWorkflow,
@@ -29,7 +30,13 @@ export const agencyRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       const registration = { id: request.params.id, ...request.body, registeredBy: actor.subject };
       const workflowId = agencyRegistrationWorkflowId(request.params.id, randomUUID());
       await throughTemporal(
-        () => deps.client.workflow.execute<AgencyRegistrationWorkflow>(agencyRegistrationWorkflowType, { taskQueue: deps.taskQueue, workflowId, args: [registration] }),
+        () =>
+          deps.client.workflow.execute<AgencyRegistrationWorkflow>(agencyRegistrationWorkflowType, {
+            taskQueue: deps.taskQueue,
+            workflowId,
+            args: [registration],
+            staticSummary: agencyRegistrationSummary(registration),
+          }),
         { message: `No registration ${workflowId}`, field: 'id' },
       );
       return { id: registration.id, name: registration.name, kind: registration.kind };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { agreementsOf, agreementTextInForce } from '../../db/agreements';
 import { logPersonRead } from '../../db/query-log';
 import { AGREEMENT_CHANNELS } from '../../domain/agreement';
-import { agreementWorkflowId, agreementWorkflowType, type AgreementChange, type AgreementWorkflow } from '../../workflows/agreement/contract';
+import { agreementSummary, agreementWorkflowId, agreementWorkflowType, type AgreementChange, type AgreementWorkflow } from '../../workflows/agreement/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -29,6 +29,7 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
           taskQueue: deps.taskQueue,
           workflowId: agreementWorkflowId(request.agreementId, request.kind),
           args: [request],
+          staticSummary: agreementSummary(request.kind),
         }),
       { message: `No agreement ${request.agreementId}`, field: 'agreementId' },
     );

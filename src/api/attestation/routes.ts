@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead } from '../../db/query-log';
 import { scenarioLevels } from '../../db/scoring';
-import { partnerCityWorkflowId, partnerCityWorkflowType, type PartnerCityWorkflow } from '../../workflows/attestation/contract';
+import { partnerCitySummary, partnerCityWorkflowId, partnerCityWorkflowType, type PartnerCityWorkflow } from '../../workflows/attestation/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import { requireAgreement } from '../shared/agreement-gate';
@@ -101,6 +101,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
             taskQueue: deps.taskQueue,
             workflowId: partnerCityWorkflowId(id, randomUUID()),
             args: [{ id, ...request.body, registeredBy: actor.subject }],
+            staticSummary: partnerCitySummary(id),
           }),
         { message: `No partner city ${id}`, field: 'partnerId' },
       );

@@ -7,6 +7,7 @@ import { MAX_AUTHORIZATION_DAYS, PURPOSE_SCOPES, PURPOSES, scopeProblem } from '
 import { timestampSchema } from '../../domain/input';
 import type { Actor } from '../../domain/roles';
 import {
+  authorizationSummary,
   authorizationWorkflowId,
   authorizationWorkflowType,
   grantAuthorizationUpdate,
@@ -84,6 +85,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
               workflowId,
               workflowIdConflictPolicy: 'FAIL',
               args: [{ authorizationId, personId: actor.personId!, ...request.body, validUntil: until, grantedBy: actor.subject }],
+              staticSummary: authorizationSummary(request.body.requesterId, purpose),
             }),
           }),
         notFound(authorizationId),

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { bulkIntakeWorkflowId, bulkIntakeWorkflowType, type BulkIntakeWorkflow } from '../../workflows/bulk-intake/contract';
+import { bulkIntakeSummary, bulkIntakeWorkflowId, bulkIntakeWorkflowType, type BulkIntakeWorkflow } from '../../workflows/bulk-intake/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -76,6 +76,7 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
             taskQueue: deps.taskQueue,
             workflowId,
             args: [{ batchId: staged.batchId, sharerId: sharer.id, sharerKind: sharer.kind, chunks: staged.chunks }],
+            staticSummary: bulkIntakeSummary({ sharerId: sharer.id, sharerKind: sharer.kind, chunks: staged.chunks }),
           }),
         { message: `No batch ${staged.batchId}`, field: 'batchId' },
       );

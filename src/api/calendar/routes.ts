@@ -6,6 +6,7 @@ import { calendarDateSchema } from '../../domain/input';
 import { CALENDAR_YEARS, PACKAGE_YEARS, yearFromNotice } from '../../domain/official-calendar';
 import { isWeekend, yearOf } from '../../domain/working-days';
 import {
+  calendarChangeSummary,
   calendarChangeWorkflowId,
   calendarChangeWorkflowType,
   type CalendarChangeRequest,
@@ -65,7 +66,13 @@ export const calendarRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
   async function startChange(changeId: string, request: CalendarChangeRequest) {
     const workflowId = calendarChangeWorkflowId(changeId);
     await throughTemporal(
-      () => deps.client.workflow.start<CalendarChangeWorkflow>(calendarChangeWorkflowType, { taskQueue: deps.taskQueue, workflowId, args: [request] }),
+      () =>
+        deps.client.workflow.start<CalendarChangeWorkflow>(calendarChangeWorkflowType, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [request],
+          staticSummary: calendarChangeSummary(request),
+        }),
       { message: `No calendar change ${changeId}`, field: 'changeId' },
     );
     return { changeId, workflowId };

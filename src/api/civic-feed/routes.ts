@@ -7,7 +7,7 @@ import { calendarDateSchema } from '../../domain/input';
 import { identityNumberSchema, referenceSchema } from '../../domain/record';
 import { CIVIC_ROUTES } from '../../domain/repair';
 import { shanghaiDayOf } from '../../domain/working-days';
-import { civicEventWorkflowId, civicEventWorkflowType, type CivicEventWorkflow } from '../../workflows/civic-feed/contract';
+import { civicEventSummary, civicEventWorkflowId, civicEventWorkflowType, type CivicEventWorkflow } from '../../workflows/civic-feed/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -86,6 +86,7 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
             // One process per event id, ever: a replayed feed starts nothing.
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
             args: [{ ...event, person, fedBy: feeder.id }],
+            staticSummary: civicEventSummary(event.kind, feeder.id),
           });
           accepted.push(event.eventId);
         } catch (error) {

@@ -11,7 +11,9 @@ const SESSION_COOKIE = 'codec_session';
 const SESSION_HOURS = 8;
 
 const jsonPayload = z.strictObject({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() });
-const payloadsBody = z.strictObject({ payloads: z.array(jsonPayload) });
+// No payloads at all come as `{}` (proto3 JSON leaves an empty list out): the CLI encodes a
+// query's empty arguments so, e.g. for `temporal workflow metadata`.
+const payloadsBody = z.strictObject({ payloads: z.array(jsonPayload).default([]) });
 
 function fromJson(payload: z.infer<typeof jsonPayload>): Payload {
   return {

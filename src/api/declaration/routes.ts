@@ -8,6 +8,7 @@ import { declarationProblem, declarationSchema } from '../../domain/declaration'
 import type { Actor } from '../../domain/roles';
 import {
   declarationQuery,
+  declarationSummary,
   declarationWorkflowId,
   declarationWorkflowType,
   fileDeclarationUpdate,
@@ -81,6 +82,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
               workflowId,
               workflowIdConflictPolicy: 'FAIL',
               args: [{ declarationId, personId: actor.personId!, declaration, filedBy: actor.subject }],
+              staticSummary: declarationSummary(declaration),
             }),
           }),
         notFound(declarationId),

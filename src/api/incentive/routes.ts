@@ -8,7 +8,7 @@ import { parseIdentityNumber } from '../../domain/identity-number';
 import { identityNumberSchema } from '../../domain/record';
 import { ROLES } from '../../domain/roles';
 import { shanghaiDayOf } from '../../domain/working-days';
-import { incentiveDefinitionWorkflowId, incentiveDefinitionWorkflowType, type IncentiveDefinitionWorkflow } from '../../workflows/incentive/contract';
+import { incentiveDefinitionSummary, incentiveDefinitionWorkflowId, incentiveDefinitionWorkflowType, type IncentiveDefinitionWorkflow } from '../../workflows/incentive/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import { requireAgreement } from '../shared/agreement-gate';
@@ -79,6 +79,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
             taskQueue: deps.taskQueue,
             workflowId: incentiveDefinitionWorkflowId(id, definitionId),
             args: [{ definitionId, incentiveId: id, ownerAgency: owner.id, definition: request.body, definedBy: actor.subject }],
+            staticSummary: incentiveDefinitionSummary(id, owner.id),
           }),
         { message: `No incentive ${id}`, field: 'incentiveId' },
       );

@@ -3,15 +3,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
+import { sharerOfRecord } from '../../db/shared-records';
 import { calendarDateSchema } from '../../domain/input';
 import { evidenceSchema } from '../../domain/record';
 import { shanghaiDayOf } from '../../domain/working-days';
 import {
   fileObjectionUpdate,
   objectionQuery,
+  objectionSummary,
   objectionWorkflowId,
   objectionWorkflowType,
   withdrawObjectionUpdate,
+  type ObjectionTarget,
   type ObjectionWorkflow,
 } from '../../workflows/objection/contract';
 import { actorOf } from '../auth';
@@ -54,6 +57,8 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       if (body.humanReview && body.target !== 'score') throw new ApiError(400, 'invalid-input', 'body.humanReview: a human review is of the score (PIPL art. 24)', 'body.humanReview');
       const objectionId = randomUUID();
       const workflowId = objectionWorkflowId(objectionId);
+      const target: ObjectionTarget = body.target === 'record' ? { kind: 'record', recordId: body.recordId! } : { kind: 'score', ...(body.humanReview ? { humanReview: true } : {}) };
+      const sharerId = target.kind === 'record' ? await sharerOfRecord(deps.pool, target.recordId, personId) : undefined;
       // Started with its filing, so the answer says whether the objection could be filed at all
       // (an unknown person or record, an objection already open on the record): a 202 is a
       // process that will run to its end.
@@ -68,13 +73,14 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
                 {
                   objectionId,
                   personId,
-                  target: body.target === 'record' ? { kind: 'record', recordId: body.recordId! } : { kind: 'score', ...(body.humanReview ? { humanReview: true } : {}) },
+                  target,
                   reason: body.reason,
                   evidence: body.evidence,
                   ...(body.receivedOn ? { receivedOn: body.receivedOn } : {}),
                   filedBy: actor.subject,
                 },
               ],
+              staticSummary: objectionSummary(target, sharerId),
             }),
           }),
         { message: `No objection ${objectionId}`, field: 'objectionId' },

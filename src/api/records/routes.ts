@@ -26,7 +26,9 @@ import { shanghaiDayOf } from '../../domain/working-days';
 import {
   OBLIGATION_CLOSED,
   obligationQuery,
+  obligationSummary,
   obligationWorkflowId,
+  recordChangeSummary,
   recordChangeWorkflowId,
   recordChangeWorkflowType,
   recordSharingWorkflowType,
@@ -142,6 +144,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
           workflowId,
           args: [{ sharerId: sharer.id, sharerKind: sharer.kind, reference: request.body.reference, formedOn: request.body.formedOn }],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: obligationSummary(sharer.id, sharer.kind),
         });
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
@@ -234,6 +237,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
             args: [{ sharerId: sharer.id, sharerKind: sharer.kind, reference: record.reference, formedOn: record.formedOn }],
             workflowIdConflictPolicy: 'USE_EXISTING',
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            staticSummary: obligationSummary(sharer.id, sharer.kind),
           }),
         });
       let outcome: ShareOutcome;
@@ -280,6 +284,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
                 ...(kind === 'correct' ? { correction: fields as z.infer<typeof correctionBody> } : {}),
               },
             ],
+            staticSummary: recordChangeSummary(sharer.id, sharer.kind, kind),
           }),
         { message: `No change ${workflowId}`, field: 'reference' },
       );

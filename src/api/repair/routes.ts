@@ -5,14 +5,17 @@ import { z } from 'zod';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-types';
 import { activeRepairRules } from '../../db/repair-rules';
+import { sharerOfRecord } from '../../db/shared-records';
 import { REPAIR_ROUTES, repairEligibility, repairRulesSchema } from '../../domain/repair';
 import { ROLES, type Actor } from '../../domain/roles';
 import { shanghaiDayOf } from '../../domain/working-days';
 import {
   fileRepairUpdate,
   repairQuery,
+  repairRulesSummary,
   repairRulesWorkflowId,
   repairRulesWorkflowType,
+  repairSummary,
   repairWorkflowId,
   repairWorkflowType,
   reportPerformanceUpdate,
@@ -123,6 +126,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
             taskQueue: deps.taskQueue,
             workflowId: repairRulesWorkflowId(publicationId),
             args: [{ publicationId, ...request.body, publishedBy: actor.subject }],
+            staticSummary: repairRulesSummary(),
           }),
         { message: `No publication ${publicationId}`, field: 'publicationId' },
       );
@@ -211,6 +215,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       const actor = actorOf(request);
       const repairId = randomUUID();
       const workflowId = repairWorkflowId(repairId);
+      const deciderId = await sharerOfRecord(deps.pool, request.body.recordId, actor.personId!);
       // Started with its filing: a 202 is a repair that was filed and will run to its end.
       await throughTemporal(
         () =>
@@ -220,6 +225,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
               workflowId,
               workflowIdConflictPolicy: 'FAIL',
               args: [{ repairId, personId: actor.personId!, ...request.body, filedBy: actor.subject }],
+              staticSummary: repairSummary(request.body.route, deciderId),
             }),
           }),
         notFound(repairId),

@@ -10,6 +10,7 @@ import { shanghaiDayOf } from '../../domain/working-days';
 import { calendarDateSchema } from '../../domain/input';
 import {
   nightlyRescoringScheduleId,
+  scoreModelSummary,
   scoreModelWorkflowId,
   scoreModelWorkflowType,
   type ScoreModelChange,
@@ -93,7 +94,13 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
   /** A model change is a workflow the caller waits for; its activity's refusal is the answer. */
   function runModelChange(change: ScoreModelChange, workflowId: string) {
     return throughTemporal(
-      () => deps.client.workflow.execute<ScoreModelWorkflow>(scoreModelWorkflowType, { taskQueue: deps.taskQueue, workflowId, args: [change] }),
+      () =>
+        deps.client.workflow.execute<ScoreModelWorkflow>(scoreModelWorkflowType, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [change],
+          staticSummary: scoreModelSummary(change),
+        }),
       { message: `No model change ${workflowId}`, field: 'id' },
     );
   }

@@ -62,8 +62,8 @@ export const supervisionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
         summary: 'The same SLA compliance per agency and process, as CSV (UTF-8 with a byte-order mark)',
         tags: ['supervision'],
         querystring: periodQuery,
-        produces: ['text/csv'],
-        response: { 200: z.string().describe('agency,process,metOnTime,metLate,breached,open') },
+        // Only the report is CSV: a refusal is JSON like every other.
+        response: { 200: { description: 'agency,process,metOnTime,metLate,breached,open', content: { 'text/csv': { schema: z.string() } } } },
       },
     },
     async (request, reply) => {

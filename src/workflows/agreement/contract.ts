@@ -1,4 +1,5 @@
 import type { AgreementChannel } from '../../domain/agreement';
+import { workflowSummary } from '../shared/contract';
 
 /** The collection-and-use agreement (Art. 7): a person signs it by real name, and may revoke it. */
 
@@ -7,6 +8,10 @@ export const agreementWorkflowType = 'agreementWorkflow';
 /** Signing is `agreement/{id}`; its revocation `agreement/{id}/revocation`. */
 export function agreementWorkflowId(agreementId: string, change: AgreementChange['kind']): string {
   return change === 'sign' ? `agreement/${agreementId}` : `agreement/${agreementId}/revocation`;
+}
+
+export function agreementSummary(change: AgreementChange['kind']): string {
+  return workflowSummary({ zh: '信用信息归集、应用授权协议', en: 'Collection-and-use agreement' }, change === 'sign' ? { zh: '签署', en: 'signing' } : { zh: '撤回', en: 'revocation' });
 }
 
 export type AgreementChange =

@@ -2,6 +2,7 @@ import { allHandlersFinished, condition, proxyActivities, setHandler } from '@te
 import type { AuthorizationActivities } from '../../activities/authorization';
 import { databaseStep } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, refusal } from '../shared/contract';
+import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
 import {
   AUTHORIZATION_CLOSED,
@@ -20,6 +21,7 @@ const authorizations = proxyActivities<AuthorizationActivities>(databaseStep);
  * Workflow id `authorization/{id}`.
  */
 export async function authorizationWorkflow(input: AuthorizationInput): Promise<AuthorizationView> {
+  const details = new CurrentDetails();
   const view: AuthorizationView = { state: 'active', validUntil: input.validUntil };
   let revoked = false;
   const filing = new Filing(grantAuthorizationUpdate, () => view);
@@ -42,14 +44,20 @@ export async function authorizationWorkflow(input: AuthorizationInput): Promise<
   const granted = await filing.file(() => authorizations.grantAuthorization({ ...input, at: new Date().toISOString() }));
   if (!granted) {
     view.state = 'refused';
+    details.end({ zh: '未授权：申请未能登记', en: 'Not granted: the authorization was refused' });
     await condition(allHandlersFinished);
     return view;
   }
+  details.waitFor('end', {
+    what: { zh: `授权期满（查询方 ${input.requesterId} 在此之前可按授权查询，本人可随时撤回）`, en: `the authorization to run out (requester ${input.requesterId} may query under it until then; the person may revoke it at any time)` },
+    until: new Date(input.validUntil),
+  });
   const endsIn = Math.max(1, Date.parse(input.validUntil) - Date.now());
   const ended = (await condition(() => revoked, endsIn)) ? 'revoked' : 'expired';
   // Stored before it is told: a revocation answers once no query can be answered under it.
   await authorizations.endAuthorization({ authorizationId: input.authorizationId, state: ended, at: new Date().toISOString() });
   view.state = ended;
+  details.end(ended === 'revoked' ? { zh: '本人已撤回授权', en: 'Revoked by the person' } : { zh: '授权已到期', en: 'Expired' });
   await condition(allHandlersFinished);
   return view;
 }

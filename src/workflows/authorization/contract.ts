@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Purpose } from '../../domain/authorization';
+import { partyWording, workflowSummary, type Wording } from '../shared/contract';
 
 /** Authorizations (Art. 15, 18): a person grants a requester a scoped, expiring read; revocable at once. */
 
@@ -7,6 +8,16 @@ export const authorizationWorkflowType = 'authorizationWorkflow';
 
 export function authorizationWorkflowId(authorizationId: string): string {
   return `authorization/${authorizationId}`;
+}
+
+const PURPOSE_WORDS: Record<Purpose, Wording> = {
+  lending: { zh: '信贷', en: 'lending' },
+  employment: { zh: '就业', en: 'employment' },
+  tenancy: { zh: '租赁', en: 'tenancy' },
+};
+
+export function authorizationSummary(requesterId: string, purpose: Purpose): string {
+  return workflowSummary({ zh: '查询授权', en: 'Authorization' }, partyWording({ role: 'requester', agencyId: requesterId }), PURPOSE_WORDS[purpose]);
 }
 
 export interface AuthorizationInput {

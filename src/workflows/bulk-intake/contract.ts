@@ -1,4 +1,5 @@
 import type { SharerKind } from '../../domain/record';
+import { partyWording, workflowSummary } from '../shared/contract';
 
 /** Bulk intake (Art. 10): many records in one request, staged in chunks, stored by one workflow per batch. */
 
@@ -6,6 +7,13 @@ export const bulkIntakeWorkflowType = 'bulkIntakeWorkflow';
 
 export function bulkIntakeWorkflowId(batchId: string): string {
   return `bulk-intake/${batchId}`;
+}
+
+export function bulkIntakeSummary(input: Pick<BulkIntakeInput, 'sharerId' | 'sharerKind' | 'chunks'>): string {
+  return workflowSummary({ zh: '批量共享', en: 'Bulk intake' }, partyWording({ role: input.sharerKind, agencyId: input.sharerId }), {
+    zh: `${input.chunks} 块`,
+    en: `${input.chunks} chunk${input.chunks === 1 ? '' : 's'}`,
+  });
 }
 
 export interface BulkIntakeInput {

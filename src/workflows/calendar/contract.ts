@@ -1,4 +1,5 @@
 import type { CalendarDay } from '../../domain/official-calendar';
+import { workflowSummary } from '../shared/contract';
 
 /** The working-day calendar: an admin loads a year or corrects days, and open deadlines move with it. */
 
@@ -6,6 +7,15 @@ export const calendarChangeWorkflowType = 'calendarChangeWorkflow';
 
 export function calendarChangeWorkflowId(changeId: string): string {
   return `calendar/${changeId}`;
+}
+
+export function calendarChangeSummary(request: CalendarChangeRequest): string {
+  return workflowSummary(
+    { zh: '工作日日历', en: 'Working-day calendar' },
+    request.kind === 'load-year'
+      ? { zh: `载入 ${request.year} 年`, en: `load ${request.year}` }
+      : { zh: `更正 ${request.days.length} 天`, en: `correct ${request.days.length} day${request.days.length === 1 ? '' : 's'}` },
+  );
 }
 
 export type CalendarChangeRequest =

@@ -1,5 +1,7 @@
 import type { PersonReference } from '../../domain/record';
 import type { LocalDate } from '../../domain/working-days';
+import { REPAIR_ROUTE_WORDS } from '../repair/contract';
+import { partyWording, workflowSummary } from '../shared/contract';
 
 /**
  * The civilised-behaviour database's feed (Art. 21): volunteer hours, donations and civilised
@@ -15,6 +17,11 @@ export function civicEventWorkflowId(eventId: string): string {
 }
 
 export type CivicEventKind = 'volunteering' | 'donation' | 'civilised-practice';
+
+/** An event's summary: its kind, in the words of the repair route it counts toward, and the database that fed it. */
+export function civicEventSummary(kind: CivicEventKind, fedBy: string): string {
+  return workflowSummary({ zh: '文明行为信息', en: 'Civilised-behaviour event' }, REPAIR_ROUTE_WORDS[kind], partyWording({ role: 'civic-db', agencyId: fedBy }));
+}
 
 export interface CivicEventInput {
   eventId: string;

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Declaration } from '../../domain/declaration';
+import { partyWording, workflowSummary } from '../shared/contract';
 
 /** Self-declaration (Art. 11): a person declares an honour or a social contribution, and the competent agency verifies it. */
 
@@ -7,6 +8,11 @@ export const declarationWorkflowType = 'declarationWorkflow';
 
 export function declarationWorkflowId(declarationId: string): string {
   return `declaration/${declarationId}`;
+}
+
+export function declarationSummary(declaration: Pick<Declaration, 'category' | 'verifierId'>): string {
+  const category = declaration.category === 'honours' ? { zh: '荣誉表彰', en: 'honours' } : { zh: '社会贡献', en: 'social contribution' };
+  return workflowSummary({ zh: '自主申报', en: 'Self-declaration' }, category, partyWording({ role: 'agency', agencyId: declaration.verifierId }));
 }
 
 export interface DeclarationInput {

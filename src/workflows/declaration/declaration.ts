@@ -3,6 +3,7 @@ import type { DeclarationActivities, DeclarationDecision } from '../../activitie
 import { VERIFICATION_WORKING_DAYS } from '../../domain/declaration';
 import { databaseStep } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, refusal } from '../shared/contract';
+import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
 import { HumanTasks } from '../shared/human-tasks';
 import { requestRescoring } from '../shared/rescoring-request';
@@ -27,8 +28,9 @@ const DECISIONS: DeclarationDecision[] = ['accept', 'reject'];
  * its reasons. Workflow id `declaration/{id}`.
  */
 export async function declarationWorkflow(input: DeclarationInput): Promise<DeclarationView> {
-  const clock = new SlaClock();
-  const tasks = new HumanTasks('declaration', input.personId);
+  const details = new CurrentDetails();
+  const clock = new SlaClock(details);
+  const tasks = new HumanTasks('declaration', input.personId, details);
   const { workflowId } = workflowInfo();
   const view: DeclarationView = { state: 'verifying', recordId: null, openTaskId: null };
   let withdrawn = false;
@@ -57,6 +59,7 @@ export async function declarationWorkflow(input: DeclarationInput): Promise<Decl
   const filed = await filing.file(() => declarations.fileDeclaration({ ...input, workflowId, filedAt: new Date().toISOString() }));
   if (!filed) {
     view.state = 'refused';
+    details.end({ zh: '未受理：申报未能登记', en: 'Not filed: the declaration was refused at filing' });
     await condition(allHandlersFinished);
     return view;
   }
@@ -73,6 +76,7 @@ export async function declarationWorkflow(input: DeclarationInput): Promise<Decl
     role: 'agency',
     agencyId: filed.verifierId,
     subject: input.declarationId,
+    asks: { zh: '核验自主申报的信息', en: 'verify the self-declared information' },
     stage,
     allowedDecisions: DECISIONS,
     context: { declarationId: input.declarationId, ...input.declaration },
@@ -87,6 +91,7 @@ export async function declarationWorkflow(input: DeclarationInput): Promise<Decl
     await declarations.withdrawDeclaration({ declarationId: input.declarationId, workflowId, at: new Date().toISOString() });
     await clock.close(stage);
     view.state = 'withdrawn';
+    details.end({ zh: '申报人已撤回申报', en: 'Withdrawn by the declarant' });
     return view;
   }
   const decided = await declarations.decideDeclaration({
@@ -101,5 +106,6 @@ export async function declarationWorkflow(input: DeclarationInput): Promise<Decl
   if (decided.recordAdded) await requestRescoring([decided.personId], 'declaration-accepted');
   view.state = decided.state;
   view.recordId = decided.recordId;
+  details.end(decided.state === 'accepted' ? { zh: '已核验：予以采信', en: 'Verified: accepted' } : { zh: '已核验：不予采信', en: 'Verified: rejected' });
   return view;
 }

@@ -1,4 +1,5 @@
 import type { IncentiveDefinition } from '../../domain/incentive';
+import { partyWording, workflowSummary } from '../shared/contract';
 
 /** Incentives (Art. 12, 16, 17): an agency defines the incentives it implements, as versioned data. */
 
@@ -6,6 +7,10 @@ export const incentiveDefinitionWorkflowType = 'incentiveDefinitionWorkflow';
 
 export function incentiveDefinitionWorkflowId(incentiveId: string, definitionId: string): string {
   return `incentive/${incentiveId}/${definitionId}`;
+}
+
+export function incentiveDefinitionSummary(incentiveId: string, ownerAgency: string): string {
+  return workflowSummary({ zh: '激励措施定义', en: 'Incentive definition' }, { zh: incentiveId, en: incentiveId }, partyWording({ role: 'agency', agencyId: ownerAgency }));
 }
 
 export interface IncentiveDefinitionChange {

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { LocalDate } from '../../domain/working-days';
+import { partyWording, workflowSummary } from '../shared/contract';
 
 /** The objection process (Art. 20): a person disputes a record or their score with NDRC. */
 
@@ -12,6 +13,19 @@ export function objectionWorkflowId(objectionId: string): string {
 /** An objection to a record, or to the score; `humanReview`: the person asks for a human review of the automated score (PIPL art. 24). */
 export type ObjectionTarget = { kind: 'record'; recordId: string } | { kind: 'score'; humanReview?: boolean };
 export type ObjectionOutcome = 'uphold' | 'correct' | 'remove';
+
+/**
+ * An objection's summary: the agency that shared the disputed record (who verifies it when NDRC
+ * forwards it), or the score. `sharerId` is unknown when the record is not the person's: the
+ * filing then refuses the objection anyway.
+ */
+export function objectionSummary(target: ObjectionTarget, sharerId?: string): string {
+  const process = { zh: '异议处理', en: 'Objection' };
+  if (target.kind === 'score') {
+    return workflowSummary(process, target.humanReview ? { zh: '人工复核积分', en: 'human review of the score' } : { zh: '针对积分', en: 'to the score' });
+  }
+  return workflowSummary(process, sharerId ? partyWording({ role: 'agency', agencyId: sharerId }) : { zh: '针对信用记录', en: 'to a record' });
+}
 
 export interface ObjectionInput {
   objectionId: string;

@@ -2,7 +2,8 @@ import { allHandlersFinished, condition, proxyActivities, setHandler, workflowIn
 import type { ObjectionActivities } from '../../activities/objection';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
 import { databaseStep } from '../shared/activity-options';
-import { NOT_THE_APPLICANT, refusal, type TaskCompletion } from '../shared/contract';
+import { NOT_THE_APPLICANT, partyWording, refusal, type TaskCompletion, type Wording } from '../shared/contract';
+import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
 import { HumanTasks } from '../shared/human-tasks';
 import { requestRescoring } from '../shared/rescoring-request';
@@ -21,6 +22,12 @@ const objections = proxyActivities<ObjectionActivities>(databaseStep);
 
 const DECISIONS: ObjectionOutcome[] = ['uphold', 'correct', 'remove'];
 
+const OUTCOME_WORDS: Record<ObjectionOutcome, Wording> = {
+  uphold: { zh: '维持原信息', en: 'upheld' },
+  correct: { zh: '予以更正', en: 'corrected' },
+  remove: { zh: '予以删除', en: 'removed' },
+};
+
 /**
  * Art. 20: a person disputes a record or their score with NDRC. From receipt NDRC has 3 working
  * days to handle it itself, or 2 to forward it to the agency that shared the record; the agency
@@ -28,8 +35,9 @@ const DECISIONS: ObjectionOutcome[] = ['uphold', 'correct', 'remove'];
  * Workflow id `objection/{id}`.
  */
 export async function objectionWorkflow(input: ObjectionInput): Promise<ObjectionView> {
-  const clock = new SlaClock();
-  const tasks = new HumanTasks('objection', input.personId);
+  const details = new CurrentDetails();
+  const clock = new SlaClock(details);
+  const tasks = new HumanTasks('objection', input.personId, details);
   const { workflowId } = workflowInfo();
   const view: ObjectionView = { state: 'received', outcome: null, openTaskId: null };
   let withdrawn = false;
@@ -69,6 +77,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
     // Refused (a record with an open objection, an unknown person or record): nothing was
     // recorded, and the caller learns why from fileObjection.
     view.state = 'refused';
+    details.end({ zh: '未受理：异议未能登记', en: 'Not filed: the objection was refused at filing' });
     await condition(allHandlersFinished);
     return view;
   }
@@ -108,7 +117,15 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
   let decider: 'ndrc' | 'agency' = 'ndrc';
   if (forwardStage) {
     const triage = await decided(
-      await tasks.open({ kind: 'objection-triage', role: 'ndrc', subject: input.objectionId, stage: forwardStage, allowedDecisions: ['handle-in-house', 'forward-to-agency'], context }),
+      await tasks.open({
+        kind: 'objection-triage',
+        role: 'ndrc',
+        subject: input.objectionId,
+        asks: { zh: `决定自行处理异议，或转交机构 ${filed.sharerId} 核查`, en: `decide whether to handle the objection itself or forward it to agency ${filed.sharerId}` },
+        stage: forwardStage,
+        allowedDecisions: ['handle-in-house', 'forward-to-agency'],
+        context,
+      }),
     );
     if (triage?.decision === 'forward-to-agency') {
       view.state = 'forwarded';
@@ -124,6 +141,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
           role: 'agency',
           agencyId: filed.sharerId!,
           subject: input.objectionId,
+          asks: { zh: '核查、处理转来的异议', en: 'verify and handle the forwarded objection' },
           stage: verification,
           allowedDecisions: DECISIONS,
           correctionFor: ['correct'],
@@ -144,6 +162,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
         kind: 'objection-decision',
         role: 'ndrc',
         subject: input.objectionId,
+        asks: input.target.kind === 'score' ? { zh: '审核、处理对积分的异议', en: 'review and decide the objection to the score' } : { zh: '审核、处理异议', en: 'review and decide the objection' },
         stage: handleStage,
         allowedDecisions: input.target.kind === 'score' ? ['uphold', 'correct'] : DECISIONS,
         correctionFor: input.target.kind === 'record' ? ['correct'] : [],
@@ -156,6 +175,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
     await objections.withdrawObjection({ objectionId: input.objectionId, workflowId, at: new Date().toISOString() });
     await closeAll();
     view.state = 'withdrawn';
+    details.end({ zh: '申请人已撤回异议', en: 'Withdrawn by the applicant' });
     return view;
   }
   const outcome = completion.decision as ObjectionOutcome;
@@ -172,5 +192,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
   await requestRescoring([personId], `objection-${outcome}`);
   view.state = 'decided';
   view.outcome = outcome;
+  const by = partyWording(decider === 'agency' ? { role: 'agency', agencyId: filed.sharerId! } : { role: 'ndrc' });
+  details.end({ zh: `已办结（${by.zh}）：${OUTCOME_WORDS[outcome].zh}`, en: `Decided by ${by.en}: ${OUTCOME_WORDS[outcome].en}` });
   return view;
 }

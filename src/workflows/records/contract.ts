@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RecordChange, RecordChangeOutcome, SharedRecord, ShareOutcome, SharerKind } from '../../domain/record';
 import type { LocalDate } from '../../domain/working-days';
+import { partyWording, workflowSummary, type Wording } from '../shared/contract';
 
 /** The records process (Art. 8-10): the sharing obligation of each record, and changes to shared records. */
 
@@ -9,6 +10,10 @@ export const recordSharingWorkflowType = 'recordSharingWorkflow';
 /** One obligation per sharer and reference. */
 export function obligationWorkflowId(sharerId: string, reference: string): string {
   return `record-sharing/${sharerId}/${reference}`;
+}
+
+export function obligationSummary(sharerId: string, sharerKind: SharerKind): string {
+  return workflowSummary({ zh: '信用信息共享', en: 'Record sharing' }, partyWording({ role: sharerKind, agencyId: sharerId }));
 }
 
 export interface RecordSharingInput {
@@ -51,6 +56,16 @@ export const recordChangeWorkflowType = 'recordChangeWorkflow';
 /** Each change is a workflow of its own. */
 export function recordChangeWorkflowId(sharerId: string, reference: string, changeId: string): string {
   return `record-change/${sharerId}/${reference}/${changeId}`;
+}
+
+const CHANGE_WORDS: Record<RecordChange['kind'], Wording> = {
+  correct: { zh: '更正', en: 'correction' },
+  revoke: { zh: '撤销', en: 'revocation' },
+  repair: { zh: '信用修复', en: 'repair' },
+};
+
+export function recordChangeSummary(sharerId: string, sharerKind: SharerKind, kind: RecordChange['kind']): string {
+  return workflowSummary({ zh: '信用记录变更', en: 'Record change' }, CHANGE_WORDS[kind], partyWording({ role: sharerKind, agencyId: sharerId }));
 }
 
 export type RecordChangeWorkflow = (change: RecordChange) => Promise<RecordChangeOutcome>;

@@ -3,6 +3,7 @@ import type { RecordActivities } from '../../activities/records';
 import { firstProblem, sharedRecordSchema } from '../../domain/record';
 import { databaseStep } from '../shared/activity-options';
 import { refusal } from '../shared/contract';
+import { CurrentDetails } from '../shared/current-details';
 import { requestRescoring } from '../shared/rescoring-request';
 import { SlaClock, type SlaStageHandle } from '../shared/sla-clock';
 import {
@@ -26,7 +27,8 @@ const records = proxyActivities<RecordActivities>(databaseStep);
  * accepted and marked late. Workflow id `record-sharing/{sharer}/{reference}`.
  */
 export async function recordSharingWorkflow(input: RecordSharingInput): Promise<ObligationView> {
-  const clock = new SlaClock();
+  const details = new CurrentDetails();
+  const clock = new SlaClock(details);
   let state: ObligationState = 'open';
   let stage: SlaStageHandle | undefined;
   let recordId: string | null = null;
@@ -131,8 +133,21 @@ export async function recordSharingWorkflow(input: RecordSharingInput): Promise<
     );
   }
   ready = true;
+  details.waitFor('share', {
+    who: { role: input.sharerKind, agencyId: input.sharerId },
+    what: { zh: `共享 ${input.formedOn} 形成的信用信息`, en: `share the information formed on ${input.formedOn}` },
+    until: stage,
+  });
 
   await condition(() => state !== 'open');
   await condition(allHandlersFinished);
-  return view();
+  const closed = view();
+  details.end(
+    closed.state === 'withdrawn'
+      ? { zh: '义务已撤回', en: 'Withdrawn by the sharer' }
+      : closed.late
+        ? { zh: '已共享（逾期）', en: 'Shared late' }
+        : { zh: '已共享', en: 'Shared' },
+  );
+  return closed;
 }

@@ -1,3 +1,5 @@
+import { workflowSummary } from '../shared/contract';
+
 /**
  * The query register (Art. 22; PIPL art. 55-56): every read of a person's data, allowed or
  * refused, kept at least three years, by month.
@@ -12,6 +14,10 @@ export function registerUpkeepScheduleId(taskQueue: string): string {
 
 export function registerUpkeepWorkflowId(taskQueue: string): string {
   return `register-upkeep/${taskQueue}/run`;
+}
+
+export function registerUpkeepSummary(): string {
+  return workflowSummary({ zh: '查询登记簿维护', en: 'Query register upkeep' }, { zh: '每日 03:30（上海时间）', en: 'daily at 03:30 Shanghai time' });
 }
 
 /** How many months of partitions are kept ready ahead, and how many a month is kept at least. */

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RepairRoute, RepairRules, RouteTerms } from '../../domain/repair';
 import type { LocalDate } from '../../domain/working-days';
+import { partyWording, workflowSummary, type Wording } from '../shared/contract';
 
 /**
  * Credit repair (Art. 21; NDRC Order No. 36): a person applies to repair one of their negative
@@ -12,6 +13,21 @@ export const repairWorkflowType = 'repairWorkflow';
 
 export function repairWorkflowId(repairId: string): string {
   return `repair/${repairId}`;
+}
+
+/** The routes of Art. 21 in words. */
+export const REPAIR_ROUTE_WORDS: Record<RepairRoute, Wording> = {
+  performance: { zh: '主动履行', en: 'subsequent performance' },
+  deferral: { zh: '申请延期', en: 'deferral' },
+  volunteering: { zh: '志愿服务', en: 'volunteering' },
+  donation: { zh: '慈善捐赠', en: 'charitable donation' },
+  'civilised-practice': { zh: '文明实践', en: 'civilised practice' },
+};
+
+/** A repair's summary: its route, and the agency that decides it when the record is known to be its. */
+export function repairSummary(route: RepairRoute, deciderId?: string): string {
+  const by = deciderId ? [partyWording({ role: 'agency', agencyId: deciderId })] : [];
+  return workflowSummary({ zh: '信用修复', en: 'Credit repair' }, REPAIR_ROUTE_WORDS[route], ...by);
 }
 
 export interface RepairInput {
@@ -82,6 +98,10 @@ export const repairRulesWorkflowType = 'repairRulesWorkflow';
 
 export function repairRulesWorkflowId(publicationId: string): string {
   return `repair-rules/${publicationId}`;
+}
+
+export function repairRulesSummary(): string {
+  return workflowSummary({ zh: '发布信用修复条件', en: 'Repair conditions published' });
 }
 
 /**

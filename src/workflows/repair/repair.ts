@@ -3,7 +3,8 @@ import type { RepairActivities } from '../../activities/repair';
 import { windowEnd, type RouteTerms } from '../../domain/repair';
 import { addDays, shanghaiDayOf, startOfShanghaiDay, type LocalDate } from '../../domain/working-days';
 import { databaseStep } from '../shared/activity-options';
-import { NOT_THE_APPLICANT, refusal, type TaskCompletion } from '../shared/contract';
+import { NOT_THE_APPLICANT, refusal, type TaskCompletion, type Wording } from '../shared/contract';
+import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
 import { HumanTasks, type TaskSpec } from '../shared/human-tasks';
 import { requestRescoring } from '../shared/rescoring-request';
@@ -13,6 +14,7 @@ import {
   fileRepairUpdate,
   NOT_AWAITING_PERFORMANCE,
   REPAIR_CLOSED,
+  REPAIR_ROUTE_WORDS,
   repairQuery,
   reportPerformanceUpdate,
   withdrawRepairUpdate,
@@ -30,6 +32,24 @@ type Gathered = 'complete' | 'stopped' | { state: 'rejected' | 'expired'; reason
 
 const OPEN_STATES: RepairState[] = ['collecting', 'checking', 'deciding'];
 
+const CLOSED_WORDS: Partial<Record<RepairState, Wording>> = {
+  approved: { zh: '已办结：准予信用修复', en: 'Closed: the repair is approved' },
+  rejected: { zh: '已办结：不予信用修复', en: 'Closed: the repair is rejected' },
+  withdrawn: { zh: '申请人已撤回申请', en: 'Withdrawn by the applicant' },
+  expired: { zh: '已办结：期限内未达到修复条件', en: "Closed: the route's window ended short of its threshold" },
+  moot: { zh: '已办结：最长公示期届满，该信息不再计入', en: "Closed: the record's maximum period ended, it no longer counts" },
+};
+
+function closedWords(state: RepairState): Wording {
+  return CLOSED_WORDS[state] ?? { zh: `已结束：${state}`, en: `Closed: ${state}` };
+}
+
+const UNIT_WORDS: Record<'hours' | 'yuan' | 'events', Wording> = {
+  hours: { zh: '小时', en: 'hours' },
+  yuan: { zh: '元', en: 'yuan' },
+  events: { zh: '次', en: 'events' },
+};
+
 /**
  * Art. 21 and NDRC Order No. 36: a person repairs one of their negative records. The route's
  * evidence comes first: subsequent performance confirmed by the agency; a deferral granted with
@@ -42,8 +62,9 @@ const OPEN_STATES: RepairState[] = ['collecting', 'checking', 'deciding'];
  * Workflow id `repair/{id}`.
  */
 export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
-  const clock = new SlaClock();
-  const tasks = new HumanTasks('repair', input.personId);
+  const details = new CurrentDetails();
+  const clock = new SlaClock(details);
+  const tasks = new HumanTasks('repair', input.personId, details);
   const { workflowId } = workflowInfo();
   const view: RepairView = { state: 'collecting', terms: null, progress: 0, instalments: [], openTaskId: null, obligationUnmet: false };
   let withdrawn = false;
@@ -97,6 +118,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   const filed = await filing.file(() => repairs.fileRepair({ ...input, workflowId, filedAt: new Date().toISOString() }));
   if (!filed) {
     view.state = 'refused';
+    details.end({ zh: '未受理：申请不符合信用修复条件', en: 'Not filed: the application was refused at filing' });
     await condition(allHandlersFinished);
     return view;
   }
@@ -136,9 +158,9 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     return completion;
   };
   /** The agency confirms evidence, on its own clock (from `from`, default today). */
-  const confirmation = async (kind: string, allowedDecisions: string[], extra: Partial<TaskSpec> = {}, from?: LocalDate) => {
+  const confirmation = async (kind: string, asks: Wording, allowedDecisions: string[], extra: Partial<TaskSpec> = {}, from?: LocalDate) => {
     const handle = await stage('agency-confirmation', filed.clocks.confirmationWorkingDays, agency, from);
-    const completion = await decided({ kind, role: 'agency', agencyId: filed.deciderId, subject: input.repairId, stage: handle, allowedDecisions, context, ...extra });
+    const completion = await decided({ kind, role: 'agency', agencyId: filed.deciderId, subject: input.repairId, asks, stage: handle, allowedDecisions, context, ...extra });
     await close(handle);
     return completion;
   };
@@ -146,6 +168,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     await repairs.closeRepair({ repairId: input.repairId, workflowId, state, reasons, decidedBy, at: new Date().toISOString() });
     for (const handle of [...open]) await close(handle);
     view.state = state;
+    details.end(closedWords(state));
     return view;
   };
   /** The repair stopped before a decision: withdrawn, or the record's maximum period ended. */
@@ -157,7 +180,16 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     for (const handle of [...open]) await close(handle);
     const sector = await stage('agency-decision', filed.clocks.agencyWorkingDays, agency);
     const ruling = await decided(
-      { kind: 'repair-sector-decision', role: 'agency', agencyId: filed.deciderId, subject: input.repairId, stage: sector, allowedDecisions: ['close-moot', 'reject'], context: { ...context, maximumEndsOn: filed.maximumEndsOn } },
+      {
+        kind: 'repair-sector-decision',
+        role: 'agency',
+        agencyId: filed.deciderId,
+        subject: input.repairId,
+        asks: { zh: '按本行业规定作出决定（最长公示期已届满，义务仍未履行）', en: 'decide under its sector rules (the maximum period ended with the obligation unmet)' },
+        stage: sector,
+        allowedDecisions: ['close-moot', 'reject'],
+        context: { ...context, maximumEndsOn: filed.maximumEndsOn },
+      },
       () => withdrawn,
     );
     if (!ruling) return finish('withdrawn', 'Withdrawn by the applicant', input.filedBy);
@@ -165,6 +197,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   };
 
   const gathered = await gather();
+  details.over('evidence');
   if (gathered === 'stopped') return stop();
   if (gathered !== 'complete') return finish(gathered.state, gathered.reasons, gathered.decidedBy);
 
@@ -172,7 +205,15 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   view.state = 'checking';
   await progress();
   const platform = await stage('platform-result', filed.clocks.platformWorkingDays, { role: 'ndrc' });
-  const check = await decided({ kind: 'repair-completeness', role: 'ndrc', subject: input.repairId, stage: platform, allowedDecisions: ['complete', 'incomplete'], context });
+  const check = await decided({
+    kind: 'repair-completeness',
+    role: 'ndrc',
+    subject: input.repairId,
+    asks: { zh: `核查申请材料是否齐全，齐全的转交机构 ${filed.deciderId}`, en: `check that the application is complete and forward it to agency ${filed.deciderId}` },
+    stage: platform,
+    allowedDecisions: ['complete', 'incomplete'],
+    context,
+  });
   if (!check) return stop();
   if (check.decision === 'incomplete') return finish('rejected', check.reasons, check.actor.subject);
 
@@ -180,7 +221,16 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   view.state = 'deciding';
   await progress();
   const verdictStage = await stage('agency-decision', filed.clocks.agencyWorkingDays, agency);
-  const verdict = await decided({ kind: 'repair-decision', role: 'agency', agencyId: filed.deciderId, subject: input.repairId, stage: verdictStage, allowedDecisions: ['approve', 'reject'], context });
+  const verdict = await decided({
+    kind: 'repair-decision',
+    role: 'agency',
+    agencyId: filed.deciderId,
+    subject: input.repairId,
+    asks: { zh: '作出信用修复决定', en: 'decide the repair' },
+    stage: verdictStage,
+    allowedDecisions: ['approve', 'reject'],
+    context,
+  });
   if (!verdict) return stop();
   deciding = true;
   if (verdict.decision === 'reject') return finish('rejected', verdict.reasons, verdict.actor.subject);
@@ -188,26 +238,33 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   for (const handle of [...open]) await close(handle);
   if (approved.state === 'approved') await requestRescoring([input.personId], 'repair-approved');
   view.state = approved.state;
+  details.end(closedWords(approved.state));
   return view;
 
   /** The route's evidence, waited for durably. */
   async function gather(): Promise<Gathered> {
     if (terms.route === 'performance') {
       for (;;) {
-        const confirmed = await confirmation('repair-performance', ['met', 'not-met']);
+        const confirmed = await confirmation('repair-performance', { zh: '确认申请人是否已履行义务', en: 'confirm whether the applicant has met the obligation' }, ['met', 'not-met']);
         if (!confirmed) return 'stopped';
         if (confirmed.decision === 'met') return 'complete';
         // Still unmet: the repair waits for the applicant to report it met, or for the maximum period.
         view.obligationUnmet = true;
         performanceReported = false;
         await progress();
+        details.waitFor('performance', {
+          who: { role: 'applicant' },
+          what: { zh: '履行义务后再次报告', en: 'meet the obligation and report it met' },
+          ...(filed!.maximumEndsOn ? { until: startOfShanghaiDay(filed!.maximumEndsOn) } : {}),
+        });
         await condition(() => performanceReported || stopped());
+        details.over('performance');
         if (stopped()) return 'stopped';
         await progress();
       }
     }
     if (terms.route === 'deferral') {
-      const grant = await confirmation('repair-deferral', ['grant', 'refuse'], {
+      const grant = await confirmation('repair-deferral', { zh: '决定是否准予延期或分期履行', en: 'decide whether to grant a deferral or instalments' }, ['grant', 'refuse'], {
         scheduleFor: { decisions: ['grant'], maxDays: terms.maxInstalments, after: shanghaiDayOf(new Date()) },
       });
       if (!grant) return 'stopped';
@@ -216,7 +273,13 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
       await progress();
       for (const instalment of view.instalments) {
         // Each instalment is confirmed by the agency, its clock running from the instalment's due day.
-        const paid = await confirmation('repair-instalment', ['paid', 'missed'], { context: { ...context, dueOn: instalment.dueOn } }, instalment.dueOn);
+        const paid = await confirmation(
+          'repair-instalment',
+          { zh: `确认 ${instalment.dueOn} 到期的一期是否已履行`, en: `confirm whether the instalment due on ${instalment.dueOn} was paid` },
+          ['paid', 'missed'],
+          { context: { ...context, dueOn: instalment.dueOn } },
+          instalment.dueOn,
+        );
         if (!paid) return 'stopped';
         instalment.state = paid.decision === 'paid' ? 'paid' : 'missed';
         if (paid.decision === 'missed') view.obligationUnmet = true;
@@ -227,6 +290,18 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     }
     const until = windowEnd(filed!.filedOn, terms)!;
     const untilAt = startOfShanghaiDay(until).getTime();
+    if ('threshold' in terms) {
+      const route = REPAIR_ROUTE_WORDS[terms.route];
+      const unit = UNIT_WORDS[terms.unit];
+      details.waitFor('evidence', {
+        who: { role: 'applicant' },
+        what: {
+          zh: `以${route.zh}累计达到 ${terms.threshold} ${unit.zh}（由文明行为数据库报送）`,
+          en: `reach ${terms.threshold} ${unit.en} of ${route.en} (fed by the civilised-behaviour database)`,
+        },
+        until: new Date(untilAt),
+      });
+    }
     for (;;) {
       for (let evidence = arrived.shift(); evidence; evidence = arrived.shift()) {
         // Once per event, whatever the feed replays; only the route's kind, within its window.

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ModelDefinition, ModelStatus } from '../../domain/score-model';
 import type { LocalDate } from '../../domain/working-days';
+import { workflowSummary, type Wording } from '../shared/contract';
 
 /** Scoring (Art. 4, 6, 13, 14): rescoring on events and by schedule, and the indicator models' lifecycle. */
 
@@ -8,6 +9,11 @@ export const rescorePersonWorkflowType = 'rescorePersonWorkflow';
 
 export function rescorePersonWorkflowId(personId: string): string {
   return `rescore-person/${personId}`;
+}
+
+/** The workflow id names the person; the summary, shown in every list, does not. */
+export function rescorePersonSummary(): string {
+  return workflowSummary({ zh: '个人积分重算', en: 'Rescoring one person' });
 }
 
 export type RescorePersonWorkflow = (input: { personId: string }) => Promise<void>;
@@ -23,10 +29,20 @@ export const rescoringRunWorkflowType = 'rescoringRunWorkflow';
  */
 export type RescoringSelection = 'everyone' | 'due';
 
+export const SELECTION_WORDS: Record<RescoringSelection, Wording> = {
+  everyone: { zh: '全员', en: 'everyone' },
+  due: { zh: '应重算者', en: 'those due' },
+};
+
 /** The nightly run of a day (`rescore-due/{day}`), a run of everyone (`rescore-full/{day}`), or one model's activation on that day. */
 export function rescoringRunWorkflowId(day: LocalDate, selection: RescoringSelection, activatedModelId?: string): string {
   if (activatedModelId) return `rescore-full/${day}/${activatedModelId}`;
   return selection === 'due' ? `rescore-due/${day}` : `rescore-full/${day}`;
+}
+
+export function rescoringRunSummary(day: LocalDate, selection: RescoringSelection, scenarios?: string[]): string {
+  const scenario = scenarios ? [{ zh: `场景 ${scenarios.join('、')}`, en: `scenario ${scenarios.join(', ')}` }] : [];
+  return workflowSummary({ zh: '积分重算', en: 'Rescoring run' }, { zh: day, en: day }, SELECTION_WORDS[selection], ...scenario);
 }
 
 export interface RescoringRunInput {
@@ -84,6 +100,10 @@ export function nightlyRescoringWorkflowId(taskQueue: string): string {
   return `rescore-nightly/${taskQueue}`;
 }
 
+export function nightlyRescoringSummary(): string {
+  return workflowSummary({ zh: '夜间积分重算', en: 'Nightly rescoring' }, { zh: '每日 02:00（上海时间）', en: 'daily at 02:00 Shanghai time' });
+}
+
 export const scoreModelWorkflowType = 'scoreModelWorkflow';
 
 /** Each change of a model is a workflow of its own, e.g. `score-model/base-v2/active-{uuid}`. */
@@ -107,6 +127,13 @@ export interface ModelTransition {
 }
 
 export type ScoreModelChange = ({ kind: 'draft' } & DraftModel) | ({ kind: 'transition' } & ModelTransition);
+
+export function scoreModelSummary(change: ScoreModelChange): string {
+  return workflowSummary(
+    { zh: '评分模型', en: 'Score model' },
+    change.kind === 'draft' ? { zh: `起草 ${change.scenario} 场景的新版本`, en: `a new draft for scenario ${change.scenario}` } : { zh: `转为 ${change.to}`, en: `to ${change.to}` },
+  );
+}
 
 export interface ScoreModelChangeResult {
   modelId: string;

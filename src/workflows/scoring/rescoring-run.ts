@@ -4,7 +4,6 @@ import {
   executeChild,
   proxyLocalActivities,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -14,10 +13,13 @@ import type { ScoringActivities } from '../../activities/scoring';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { heartbeatingStep, localDatabaseStep } from '../shared/activity-options';
 import { CreditProcess } from '../shared/contract';
+import { CurrentDetails } from '../shared/current-details';
 import {
   NO_ACTIVE_MODEL,
   rescoreProgressQuery,
+  rescoringRunSummary,
   rescoringRunWorkflowId,
+  SELECTION_WORDS,
   type RescoreProgress,
   type RescoringRunInput,
   type RunSummary,
@@ -41,6 +43,7 @@ const FIRST_ID = '00000000-0000-0000-0000-000000000000';
  */
 export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promise<RunSummary> {
   const runId = workflowInfo().workflowId;
+  const details = new CurrentDetails();
   const onDay = input.onDay ?? shanghaiDayOf(new Date());
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   const rangesInFlight = input.rangesInFlight ?? DEFAULT_RANGES_IN_FLIGHT;
@@ -59,6 +62,13 @@ export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promi
     ? (input.selection ?? 'everyone')
     : (await scoring.openRescoringRun({ runId, scenarios, onDay, selection: input.selection ?? 'everyone', startedAt: new Date().toISOString() })).selection;
 
+  const showProgress = () =>
+    details.say({
+      zh: `${onDay} 的积分重算（${SELECTION_WORDS[selection].zh}）：已完成 ${progress.ranges} 段，计分 ${progress.scored} 人次·场景，等级变化 ${progress.levelChanges} 次。`,
+      en: `Scored ${progress.scored} person-scenarios (${SELECTION_WORDS[selection].en}) in ${progress.ranges} ranges for ${onDay}; ${progress.levelChanges} level changes.`,
+    });
+  showProgress();
+
   const { ranges, more } = await scoring.planRanges({ runId, selection, after, pageSize, ranges: RANGES_PER_RUN });
   for (let i = 0; i < ranges.length; i += rangesInFlight) {
     const results = await Promise.all(ranges.slice(i, i + rangesInFlight).map((range) => ranging.rescoreRange({ runId, selection, scenarios, onDay, ...range })));
@@ -69,11 +79,12 @@ export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promi
       progress.levelChanges += result.levelChanges;
     }
     after = results.at(-1)!.upTo;
-    setCurrentDetails(`Scored ${progress.scored} person-scenarios (${selection}) in ${progress.ranges} ranges for ${onDay}; ${progress.levelChanges} level changes.`);
+    showProgress();
   }
   // Only a run with persons left continues, as new: a run that continues within a second of its
   // start waits out that second on the server before its next task.
   if (!more) return scoring.finishRescoringRun({ runId, at: new Date().toISOString() });
+  // The next run has no static summary (continueAsNew takes none in SDK 1.24); its current details carry the progress on.
   return continueAsNew<typeof rescoringRunWorkflow>({ onDay, selection, scenarios, pageSize, rangesInFlight, rangeHeartbeatTimeout, after, progress });
 }
 
@@ -83,10 +94,19 @@ export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promi
  */
 export async function nightlyRescoringWorkflow(): Promise<RunSummary | 'already-run'> {
   const onDay = shanghaiDayOf(new Date());
+  const details = new CurrentDetails();
+  details.waitFor('run', { what: { zh: `${onDay} 的应重算者积分重算完成`, en: `the rescoring run of those due on ${onDay} to finish` } });
   try {
-    return await executeChild(rescoringRunWorkflow, { workflowId: rescoringRunWorkflowId(onDay, 'due'), args: [{ onDay, selection: 'due' }] });
+    const summary = await executeChild(rescoringRunWorkflow, {
+      workflowId: rescoringRunWorkflowId(onDay, 'due'),
+      args: [{ onDay, selection: 'due' }],
+      staticSummary: rescoringRunSummary(onDay, 'due'),
+    });
+    details.end({ zh: `已完成：计分 ${summary.personsScored} 人`, en: `Done: ${summary.personsScored} persons scored` });
+    return summary;
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-run';
-    throw error;
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    details.end({ zh: '当日已运行过，未再启动', en: 'Already run today: nothing started' });
+    return 'already-run';
   }
 }

@@ -2,7 +2,8 @@ import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflo
 import type { ScoringActivities } from '../../activities/scoring';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { requestedStep } from '../shared/activity-options';
-import { rescoringRunWorkflowId, type ScoreModelChange, type ScoreModelChangeResult } from './contract';
+import { CurrentDetails } from '../shared/current-details';
+import { rescoringRunSummary, rescoringRunWorkflowId, type ScoreModelChange, type ScoreModelChangeResult } from './contract';
 import { rescoringRunWorkflow } from './rescoring-run';
 
 const models = proxyActivities<ScoringActivities>(requestedStep);
@@ -18,9 +19,14 @@ export async function scoreModelWorkflow(change: ScoreModelChange): Promise<Scor
   }
   const { scenario, status } = await models.transitionModel(change);
   if (status !== 'active') return { modelId: change.modelId, status };
+  const details = new CurrentDetails();
+  details.waitFor('rescoring', { what: { zh: `场景 ${scenario} 的全员积分重算完成`, en: `the rescoring of everyone in scenario ${scenario} to finish` } });
+  const onDay = shanghaiDayOf(new Date());
   const rescoring = await executeChild(rescoringRunWorkflow, {
-    workflowId: rescoringRunWorkflowId(shanghaiDayOf(new Date()), 'everyone', change.modelId),
+    workflowId: rescoringRunWorkflowId(onDay, 'everyone', change.modelId),
     args: [{ scenarios: [scenario], selection: 'everyone' }],
+    staticSummary: rescoringRunSummary(onDay, 'everyone', [scenario]),
   });
+  details.end({ zh: `已生效，场景 ${scenario} 已全员重算`, en: `Active; everyone in scenario ${scenario} rescored` });
   return { modelId: change.modelId, status, rescoring };
 }

@@ -16,7 +16,9 @@ import {
   type TaskActor,
   type TaskClaim,
   type TaskCompletion,
+  type Wording,
 } from './contract';
+import type { CurrentDetails } from './current-details';
 
 const tasks = proxyActivities<TaskActivities>(databaseStep);
 
@@ -26,6 +28,8 @@ export interface TaskSpec {
   agencyId?: string;
   /** What the task is about, an opaque id (e.g. the objection's). */
   subject: string;
+  /** What the task asks of its role, as a verb phrase for the workflow's current details: `核查、处理异议` / `verify and handle the objection`. */
+  asks: Wording;
   /** The clocked stage the task belongs to: the task is due when the stage is. */
   stage?: SlaStageHandle;
   allowedDecisions: string[];
@@ -50,7 +54,8 @@ function refuse(type: string, message: string, field: string): never {
 
 /**
  * The human-task mechanism (DESIGN.md), one per workflow run, created before the first `await`.
- * A task is a row in `tasks` for the reviewers' inbox; the workflow waits on `completeTask`.
+ * A task is a row in `tasks` for the reviewers' inbox; the workflow waits on `completeTask`, and
+ * its current details say whom it waits for, for what and until when while the task is open.
  */
 export class HumanTasks {
   private readonly tasks = new Map<string, OpenTask>();
@@ -59,6 +64,7 @@ export class HumanTasks {
   constructor(
     private readonly process: string,
     private readonly personId: string,
+    private readonly details: CurrentDetails,
   ) {
     setHandler(completeTaskUpdate, (completion) => this.complete(completion), { validator: (completion) => this.validate(completion) });
     setHandler(
@@ -98,6 +104,7 @@ export class HumanTasks {
       context: spec.context ?? {},
       at: new Date().toISOString(),
     });
+    this.details.waitFor(taskId, { who: { role: spec.role, agencyId: spec.agencyId }, what: spec.asks, until: spec.stage });
     return taskId;
   }
 
@@ -113,6 +120,7 @@ export class HumanTasks {
     if (!task || task.state !== 'open') return;
     task.state = 'cancelled';
     task.events += 1;
+    this.details.over(taskId);
     await tasks.cancelTask({ taskId, seq: task.events, at: new Date().toISOString(), actor: null });
   }
 
@@ -157,6 +165,7 @@ export class HumanTasks {
     // Taken at once, so a second completion arriving meanwhile is refused by the validator.
     task.state = 'completed';
     task.events += 1;
+    this.details.over(completion.taskId);
     await tasks.completeTask({
       taskId: completion.taskId,
       seq: task.events,

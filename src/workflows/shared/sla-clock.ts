@@ -4,6 +4,7 @@ import { headlineStage, type SlaStageSpec, type SlaState } from '../../domain/sl
 import type { LocalDate } from '../../domain/working-days';
 import { databaseStep } from './activity-options';
 import { Agency, calendarChangedSignal, CreditProcess, SlaDueAt, SlaStage, SlaState as SlaStateAttribute } from './contract';
+import type { CurrentDetails } from './current-details';
 
 const sla = proxyActivities<SlaActivities>(databaseStep);
 
@@ -32,13 +33,14 @@ export interface SlaStageHandle {
  * workflow run, before the first `await`, so it can receive `calendarChanged` at any time.
  * Each open stage reminds one working day before its due time, flags and escalates a breach
  * and stays open, closes as met or breached, and follows calendar changes; the workflow's
- * search attributes always show its most urgent stage.
+ * search attributes always show its most urgent stage, and its current details the due time
+ * and state of each stage it waits on.
  */
 export class SlaClock {
   private readonly stages: Stage[] = [];
   private calendarVersion = 0;
 
-  constructor() {
+  constructor(private readonly details: CurrentDetails) {
     setHandler(calendarChangedSignal, () => {
       this.calendarVersion += 1;
     });
@@ -124,8 +126,12 @@ export class SlaClock {
     this.publish();
   }
 
-  /** Shows the most urgent open stage (or the last closed one) to supervisors in the Web UI. */
+  /**
+   * Shows supervisors in the Web UI the most urgent open stage (or the last closed one) in the
+   * search attributes, and each awaited stage's due time and state in the current details.
+   */
   private publish(): void {
+    this.details.refresh();
     const open = this.stages.filter((s) => !s.closed);
     const shown = headlineStage(open) ?? this.stages[this.stages.length - 1];
     if (!shown) return;
