@@ -86,7 +86,19 @@ describe('Shared mechanisms on a real Postgres', () => {
 
   it('Art. 22 registers reads by group commit: every read stored before it is answered, those arriving during a write in the next one', async () => {
     const reader = { role: 'ndrc' as const, subject: 'group-commit-reviewer', realName: false };
-    const inserts = vi.spyOn(db.pool, 'query');
+    // The first INSERT is held in flight until every read is asked for, as a slow commit would be,
+    // so what gathers behind it does not depend on how busy the machine is.
+    const query = db.pool.query.bind(db.pool) as (text: unknown, values?: unknown) => Promise<unknown>;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const inserts = vi.spyOn(db.pool, 'query').mockImplementation(((text: unknown, values?: unknown) => {
+      if (first && String(text).startsWith('INSERT INTO query_log')) {
+        first = false;
+        return held.then(() => query(text, values));
+      }
+      return query(text, values);
+    }) as never);
     const stored: string[] = [];
     const reads: Promise<void>[] = [];
     // Four turns of the event loop, 50 reads each: the first turn's are written while the next
@@ -98,6 +110,8 @@ describe('Shared mechanisms on a real Postgres', () => {
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
+    expect(stored).toHaveLength(0);
+    release();
     await Promise.all(reads);
     const statements = inserts.mock.calls.filter(([text]) => String(text).startsWith('INSERT INTO query_log'));
     inserts.mockRestore();

@@ -10,6 +10,7 @@ import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
 import { withTemporalExecutable } from '../../src/temporal/binaries';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/shared/contract';
+import { scanHistoriesForIdentityNumbers, type PiiScan } from './pii-scan';
 import { freePort } from './ports';
 
 declare module 'vitest' {
@@ -50,8 +51,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('devServerUiUrl', `http://localhost:${uiPort}`);
 
   return async () => {
-    await devServer.teardown();
-    await db.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    let scan: PiiScan;
+    try {
+      // After every end-to-end test of the run: no identity number in clear in any stored history.
+      scan = await scanHistoriesForIdentityNumbers(devServer.address);
+      process.stdout.write(`\nPII scan of the dev server's histories: ${scan.workflows} workflows, ${scan.events} events, ${scan.hits.length} identity numbers in clear\n`);
+    } finally {
+      await devServer.teardown();
+      await db.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    if (scan.hits.length > 0) {
+      // vitest only prints an error thrown here: the exit code is what fails the run.
+      process.exitCode = 1;
+      throw new Error(`Identity numbers in clear in workflow histories: ${scan.hits.map((hit) => `${hit.workflowId} (run ${hit.runId}, event ${hit.eventId})`).join('; ')}`);
+    }
   };
 }
