@@ -82,6 +82,7 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     await Promise.all([page.waitForURL(/\/ui\/tasks\//), row.locator('a').click()]);
     expect(await page.locator('main').textContent()).toContain(objectionId);
     expect(await page.locator('#context').textContent()).toContain(AGENCY);
+    expect(await page.locator('#context').textContent()).toContain('The penalty was paid and lifted the same day');
 
     await page.selectOption('#decision', 'uphold');
     await page.fill('#reasons', 'x');

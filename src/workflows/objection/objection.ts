@@ -108,10 +108,13 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
   // Art. 20: both NDRC clocks start at receipt; whichever path NDRC takes, the other stops.
   const handleStage = await stage('ndrc-handle', 3, { role: 'ndrc' }, receivedOn);
   const forwardStage = input.target.kind === 'record' && filed.sharerId ? await stage('ndrc-forward', 2, { role: 'ndrc' }, receivedOn) : undefined;
+  // What a reviewer opens the task to see: the applicant's reason and evidence, and the record or
+  // the score's breakdown objected to.
+  const objected = { reason: input.reason, evidence: input.evidence };
   const context =
     input.target.kind === 'score'
-      ? { target: 'score', humanReview: input.target.humanReview === true, score: await objections.explainScore({ personId: input.personId }) }
-      : { target: 'record', recordId: input.target.recordId, sharerId: filed.sharerId };
+      ? { target: 'score', humanReview: input.target.humanReview === true, ...objected, score: await objections.explainScore({ personId: input.personId }) }
+      : { target: 'record', recordId: input.target.recordId, sharerId: filed.sharerId, ...objected };
 
   let completion: TaskCompletion | undefined;
   let decider: 'ndrc' | 'agency' = 'ndrc';
