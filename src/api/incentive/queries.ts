@@ -35,7 +35,7 @@ export interface EligibilityFacts {
   incentive?: IncentiveRow;
   /** The person the identity number names, if the platform knows them. */
   person?: { personId: string; agreed: boolean };
-  /** Read only for the owning agency's incentive and a person whose agreement is in force: current levels and counting records, nothing shown. */
+  /** Read only for the incentive of the registered agency asking and a person whose agreement is in force: current levels and counting records, nothing shown. */
   facts?: IncentiveFacts;
 }
 
@@ -52,15 +52,16 @@ export async function eligibilityFacts(pool: pg.Pool, check: { agencyId: string;
     records: { polarity: string; severity: Severity | null; category: string; formedOn: LocalDate }[] | null;
   }>({
     name: 'eligibility-facts',
-    text: `SELECT (SELECT kind FROM agencies WHERE id = $1) AS agency_kind, i.version, i.owner_agency, i.definition_id, i.definition, p.id AS person_id, g.agreed,
-              CASE WHEN g.agreed AND i.owner_agency = $1 THEN (
+    text: `SELECT a.kind AS agency_kind, i.version, i.owner_agency, i.definition_id, i.definition, p.id AS person_id, g.agreed,
+              CASE WHEN g.agreed AND i.owner_agency = $1 AND a.kind = 'agency' THEN (
                 SELECT coalesce(json_agg(json_build_object('scenario', s.scenario, 'level', s.level,
                          'order', (SELECT json_agg(l->>'level') FROM jsonb_array_elements(m.definition->'levels') l))), '[]')
                 FROM scores s JOIN score_models m ON m.id = s.model_id WHERE s.person_id = p.id) END AS levels,
-              CASE WHEN g.agreed AND i.owner_agency = $1 THEN (
+              CASE WHEN g.agreed AND i.owner_agency = $1 AND a.kind = 'agency' THEN (
                 SELECT coalesce(json_agg(json_build_object('polarity', t.polarity, 'severity', t.severity, 'category', r.category, 'formedOn', r.formed_on)), '[]')
                 FROM records r JOIN record_types t ON t.code = r.type_code WHERE r.person_id = p.id AND r.status = 'active') END AS records
        FROM (SELECT 1) AS one
+       LEFT JOIN agencies a ON a.id = $1
        LEFT JOIN incentives i ON i.id = $2 AND i.status = 'active'
        LEFT JOIN persons p ON p.id_number_hash = $3
        LEFT JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM agreements WHERE person_id = p.id AND revoked_at IS NULL) AS agreed) g ON p.id IS NOT NULL`,

@@ -102,7 +102,7 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   const hidden = { hide: true } as const;
 
   app.get('/ui/assets/:file', { schema: { ...hidden, params: z.strictObject({ file: z.string() }) } }, async (request, reply) => {
-    const asset = ASSETS[request.params.file];
+    const asset = Object.hasOwn(ASSETS, request.params.file) ? ASSETS[request.params.file] : undefined;
     if (!asset) return refused(request, reply, 404, { code: 'not-found', message: `No asset ${request.params.file}` });
     return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
   });
