@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Actor, Role } from '../domain/roles';
@@ -44,7 +44,19 @@ declare module 'fastify' {
 
 /** The only door for people and agencies (DESIGN.md): validates, authenticates, then reads Postgres or talks to Temporal. */
 export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // What the router refuses before any route runs answers like every other refusal.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .status(400)
+        .send(
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? errorBody('invalid-input', 'params: a path parameter is longer than 100 characters', 'params')
+            : errorBody('invalid-input', 'The URL cannot be decoded', 'url'),
+        );
+    },
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -81,7 +93,15 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);
-  await app.register(cors, { origin: deps.codecOrigins, credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'Authorization', 'X-Namespace'] });
+  // A request that is not a real preflight gets no CORS grant and an empty 204, rather than the
+  // plugin's plain-text 400 that no client could read as a refusal.
+  await app.register(cors, {
+    origin: deps.codecOrigins,
+    credentials: true,
+    methods: ['POST'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-Namespace'],
+    strictPreflight: false,
+  });
 
   app.decorateRequest('actor', undefined);
   app.addHook('onRequest', async (request) => {

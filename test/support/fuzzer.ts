@@ -17,13 +17,24 @@ const CHECKS = ['not_a_server_error', 'status_code_conformance', 'response_schem
  * OpenAPI document with one bearer token, bounded in examples per operation, reproducible by its
  * seed, writing nothing into the project (its example database and crash cache are turned off).
  */
-export async function fuzzApi(options: { apiUrl: string; token: string; maxExamples: number; seed: number }): Promise<{ exitCode: number | null; output: string }> {
+export async function fuzzApi(options: {
+  apiUrl: string;
+  token: string;
+  maxExamples: number;
+  seed: number;
+  /** `negative`: only requests the document says are invalid (the default generates both). */
+  mode?: 'all' | 'negative';
+  /** Where to write every request and answer as a HAR file. */
+  harFile?: string;
+  /** The OpenAPI document as a file, for a token the API refuses even on /docs/json. */
+  documentFile?: string;
+}): Promise<{ exitCode: number | null; output: string }> {
   if (!existsSync(FUZZER_DIR)) throw new Error(`The API fuzzer is not installed in ${FUZZER_DIR}: run "node scripts/setup.mjs"`);
   const scratch = mkdtempSync(join(tmpdir(), 'fuzz-'));
   const config = join(scratch, 'schemathesis.toml');
   writeFileSync(config, '[cache]\nenabled = false\n');
   const args = [
-    '-m', 'schemathesis.cli', '--config-file', config, 'run', `${options.apiUrl}/docs/json`,
+    '-m', 'schemathesis.cli', '--config-file', config, 'run', options.documentFile ?? `${options.apiUrl}/docs/json`,
     '--url', options.apiUrl,
     '--header', `Authorization: Bearer ${options.token}`,
     '--checks', CHECKS.join(','),
@@ -34,6 +45,8 @@ export async function fuzzApi(options: { apiUrl: string; token: string; maxExamp
     '--workers', '1',
     '--request-timeout', '20',
     '--no-color',
+    ...(options.mode ? ['--mode', options.mode] : []),
+    ...(options.harFile ? ['--report', 'har', '--report-har-path', options.harFile] : []),
   ];
   return new Promise((resolve, reject) => {
     let output = '';
