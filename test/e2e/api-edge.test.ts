@@ -88,6 +88,15 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
     expect(await count('obligations', 'reference = $1', ['EDGE-DEEP'])).toBe(0);
   });
 
+  it('refuses a body over the size limit with 413 too-large, and records nothing', async () => {
+    // Two mebibytes of one string: over the JSON body limit of every route but the bulk intake's.
+    const body = JSON.stringify({ ...penalty('EDGE-HUGE'), details: { procedure: 'general', note: 'x'.repeat(2 * 2 ** 20) } });
+    const refused = await fetch(`${platform.url}/records`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${market}` }, body });
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({ error: { code: 'too-large', field: 'body' } });
+    expect(await count('records', 'reference = $1', ['EDGE-HUGE'])).toBe(0);
+  });
+
   it('Art. 10 refuses a formation day the working-day calendar cannot count, before any clock starts', async () => {
     const announced = await call('POST', '/obligations', market, { reference: 'EDGE-0099', formedOn: '0099-06-01' });
     expect(announced).toMatchObject({ status: 400, body: { error: { field: 'body.formedOn' } } });
