@@ -9,6 +9,10 @@
  * load generator share this one. For each: the most it serves (requests/s, p50, p99) and, at a
  * fixed rate, p50 and p99; the ratio of throughput to the bare endpoint; the API process's memory
  * at the start and the end; and that every request of the run left its register row.
+ * A record share (`POST /records`, an agency) is measured the same way, without the register
+ * check (it writes a record, not a read). `--mixed-minutes M` then runs every API endpoint at once
+ * for M minutes at RATE in all, triggering the nightly rescoring each minute, and prints each
+ * endpoint's throughput, p50 and p99 and the API's and this process's memory each minute.
  * `BENCH_CPU_PROFILE=<folder>` writes the API process's CPU profile there.
  */
 import autocannon from 'autocannon';
@@ -21,8 +25,17 @@ import { shanghaiDayOf } from '../src/domain/working-days';
 import { freePort } from '../test/support/ports';
 import { benchStack, report, residentMemory, startProcess } from './support';
 
-const { values } = parseArgs({ options: { persons: { type: 'string', default: '2000' }, seconds: { type: 'string', default: '10' }, rate: { type: 'string', default: '500' } } });
+const { values } = parseArgs({
+  options: {
+    persons: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '500' },
+    'mixed-minutes': { type: 'string', default: '0' },
+  },
+});
 const PERSONS = Number(values.persons);
+/** Minutes of the sustained run: every API endpoint at once, RATE in all, with the nightly rescoring triggered each minute (issue 15). */
+const MIXED_MINUTES = Number(values['mixed-minutes']);
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 /** Persons the load rotates over (a token each). */
@@ -114,7 +127,8 @@ try {
 
   let next = 0;
   const pick = () => (next = (next + 1) % callers.length);
-  const targets: { name: string; url: string; request: () => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string } }[] = [
+  let shared = 0;
+  const targets: { name: string; url: string; reads?: false; request: () => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string } }[] = [
     { name: 'bare endpoint (one indexed read)', url: bareUrl, request: () => ({ method: 'GET', path: `/bare/${callers[pick()]!.person_id}`, headers: {} }) },
     {
       name: 'GET /me/score',
@@ -139,15 +153,34 @@ try {
         body: JSON.stringify({ identityNumber: callerNumbers[pick()] }),
       }),
     },
+    {
+      name: 'POST /records (an agency shares)',
+      url: apiUrl,
+      reads: false,
+      request: () => ({
+        method: 'POST',
+        path: '/records',
+        headers: { authorization: `Bearer ${agencyToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          reference: `LOAD-${(shared += 1)}`,
+          identityNumber: callerNumbers[pick()],
+          category: 'social-contribution',
+          typeCode: 'volunteering',
+          formedOn: today,
+          details: { hours: 2 },
+          evidence: [{ kind: 'decision', ref: `volunteering hours LOAD-${shared}` }],
+        }),
+      }),
+    },
   ];
 
-  const run = (url: string, request: (typeof targets)[number]['request'], rate?: number) =>
+  const run = (url: string, request: (typeof targets)[number]['request'], rate?: number, seconds = SECONDS, connections = CONNECTIONS) =>
     new Promise<autocannon.Result>((resolve, reject) => {
       autocannon(
         {
           url,
-          connections: CONNECTIONS,
-          duration: SECONDS,
+          connections,
+          duration: seconds,
           ...(rate ? { overallRate: rate } : {}),
           requests: [{ setupRequest: (req) => ({ ...req, ...request() }) }],
         },
@@ -182,7 +215,30 @@ try {
       `${served.toFixed(0).padStart(6)} ${String(most.latency.p50).padStart(6)} ${String(most.latency.p99).padStart(6)} | ${String(fixed.latency.p50).padStart(6)} ${String(fixed.latency.p99).padStart(6)} ${String(errors).padStart(6)} | ${(served / bareThroughput).toFixed(2)}x`,
     );
     // Every answered read has its row; a read still in flight when a run stops has its row and no counted answer.
-    if (target.url !== bareUrl && (after - before < ok || after - before > ok + 2 * CONNECTIONS)) process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
+    if (target.url !== bareUrl && target.reads !== false && (after - before < ok || after - before > ok + 2 * CONNECTIONS)) {
+      process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
+    }
+  }
+  if (MIXED_MINUTES > 0) {
+    const institution = await sign({ role: 'institution' });
+    const trigger = () => fetch(`${apiUrl}/rescoring/schedule/trigger`, { method: 'POST', headers: { authorization: `Bearer ${institution}` } });
+    const apiTargets = targets.filter((target) => target.url === apiUrl);
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+    process.stdout.write(`\nmixed, ${MIXED_MINUTES} min: ${apiTargets.length} endpoints at ${RATE}/s in all, the nightly rescoring triggered each minute\n`);
+    report('minute 0', `API ${mib(residentMemory(api.pid))}, worker and load ${mib(process.memoryUsage().rss)}`);
+    const runs = apiTargets.map((target) => run(target.url, target.request, RATE / apiTargets.length, MIXED_MINUTES * 60, CONNECTIONS / 4));
+    for (let minute = 1; minute <= MIXED_MINUTES; minute++) {
+      await trigger();
+      await new Promise((resolve) => setTimeout(resolve, 60_000));
+      report(`minute ${minute}`, `API ${mib(residentMemory(api.pid))}, worker and load ${mib(process.memoryUsage().rss)}`);
+    }
+    const results = await Promise.all(runs);
+    apiTargets.forEach((target, i) => {
+      const result = results[i]!;
+      report(target.name, `${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  errors ${result.non2xx + result.errors}`);
+    });
+    const runsDone = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM rescoring_runs WHERE finished_at IS NOT NULL`);
+    report('nightly rescoring runs finished', String(runsDone.rows[0]!.n));
   }
   report('register rows written', `${await registered()} (at least one per answered read: checked per endpoint)`);
   report('API memory (rss) at start, at end', `${(memoryAtStart / 2 ** 20).toFixed(0)} MiB, ${(residentMemory(api.pid) / 2 ** 20).toFixed(0)} MiB`);
