@@ -18,7 +18,8 @@ export interface ResolvedExecutable {
   tried: string[];
 }
 
-function isExecutable(path: string): boolean {
+/** Whether a file exists and this process may run it. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

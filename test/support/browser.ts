@@ -1,7 +1,8 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/project-root';
+import { isExecutable } from '../../src/temporal/binaries';
 
 /** Where screenshots go: test artifacts, ignored by git. */
 export const SCREENSHOT_DIR = join(projectRoot, 'test-results', 'browser');
@@ -12,15 +13,6 @@ const CHROMIUM_BINARIES = ['chromium', 'chromium-browser'];
 const HINT =
   'The browser tests need Chromium: run "node scripts/setup.mjs" (it installs Debian\'s chromium package with apt-get), ' +
   'or set CHROMIUM_PATH to a Chromium executable.';
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The Chromium the browser tests drive, in the order scripts/setup.mjs uses: CHROMIUM_PATH, then

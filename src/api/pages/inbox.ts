@@ -1,30 +1,7 @@
-import { shanghaiDayOf } from '../../domain/working-days';
+import { dueDayOf } from '../../domain/working-days';
+import type { TaskEventView, TaskView } from '../shared/task-view';
 import { html, type SafeHtml } from './html';
 import { known, type Translate } from './i18n';
-
-/** A task as `GET /tasks` answers it. */
-export interface TaskView {
-  id: string;
-  process: string;
-  kind: string;
-  role: string;
-  agencyId: string | null;
-  subject: string;
-  state: string;
-  dueAt: string | null;
-  provisional: boolean | null;
-  workingDaysLeft: number | null;
-  allowedDecisions: string[];
-  claimedBy: string | null;
-  context: Record<string, unknown>;
-}
-
-export interface TaskEvent {
-  at: string;
-  event: string;
-  actor: string | null;
-  detail: Record<string, unknown>;
-}
 
 export interface InboxFilters {
   process?: string | undefined;
@@ -40,11 +17,6 @@ function urgency(task: TaskView, now: Date): 'overdue' | 'due-soon' | undefined 
   if (!task.dueAt || (task.state !== 'open' && task.state !== 'claimed')) return undefined;
   if (Date.parse(task.dueAt) <= now.getTime()) return 'overdue';
   return task.workingDaysLeft !== null && task.workingDaysLeft <= 1 ? 'due-soon' : undefined;
-}
-
-/** The Shanghai calendar day a due time ends (24:00 of that day). */
-function dueDay(dueAt: string): string {
-  return shanghaiDayOf(new Date(Date.parse(dueAt) - 1));
 }
 
 function state(t: Translate, value: string): string {
@@ -63,7 +35,7 @@ export function inboxBody(t: Translate, tasks: TaskView[], filters: InboxFilters
   const rows = tasks.map((task) => {
     const mark = urgency(task, now);
     return html`<tr class="${mark ?? ''}" data-task="${task.id}">
-  <td>${task.dueAt ? dueDay(task.dueAt) : '—'} ${mark ? html`<span class="badge ${mark}">${t(mark === 'overdue' ? 'overdue' : 'dueSoon')}</span>` : ''}</td>
+  <td>${task.dueAt ? dueDayOf(new Date(task.dueAt)) : '—'} ${mark ? html`<span class="badge ${mark}">${t(mark === 'overdue' ? 'overdue' : 'dueSoon')}</span>` : ''}</td>
   <td class="number">${task.workingDaysLeft ?? '—'}</td>
   <td>${known(t, 'process', task.process)}</td>
   <td><a href="/ui/tasks/${task.id}">${task.kind}</a></td>
@@ -92,7 +64,7 @@ export interface TaskPageState {
   entered?: { decision?: string; reasons?: string };
 }
 
-export function taskBody(t: Translate, task: TaskView, events: TaskEvent[], view: TaskPageState, now = new Date()): SafeHtml {
+export function taskBody(t: Translate, task: TaskView, events: TaskEventView[], view: TaskPageState, now = new Date()): SafeHtml {
   const mark = urgency(task, now);
   const unfinished = task.state === 'open' || task.state === 'claimed';
   const action = (name: 'claim' | 'release') =>
@@ -113,7 +85,7 @@ ${view.refusal ?? ''}
   <dt>${t('kind')}</dt><dd>${task.kind}</dd>
   <dt>${t('subject')}</dt><dd>${task.subject}</dd>
   <dt>${t('state')}</dt><dd id="task-state">${state(t, task.state)}</dd>
-  <dt>${t('dueDay')}</dt><dd>${task.dueAt ? dueDay(task.dueAt) : '—'} ${mark ? html`<span class="badge ${mark}">${t(mark === 'overdue' ? 'overdue' : 'dueSoon')}</span>` : ''}</dd>
+  <dt>${t('dueDay')}</dt><dd>${task.dueAt ? dueDayOf(new Date(task.dueAt)) : '—'} ${mark ? html`<span class="badge ${mark}">${t(mark === 'overdue' ? 'overdue' : 'dueSoon')}</span>` : ''}</dd>
   <dt>${t('workingDaysLeft')}</dt><dd>${task.workingDaysLeft ?? '—'}</dd>
   <dt>${t('claimedBy')}</dt><dd>${task.claimedBy ?? '—'}</dd>
 </dl>

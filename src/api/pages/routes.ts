@@ -11,7 +11,8 @@ import type { ApiDependencies } from '../shared/dependencies';
 import type { SlaReport } from '../shared/sla-report';
 import { html, type SafeHtml } from './html';
 import { isLanguage, known, translator, type Language } from './i18n';
-import { inboxBody, taskBody, type TaskEvent, type TaskPageState, type TaskView } from './inbox';
+import type { TaskEventView, TaskView } from '../shared/task-view';
+import { inboxBody, taskBody, type TaskPageState } from './inbox';
 import { BOARD_ROLES, INBOX_ROLES, page, refusal, type PageFrame } from './layout';
 import { boardBody } from './sla-board';
 
@@ -172,7 +173,7 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   });
 
   async function taskPage(request: FastifyRequest, reply: FastifyReply, taskId: string, status: number, state: Omit<TaskPageState, 'csrf'>) {
-    const answer = await api<{ task: TaskView; events: TaskEvent[] }>(request, 'GET', `/tasks/${taskId}/history`);
+    const answer = await api<{ task: TaskView; events: TaskEventView[] }>(request, 'GET', `/tasks/${taskId}/history`);
     if (!answer.ok) return refused(request, reply, answer.status, answer.error);
     const view = await frame(request, reply);
     const { task, events } = answer.body;

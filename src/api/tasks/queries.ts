@@ -2,23 +2,7 @@ import type pg from 'pg';
 import { loadCalendar } from '../../db/calendar';
 import type { Actor } from '../../domain/roles';
 import { shanghaiDayOf, workingDaysLeft, yearOf } from '../../domain/working-days';
-
-export interface TaskView {
-  id: string;
-  process: string;
-  kind: string;
-  role: string;
-  agencyId: string | null;
-  subject: string;
-  state: string;
-  dueAt: string | null;
-  /** The due time lies in a year whose working-day calendar is not published yet. */
-  provisional: boolean | null;
-  workingDaysLeft: number | null;
-  allowedDecisions: string[];
-  claimedBy: string | null;
-  context: Record<string, unknown>;
-}
+import type { TaskEventView, TaskView } from '../shared/task-view';
 
 /** A task as the inbox reads it: its due time is its SLA stage's, which a calendar change moves. */
 export interface TaskRow {
@@ -74,7 +58,7 @@ export async function visibleTask(pool: pg.Pool, actor: Actor, taskId: string): 
   return found.rows[0];
 }
 
-export async function taskEvents(pool: pg.Pool, taskId: string): Promise<{ at: string; event: string; actor: string | null; detail: Record<string, unknown> }[]> {
+export async function taskEvents(pool: pg.Pool, taskId: string): Promise<TaskEventView[]> {
   const events = await pool.query<{ at: Date; event: string; actor: string | null; detail: Record<string, unknown> }>(
     'SELECT at, event, actor, detail FROM task_events WHERE task_id = $1 ORDER BY seq',
     [taskId],
