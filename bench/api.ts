@@ -5,8 +5,9 @@
  * (`GET /authorized-scores/{id}`) and an agency's incentive check
  * (`POST /incentives/{id}/eligibility`), against a bare Fastify endpoint doing one indexed
  * single-row read of the same database, measured in the same run. The API (`npm run api`) and the
- * bare endpoint each run as their own process, as deployed; Postgres, Temporal, the worker and the
- * load generator share this one. For each: the most it serves (requests/s, p50, p99) and, at a
+ * bare endpoint each run as their own process, as deployed, and so does the worker; Postgres,
+ * Temporal and the load generator share this one. Each endpoint's line is followed by the CPU time
+ * a request cost each part (API, worker, Temporal server, Postgres, load generator). For each: the most it serves (requests/s, p50, p99) and, at a
  * fixed rate, p50 and p99; the ratio of throughput to the bare endpoint; the API process's memory
  * at the start and the end; and that every request of the run left its register row.
  * A record share (`POST /records`, an agency) is measured the same way, without the register
@@ -23,7 +24,8 @@ import { activeModels, scorePersons } from '../src/db/scoring';
 import { checkCharacter, parseIdentityNumber } from '../src/domain/identity-number';
 import { shanghaiDayOf } from '../src/domain/working-days';
 import { freePort } from '../test/support/ports';
-import { benchStack, report, residentMemory, startProcess } from './support';
+import { nightlyRescoringScheduleId } from '../src/workflows/scoring/contract';
+import { benchStack, cpuSeconds, processTree, report, residentMemory, startProcess } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +50,8 @@ function identityOf(i: number): string {
   return first17 + checkCharacter(first17);
 }
 
-const { stack, config, dataDir, sign, close } = await benchStack('api');
+// The worker runs as its own process (`npm run worker`), as deployed: in this process it would share an event loop with the load generator.
+const { stack, config, dataDir, sign, close } = await benchStack('api', { worker: false });
 try {
   const { pool } = stack;
   const identity = new IdentityProtection(config);
@@ -118,8 +121,9 @@ try {
     'src/workers/api.ts',
     { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, API_PORT: String(apiPort), LOG_LEVEL: 'warn' },
     'API listening',
-    profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+    { nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] },
   );
+  const worker = await startProcess('src/workers/worker.ts', { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, LOG_LEVEL: 'warn' }, 'Worker polling');
   const barePort = await freePort();
   const bare = await startProcess('bench/bare-server.ts', { DATABASE_URL: databaseUrl, BARE_PORT: String(barePort) }, 'listening');
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -198,14 +202,27 @@ try {
     }
   };
   const memoryAtStart = residentMemory(api.pid);
+  /** CPU seconds so far of each part: where a request's time goes on this machine's cores. */
+  const cpu = () => {
+    const tree = processTree(process.pid);
+    const sum = (command: string) => tree.filter((p) => p.command === command).reduce((total, p) => total + cpuSeconds(p.pid), 0);
+    const { user, system } = process.cpuUsage();
+    return { api: cpuSeconds(api.pid), worker: cpuSeconds(worker.pid), temporal: sum('temporal'), postgres: sum('postgres'), 'load generator': (user + system) / 1e6 };
+  };
+  const cpuPerRequest = (before: ReturnType<typeof cpu>, after: ReturnType<typeof cpu>, requests: number) =>
+    Object.entries(after)
+      .map(([part, seconds]) => `${part} ${(((seconds - before[part as keyof typeof before]) / requests) * 1000).toFixed(2)}`)
+      .join(', ');
   process.stdout.write(`\n${SECONDS} s each, ${CONNECTIONS} connections, ${CALLERS} callers rotating; the API and the bare endpoint in their own processes, on this machine's ${availableParallelism()} cores\n`);
   report('endpoint', 'most served: req/s   p50    p99  | at ' + `${RATE}/s: p50    p99    errors | vs bare`);
   let bareThroughput = 0;
   for (const target of targets) {
     const before = await settled();
+    const cpuBefore = cpu();
     const most = await run(target.url, target.request);
     const fixed = await run(target.url, target.request, RATE);
     const after = await settled();
+    const cpuAfter = cpu();
     const served = most.requests.average;
     if (target.url === bareUrl) bareThroughput = served;
     const ok = most['2xx'] + fixed['2xx'];
@@ -214,6 +231,7 @@ try {
       target.name,
       `${served.toFixed(0).padStart(6)} ${String(most.latency.p50).padStart(6)} ${String(most.latency.p99).padStart(6)} | ${String(fixed.latency.p50).padStart(6)} ${String(fixed.latency.p99).padStart(6)} ${String(errors).padStart(6)} | ${(served / bareThroughput).toFixed(2)}x`,
     );
+    process.stdout.write(`  CPU ms per request: ${cpuPerRequest(cpuBefore, cpuAfter, most.requests.total + fixed.requests.total)}\n`);
     // Every answered read has its row; a read still in flight when a run stops has its row and no counted answer.
     if (target.url !== bareUrl && target.reads !== false && (after - before < ok || after - before > ok + 2 * CONNECTIONS)) {
       process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
@@ -238,11 +256,13 @@ try {
       report(target.name, `${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  errors ${result.non2xx + result.errors}`);
     });
     const runsDone = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM rescoring_runs WHERE finished_at IS NOT NULL`);
-    report('nightly rescoring runs finished', String(runsDone.rows[0]!.n));
+    // The schedule skips a trigger while its previous run is still open (overlap policy SKIP).
+    const schedule = await stack.client.schedule.getHandle(nightlyRescoringScheduleId(config.TEMPORAL_TASK_QUEUE)).describe();
+    report('nightly rescoring runs finished', `${runsDone.rows[0]!.n} (triggers skipped while a run was open: ${schedule.info.numActionsSkippedOverlap})`);
   }
   report('register rows written', `${await registered()} (at least one per answered read: checked per endpoint)`);
   report('API memory (rss) at start, at end', `${(memoryAtStart / 2 ** 20).toFixed(0)} MiB, ${(residentMemory(api.pid) / 2 ** 20).toFixed(0)} MiB`);
-  await Promise.all([api.stop(), bare.stop()]);
+  await Promise.all([api.stop(), bare.stop(), worker.stop()]);
 } finally {
   await close();
 }

@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { importJWK, SignJWT } from 'jose';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config';
@@ -13,6 +13,7 @@ import { freePort } from '../test/support/ports';
 /** The local stack of `npm start`, on free ports and a scratch data folder, for one benchmark run. */
 export async function benchStack(
   name: string,
+  options: { worker?: boolean } = {},
 ): Promise<{ stack: RunningStack; config: Config; dataDir: string; sign: (claims: Record<string, string>) => Promise<string>; close: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   chmodSync(dataDir, 0o755);
@@ -30,7 +31,7 @@ export async function benchStack(
       dataDir,
     ),
   );
-  const stack = await startStack(config, dataDir, createLogger('warn'));
+  const stack = await startStack(config, dataDir, createLogger('warn'), options);
   const { secrets } = await ensureDevSecrets(dataDir);
   const key = await importJWK(secrets.authPrivateJwk, 'ES256');
   return {
@@ -50,32 +51,77 @@ export function report(label: string, value: string): void {
   process.stdout.write(`${label.padEnd(46)}${value}\n`);
 }
 
+export interface ChildProcessHandle {
+  pid: number;
+  /** An ordered stop (SIGTERM), as an operator's. */
+  stop: () => Promise<void>;
+  /** A crash (SIGKILL): nothing in the process gets to clean up. */
+  crash: () => Promise<void>;
+  /** Settles when the process has exited, for whatever reason. */
+  exited: Promise<void>;
+}
+
 /**
  * A TypeScript entry point of this project as its own process (as `npm run api` deploys the API),
  * so that the load generator does not share its event loop; resolves once it prints `ready`.
+ * With `log`, its output is appended to that file instead of the console.
  */
-export async function startProcess(entry: string, env: Record<string, string>, ready: string, nodeFlags: string[] = []): Promise<{ pid: number; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startProcess(
+  entry: string,
+  env: Record<string, string>,
+  ready: string,
+  options: { nodeFlags?: string[]; log?: string } = {},
+): Promise<ChildProcessHandle> {
+  const output = options.log ? openSync(options.log, 'a') : 'inherit';
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', output] });
+  // A benchmark that fails half-way leaves nothing running.
+  const killOnExit = () => child.kill();
+  process.once('exit', killOnExit);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => process.off('exit', killOnExit));
   await new Promise<void>((resolve, reject) => {
     let seen = '';
     child.stdout!.on('data', (chunk: Buffer) => {
+      if (options.log) appendFileSync(options.log, chunk);
       seen += chunk.toString();
       if (seen.includes(ready)) resolve();
     });
     child.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before it was ready`)));
   });
-  child.stdout!.resume();
-  // A benchmark that fails half-way leaves nothing running.
-  process.once('exit', () => child.kill());
-  return {
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  if (!options.log) child.stdout!.resume();
+  const ended = (signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  return { pid: child.pid!, stop: () => ended('SIGTERM'), crash: () => ended('SIGKILL'), exited };
+}
+
+/** CPU seconds (user and system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  // The fields after the command name (which may hold spaces) start at the state, field 3; utime and stime are fields 14 and 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+/** Linux's USER_HZ on every platform Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** The processes started under `root` (itself included), by command name: the servers a benchmark started, for its CPU accounting. */
+export function processTree(root: number): { pid: number; command: string }[] {
+  const parents = new Map<number, { parent: number; command: string }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      parents.set(Number(entry), { parent: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), command });
+    } catch {
+      // The process ended while the folder was read.
+    }
+  }
+  const inTree = (pid: number): boolean => pid === root || (pid > 1 && parents.has(pid) && inTree(parents.get(pid)!.parent));
+  return [...parents].filter(([pid]) => inTree(pid)).map(([pid, { command }]) => ({ pid, command }));
 }
 
 /** A process's resident memory, from /proc. */

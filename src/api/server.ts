@@ -19,6 +19,7 @@ import { declarationRoutes } from './declaration/routes';
 import { answerError, ApiError, errorBody, errorResponseSchema } from './errors';
 import { incentiveRoutes } from './incentive/routes';
 import { objectionRoutes } from './objection/routes';
+import { isDependencyOutage } from './outages';
 import { healthRoutes } from './operations/routes';
 import { pageRoutes } from './pages/routes';
 import { personalDataRoutes } from './personal-data/routes';
@@ -30,6 +31,9 @@ import { supervisionRoutes } from './supervision/routes';
 import type { ApiDependencies } from './shared/dependencies';
 import { inputProblem, MAX_DEPTH } from './shared/input-guard';
 import { taskRoutes } from './tasks/routes';
+
+/** How long a client waits before sending a request again that met an outage: a restart of Postgres or Temporal takes seconds. */
+const RETRY_AFTER_SECONDS = 5;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,14 +66,15 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
 
   // Every route takes no query parameter it does not name, and documents the refusals every
   // route can give: bad input (400), a missing or wrong token (401, 403), a body too large or
-  // of another media type (413, 415). Routes add their own (404, 409, 422).
+  // of another media type (413, 415), and Postgres or Temporal briefly out of reach (503, with
+  // Retry-After). Routes add their own (404, 409, 422).
   app.addHook('onRoute', (route) => {
     if (route.schema?.hide || route.method === 'OPTIONS' || route.method === 'HEAD') return;
     const schema = (route.schema ??= {});
     schema.querystring ??= z.strictObject({});
     const secured = !(Array.isArray(schema.security) && schema.security.length === 0);
     const withBody = ['POST', 'PUT', 'PATCH'].includes(String(route.method));
-    const statuses = [400, ...(secured ? [401, 403] : []), ...(withBody ? [413, 415] : [])];
+    const statuses = [400, ...(secured ? [401, 403] : []), ...(withBody ? [413, 415] : []), 503];
     schema.response = { ...Object.fromEntries(statuses.map((status) => [status, errorResponseSchema])), ...(schema.response as object | undefined) };
   });
 
@@ -129,6 +134,10 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   app.setErrorHandler((error, request, reply) => {
     const answer = answerError(error);
     if (answer) return reply.status(answer.status).send(answer.body);
+    if (isDependencyOutage(error)) {
+      request.log.warn({ err: error }, 'a dependency is out of reach');
+      return reply.status(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send(errorBody('unavailable', `The platform's database or workflow service is briefly out of reach; send the request again in ${RETRY_AFTER_SECONDS} seconds`));
+    }
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send(errorBody('internal', 'Internal error; it has been logged'));
   });

@@ -17,16 +17,17 @@ export interface RunningStack {
 /**
  * The whole platform in this process: the local servers (unless DATABASE_URL / TEMPORAL_ADDRESS
  * point elsewhere), migrations, the calendar seed, a worker and the API. Used by `npm start`, the
- * end-to-end tests and the benchmarks.
+ * end-to-end tests and the benchmarks; a benchmark that runs its worker as its own process
+ * (`npm run worker`) leaves it out with `worker: false`.
  */
-export async function startStack(config: Config, dataDir: string, logger: Logger): Promise<RunningStack> {
+export async function startStack(config: Config, dataDir: string, logger: Logger, options: { worker?: boolean } = {}): Promise<RunningStack> {
   const stops = new Stops(logger);
   return stops.starting(async () => {
     const databaseUrl = await startLocalPostgres(config, dataDir, stops);
     const pool = await openDatabase(databaseUrl, logger, stops);
     const temporalAddress = await startLocalTemporal(config, dataDir, stops);
     const { client, connection } = await openTemporal(config, temporalAddress, stops);
-    await startWorkerRole(config, { databaseUrl, temporalAddress, pool, client }, logger, stops);
+    if (options.worker !== false) await startWorkerRole(config, { databaseUrl, temporalAddress, pool, client }, logger, stops);
     const { url } = await startApiRole(config, { pool, client, connection }, logger, stops);
     return { apiUrl: url, temporalAddress, pool, client, stop: () => stops.run() };
   });

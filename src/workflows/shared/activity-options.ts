@@ -28,11 +28,13 @@ export const requestedStep: ActivityOptions = { startToCloseTimeout: '1 minute',
 
 /**
  * Many rows at once (a chunk of bulk intake, a batch's persons): well under a minute, with room
- * for a busy database. Such work goes through the task queue to whichever worker polls first,
- * not eagerly back to the worker running the workflow, so it spreads over every worker. (Short
- * steps stay eager: each saves a round trip, a tenth of a second on the event path.)
+ * for a busy database. The activity heartbeats while it works, so a step whose worker died is
+ * taken over after 30 seconds, not after the ten minutes of room. Such work goes through the task
+ * queue to whichever worker polls first, not eagerly back to the worker running the workflow, so
+ * it spreads over every worker. (Short steps stay eager: each saves a round trip, a tenth of a
+ * second on the event path.)
  */
-export const bulkStep: ActivityOptions = { startToCloseTimeout: '10 minutes', retry: UNTIL_DONE, allowEagerDispatch: false };
+export const bulkStep: ActivityOptions = heartbeatingStep('30 seconds', '10 minutes');
 
 /**
  * Long work that heartbeats its progress (a rescoring range, signalling every open clock): when a
