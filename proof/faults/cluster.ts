@@ -21,6 +21,8 @@ export interface FaultCounts {
   postgresOutages: number;
   /** Worker exits nobody caused (a supervisor, like systemd or Kubernetes, starts it again). */
   workerExits: number;
+  /** Worker starts that failed because a server was down (the supervisor tries again). */
+  workerStartsRefused: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface FaultCounts {
  * `npm run api`). The worker is supervised: an exit nobody asked for starts it again.
  */
 export class FaultCluster {
-  readonly faults: FaultCounts = { workerKills: 0, temporalRestarts: 0, postgresOutages: 0, workerExits: 0 };
+  readonly faults: FaultCounts = { workerKills: 0, temporalRestarts: 0, postgresOutages: 0, workerExits: 0, workerStartsRefused: 0 };
   private worker: ChildProcessHandle | undefined;
   private workerCrashing = false;
   private closing = false;
@@ -137,13 +139,25 @@ export class FaultCluster {
     if (!options.keepData) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
+  /**
+   * Starts a worker and keeps one running, as a supervisor would (systemd's Restart=always,
+   * Kubernetes): a worker exits at start while Postgres is down, and is started again until it
+   * comes up.
+   */
   private async startWorker(): Promise<void> {
-    const worker = await startProcess('src/workers/worker.ts', this.processEnv, 'Worker polling', { log: join(this.dataDir, 'worker.log') });
+    let worker: ChildProcessHandle | undefined;
+    while (!worker) {
+      worker = await startProcess('src/workers/worker.ts', this.processEnv, 'Worker polling', { log: join(this.dataDir, 'worker.log') }).catch(async () => {
+        this.faults.workerStartsRefused += 1;
+        await sleep(2000);
+        return undefined;
+      });
+    }
     this.worker = worker;
-    void worker.exited.then(() => {
+    void worker.exited.then(async () => {
       if (this.closing || this.workerCrashing || this.worker !== worker) return;
       this.faults.workerExits += 1;
-      void this.startWorker();
+      await this.startWorker();
     });
   }
 }

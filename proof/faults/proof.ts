@@ -30,6 +30,8 @@ export interface ProofSummary {
   workflows: Record<string, Record<string, number>>;
   /** Workflows that ended other than completed, or finite processes still running. */
   unfinished: string[];
+  /** Answers during the faults that were a 5xx other than 503 `unavailable`: an outage is not a fault of the request. */
+  faultAnswers: number;
   violations: number;
 }
 
@@ -71,6 +73,9 @@ export async function proveUnderFaults(options: ProofOptions): Promise<ProofSumm
       invariants = await checkInvariants(cluster.pool, campaign.ledger);
       workflows = await workflowCensus(cluster.client);
     }
+    const faultAnswers = Object.entries(campaign.api.counts.repeated)
+      .filter(([why]) => why !== 'network' && why !== '503 unavailable')
+      .reduce((sum, [, times]) => sum + times, 0);
     return {
       seed: options.seed,
       seconds: Math.round((Date.now() - started) / 1000),
@@ -80,7 +85,9 @@ export async function proveUnderFaults(options: ProofOptions): Promise<ProofSumm
       invariants,
       workflows: workflows.byType,
       unfinished: workflows.unfinished,
-      violations: countViolations(invariants) + workflows.unfinished.length,
+      faultAnswers,
+      // A worker that exits by itself lost what it held in memory: a defect, even if a supervisor starts it again.
+      violations: countViolations(invariants) + workflows.unfinished.length + faultAnswers + cluster.faults.workerExits,
     };
   } catch (error) {
     failed = true;

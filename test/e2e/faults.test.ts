@@ -21,7 +21,11 @@ describe('Under faults: a SIGKILLed worker, a restarted Temporal server and a st
     expect(summary.faults.workerKills).toBeGreaterThanOrEqual(1);
     expect(summary.faults.temporalRestarts).toBeGreaterThanOrEqual(1);
     expect(summary.faults.postgresOutages).toBeGreaterThanOrEqual(1);
+    // Only the kills stop the worker: a Postgres or Temporal restart must not.
+    expect(summary.faults.workerExits).toBe(0);
     expect(summary.unfinished).toEqual([]);
+    // During an outage the API answers 503 unavailable (or nothing, while it cannot be reached): never a 500.
+    expect(summary.faultAnswers).toBe(0);
     expect(summary.invariants.filter((invariant) => invariant.violations > 0)).toEqual([]);
     expect(summary.invariants.length).toBeGreaterThan(10);
   });
