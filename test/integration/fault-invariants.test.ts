@@ -34,7 +34,7 @@ describe('Fault proof invariants', () => {
     await db.pool.query(`INSERT INTO tasks (id, workflow_id, process, kind, role, subject, allowed_decisions) VALUES ($1, 'objection/twice', 'objection', 'objection-decision', 'ndrc', 'x', '{uphold}')`, [taskId]);
     await db.pool.query(`INSERT INTO task_events (task_id, seq, at, event) VALUES ($1, 1, now(), 'created'), ($1, 2, now(), 'created')`, [taskId]);
     const personId = randomUUID();
-    await db.pool.query(`INSERT INTO persons (id, id_number_hash, id_number_encrypted) VALUES ($1, $2, $2)`, [personId, Buffer.from(personId)]);
+    await db.pool.query(`INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date) VALUES ($1, $2, $2, '1980-01-01')`, [personId, Buffer.from(personId)]);
     await db.pool.query(`INSERT INTO rescore_requests (id, person_id, reason, requested_by, answered_by) VALUES ('lost', $1, 'record-shared', 'test', 'rescore-person/x')`, [personId]);
 
     const ledger = { ...emptyLedger(), shared: [{ sharerId: 'jinan-market-regulation', reference: 'LOST-1' }] };
