@@ -24,7 +24,7 @@ import { activeModels, scorePersons } from '../src/db/scoring';
 import { checkCharacter, parseIdentityNumber } from '../src/domain/identity-number';
 import { shanghaiDayOf } from '../src/domain/working-days';
 import { freePort } from '../test/support/ports';
-import { nightlyRescoringScheduleId } from '../src/workflows/scoring/contract';
+import { nightlyRescoringScheduleId, nightlyRescoringWorkflowType } from '../src/workflows/scoring/contract';
 import { benchStack, cpuSeconds, processTree, report, residentMemory, startProcess } from './support';
 
 const { values } = parseArgs({
@@ -207,7 +207,7 @@ try {
     const tree = processTree(process.pid);
     const sum = (command: string) => tree.filter((p) => p.command === command).reduce((total, p) => total + cpuSeconds(p.pid), 0);
     const { user, system } = process.cpuUsage();
-    return { api: cpuSeconds(api.pid), worker: cpuSeconds(worker.pid), temporal: sum('temporal'), postgres: sum('postgres'), 'load generator': (user + system) / 1e6 };
+    return { api: cpuSeconds(api.pid), bare: cpuSeconds(bare.pid), worker: cpuSeconds(worker.pid), temporal: sum('temporal'), postgres: sum('postgres'), 'load generator': (user + system) / 1e6 };
   };
   const cpuPerRequest = (before: ReturnType<typeof cpu>, after: ReturnType<typeof cpu>, requests: number) =>
     Object.entries(after)
@@ -243,22 +243,22 @@ try {
     const apiTargets = targets.filter((target) => target.url === apiUrl);
     const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
     process.stdout.write(`\nmixed, ${MIXED_MINUTES} min: ${apiTargets.length} endpoints at ${RATE}/s in all, the nightly rescoring triggered each minute\n`);
-    report('minute 0', `API ${mib(residentMemory(api.pid))}, worker and load ${mib(process.memoryUsage().rss)}`);
+    report('minute 0', `API ${mib(residentMemory(api.pid))}, worker ${mib(residentMemory(worker.pid))}, load generator ${mib(process.memoryUsage().rss)}`);
     const runs = apiTargets.map((target) => run(target.url, target.request, RATE / apiTargets.length, MIXED_MINUTES * 60, CONNECTIONS / 4));
     for (let minute = 1; minute <= MIXED_MINUTES; minute++) {
       await trigger();
       await new Promise((resolve) => setTimeout(resolve, 60_000));
-      report(`minute ${minute}`, `API ${mib(residentMemory(api.pid))}, worker and load ${mib(process.memoryUsage().rss)}`);
+      report(`minute ${minute}`, `API ${mib(residentMemory(api.pid))}, worker ${mib(residentMemory(worker.pid))}, load generator ${mib(process.memoryUsage().rss)}`);
     }
     const results = await Promise.all(runs);
     apiTargets.forEach((target, i) => {
       const result = results[i]!;
       report(target.name, `${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  errors ${result.non2xx + result.errors}`);
     });
-    const runsDone = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM rescoring_runs WHERE finished_at IS NOT NULL`);
-    // The schedule skips a trigger while its previous run is still open (overlap policy SKIP).
+    // Each trigger starts the day's run again (`rescore-due/{day}`, one row in rescoring_runs) once the last has closed; the schedule skips a trigger while one is open.
+    const finished = await stack.client.workflow.count(`WorkflowType = "${nightlyRescoringWorkflowType}" AND ExecutionStatus = "Completed"`);
     const schedule = await stack.client.schedule.getHandle(nightlyRescoringScheduleId(config.TEMPORAL_TASK_QUEUE)).describe();
-    report('nightly rescoring runs finished', `${runsDone.rows[0]!.n} (triggers skipped while a run was open: ${schedule.info.numActionsSkippedOverlap})`);
+    report('nightly rescoring runs finished', `${finished.count} of ${MIXED_MINUTES} triggered (skipped while one was open: ${schedule.info.numActionsSkippedOverlap})`);
   }
   report('register rows written', `${await registered()} (at least one per answered read: checked per endpoint)`);
   report('API memory (rss) at start, at end', `${(memoryAtStart / 2 ** 20).toFixed(0)} MiB, ${(residentMemory(api.pid) / 2 ** 20).toFixed(0)} MiB`);

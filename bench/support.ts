@@ -98,11 +98,15 @@ export async function startProcess(
   return { pid: child.pid!, stop: () => ended('SIGTERM'), crash: () => ended('SIGKILL'), exited };
 }
 
-/** CPU seconds (user and system) a process has used so far, from /proc. */
+/**
+ * CPU seconds (user and system) a process has used so far, its ended children's included (a
+ * Postgres backend's, once its connection closed), from /proc.
+ */
 export function cpuSeconds(pid: number): number {
-  // The fields after the command name (which may hold spaces) start at the state, field 3; utime and stime are fields 14 and 15.
+  // The fields after the command name (which may hold spaces) start at the state, field 3; utime,
+  // stime, cutime and cstime are fields 14 to 17.
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
 }
 /** Linux's USER_HZ on every platform Node supports. */
 const CLOCK_TICKS_PER_SECOND = 100;

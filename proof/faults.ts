@@ -49,6 +49,7 @@ process.stdout.write('\nAPI calls\n');
 report('  calls', String(summary.calls.calls));
 for (const [why, times] of Object.entries(summary.calls.repeated)) report(`  repeated after ${why}`, String(times));
 report('  5xx other than 503 unavailable (violations)', String(summary.faultAnswers));
+report('  identity numbers in clear in the logs', `${summary.logs.hits.length} (${summary.logs.lines} lines of the API and the worker, every refusal's body included)`);
 process.stdout.write('\nWorkflows by type and status\n');
 for (const [type, statuses] of Object.entries(summary.workflows)) report(`  ${type}`, Object.entries(statuses).map(([s, n]) => `${s} ${n}`).join(', '));
 for (const line of summary.unfinished) report('  not finished as it should', line);

@@ -6,8 +6,9 @@ import pino from 'pino';
  */
 const PERSONAL_FIELDS = ['identityNumber', 'idNumber', 'name', 'phone', 'address', 'token', 'password'];
 
-export function createLogger(level: string, name = 'integrity-score'): pino.Logger {
-  return pino({
+/** A logger to stdout, or to `destination` (the end-to-end tests keep each platform's log in a file the PII scan reads). */
+export function createLogger(level: string, name = 'integrity-score', destination?: pino.DestinationStream): pino.Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     redact: {
@@ -19,7 +20,8 @@ export function createLogger(level: string, name = 'integrity-score'): pino.Logg
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type Logger = pino.Logger;

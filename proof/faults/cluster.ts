@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { importJWK, SignJWT } from 'jose';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -56,6 +56,7 @@ export class FaultCluster {
     const dataDir = mkdtempSync(join(tmpdir(), 'faults-'));
     // As root, Postgres runs as the `postgres` user, which must be able to reach its data folder.
     chmodSync(dataDir, 0o755);
+    mkdirSync(join(dataDir, 'logs'));
     const apiPort = await freePort();
     const config = loadConfig(
       await withDevSecrets(
@@ -83,8 +84,9 @@ export class FaultCluster {
     const temporal = new Stops(logger);
     const temporalAddress = await startLocalTemporal(config, dataDir, temporal);
     const { client } = await connectClient(config, temporalAddress);
-    const processEnv = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, LOG_LEVEL: 'warn' };
-    const api = await startProcess('src/workers/api.ts', { ...processEnv, API_PORT: String(apiPort) }, 'API listening', { log: join(dataDir, 'api.log') });
+    // At info, every request and every refusal with its body is logged: the proof scans it all for identity numbers.
+    const processEnv = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, LOG_LEVEL: 'info' };
+    const api = await startProcess('src/workers/api.ts', { ...processEnv, API_PORT: String(apiPort) }, 'API listening', { log: join(dataDir, 'logs', 'api.log') });
     const { secrets } = await ensureDevSecrets(dataDir);
     const cluster = new FaultCluster(config, dataDir, `http://127.0.0.1:${apiPort}`, databaseUrl, pool, client, await importJWK(secrets.authPrivateJwk, 'ES256'), postgres, temporal, api, processEnv);
     await cluster.startWorker();
@@ -127,6 +129,10 @@ export class FaultCluster {
     this.faults.postgresOutages += 1;
   }
 
+  get logDir(): string {
+    return join(this.dataDir, 'logs');
+  }
+
   /** Stops everything; the data folder (both servers' data, the processes' output) is kept with `keepData`, for a failed run's reader. */
   async close(options: { keepData?: boolean } = {}): Promise<void> {
     this.closing = true;
@@ -147,7 +153,7 @@ export class FaultCluster {
   private async startWorker(): Promise<void> {
     let worker: ChildProcessHandle | undefined;
     while (!worker) {
-      worker = await startProcess('src/workers/worker.ts', this.processEnv, 'Worker polling', { log: join(this.dataDir, 'worker.log') }).catch(async () => {
+      worker = await startProcess('src/workers/worker.ts', this.processEnv, 'Worker polling', { log: join(this.dataDir, 'logs', 'worker.log') }).catch(async () => {
         this.faults.workerStartsRefused += 1;
         await sleep(2000);
         return undefined;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { Campaign, type Scenario } from './campaign';
 import { FaultCluster, sleep, type FaultCounts } from './cluster';
 import { seededRandom, type CallCounts } from './driver';
+import { scanLogsForIdentityNumbers, type LogScan } from '../../test/support/pii-scan';
 import { checkInvariants, type InvariantResult } from './invariants';
 
 export interface ProofOptions {
@@ -30,6 +31,8 @@ export interface ProofSummary {
   workflows: Record<string, Record<string, number>>;
   /** Workflows that ended other than completed, or finite processes still running. */
   unfinished: string[];
+  /** Log lines of the API and the worker (requests, warnings, every refusal with its body) holding an identity number in clear. */
+  logs: LogScan;
   /** Answers during the faults that were a 5xx other than 503 `unavailable`: an outage is not a fault of the request. */
   faultAnswers: number;
   violations: number;
@@ -73,6 +76,7 @@ export async function proveUnderFaults(options: ProofOptions): Promise<ProofSumm
       invariants = await checkInvariants(cluster.pool, campaign.ledger);
       workflows = await workflowCensus(cluster.client);
     }
+    const logs = scanLogsForIdentityNumbers(cluster.logDir);
     const faultAnswers = Object.entries(campaign.api.counts.repeated)
       .filter(([why]) => why !== 'network' && why !== '503 unavailable')
       .reduce((sum, [, times]) => sum + times, 0);
@@ -86,8 +90,9 @@ export async function proveUnderFaults(options: ProofOptions): Promise<ProofSumm
       workflows: workflows.byType,
       unfinished: workflows.unfinished,
       faultAnswers,
+      logs,
       // A worker that exits by itself lost what it held in memory: a defect, even if a supervisor starts it again.
-      violations: countViolations(invariants) + workflows.unfinished.length + faultAnswers + cluster.faults.workerExits,
+      violations: countViolations(invariants) + workflows.unfinished.length + faultAnswers + cluster.faults.workerExits + logs.hits.length,
     };
   } catch (error) {
     failed = true;

@@ -141,6 +141,12 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send(errorBody('internal', 'Internal error; it has been logged'));
   });
+  // Every refusal is logged with its body (code, message, field): operators see why a request
+  // was refused, and the end-to-end suite's PII scan reads every error body in the logs.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 400 && typeof payload === 'string' && payload.startsWith('{')) request.log.info({ statusCode: reply.statusCode, answer: payload }, 'answered with an error');
+    return payload;
+  });
   app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('not-found', `No route ${request.method} ${request.url.split('?')[0]}`)));
 
   await app.register(healthRoutes, deps);

@@ -26,6 +26,8 @@ describe('Under faults: a SIGKILLed worker, a restarted Temporal server and a st
     expect(summary.unfinished).toEqual([]);
     // During an outage the API answers 503 unavailable (or nothing, while it cannot be reached): never a 500.
     expect(summary.faultAnswers).toBe(0);
+    expect(summary.logs.lines).toBeGreaterThan(100);
+    expect(summary.logs.hits).toEqual([]);
     expect(summary.invariants.filter((invariant) => invariant.violations > 0)).toEqual([]);
     expect(summary.invariants.length).toBeGreaterThan(10);
   });

@@ -1,7 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
@@ -10,7 +10,7 @@ import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
 import { withTemporalExecutable } from '../../src/temporal/binaries';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/shared/contract';
-import { scanHistoriesForIdentityNumbers, type PiiScan } from './pii-scan';
+import { scanHistoriesForIdentityNumbers, scanLogsForIdentityNumbers, type LogScan, type PiiScan } from './pii-scan';
 import { freePort } from './ports';
 
 declare module 'vitest' {
@@ -23,6 +23,8 @@ declare module 'vitest' {
     devServerAddress: string;
     /** Its Web UI, which the SLA board links to (the browser tests open it). */
     devServerUiUrl: string;
+    /** Where the end-to-end platforms write their logs, for the PII scan after the run. */
+    logDir: string;
   }
 }
 
@@ -49,22 +51,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('templateDatabase', TEMPLATE_DATABASE);
   project.provide('devServerAddress', devServer.address);
   project.provide('devServerUiUrl', `http://localhost:${uiPort}`);
+  const logDir = join(dataDir, 'logs');
+  mkdirSync(logDir);
+  project.provide('logDir', logDir);
 
   return async () => {
     let scan: PiiScan;
+    let logs: LogScan;
     try {
-      // After every end-to-end test of the run: no identity number in clear in any stored history.
+      // After every end-to-end test of the run: no identity number in clear in any stored history, log line or error body.
       scan = await scanHistoriesForIdentityNumbers(devServer.address);
       process.stdout.write(`\nPII scan of the dev server's histories: ${scan.workflows} workflows, ${scan.events} events, ${scan.hits.length} identity numbers in clear\n`);
+      logs = scanLogsForIdentityNumbers(logDir);
+      process.stdout.write(`PII scan of the platforms' logs and error bodies: ${logs.files} logs, ${logs.lines} lines, ${logs.hits.length} identity numbers in clear\n`);
     } finally {
       await devServer.teardown();
       await db.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-    if (scan.hits.length > 0) {
+    if (scan.hits.length > 0 || logs.hits.length > 0) {
       // vitest only prints an error thrown here: the exit code is what fails the run.
       process.exitCode = 1;
-      throw new Error(`Identity numbers in clear in workflow histories: ${scan.hits.map((hit) => `${hit.workflowId} (run ${hit.runId}, event ${hit.eventId})`).join('; ')}`);
+      throw new Error(
+        `Identity numbers in clear: ${[
+          ...scan.hits.map((hit) => `history of ${hit.workflowId} (run ${hit.runId}, event ${hit.eventId})`),
+          ...logs.hits.map((hit) => `log ${hit.file}, line ${hit.line}`),
+        ].join('; ')}`,
+      );
     }
   };
 }

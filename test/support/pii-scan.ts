@@ -1,4 +1,6 @@
 import { Connection, WorkflowClient } from '@temporalio/client';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { checkCharacter } from '../../src/domain/identity-number';
 
@@ -41,4 +43,30 @@ export async function scanHistoriesForIdentityNumbers(address: string, namespace
   } finally {
     await connection.close();
   }
+}
+
+export interface LogScan {
+  files: number;
+  lines: number;
+  /** Where an identity number was found in clear (file and line), never the number itself. */
+  hits: { file: string; line: number }[];
+}
+
+/**
+ * The same search in the platform's logs: every line the end-to-end platforms logged (requests,
+ * warnings, and every refusal with its body, see src/api/server.ts), so also every error body.
+ */
+export function scanLogsForIdentityNumbers(dir: string): LogScan {
+  const scan: LogScan = { files: 0, lines: 0, hits: [] };
+  if (!existsSync(dir)) return scan;
+  for (const file of readdirSync(dir)) {
+    scan.files += 1;
+    readFileSync(join(dir, file), 'latin1')
+      .split('\n')
+      .forEach((text, index) => {
+        scan.lines += 1;
+        if (identityNumbersIn(text).length > 0) scan.hits.push({ file, line: index + 1 });
+      });
+  }
+  return scan;
 }

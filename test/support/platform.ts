@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config';
 import type { Role } from '../../src/domain/roles';
@@ -62,7 +63,9 @@ export async function startPlatform(): Promise<RunningPlatform> {
     LOG_LEVEL: 'silent',
   };
   const config = loadConfig({ ...processEnv, API_PORT: String(await freePort()) });
-  const stack = await startStack(config, dataDir, createLogger('silent'));
+  // Every request, warning and refusal (with its body) goes to a log the PII scan reads after the run.
+  const log = pino.destination({ dest: join(inject('logDir'), `platform-${randomBytes(4).toString('hex')}.log`), sync: false });
+  const stack = await startStack(config, dataDir, createLogger('info', undefined, log));
 
   return {
     url: stack.apiUrl,
@@ -101,6 +104,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
     },
     async stop() {
       await stack.stop();
+      log.flushSync();
       await db.drop();
     },
   };

@@ -1,9 +1,12 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EncryptionCodec } from '../../src/temporal/codec';
-import { identityNumbersIn } from '../support/pii-scan';
+import { identityNumbersIn, scanLogsForIdentityNumbers } from '../support/pii-scan';
 import { identityNumber } from '../support/identities';
 
 /** A history event as the server stores it, starting a workflow with this payload as its input. */
@@ -27,5 +30,16 @@ describe('Art. 22 the scan of stored histories for identity numbers in clear (ru
     expect(identityNumbersIn(storedStart(sealed!))).toEqual([]);
     const wrongCheck = `${resident.slice(0, 17)}${resident.endsWith('1') ? '2' : '1'}`;
     expect(identityNumbersIn(storedStart(defaultPayloadConverter.toPayload({ reference: wrongCheck })))).toEqual([]);
+  });
+
+  it('finds an identity number in a log line or a logged error body, by file and line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pii-logs-'));
+    try {
+      writeFileSync(join(dir, 'platform-a.log'), `{"msg":"request completed"}\n{"msg":"answered with an error","answer":"{\\"error\\":{\\"message\\":\\"${resident} is not known\\"}}"}\n`);
+      writeFileSync(join(dir, 'platform-b.log'), '{"msg":"request completed","personId":"00000000-0000-4000-8000-000000000042"}\n');
+      expect(scanLogsForIdentityNumbers(dir)).toEqual({ files: 2, lines: 5, hits: [{ file: 'platform-a.log', line: 2 }] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
