@@ -31,7 +31,7 @@ const summary = await proveUnderFaults({
   seed: Number(values.seed),
   postgresDownSeconds: Number(values['postgres-down']),
   temporalDownSeconds: Number(values['temporal-down']),
-  faultGapSeconds: [10, 30],
+  faultGapSeconds: [5, 20],
   settleSeconds: 300,
   log: (line) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
 });

@@ -1,7 +1,8 @@
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { temporal } from '@temporalio/proto';
+// The default import: run under plain Node (the fault proof, through tsx), the package's CommonJS names are not found as named imports.
+import proto from '@temporalio/proto';
 import { checkCharacter } from '../../src/domain/identity-number';
 
 /** An 18-character resident identity number: region, birth date, sequence, check character. */
@@ -35,7 +36,7 @@ export async function scanHistoriesForIdentityNumbers(address: string, namespace
       scan.workflows += 1;
       for (const event of history.events ?? []) {
         scan.events += 1;
-        const stored = Buffer.from(temporal.api.history.v1.HistoryEvent.encode(event).finish()).toString('latin1');
+        const stored = Buffer.from(proto.temporal.api.history.v1.HistoryEvent.encode(event).finish()).toString('latin1');
         if (identityNumbersIn(stored).length > 0) scan.hits.push({ workflowId: workflow.workflowId, runId: workflow.runId, eventId: String(event.eventId) });
       }
     }
