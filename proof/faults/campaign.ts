@@ -23,7 +23,7 @@ export interface Ledger {
   batches: { batchId: string; accepted: number; refused: number; duplicates: number }[];
   /** Workflows a 202 promised: each must have completed. */
   promised: string[];
-  /** Per person, the reads of their own data the API answered, and those it was asked for. */
+  /** Per person, the reads of their own data the API answered, and the requests sent for them (repeats included). */
   reads: Map<string, { answered: number; asked: number }>;
   persons: string[];
   runs: Record<Scenario, number>;
@@ -120,7 +120,8 @@ export class Campaign {
     for (const path of ['/me/records', '/me/score']) {
       const read = await this.api.call('GET', path, token);
       const counted = this.ledger.reads.get(personId) ?? { answered: 0, asked: 0 };
-      counted.asked += 1;
+      // Each attempt may have left its register row, even one whose answer was lost.
+      counted.asked += read.attempts;
       if (read.status === 200) counted.answered += 1;
       this.ledger.reads.set(personId, counted);
     }

@@ -2,6 +2,8 @@ import { sleep } from './cluster';
 
 export interface Answer {
   status: number;
+  /** How many times the request was sent before this answer. */
+  attempts: number;
   body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers read field by field
 }
 
@@ -29,7 +31,7 @@ export class PatientClient {
   async call(method: string, path: string, token: string, body?: unknown, contentType = 'application/json'): Promise<Answer> {
     this.counts.calls += 1;
     const giveUp = Date.now() + this.patienceMs;
-    for (;;) {
+    for (let attempts = 1; ; attempts += 1) {
       let why: string;
       try {
         const response = await fetch(`${this.url}${path}`, {
@@ -40,7 +42,7 @@ export class PatientClient {
         });
         const text = await response.text();
         const parsed = text && response.headers.get('content-type')?.includes('application/json') ? (JSON.parse(text) as Answer['body']) : { text };
-        if (response.status < 500) return { status: response.status, body: parsed };
+        if (response.status < 500) return { status: response.status, attempts, body: parsed };
         why = `${response.status} ${(parsed.error as { code?: string } | undefined)?.code ?? ''}`.trim();
       } catch {
         why = 'network';
