@@ -13,7 +13,8 @@
  * A record share (`POST /records`, an agency) is measured the same way, without the register
  * check (it writes a record, not a read). `--mixed-minutes M` then runs every API endpoint at once
  * for M minutes at RATE in all, triggering the nightly rescoring each minute, and prints each
- * endpoint's throughput, p50 and p99 and the API's and this process's memory each minute.
+ * endpoint's throughput, p50 and p99 and the memory of the API, the worker and this process each
+ * minute; `--worker-cache N` bounds the worker's workflow cache (WORKER_CACHED_WORKFLOWS).
  * `BENCH_CPU_PROFILE=<folder>` writes the API process's CPU profile there.
  */
 import autocannon from 'autocannon';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rate: { type: 'string', default: '500' },
     'mixed-minutes': { type: 'string', default: '0' },
+    'worker-cache': { type: 'string' },
   },
 });
 const PERSONS = Number(values.persons);
@@ -123,7 +125,11 @@ try {
     'API listening',
     { nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] },
   );
-  const worker = await startProcess('src/workers/worker.ts', { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, LOG_LEVEL: 'warn' }, 'Worker polling');
+  const worker = await startProcess(
+    'src/workers/worker.ts',
+    { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, LOG_LEVEL: 'warn', ...(values['worker-cache'] ? { WORKER_CACHED_WORKFLOWS: values['worker-cache'] } : {}) },
+    'Worker polling',
+  );
   const barePort = await freePort();
   const bare = await startProcess('bench/bare-server.ts', { DATABASE_URL: databaseUrl, BARE_PORT: String(barePort) }, 'listening');
   const apiUrl = `http://127.0.0.1:${apiPort}`;

@@ -93,6 +93,7 @@ export async function startWorkerRole(
     client: servers.client,
     chunkStoring,
     dataConverter: createDataConverter(config),
+    ...(config.WORKER_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: config.WORKER_CACHED_WORKFLOWS } : {}),
   });
   const running = worker.run();
   stops.push(async () => {

@@ -40,6 +40,12 @@ describe('Configuration from the environment', () => {
     expect(problems({ ...keys, TEMPORAL_ADDRESS: 'localhost' })[0]).toMatchObject({ variable: 'TEMPORAL_ADDRESS' });
   });
 
+  it("bounds a worker's workflow cache only when told, and names a count that is not one", () => {
+    expect(loadConfig(keys).WORKER_CACHED_WORKFLOWS).toBeUndefined();
+    expect(loadConfig({ ...keys, WORKER_CACHED_WORKFLOWS: '200' }).WORKER_CACHED_WORKFLOWS).toBe(200);
+    expect(problems({ ...keys, WORKER_CACHED_WORKFLOWS: 'many' })[0]).toMatchObject({ variable: 'WORKER_CACHED_WORKFLOWS', message: expect.stringContaining('whole number') });
+  });
+
   it('needs a way to verify tokens', () => {
     expect(problems({ ...keys, AUTH_PUBLIC_KEY_FILE: undefined })[0]).toMatchObject({ variable: 'AUTH_PUBLIC_KEY_FILE' });
   });
