@@ -14,7 +14,8 @@
  * check (it writes a record, not a read). `--mixed-minutes M` then runs every API endpoint at once
  * for M minutes at RATE in all, triggering the nightly rescoring each minute, and prints each
  * endpoint's throughput, p50 and p99 and the memory of the API, the worker and this process each
- * minute; `--worker-cache N` bounds the worker's workflow cache (WORKER_CACHED_WORKFLOWS).
+ * minute; `--worker-cache N` bounds the worker's workflow cache (WORKER_CACHED_WORKFLOWS),
+ * `--worker-heap MB` its V8 heap (`--max-old-space-size`).
  * `BENCH_CPU_PROFILE=<folder>` writes the API process's CPU profile there.
  */
 import autocannon from 'autocannon';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '500' },
     'mixed-minutes': { type: 'string', default: '0' },
     'worker-cache': { type: 'string' },
+    'worker-heap': { type: 'string' },
   },
 });
 const PERSONS = Number(values.persons);
@@ -129,6 +131,7 @@ try {
     'src/workers/worker.ts',
     { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, LOG_LEVEL: 'warn', ...(values['worker-cache'] ? { WORKER_CACHED_WORKFLOWS: values['worker-cache'] } : {}) },
     'Worker polling',
+    { nodeFlags: values['worker-heap'] ? [`--max-old-space-size=${values['worker-heap']}`] : [] },
   );
   const barePort = await freePort();
   const bare = await startProcess('bench/bare-server.ts', { DATABASE_URL: databaseUrl, BARE_PORT: String(barePort) }, 'listening');
