@@ -38,7 +38,7 @@ const summary = await proveUnderFaults({
 
 process.stdout.write('\nRuns\n');
 for (const [scenario, runs] of Object.entries(summary.runs)) report(`  ${scenario}`, String(runs));
-report('  all', `${Object.values(summary.runs).reduce((a, b) => a + b, 0)} in ${summary.seconds} s (seed ${summary.seed})`);
+report('  all', `${Object.values(summary.runs).reduce((a, b) => a + b, 0)} in ${summary.campaignSeconds} s, ${summary.seconds} s with set-up and checks (seed ${summary.seed})`);
 process.stdout.write('\nFaults\n');
 report('  worker SIGKILLed', String(summary.faults.workerKills));
 report('  Temporal server restarted (SQLite kept)', String(summary.faults.temporalRestarts));
