@@ -38,10 +38,9 @@ export class FaultCluster {
   private closing = false;
 
   private constructor(
-    readonly config: Config,
+    private readonly config: Config,
     readonly dataDir: string,
     readonly apiUrl: string,
-    readonly databaseUrl: string,
     /** The proof's own connections, for its set-up facts and its invariants. */
     readonly pool: pg.Pool,
     readonly client: Client,
@@ -88,7 +87,7 @@ export class FaultCluster {
     const processEnv = { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, LOG_LEVEL: 'info' };
     const api = await startProcess('src/workers/api.ts', { ...processEnv, API_PORT: String(apiPort) }, 'API listening', { log: join(dataDir, 'logs', 'api.log') });
     const { secrets } = await ensureDevSecrets(dataDir);
-    const cluster = new FaultCluster(config, dataDir, `http://127.0.0.1:${apiPort}`, databaseUrl, pool, client, await importJWK(secrets.authPrivateJwk, 'ES256'), postgres, temporal, api, processEnv);
+    const cluster = new FaultCluster(config, dataDir, `http://127.0.0.1:${apiPort}`, pool, client, await importJWK(secrets.authPrivateJwk, 'ES256'), postgres, temporal, api, processEnv);
     await cluster.startWorker();
     return cluster;
   }
