@@ -57,7 +57,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   return async () => {
     let scan: PiiScan;
-    let logs: LogScan;
+    let logs: LogScan | undefined;
     try {
       // After every end-to-end test of the run: no identity number in clear in any stored history, log line or error body.
       scan = await scanHistoriesForIdentityNumbers(devServer.address);
@@ -67,15 +67,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     } finally {
       await devServer.teardown();
       await db.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      // A log with a hit is kept for its reader.
+      if (!logs?.hits.length) rmSync(dataDir, { recursive: true, force: true });
     }
-    if (scan.hits.length > 0 || logs.hits.length > 0) {
+    if (scan.hits.length > 0 || logs!.hits.length > 0) {
       // vitest only prints an error thrown here: the exit code is what fails the run.
       process.exitCode = 1;
       throw new Error(
         `Identity numbers in clear: ${[
           ...scan.hits.map((hit) => `history of ${hit.workflowId} (run ${hit.runId}, event ${hit.eventId})`),
-          ...logs.hits.map((hit) => `log ${hit.file}, line ${hit.line}`),
+          ...logs!.hits.map((hit) => `log ${join(logDir, hit.file)}, line ${hit.line}`),
         ].join('; ')}`,
       );
     }
