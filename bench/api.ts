@@ -219,7 +219,9 @@ try {
     return { api: cpuSeconds(api.pid), bare: cpuSeconds(bare.pid), worker: cpuSeconds(worker.pid), temporal: sum('temporal'), postgres: sum('postgres'), 'load generator': (user + system) / 1e6 };
   };
   const cpuPerRequest = (before: ReturnType<typeof cpu>, after: ReturnType<typeof cpu>, requests: number) =>
-    Object.entries(after)
+    requests === 0
+      ? 'no request was answered'
+      : Object.entries(after)
       .map(([part, seconds]) => `${part} ${(((seconds - before[part as keyof typeof before]) / requests) * 1000).toFixed(2)}`)
       .join(', ');
   process.stdout.write(`\n${SECONDS} s each, ${CONNECTIONS} connections, ${CALLERS} callers rotating; the API and the bare endpoint in their own processes, on this machine's ${availableParallelism()} cores\n`);

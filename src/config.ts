@@ -32,7 +32,8 @@ const configSchema = z
     TEMPORAL_API_KEY: optionalText,
     /**
      * Workflows a worker keeps in memory between their tasks (the SDK's sticky cache). Unset, the
-     * SDK's default: about 900 for Node's default 4 GiB heap, some 1.5 GiB of memory once full.
+     * SDK's default: about 900 for Node's default 4 GiB heap. The worker's memory is bounded by
+     * its heap (`--max-old-space-size`), not by this.
      */
     WORKER_CACHED_WORKFLOWS: optionalText.pipe(z.coerce.number<string | undefined>({ error: 'must be a whole number of workflows, e.g. 200' }).int().min(0).max(100_000).optional()),
     TEMPORAL_DEV_PORT: port.default(7233),
