@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { importJWK, SignJWT } from 'jose';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config';
@@ -74,6 +74,8 @@ export async function startProcess(
 ): Promise<ChildProcessHandle> {
   const output = options.log ? openSync(options.log, 'a') : 'inherit';
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', output] });
+  // The child has its own copy of the log's descriptor.
+  if (typeof output === 'number') closeSync(output);
   // A benchmark that fails half-way leaves nothing running.
   const killOnExit = () => child.kill();
   process.once('exit', killOnExit);
@@ -105,7 +107,8 @@ export async function startProcess(
 export function cpuSeconds(pid: number): number {
   // The fields after the command name (which may hold spaces) start at the state, field 3; utime,
   // stime, cutime and cstime are fields 14 to 17.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
 }
 /** Linux's USER_HZ on every platform Node supports. */
