@@ -19,7 +19,7 @@ import { declarationRoutes } from './declaration/routes';
 import { answerError, ApiError, errorBody, errorResponseSchema } from './errors';
 import { incentiveRoutes } from './incentive/routes';
 import { objectionRoutes } from './objection/routes';
-import { isDependencyOutage } from './outages';
+import { isDependencyOutage } from './shared/outages';
 import { healthRoutes } from './operations/routes';
 import { pageRoutes } from './pages/routes';
 import { personalDataRoutes } from './personal-data/routes';

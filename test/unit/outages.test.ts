@@ -1,6 +1,6 @@
 import { ServiceError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { isDependencyOutage } from '../../src/api/outages';
+import { isDependencyOutage } from '../../src/api/shared/outages';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 const grpc = (code: number) => Object.assign(new Error('grpc'), { code, details: 'down', metadata: {} });
