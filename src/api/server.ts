@@ -43,6 +43,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The roles that may call the route, checked before anything of the request is validated. */
     roles?: readonly Role[];
+    /** A POST that only reads (an eligibility check): its answer does not wait for the read views to hear of its changes. */
+    readOnly?: boolean;
   }
 }
 
@@ -145,6 +147,13 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   // was refused, and the end-to-end suite's PII scan reads every error body in the logs.
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode >= 400 && typeof payload === 'string' && payload.startsWith('{')) request.log.info({ statusCode: reply.statusCode, answer: payload }, 'answered with an error');
+    return payload;
+  });
+  // A change answered is seen by this instance's next read: the answer waits until the read views
+  // have heard of every change committed before it (for another instance, Postgres's notification
+  // reaches it about as fast).
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 300 && !request.routeOptions.config.readOnly) await deps.readViews.fence();
     return payload;
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('not-found', `No route ${request.method} ${request.url.split('?')[0]}`)));

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { createChunkStoringThreads } from '../activities/bulk-intake/chunk-threads';
 import { createTokenVerifier } from '../api/auth';
 import { createAttestationSigner } from '../api/shared/attestations';
+import { ReadViews } from '../api/shared/read-views';
 import { buildApi } from '../api/server';
 import type { Config } from '../config';
 import { seedPackageYears } from '../db/calendar';
@@ -112,8 +113,11 @@ export async function startApiRole(
   logger: Logger,
   stops: Stops,
 ): Promise<{ url: string }> {
+  const readViews = await ReadViews.open(servers.pool.options.connectionString!, config.READ_VIEWS_KEPT, logger);
+  stops.push(() => readViews.close());
   const api = await buildApi({
     pool: servers.pool,
+    readViews,
     client: servers.client,
     connection: servers.connection,
     codec: createPayloadCodec(config),

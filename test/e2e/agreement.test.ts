@@ -83,4 +83,15 @@ describe('Art. 7 the collection-and-use agreement, signed by real name, before a
     ]);
     expect(agreements.inForce).toMatchObject({ channel: 'web', revokedAt: null });
   });
+
+  it('refuses a score this API keeps in memory once a revocation is committed by another writer (another API instance, an operator)', async () => {
+    expect((await call('GET', '/me/score', person)).status).toBe(200);
+    expect((await call('GET', '/me/score', person)).status).toBe(200);
+    await platform.db.pool.query(
+      `UPDATE agreements SET revoked_at = now(), revoked_by = 'operator', revocation_channel = 'service-counter' WHERE person_id = $1 AND revoked_at IS NULL`,
+      [personId],
+    );
+    // Postgres's notification of the commit drops the kept view: the next reads are refused.
+    await expect.poll(async () => (await call('GET', '/me/score', person)).status, { timeout: 1_000, interval: 5 }).toBe(403);
+  });
 });

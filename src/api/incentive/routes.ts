@@ -90,7 +90,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
   app.post(
     '/incentives/:incentiveId/eligibility',
     {
-      config: { roles: ['agency'] },
+      config: { roles: ['agency'], readOnly: true },
       schema: {
         summary: 'Whether a person qualifies for an incentive my agency implements: yes or no with the rule version, never the score (Art. 12, 16)',
         description: 'Needs the person’s collection-and-use agreement in force (Art. 7). A "no" means only that this benefit is not given; it is never a ground to refuse a service.',
@@ -117,7 +117,11 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const { incentiveId: id } = request.params;
       const parsed = parseIdentityNumber(request.body.identityNumber);
       const lookupKey = !request.body.attestation && parsed.ok ? deps.identity.lookupKey(parsed.identity.value) : null;
-      const found = await eligibilityFacts(deps.pool, { agencyId: actor.agencyId!, incentiveId: id, lookupKey });
+      const check = { agencyId: actor.agencyId!, incentiveId: id, lookupKey };
+      // A person the platform does not know is not kept: their first record would be no change to a person of the view.
+      const found = lookupKey
+        ? await deps.readViews.read(`eligibility/${actor.agencyId}/${id}/${lookupKey}`, () => eligibilityFacts(deps.pool, check), (facts) => facts.person && { persons: [facts.person.personId] })
+        : await eligibilityFacts(deps.pool, check);
       await organisationOf(deps.pool, actor, 'agency', found.agencyKind);
       const { incentive } = found;
       if (!incentive || incentive.ownerAgency !== actor.agencyId) throw new ApiError(404, 'not-found', `No incentive ${id} implemented by ${actor.agencyId}`, 'incentiveId');

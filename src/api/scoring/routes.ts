@@ -35,6 +35,13 @@ const breakdownSchema = z.object({
 
 /** Art. 4, 13, 14: persons read their score and its explanation; the institution manages models and rescoring. */
 export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  /** What `GET /me/score` shows of a person, the day's scope aside: kept in the read views. */
+  async function ownScoreView(personId: string) {
+    const facts = await ownScoreFacts(deps.pool, personId);
+    if (!facts) return undefined;
+    return { standing: facts.standing, agreed: facts.agreed, scores: await explain(deps.pool, facts.scores, facts.records), history: facts.history };
+  }
+
   app.get(
     '/me/score',
     {
@@ -58,15 +65,12 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
     async (request) => {
       const actor = actorOf(request);
       const personId = actor.personId!;
-      const facts = await ownScoreFacts(deps.pool, personId);
-      if (!facts) throw new ApiError(404, 'not-found', 'No records of this person have been shared yet', 'person');
-      await requireAgreement(deps.pool, actor, personId, 'own score', facts.agreed);
-      const [scores] = await Promise.all([
-        explain(deps.pool, facts.scores, facts.records),
-        logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24'),
-      ]);
-      const scope = scopeOn(facts.standing, shanghaiDayOf(new Date()));
-      return { inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores, history: facts.history };
+      const view = await deps.readViews.read(`own-score/${personId}`, () => ownScoreView(personId), (found) => (found ? { persons: [personId] } : undefined));
+      if (!view) throw new ApiError(404, 'not-found', 'No records of this person have been shared yet', 'person');
+      await requireAgreement(deps.pool, actor, personId, 'own score', view.agreed);
+      await logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
+      const scope = scopeOn(view.standing, shanghaiDayOf(new Date()));
+      return { inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores: view.scores, history: view.history };
     },
   );
 

@@ -5,11 +5,14 @@ import type { Logger } from '../../logger';
 import type { EncryptionCodec } from '../../temporal/codec';
 import type { TokenVerifier } from '../auth';
 import type { AttestationSigner } from './attestations';
+import type { ReadViews } from './read-views';
 import type { WebUi } from './sla-report';
 
 /** What every route plugin is given (DESIGN.md: the API reads Postgres or talks to Temporal). */
 export interface ApiDependencies {
   pool: pg.Pool;
+  /** The hottest reads' views, kept current by Postgres's notifications. */
+  readViews: ReadViews;
   client: Client;
   /** The client's connection, for the health check. */
   connection: Connection;
