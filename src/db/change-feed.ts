@@ -4,6 +4,8 @@ import type { Logger } from '../logger';
 
 /** The channel the triggers of migration 1766000000000 notify: persons' ids, comma-separated, or '*' for everyone. */
 export const READ_VIEWS_CHANNEL = 'read_views_changed';
+/** How the feed's connection shows in pg_stat_activity. */
+export const CHANGE_FEED_APPLICATION = 'read-views-change-feed';
 const EVERYONE = '*';
 const FENCE = 'fence:';
 /** How long a fence waits for its own notification before it gives up on the feed's order. */
@@ -82,7 +84,7 @@ export class ChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString });
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: CHANGE_FEED_APPLICATION });
     client.on('notification', (message) => this.received(message.payload ?? EVERYONE));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client));

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { READ_VIEWS_CHANNEL } from './change-feed';
 import type { RecordStatus } from '../domain/record';
 import { modelDefinitionSchema, type ModelDefinition } from '../domain/score-model';
 import { evaluate, type CatalogueCounting, type Evaluation, type ScoredRecord } from '../domain/scoring';
@@ -167,8 +168,14 @@ export async function scorePersons(
          SELECT $6 || '/' || person_id || '/level', 'person', person_id, 'level-changed', $7, jsonb_build_object('level', level, 'previousLevel', previous_level)
          FROM changed WHERE $8 AND superseded AND previous_level <> level
          ON CONFLICT (id) DO NOTHING
+       ), told AS (
+         -- The API's read views hear of the persons whose score changed, at commit, as from the
+         -- triggers of migration 1766000000000 (which leave scores to this statement, their only writer).
+         -- A CTE that only reads runs when referenced: the result's first column does.
+         SELECT pg_notify('${READ_VIEWS_CHANNEL}', CASE WHEN count(*) > 180 THEN '*' ELSE string_agg(person_id::text, ',') END)
+         FROM (SELECT person_id FROM changed UNION SELECT person_id FROM dropped LIMIT 181) c HAVING count(*) > 0
        )
-       SELECT (SELECT count(*) FROM leveled)::int AS scored,
+       SELECT (SELECT count(*) FROM told) AS told, (SELECT count(*) FROM leveled)::int AS scored,
               (SELECT count(*) FROM changed WHERE superseded AND previous_level <> level)::int AS level_changes,
               ((SELECT count(*) FROM persons p WHERE ${person.sql}) - (SELECT count(*) FROM leveled))::int AS out_of_scope`,
       [

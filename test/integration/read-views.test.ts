@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReadViews } from '../../src/api/shared/read-views';
+import { CHANGE_FEED_APPLICATION } from '../../src/db/change-feed';
+import { activeModels, scorePersons, type PersonSelection } from '../../src/db/scoring';
 import { createLogger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
@@ -81,6 +83,29 @@ describe('Read views kept current by Postgres notifications', () => {
     }
   });
 
+  it("drops a person's views when their score is written (scorePersons notifies in its own statement), and all on a run of many", async () => {
+    views = await ReadViews.open(db.url, 100, logger);
+    const [one, other] = [await addPerson(), await addPerson()];
+    await views.fence();
+    const score = async (persons: PersonSelection, computedAt: string) =>
+      scorePersons(db.pool, { models: await models, onDay: '2026-12-01', computedBy: `test-${computedAt}`, computedAt, persons });
+    const models = activeModels(db.pool);
+    await loads('one', one);
+    await loads('other', other);
+    await score({ ids: [one] }, '2026-12-01T01:00:00Z');
+    await views.fence();
+    expect([await loads('one', one), await loads('other', other)]).toEqual([true, false]);
+    // Scored again, unchanged: nothing is written, nothing is dropped.
+    await score({ ids: [one] }, '2026-12-01T02:00:00Z');
+    await views.fence();
+    expect(await loads('one', one)).toBe(false);
+    await Promise.all(Array.from({ length: 180 }, addPerson));
+    await views.fence();
+    await score({ after: '00000000-0000-0000-0000-000000000000', upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff' }, '2026-12-01T03:00:00Z');
+    await views.fence();
+    expect(await loads('one', one)).toBe(true);
+  });
+
   it('keeps no view loaded while a change arrived, nor past its own end', async () => {
     views = await ReadViews.open(db.url, 100, logger);
     const [one, other] = [await addPerson(), await addPerson()];
@@ -106,9 +131,11 @@ describe('Read views kept current by Postgres notifications', () => {
   it('while the feed is down reads go to Postgres every time; back, it keeps views again', async () => {
     views = await ReadViews.open(db.url, 100, logger);
     const one = await addPerson();
+    // Its insertion is heard first: only the feed's loss can empty the views below.
+    await views.fence();
     await loads('one', one);
     expect(await loads('one', one)).toBe(false);
-    const listener = await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN read_views_changed' AND datname = current_database()`);
+    const listener = await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`, [CHANGE_FEED_APPLICATION]);
     expect(listener.rowCount).toBe(1);
     await expect.poll(() => views.size, { timeout: 2_000 }).toBe(0);
     expect(await loads('one', one)).toBe(true);
