@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -35,6 +36,12 @@ const breakdownSchema = z.object({
 
 /** Art. 4, 13, 14: persons read their score and its explanation; the institution manages models and rescoring. */
 export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  /**
+   * The answer as sent, per view and day: checked against the response schema and serialized once
+   * rather than on every read (a score's breakdown makes it the largest hot answer).
+   */
+  const answers = new WeakMap<object, { day: string; body: ReturnType<FastifyReply['serialize']> }>();
+
   /** What `GET /me/score` shows of a person, the day's scope aside: kept in the read views. */
   async function ownScoreView(personId: string) {
     const facts = await ownScoreFacts(deps.pool, personId);
@@ -62,15 +69,22 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = actorOf(request);
       const personId = actor.personId!;
       const view = await deps.readViews.read(`own-score/${personId}`, () => ownScoreView(personId), (found) => (found ? { persons: [personId] } : undefined));
       if (!view) throw new ApiError(404, 'not-found', 'No records of this person have been shared yet', 'person');
       await requireAgreement(deps.pool, actor, personId, 'own score', view.agreed);
       await logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
-      const scope = scopeOn(view.standing, shanghaiDayOf(new Date()));
-      return { inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores: view.scores, history: view.history };
+      const today = shanghaiDayOf(new Date());
+      let answer = answers.get(view);
+      if (answer?.day !== today) {
+        const scope = scopeOn(view.standing, today);
+        answer = { day: today, body: reply.serialize({ inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores: view.scores, history: view.history }) };
+        answers.set(view, answer);
+      }
+      // Already serialized by the route's own serializer: sent as it is.
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(answer.body);
     },
   );
 
