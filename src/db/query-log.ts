@@ -37,9 +37,9 @@ interface Batch {
 }
 
 /**
- * How long a batch gathers reads when no INSERT is being written: at a few thousand reads a
- * second, an INSERT as soon as the event loop turns held one or two rows, and each INSERT costs
- * the API a socket write and Postgres a statement and a commit (bench:api).
+ * How long a batch gathers reads at least: at a few thousand reads a second, INSERTs written back
+ * to back held one or two rows each, and each costs the API a socket write and Postgres a
+ * statement and a commit (bench:api).
  */
 const GATHER_MS = 2;
 
@@ -47,8 +47,8 @@ const GATHER_MS = 2;
 const writers = new WeakMap<pg.Pool, { writing?: Promise<void>; gathering?: Batch }>();
 
 /**
- * Art. 22, group commit: the reads answered while the previous INSERT is being written (or, when
- * none is, within GATHER_MS) are registered together by the next one, and each is answered only
+ * Art. 22, group commit: the reads answered within GATHER_MS, and for as long as the previous
+ * INSERT is being written, are registered together by the next one, and each is answered only
  * once its row is stored, so none is lost and a busy API pays one statement and one commit for
  * many reads. Inside a transaction the row is written in it, in order.
  */
@@ -59,7 +59,8 @@ function register(db: Queryable, rows: RegisterRow[]): Promise<void> {
   if (!writer) writers.set(db, (writer = {}));
   if (!writer.gathering) {
     const batch: Batch = { rows: [], stored: Promise.resolve() };
-    const turn = writer.writing ? writer.writing.catch(() => undefined) : new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS));
+    const gathered = new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS));
+    const turn = writer.writing ? Promise.all([writer.writing.catch(() => undefined), gathered]) : gathered;
     const current = writer;
     batch.stored = turn
       .then(() => {
