@@ -41,7 +41,7 @@ const configSchema = z
      * instance keeps in memory, kept current by Postgres's notifications; 0 keeps none (every read
      * goes to Postgres).
      */
-    READ_VIEWS_KEPT: z.coerce.number({ error: 'must be a whole number of views, e.g. 100000 (0 keeps none)' }).int().min(0).max(10_000_000).default(100_000),
+    READ_VIEWS_KEPT: optionalText.pipe(z.coerce.number<string | undefined>({ error: 'must be a whole number of views, e.g. 100000 (0 keeps none)' }).int().min(0).max(10_000_000).default(100_000)),
     TEMPORAL_DEV_PORT: port.default(7233),
     TEMPORAL_UI_PORT: port.default(8233),
     /** The supervisors' Temporal Web UI, which the SLA board links to (default: the local dev server's, on TEMPORAL_UI_PORT). */
