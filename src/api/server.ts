@@ -48,6 +48,9 @@ declare module 'fastify' {
   }
 }
 
+/** The methods of the routes that change something: their answers wait for the read views (see the onSend hook). */
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /** What no request may hold, whatever its route (see inputProblem), as a refusal naming the field. */
 function refuseUnfitInput(request: FastifyRequest): void {
   for (const [part, value] of [['body', request.body], ['querystring', request.query], ['params', request.params]] as const) {
@@ -166,7 +169,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
       if (typeof payload === 'string' && payload.startsWith('{')) request.log.info({ statusCode: reply.statusCode, answer: payload }, 'answered with an error');
       return done(null, payload);
     }
-    if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 300 || request.routeOptions.config.readOnly) return done(null, payload);
+    if (!WRITES.has(request.method) || reply.statusCode >= 300 || request.routeOptions.config.readOnly) return done(null, payload);
     deps.readViews.fence().then(() => done(null, payload), done);
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('not-found', `No route ${request.method} ${request.url.split('?')[0]}`)));

@@ -63,9 +63,11 @@ export class ChangeFeed {
     const back = new Promise<void>((resolve) => this.fences.set(id, resolve));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), FENCE_TIMEOUT_MS)));
+    // The timeout covers the NOTIFY itself too: a connection that died silently must not hold the answer.
+    const sent = client.query('SELECT pg_notify($1, $2)', [READ_VIEWS_CHANNEL, FENCE + id]).then(() => back);
+    sent.catch(() => undefined);
     try {
-      await client.query('SELECT pg_notify($1, $2)', [READ_VIEWS_CHANNEL, FENCE + id]);
-      if ((await Promise.race([back, late])) === 'late') this.listener.everyone();
+      if ((await Promise.race([sent, late])) === 'late') this.listener.everyone();
     } catch {
       // The connection broke: lost() has told the listener everything may have changed.
     } finally {
