@@ -16,8 +16,9 @@ import { partnerLevel } from '../shared/attestations';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
+import { oncePerViewAndDay } from '../shared/read-views';
 import { throughTemporal } from '../workflow-failures';
-import { activeIncentives, eligibilityFacts, type EligibilityFacts } from './queries';
+import { activeIncentives, eligibilityFacts } from './queries';
 
 const incentiveId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lower-case letters, digits or dashes');
 
@@ -28,8 +29,7 @@ const incentiveId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 
  * service or a statutory right.
  */
 export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
-  /** A kept view's answer per day: its rule is evaluated once a day, not on every check. */
-  const answers = new WeakMap<EligibilityFacts, { day: string; eligible: boolean }>();
+  const eligibilityOf = oncePerViewAndDay<boolean>();
 
   app.get(
     '/incentives',
@@ -148,9 +148,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       }
       const { personId } = found.person;
       await requireAgreement(deps.pool, actor, personId, purpose, found.person.agreed);
-      let answer = answers.get(found);
-      if (answer?.day !== checkedOn) answers.set(found, (answer = { day: checkedOn, eligible: qualifies(incentive.definition, found.facts!, checkedOn) }));
-      const { eligible } = answer;
+      const eligible = eligibilityOf(found, checkedOn, () => qualifies(incentive.definition, found.facts!, checkedOn));
       await logPersonRead(deps.pool, actor, [personId], purpose, 'Art. 12, 16, 17');
       return { incentiveId: id, version: incentive.version, eligible, checkedOn };
     },

@@ -1,5 +1,21 @@
 import { ChangeFeed, type ChangeListener } from '../../db/change-feed';
+import type { LocalDate } from '../../domain/working-days';
 import type { Logger } from '../../logger';
+
+/**
+ * What a view gives on a day (an answer serialized, a rule evaluated), worked out once per view
+ * and day rather than on every read; forgotten with the view.
+ */
+export function oncePerViewAndDay<A>(): (view: object, day: LocalDate, work: () => A) => A {
+  const answers = new WeakMap<object, { day: LocalDate; answer: A }>();
+  return (view, day, work) => {
+    const kept = answers.get(view);
+    if (kept?.day === day) return kept.answer;
+    const answer = work();
+    answers.set(view, { day, answer });
+    return answer;
+  };
+}
 
 /** What a loaded view depends on: the persons whose data it shows, and the instant it stops being true by itself (an authorization's end). */
 export interface ViewDependencies {
