@@ -34,7 +34,7 @@ interface Entry {
  * in this API instance's memory, so that a read of a view already loaded costs no statement. A
  * view is dropped as soon as Postgres notifies a change to one of its persons' data (migration
  * 1766000000000's triggers, whoever writes: a workflow's activity, bulk intake, another API
- * instance, an operator), everything is dropped on a bulk change, a change to shared data, or a
+ * instance, an operator; scorePersons for scores), everything is dropped on a bulk change, a change to shared data, or a
  * gap in the feed, and nothing is kept while the feed is down. A view loaded while any change
  * arrived is not kept: it may be older than that change.
  * What a view shows is still checked on every read (the caller's role, real-name assurance,
