@@ -7,11 +7,13 @@
  * single-row read of the same database, measured in the same run. The API (`npm run api`) and the
  * bare endpoint each run as their own process, as deployed, and so does the worker; Postgres,
  * Temporal and the load generator share this one. Each endpoint's line is followed by the CPU time
- * a request cost each part (API, worker, Temporal server, Postgres, load generator). For each: the most it serves (requests/s, p50, p99) and, at a
- * fixed rate, p50 and p99; the ratio of throughput to the bare endpoint's, measured right before
- * each read (the host's speed drifts between measures), then K rounds of such pairs and each
- * read's median ratio; the API process's memory
- * at the start and the end; and that every request of the run left its register row.
+ * a request cost each part (API, worker, Temporal server, Postgres, load generator). For each: the
+ * most it serves (requests/s, p50, p99; autocannon, 32 connections each sending its next request as
+ * soon as its last is answered) and, at a fixed rate of requests sent evenly whether or not the
+ * earlier ones are answered (`./fixed-rate.ts`), p50 and p99; the ratio of throughput to the bare
+ * endpoint's, measured right before each read (the host's speed drifts between measures), then K
+ * rounds of such pairs and each read's median ratio; the API process's memory at the start and the
+ * end; and that every request of the run left its register row.
  * A record share (`POST /records`, an agency) is measured the same way, with 4 connections and a
  * fixed rate of 2/s (it costs about a thousand times a read), without the register check (it
  * writes a record, not a read). `--mixed-minutes M` then runs every API endpoint at once
@@ -30,6 +32,7 @@ import { checkCharacter, parseIdentityNumber } from '../src/domain/identity-numb
 import { shanghaiDayOf } from '../src/domain/working-days';
 import { freePort } from '../test/support/ports';
 import { nightlyRescoringScheduleId, nightlyRescoringWorkflowType } from '../src/workflows/scoring/contract';
+import { atFixedRate, type BenchRequest } from './fixed-rate';
 import { benchStack, cpuSeconds, processTree, report, residentMemory, startProcess } from './support';
 
 const { values } = parseArgs({
@@ -154,7 +157,7 @@ try {
     reads?: false;
     /** For a request far slower than a read: the connections that find its most, and the fixed rate, below it. */
     load?: { connections: number; rate: number };
-    request: () => { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
+    request: () => BenchRequest;
   }[] = [
     { name: 'bare endpoint (one indexed read)', url: bareUrl, request: () => ({ method: 'GET', path: `/bare/${callers[pick()]!.person_id}`, headers: {} }) },
     {
@@ -203,14 +206,14 @@ try {
     },
   ];
 
-  const run = (url: string, request: (typeof targets)[number]['request'], rate?: number, seconds = SECONDS, connections = CONNECTIONS) =>
+  /** The most an endpoint serves: `connections` each sending its next request as soon as its last is answered. */
+  const run = (url: string, request: () => BenchRequest, seconds = SECONDS, connections = CONNECTIONS) =>
     new Promise<autocannon.Result>((resolve, reject) => {
       autocannon(
         {
           url,
           connections,
           duration: seconds,
-          ...(rate ? { overallRate: rate } : {}),
           requests: [{ setupRequest: (req) => ({ ...req, ...request() }) }],
         },
         (error, result) => (error ? reject(error) : resolve(result)),
@@ -247,28 +250,28 @@ try {
   const ratios = new Map<string, number[]>();
   const mostServed = async (target: (typeof targets)[number]) => (await run(target.url, target.request)).requests.average;
   // Not measured: each read's views loaded and its code optimised first, as the bare endpoint's one statement is from its first request.
-  for (const target of targets.filter((t) => t.reads !== false)) await run(target.url, target.request, undefined, WARM_UP_SECONDS);
+  for (const target of targets.filter((t) => t.reads !== false)) await run(target.url, target.request, WARM_UP_SECONDS);
   let bareThroughput = 0;
   for (const target of targets) {
     const paired = target.url !== bareUrl && target.reads !== false;
     const bareJustBefore = paired ? await mostServed(bareTarget!) : bareThroughput;
     const before = await settled();
     const cpuBefore = cpu();
-    const most = await run(target.url, target.request, undefined, SECONDS, target.load?.connections);
-    const fixed = await run(target.url, target.request, target.load?.rate ?? RATE, SECONDS, target.load?.connections);
+    const most = await run(target.url, target.request, SECONDS, target.load?.connections);
+    const fixed = await atFixedRate(target.url, target.request, target.load?.rate ?? RATE, SECONDS);
     const after = await settled();
     const cpuAfter = cpu();
     const served = most.requests.average;
     if (target.url === bareUrl) bareThroughput = served;
     if (paired) ratios.set(target.name, [served / bareJustBefore]);
-    const ok = most['2xx'] + fixed['2xx'];
-    const errors = most.non2xx + most.errors + fixed.non2xx + fixed.errors;
+    const ok = most['2xx'] + fixed.answered;
+    const errors = most.non2xx + most.errors + fixed.errors;
     report(
       target.name,
-      `${served.toFixed(0).padStart(6)} ${String(most.latency.p50).padStart(6)} ${String(most.latency.p99).padStart(6)} | ${String(fixed.latency.p50).padStart(6)} ${String(fixed.latency.p99).padStart(6)} ${String(errors).padStart(6)} | ${(served / (target.url === bareUrl ? served : bareJustBefore)).toFixed(2)}x`,
+      `${served.toFixed(0).padStart(6)} ${String(most.latency.p50).padStart(6)} ${String(most.latency.p99).padStart(6)} | ${String(fixed.p50).padStart(6)} ${String(fixed.p99).padStart(6)} ${String(errors).padStart(6)} | ${(served / (target.url === bareUrl ? served : bareJustBefore)).toFixed(2)}x`,
     );
     if (target.load) process.stdout.write(`  measured with ${target.load.connections} connections, the fixed rate at ${target.load.rate}/s\n`);
-    process.stdout.write(`  CPU ms per request: ${cpuPerRequest(cpuBefore, cpuAfter, most.requests.total + fixed.requests.total)}\n`);
+    process.stdout.write(`  CPU ms per request: ${cpuPerRequest(cpuBefore, cpuAfter, most.requests.total + fixed.answered + fixed.errors)}\n`);
     // Every answered read has its row; a read still in flight when a run stops has its row and no counted answer.
     if (target.url !== bareUrl && target.reads !== false && (after - before < ok || after - before > ok + 2 * CONNECTIONS)) {
       process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
@@ -295,7 +298,7 @@ try {
     const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
     process.stdout.write(`\nmixed, ${MIXED_MINUTES} min: ${apiTargets.length} endpoints at ${RATE}/s in all, the nightly rescoring triggered each minute\n`);
     report('minute 0', `API ${mib(residentMemory(api.pid))}, worker ${mib(residentMemory(worker.pid))}, load generator ${mib(process.memoryUsage().rss)}`);
-    const runs = apiTargets.map((target) => run(target.url, target.request, RATE / apiTargets.length, MIXED_MINUTES * 60, CONNECTIONS / 4));
+    const runs = apiTargets.map((target) => atFixedRate(target.url, target.request, RATE / apiTargets.length, MIXED_MINUTES * 60));
     for (let minute = 1; minute <= MIXED_MINUTES; minute++) {
       await trigger();
       await new Promise((resolve) => setTimeout(resolve, 60_000));
@@ -304,7 +307,7 @@ try {
     const results = await Promise.all(runs);
     apiTargets.forEach((target, i) => {
       const result = results[i]!;
-      report(target.name, `${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  errors ${result.non2xx + result.errors}`);
+      report(target.name, `${(result.answered / (MIXED_MINUTES * 60)).toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  errors ${result.errors}`);
     });
     // Each trigger starts the day's run again (`rescore-due/{day}`, one row in rescoring_runs) once the last has closed; the schedule skips a trigger while one is open.
     const finished = await stack.client.workflow.count(`WorkflowType = "${nightlyRescoringWorkflowType}" AND ExecutionStatus = "Completed"`);
