@@ -152,6 +152,11 @@ try {
 
   let next = 0;
   const pick = () => (next = (next + 1) % callers.length);
+  /** A request for each caller, taken in turn. */
+  const perCaller = (build: (i: number) => BenchRequest) => {
+    const rotation = callers.map((_, i) => build(i));
+    return { rotation, request: () => rotation[pick()]! };
+  };
   let shared = 0;
   const targets: {
     name: string;
@@ -159,31 +164,26 @@ try {
     reads?: false;
     /** For a request far slower than a read: the connections that find its most, and the fixed rate, below it. */
     load?: { connections: number; rate: number };
+    /** The same requests over and over, built once: the load generator shares the cores, and building each request again cost it more than some reads cost the API. */
+    rotation?: BenchRequest[];
     request: () => BenchRequest;
   }[] = [
-    { name: 'bare endpoint (one indexed read)', url: bareUrl, request: () => ({ method: 'GET', path: `/bare/${callers[pick()]!.person_id}`, headers: {} }) },
-    {
-      name: 'GET /me/score',
-      url: apiUrl,
-      request: () => {
-        const i = pick();
-        return { method: 'GET', path: '/me/score', headers: { authorization: `Bearer ${personTokens[i]}` } };
-      },
-    },
+    { name: 'bare endpoint (one indexed read)', url: bareUrl, ...perCaller((i) => ({ method: 'GET', path: `/bare/${callers[i]!.person_id}`, headers: {} })) },
+    { name: 'GET /me/score', url: apiUrl, ...perCaller((i) => ({ method: 'GET', path: '/me/score', headers: { authorization: `Bearer ${personTokens[i]}` } })) },
     {
       name: 'GET /authorized-scores/{id} (bank)',
       url: apiUrl,
-      request: () => ({ method: 'GET', path: `/authorized-scores/${callers[pick()]!.authorization_id}?purpose=lending&scenario=lending`, headers: { authorization: `Bearer ${bankToken}` } }),
+      ...perCaller((i) => ({ method: 'GET', path: `/authorized-scores/${callers[i]!.authorization_id}?purpose=lending&scenario=lending`, headers: { authorization: `Bearer ${bankToken}` } })),
     },
     {
       name: 'POST /incentives/{id}/eligibility',
       url: apiUrl,
-      request: () => ({
+      ...perCaller((i) => ({
         method: 'POST',
         path: '/incentives/bench-deposit-free/eligibility',
         headers: { authorization: `Bearer ${agencyToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ identityNumber: callerNumbers[pick()] }),
-      }),
+        body: JSON.stringify({ identityNumber: callerNumbers[i] }),
+      })),
     },
     {
       name: 'POST /records (an agency shares)',
@@ -209,14 +209,14 @@ try {
   ];
 
   /** The most an endpoint serves: `connections` each sending its next request as soon as its last is answered. */
-  const run = (url: string, request: () => BenchRequest, seconds = SECONDS, connections = CONNECTIONS) =>
+  const run = (target: (typeof targets)[number], seconds = SECONDS, connections = CONNECTIONS) =>
     new Promise<autocannon.Result>((resolve, reject) => {
       autocannon(
         {
-          url,
+          url: target.url,
           connections,
           duration: seconds,
-          requests: [{ setupRequest: (req) => ({ ...req, ...request() }) }],
+          requests: target.rotation ?? [{ setupRequest: (req) => ({ ...req, ...target.request() }) }],
         },
         (error, result) => (error ? reject(error) : resolve(result)),
       );
@@ -250,16 +250,16 @@ try {
   const [bareTarget] = targets;
   /** Each read's throughput over the bare endpoint's measured just before it, round by round. */
   const ratios = new Map<string, number[]>();
-  const mostServed = async (target: (typeof targets)[number]) => (await run(target.url, target.request)).requests.average;
+  const mostServed = async (target: (typeof targets)[number]) => (await run(target)).requests.average;
   // Not measured: each read's views loaded and its code optimised first, as the bare endpoint's one statement is from its first request.
-  for (const target of targets.filter((t) => t.reads !== false)) await run(target.url, target.request, WARM_UP_SECONDS);
+  for (const target of targets.filter((t) => t.reads !== false)) await run(target, WARM_UP_SECONDS);
   let bareThroughput = 0;
   for (const target of targets) {
     const paired = target.url !== bareUrl && target.reads !== false;
     const bareJustBefore = paired ? await mostServed(bareTarget!) : bareThroughput;
     const before = await settled();
     const cpuBefore = cpu();
-    const most = await run(target.url, target.request, SECONDS, target.load?.connections);
+    const most = await run(target, SECONDS, target.load?.connections);
     const fixed = await atFixedRate(target.url, target.request, target.load?.rate ?? RATE, SECONDS);
     const after = await settled();
     const cpuAfter = cpu();

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -29,7 +30,8 @@ const incentiveId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 
  * service or a statutory right.
  */
 export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
-  const eligibilityOf = oncePerViewAndDay<boolean>();
+  /** A known person's answer as sent, checked against the response schema and serialized: the same until the view or the day changes. */
+  const answerOf = oncePerViewAndDay<ReturnType<FastifyReply['serialize']>>();
 
   app.get(
     '/incentives',
@@ -115,7 +117,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const actor = actorOf(request);
       const { incentiveId: id } = request.params;
       const parsed = parseIdentityNumber(request.body.identityNumber);
@@ -148,9 +150,12 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       }
       const { personId } = found.person;
       await requireAgreement(deps.pool, actor, personId, purpose, found.person.agreed);
-      const eligible = eligibilityOf(found, checkedOn, () => qualifies(incentive.definition, found.facts!, checkedOn));
       await logPersonRead(deps.pool, actor, [personId], purpose, 'Art. 12, 16, 17');
-      return { incentiveId: id, version: incentive.version, eligible, checkedOn };
+      const answer = answerOf(found, checkedOn, () =>
+        reply.serialize({ incentiveId: id, version: incentive.version, eligible: qualifies(incentive.definition, found.facts!, checkedOn), checkedOn }),
+      );
+      // Already serialized by the route's own serializer: sent as it is.
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(answer);
     },
   );
 };
