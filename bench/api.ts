@@ -250,7 +250,14 @@ try {
   const [bareTarget] = targets;
   /** Each read's throughput over the bare endpoint's measured just before it, round by round. */
   const ratios = new Map<string, number[]>();
+  /** Each read's and the bare endpoint's p99 at RATE, round by round: one stall of the host moves a p99 of 10 s. */
+  const tails = new Map<string, number[]>();
   const mostServed = async (target: (typeof targets)[number]) => (await run(target)).requests.average;
+  /** At a fixed rate, once the register has caught up with the measure before (a server at RATE is not coming off its most). */
+  const atRate = async (target: (typeof targets)[number]) => {
+    await settled();
+    return atFixedRate(target.url, target.request, target.load?.rate ?? RATE, SECONDS);
+  };
   // Not measured: each read's views loaded and its code optimised first, as the bare endpoint's one statement is from its first request.
   for (const target of targets.filter((t) => t.reads !== false)) await run(target, WARM_UP_SECONDS);
   let bareThroughput = 0;
@@ -260,12 +267,13 @@ try {
     const before = await settled();
     const cpuBefore = cpu();
     const most = await run(target, SECONDS, target.load?.connections);
-    const fixed = await atFixedRate(target.url, target.request, target.load?.rate ?? RATE, SECONDS);
+    const fixed = await atRate(target);
     const after = await settled();
     const cpuAfter = cpu();
     const served = most.requests.average;
     if (target.url === bareUrl) bareThroughput = served;
     if (paired) ratios.set(target.name, [served / bareJustBefore]);
+    if (target.reads !== false) tails.set(target.name, [fixed.p99]);
     const ok = most['2xx'] + fixed.answered;
     const errors = most.non2xx + most.errors + fixed.errors;
     report(
@@ -282,15 +290,23 @@ try {
   if (ROUNDS > 1) {
     const reads = targets.filter((target) => target.url !== bareUrl && target.reads !== false);
     for (let round = 2; round <= ROUNDS; round++) {
+      tails.get(bareTarget!.name)!.push((await atRate(bareTarget!)).p99);
       for (const target of reads) {
         const bareNow = await mostServed(bareTarget!);
         ratios.get(target.name)!.push((await mostServed(target)) / bareNow);
+        tails.get(target.name)!.push((await atRate(target)).p99);
       }
     }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     process.stdout.write(`\neach read's most served over the bare endpoint's measured just before it, ${ROUNDS} rounds\n`);
     for (const target of reads) {
-      const sorted = [...ratios.get(target.name)!].sort((a, b) => a - b);
-      report(target.name, `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}x  (${sorted.map((r) => r.toFixed(2)).join(', ')})`);
+      const ratio = ratios.get(target.name)!;
+      report(target.name, `median ${median(ratio).toFixed(2)}x  (${ratio.map((r) => r.toFixed(2)).join(', ')})`);
+    }
+    process.stdout.write(`\np99 at ${RATE}/s, ${ROUNDS} rounds\n`);
+    for (const target of [bareTarget!, ...reads]) {
+      const tail = tails.get(target.name)!;
+      report(target.name, `median ${median(tail)} ms  (${tail.join(', ')})`);
     }
   }
   if (MIXED_MINUTES > 0) {
