@@ -33,7 +33,7 @@ import { shanghaiDayOf } from '../src/domain/working-days';
 import { freePort } from '../test/support/ports';
 import { nightlyRescoringScheduleId, nightlyRescoringWorkflowType } from '../src/workflows/scoring/contract';
 import { atFixedRate, type BenchRequest } from './fixed-rate';
-import { benchStack, cpuSeconds, processTree, report, residentMemory, startProcess } from './support';
+import { benchStack, cpuSeconds, hostCpu, processTree, report, residentMemory, startProcess, stolenShare } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -250,13 +250,15 @@ try {
   const [bareTarget] = targets;
   /** Each read's throughput over the bare endpoint's measured just before it, round by round. */
   const ratios = new Map<string, number[]>();
-  /** Each read's and the bare endpoint's p99 at RATE, round by round: one stall of the host moves a p99 of 10 s. */
-  const tails = new Map<string, number[]>();
+  /** Each read's and the bare endpoint's p99 at RATE, round by round (one stall of the host moves a p99 of 10 s), with the share of the host's CPU stolen meanwhile. */
+  const tails = new Map<string, { p99: number; stolen: number }[]>();
   const mostServed = async (target: (typeof targets)[number]) => (await run(target)).requests.average;
   /** At a fixed rate, once the register has caught up with the measure before (a server at RATE is not coming off its most). */
   const atRate = async (target: (typeof targets)[number]) => {
     await settled();
-    return atFixedRate(target.url, target.request, target.load?.rate ?? RATE, SECONDS);
+    const host = hostCpu();
+    const result = await atFixedRate(target.url, target.request, target.load?.rate ?? RATE, SECONDS);
+    return { ...result, stolen: stolenShare(host, hostCpu()) };
   };
   // Not measured: each read's views loaded and its code optimised first, as the bare endpoint's one statement is from its first request.
   for (const target of targets.filter((t) => t.reads !== false)) await run(target, WARM_UP_SECONDS);
@@ -266,6 +268,7 @@ try {
     const bareJustBefore = paired ? await mostServed(bareTarget!) : bareThroughput;
     const before = await settled();
     const cpuBefore = cpu();
+    const hostBefore = hostCpu();
     const most = await run(target, SECONDS, target.load?.connections);
     const fixed = await atRate(target);
     const after = await settled();
@@ -273,7 +276,7 @@ try {
     const served = most.requests.average;
     if (target.url === bareUrl) bareThroughput = served;
     if (paired) ratios.set(target.name, [served / bareJustBefore]);
-    if (target.reads !== false) tails.set(target.name, [fixed.p99]);
+    if (target.reads !== false) tails.set(target.name, [{ p99: fixed.p99, stolen: fixed.stolen }]);
     const ok = most['2xx'] + fixed.answered;
     const errors = most.non2xx + most.errors + fixed.errors;
     report(
@@ -281,7 +284,9 @@ try {
       `${served.toFixed(0).padStart(6)} ${String(most.latency.p50).padStart(6)} ${String(most.latency.p99).padStart(6)} | ${String(fixed.p50).padStart(6)} ${String(fixed.p99).padStart(6)} ${String(errors).padStart(6)} | ${(served / (target.url === bareUrl ? served : bareJustBefore)).toFixed(2)}x`,
     );
     if (target.load) process.stdout.write(`  measured with ${target.load.connections} connections, the fixed rate at ${target.load.rate}/s\n`);
-    process.stdout.write(`  CPU ms per request: ${cpuPerRequest(cpuBefore, cpuAfter, most.requests.total + fixed.answered + fixed.errors)}\n`);
+    process.stdout.write(
+      `  CPU ms per request: ${cpuPerRequest(cpuBefore, cpuAfter, most.requests.total + fixed.answered + fixed.errors)}; the host stole ${stolenShare(hostBefore, hostCpu())}% of the CPU\n`,
+    );
     // Every answered read has its row; a read still in flight when a run stops has its row and no counted answer.
     if (target.url !== bareUrl && target.reads !== false && (after - before < ok || after - before > ok + 2 * CONNECTIONS)) {
       process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
@@ -290,11 +295,11 @@ try {
   if (ROUNDS > 1) {
     const reads = targets.filter((target) => target.url !== bareUrl && target.reads !== false);
     for (let round = 2; round <= ROUNDS; round++) {
-      tails.get(bareTarget!.name)!.push((await atRate(bareTarget!)).p99);
+      tails.get(bareTarget!.name)!.push(await atRate(bareTarget!));
       for (const target of reads) {
         const bareNow = await mostServed(bareTarget!);
         ratios.get(target.name)!.push((await mostServed(target)) / bareNow);
-        tails.get(target.name)!.push((await atRate(target)).p99);
+        tails.get(target.name)!.push(await atRate(target));
       }
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -303,10 +308,10 @@ try {
       const ratio = ratios.get(target.name)!;
       report(target.name, `median ${median(ratio).toFixed(2)}x  (${ratio.map((r) => r.toFixed(2)).join(', ')})`);
     }
-    process.stdout.write(`\np99 at ${RATE}/s, ${ROUNDS} rounds\n`);
+    process.stdout.write(`\np99 at ${RATE}/s, ${ROUNDS} rounds (the share of the host's CPU stolen during each)\n`);
     for (const target of [bareTarget!, ...reads]) {
       const tail = tails.get(target.name)!;
-      report(target.name, `median ${median(tail)} ms  (${tail.join(', ')})`);
+      report(target.name, `median ${median(tail.map((t) => t.p99))} ms  (${tail.map((t) => `${t.p99} ms, ${t.stolen}%`).join('; ')})`);
     }
   }
   if (MIXED_MINUTES > 0) {
@@ -318,9 +323,13 @@ try {
     report('minute 0', `API ${mib(residentMemory(api.pid))}, worker ${mib(residentMemory(worker.pid))}, load generator ${mib(process.memoryUsage().rss)}`);
     const runs = apiTargets.map((target) => atFixedRate(target.url, target.request, RATE / apiTargets.length, MIXED_MINUTES * 60));
     for (let minute = 1; minute <= MIXED_MINUTES; minute++) {
+      const host = hostCpu();
       await trigger();
       await new Promise((resolve) => setTimeout(resolve, 60_000));
-      report(`minute ${minute}`, `API ${mib(residentMemory(api.pid))}, worker ${mib(residentMemory(worker.pid))}, load generator ${mib(process.memoryUsage().rss)}`);
+      report(
+        `minute ${minute}`,
+        `API ${mib(residentMemory(api.pid))}, worker ${mib(residentMemory(worker.pid))}, load generator ${mib(process.memoryUsage().rss)}; the host stole ${stolenShare(host, hostCpu())}% of the CPU`,
+      );
     }
     const results = await Promise.all(runs);
     apiTargets.forEach((target, i) => {

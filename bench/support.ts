@@ -136,3 +136,19 @@ export function residentMemory(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
+
+/**
+ * The machine's CPU time so far, and the part of it the hypervisor gave to other guests (steal),
+ * from /proc/stat: on a shared host a measure's figures mean little while much is stolen.
+ */
+export function hostCpu(): { total: number; stolen: number } {
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: fields.reduce((sum, value) => sum + value, 0), stolen: fields[7]! };
+}
+
+/** The share of the machine's CPU time stolen between two readings of `hostCpu`, in percent. */
+export function stolenShare(before: ReturnType<typeof hostCpu>, after: ReturnType<typeof hostCpu>): number {
+  const total = after.total - before.total;
+  return total === 0 ? 0 : Math.round(((after.stolen - before.stolen) / total) * 100);
+}
