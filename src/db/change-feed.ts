@@ -32,6 +32,10 @@ export class ChangeFeed {
   private retry: NodeJS.Timeout | undefined;
   private delay = RECONNECT_FIRST_MS;
   private readonly fences = new Map<string, () => void>();
+  /** The fence NOTIFY being sent: the connection takes one query at a time. */
+  private sending: Promise<unknown> = Promise.resolve();
+  /** The fence NOTIFY to be sent once the one being sent is done, shared by every fence asked for meanwhile. */
+  private next: Promise<void> | undefined;
 
   private constructor(
     private readonly connectionString: string,
@@ -57,23 +61,40 @@ export class ChangeFeed {
    * answers, so the answer is never followed by a read of this instance from before the change.
    */
   async fence(): Promise<void> {
-    const client = this.client;
-    if (!client) return;
-    const id = randomUUID();
-    const back = new Promise<void>((resolve) => this.fences.set(id, resolve));
+    if (!this.client) return;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), FENCE_TIMEOUT_MS)));
     // The timeout covers the NOTIFY itself too: a connection that died silently must not hold the answer.
-    const sent = client.query('SELECT pg_notify($1, $2)', [READ_VIEWS_CHANNEL, FENCE + id]).then(() => back);
-    sent.catch(() => undefined);
     try {
-      if ((await Promise.race([sent, late])) === 'late') this.listener.everyone();
+      if ((await Promise.race([this.nextNotification(), late])) === 'late') this.listener.everyone();
     } catch {
       // The connection broke: lost() has told the listener everything may have changed.
     } finally {
       clearTimeout(timer);
-      this.fences.delete(id);
     }
+  }
+
+  /**
+   * Resolves once a fence notification sent after this call has come back. A NOTIFY already being
+   * sent may have committed before the caller's change, so the caller waits for the next one,
+   * which every fence asked for meanwhile shares.
+   */
+  private nextNotification(): Promise<void> {
+    if (this.next) return this.next;
+    const id = randomUUID();
+    const back = new Promise<void>((resolve) => this.fences.set(id, resolve));
+    const sent = this.sending.then(async () => {
+      this.next = undefined;
+      const client = this.client;
+      // Without a connection there is no order to wait for: lost() has told the listener everything may have changed.
+      if (!client) return this.fences.get(id)?.();
+      await client.query('SELECT pg_notify($1, $2)', [READ_VIEWS_CHANNEL, FENCE + id]);
+    });
+    this.sending = sent.catch(() => undefined);
+    this.next = sent.then(() => back).finally(() => this.fences.delete(id));
+    // Each caller races it against its own timeout; a failure reaches them, not the process.
+    this.next.catch(() => undefined);
+    return this.next;
   }
 
   async close(): Promise<void> {
