@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,8 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/quiet-runtime.ts'],
     testTimeout: 60_000,
+    // Tests marked concurrent (the API fuzzer's runs, each bound by one core) run as many at once as there are cores.
+    maxConcurrency: availableParallelism(),
     hookTimeout: 120_000,
     reporters: ['default'],
   },
