@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -17,7 +16,7 @@ import { partnerLevel } from '../shared/attestations';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
-import { oncePerViewAndDay } from '../shared/read-views';
+import { answerOncePerViewAndDay } from '../shared/read-views';
 import { throughTemporal } from '../workflow-failures';
 import { activeIncentives, eligibilityFacts } from './queries';
 
@@ -30,8 +29,8 @@ const incentiveId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 
  * service or a statutory right.
  */
 export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
-  /** A known person's answer as sent, checked against the response schema and serialized: the same until the view or the day changes. */
-  const answerOf = oncePerViewAndDay<ReturnType<FastifyReply['serialize']>>();
+  /** A known person's answer: the same until the view or the day changes. */
+  const answerOnce = answerOncePerViewAndDay();
 
   app.get(
     '/incentives',
@@ -151,11 +150,12 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const { personId } = found.person;
       await requireAgreement(deps.pool, actor, personId, purpose, found.person.agreed);
       await logPersonRead(deps.pool, actor, [personId], purpose, 'Art. 12, 16, 17');
-      const answer = answerOf(found, checkedOn, () =>
-        reply.serialize({ incentiveId: id, version: incentive.version, eligible: qualifies(incentive.definition, found.facts!, checkedOn), checkedOn }),
-      );
-      // Already serialized by the route's own serializer: sent as it is.
-      return (reply as FastifyReply).type('application/json; charset=utf-8').send(answer);
+      return answerOnce(reply, found, checkedOn, () => ({
+        incentiveId: id,
+        version: incentive.version,
+        eligible: qualifies(incentive.definition, found.facts!, checkedOn),
+        checkedOn,
+      }));
     },
   );
 };

@@ -1,4 +1,3 @@
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -20,7 +19,7 @@ import {
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import { requireAgreement } from '../shared/agreement-gate';
-import { oncePerViewAndDay } from '../shared/read-views';
+import { answerOncePerViewAndDay } from '../shared/read-views';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
@@ -37,8 +36,8 @@ const breakdownSchema = z.object({
 
 /** Art. 4, 13, 14: persons read their score and its explanation; the institution manages models and rescoring. */
 export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
-  /** The answer as sent, checked against the response schema and serialized (a score's breakdown makes it the largest hot answer). */
-  const answerOf = oncePerViewAndDay<ReturnType<FastifyReply['serialize']>>();
+  /** A score's breakdown makes this the largest hot answer. */
+  const answerOnce = answerOncePerViewAndDay();
 
   /** What `GET /me/score` shows of a person, the day's scope aside: kept in the read views. */
   async function ownScoreView(personId: string) {
@@ -75,12 +74,10 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       await requireAgreement(deps.pool, actor, personId, 'own score', view.agreed);
       await logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
       const today = shanghaiDayOf(new Date());
-      const answer = answerOf(view, today, () => {
+      return answerOnce(reply, view, today, () => {
         const scope = scopeOn(view.standing, today);
-        return reply.serialize({ inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores: view.scores, history: view.history });
+        return { inScope: scope.inScope, outOfScope: scope.inScope ? [] : scope.reasons, scores: view.scores, history: view.history };
       });
-      // Already serialized by the route's own serializer: sent as it is.
-      return (reply as FastifyReply).type('application/json; charset=utf-8').send(answer);
     },
   );
 

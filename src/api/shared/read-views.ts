@@ -1,19 +1,18 @@
+import type { FastifyReply } from 'fastify';
 import { ChangeFeed, type ChangeListener } from '../../db/change-feed';
 import type { LocalDate } from '../../domain/working-days';
 import type { Logger } from '../../logger';
 
 /**
- * What a view gives on a day (an answer serialized, a rule evaluated), worked out once per view
- * and day rather than on every read; forgotten with the view.
+ * A route's answer for a view on a day, checked against the route's response schema and
+ * serialized once rather than on every read, then sent as it is; forgotten with the view.
  */
-export function oncePerViewAndDay<A>(): (view: object, day: LocalDate, work: () => A) => A {
-  const answers = new WeakMap<object, { day: LocalDate; answer: A }>();
-  return (view, day, work) => {
-    const kept = answers.get(view);
-    if (kept?.day === day) return kept.answer;
-    const answer = work();
-    answers.set(view, { day, answer });
-    return answer;
+export function answerOncePerViewAndDay(): (reply: FastifyReply, view: object, day: LocalDate, answer: () => unknown) => FastifyReply {
+  const answers = new WeakMap<object, { day: LocalDate; serialized: ReturnType<FastifyReply['serialize']> }>();
+  return (reply, view, day, answer) => {
+    let kept = answers.get(view);
+    if (kept === undefined || kept.day !== day) answers.set(view, (kept = { day, serialized: reply.serialize(answer()) }));
+    return reply.type('application/json; charset=utf-8').send(kept.serialized);
   };
 }
 
