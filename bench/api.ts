@@ -4,7 +4,9 @@
  * query register on: a person reading their score (`GET /me/score`), a bank's third-party query
  * (`GET /authorized-scores/{id}`) and an agency's incentive check
  * (`POST /incentives/{id}/eligibility`), against a bare Fastify endpoint doing one indexed
- * single-row read of the same database, measured in the same run. The API (`npm run api`) and the
+ * single-row read of the same database, measured in the same run, and against the same read with
+ * a row inserted and committed in its statement: the least a read that leaves a durable trace costs
+ * on this machine's disk, as every registered read waits for its register row's commit. The API (`npm run api`) and the
  * bare endpoint each run as their own process, as deployed, and so does the worker; Postgres,
  * Temporal and the load generator share this one. Each endpoint's line is followed by the CPU time
  * a request cost each part (API, worker, Temporal server, Postgres, load generator). For each: the
@@ -33,7 +35,7 @@ import { shanghaiDayOf } from '../src/domain/working-days';
 import { freePort } from '../test/support/ports';
 import { nightlyRescoringScheduleId, nightlyRescoringWorkflowType } from '../src/workflows/scoring/contract';
 import { atFixedRate, type BenchRequest } from './fixed-rate';
-import { benchStack, cpuSeconds, hostCpu, processTree, report, residentMemory, startProcess, stolenShare } from './support';
+import { benchStack, cpuSeconds, hostCpu, processTree, report, residentMemory, startProcess, stolenShare, watchDiskFlushes } from './support';
 
 const { values } = parseArgs({
   options: {
@@ -161,6 +163,8 @@ try {
   const targets: {
     name: string;
     url: string;
+    /** A baseline, not an API endpoint: the bare read that ratios are taken against, or the bare read with a row committed. */
+    baseline?: 'read' | 'committed';
     reads?: false;
     /** For a request far slower than a read: the connections that find its most, and the fixed rate, below it. */
     load?: { connections: number; rate: number };
@@ -168,7 +172,13 @@ try {
     rotation?: BenchRequest[];
     request: () => BenchRequest;
   }[] = [
-    { name: 'bare endpoint (one indexed read)', url: bareUrl, ...perCaller((i) => ({ method: 'GET', path: `/bare/${callers[i]!.person_id}`, headers: {} })) },
+    { name: 'bare endpoint (one indexed read)', url: bareUrl, baseline: 'read', ...perCaller((i) => ({ method: 'GET', path: `/bare/${callers[i]!.person_id}`, headers: {} })) },
+    {
+      name: 'bare read with one row committed',
+      url: bareUrl,
+      baseline: 'committed',
+      ...perCaller((i) => ({ method: 'GET', path: `/bare-committed/${callers[i]!.person_id}`, headers: {} })),
+    },
     { name: 'GET /me/score', url: apiUrl, ...perCaller((i) => ({ method: 'GET', path: '/me/score', headers: { authorization: `Bearer ${personTokens[i]}` } })) },
     {
       name: 'GET /authorized-scores/{id} (bank)',
@@ -247,24 +257,28 @@ try {
       .join(', ');
   process.stdout.write(`\n${SECONDS} s each, ${CONNECTIONS} connections, ${CALLERS} callers rotating; the API and the bare endpoint in their own processes, on this machine's ${availableParallelism()} cores\n`);
   report('endpoint', 'most served: req/s   p50    p99  | at ' + `${RATE}/s: p50    p99    errors | vs bare just before`);
-  const [bareTarget] = targets;
+  const [bareTarget, committedTarget] = targets;
   /** Each read's throughput over the bare endpoint's measured just before it, round by round. */
   const ratios = new Map<string, number[]>();
-  /** Each read's and the bare endpoint's p99 at RATE, round by round (one stall of the host moves a p99 of 10 s), with the share of the host's CPU stolen meanwhile. */
-  const tails = new Map<string, { p99: number; stolen: number }[]>();
+  /**
+   * Each read's and the baselines' p99 at RATE, round by round (one stall of the host moves a p99
+   * of 10 s), with the share of the host's CPU stolen meanwhile and the disk's longest flush.
+   */
+  const tails = new Map<string, { p99: number; stolen: number; longestFlush: number }[]>();
   const mostServed = async (target: (typeof targets)[number]) => (await run(target)).requests.average;
   /** At a fixed rate, once the register has caught up with the measure before (a server at RATE is not coming off its most). */
   const atRate = async (target: (typeof targets)[number]) => {
     await settled();
     const host = hostCpu();
+    const disk = await watchDiskFlushes(dataDir);
     const result = await atFixedRate(target.url, target.request, target.load?.rate ?? RATE, SECONDS);
-    return { ...result, stolen: stolenShare(host, hostCpu()) };
+    return { ...result, stolen: stolenShare(host, hostCpu()), longestFlush: await disk.stop() };
   };
   // Not measured: each read's views loaded and its code optimised first, as the bare endpoint's one statement is from its first request.
   for (const target of targets.filter((t) => t.reads !== false)) await run(target, WARM_UP_SECONDS);
   let bareThroughput = 0;
   for (const target of targets) {
-    const paired = target.url !== bareUrl && target.reads !== false;
+    const paired = !target.baseline && target.reads !== false;
     const bareJustBefore = paired ? await mostServed(bareTarget!) : bareThroughput;
     const before = await settled();
     const cpuBefore = cpu();
@@ -274,28 +288,28 @@ try {
     const after = await settled();
     const cpuAfter = cpu();
     const served = most.requests.average;
-    if (target.url === bareUrl) bareThroughput = served;
+    if (target.baseline === 'read') bareThroughput = served;
     if (paired) ratios.set(target.name, [served / bareJustBefore]);
-    if (target.reads !== false) tails.set(target.name, [{ p99: fixed.p99, stolen: fixed.stolen }]);
+    if (target.reads !== false) tails.set(target.name, [{ p99: fixed.p99, stolen: fixed.stolen, longestFlush: fixed.longestFlush }]);
     const ok = most['2xx'] + fixed.answered;
     const errors = most.non2xx + most.errors + fixed.errors;
     report(
       target.name,
-      `${served.toFixed(0).padStart(6)} ${String(most.latency.p50).padStart(6)} ${String(most.latency.p99).padStart(6)} | ${String(fixed.p50).padStart(6)} ${String(fixed.p99).padStart(6)} ${String(errors).padStart(6)} | ${(served / (target.url === bareUrl ? served : bareJustBefore)).toFixed(2)}x`,
+      `${served.toFixed(0).padStart(6)} ${String(most.latency.p50).padStart(6)} ${String(most.latency.p99).padStart(6)} | ${String(fixed.p50).padStart(6)} ${String(fixed.p99).padStart(6)} ${String(errors).padStart(6)} | ${(served / (paired ? bareJustBefore : bareThroughput)).toFixed(2)}x`,
     );
     if (target.load) process.stdout.write(`  measured with ${target.load.connections} connections, the fixed rate at ${target.load.rate}/s\n`);
     process.stdout.write(
-      `  CPU ms per request: ${cpuPerRequest(cpuBefore, cpuAfter, most.requests.total + fixed.answered + fixed.errors)}; the host stole ${stolenShare(hostBefore, hostCpu())}% of the CPU\n`,
+      `  CPU ms per request: ${cpuPerRequest(cpuBefore, cpuAfter, most.requests.total + fixed.answered + fixed.errors)}; the host stole ${stolenShare(hostBefore, hostCpu())}% of the CPU; the disk's longest flush at ${target.load?.rate ?? RATE}/s: ${fixed.longestFlush} ms\n`,
     );
     // Every answered read has its row; a read still in flight when a run stops has its row and no counted answer.
-    if (target.url !== bareUrl && target.reads !== false && (after - before < ok || after - before > ok + 2 * CONNECTIONS)) {
+    if (!target.baseline && target.reads !== false && (after - before < ok || after - before > ok + 2 * CONNECTIONS)) {
       process.stdout.write(`  !! ${ok} answered, ${after - before} register rows\n`);
     }
   }
   if (ROUNDS > 1) {
-    const reads = targets.filter((target) => target.url !== bareUrl && target.reads !== false);
+    const reads = targets.filter((target) => !target.baseline && target.reads !== false);
     for (let round = 2; round <= ROUNDS; round++) {
-      tails.get(bareTarget!.name)!.push(await atRate(bareTarget!));
+      for (const baseline of [bareTarget!, committedTarget!]) tails.get(baseline.name)!.push(await atRate(baseline));
       for (const target of reads) {
         const bareNow = await mostServed(bareTarget!);
         ratios.get(target.name)!.push((await mostServed(target)) / bareNow);
@@ -308,10 +322,10 @@ try {
       const ratio = ratios.get(target.name)!;
       report(target.name, `median ${median(ratio).toFixed(2)}x  (${ratio.map((r) => r.toFixed(2)).join(', ')})`);
     }
-    process.stdout.write(`\np99 at ${RATE}/s, ${ROUNDS} rounds (the share of the host's CPU stolen during each)\n`);
-    for (const target of [bareTarget!, ...reads]) {
+    process.stdout.write(`\np99 at ${RATE}/s, ${ROUNDS} rounds (during each: the share of the host's CPU stolen, the disk's longest flush of a page)\n`);
+    for (const target of [bareTarget!, committedTarget!, ...reads]) {
       const tail = tails.get(target.name)!;
-      report(target.name, `median ${median(tail.map((t) => t.p99))} ms  (${tail.map((t) => `${t.p99} ms, ${t.stolen}%`).join('; ')})`);
+      report(target.name, `median ${median(tail.map((t) => t.p99))} ms  (${tail.map((t) => `${t.p99} ms, ${t.stolen}%, ${t.longestFlush} ms`).join('; ')})`);
     }
   }
   if (MIXED_MINUTES > 0) {

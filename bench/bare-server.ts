@@ -1,14 +1,25 @@
 /**
- * The benchmarks' baseline, run as its own process like the API: Fastify answering one indexed
- * single-row read of the platform's database (a person's base score). `BARE_PORT`, `DATABASE_URL`.
+ * The benchmarks' baselines, run as their own process like the API: Fastify answering one indexed
+ * single-row read of the platform's database (a person's base score), and the same read in one
+ * statement with a row inserted and committed, as the least a read that leaves a durable trace
+ * can cost (its time is mostly the disk's flush of the commit). `BARE_PORT`, `DATABASE_URL`.
  */
 import Fastify from 'fastify';
 import { createPool } from '../src/db/pool';
 
 const pool = createPool(process.env.DATABASE_URL!, 10);
+await pool.query('CREATE TABLE IF NOT EXISTS bare_writes (person_id uuid NOT NULL, at timestamptz NOT NULL DEFAULT now())');
 const bare = Fastify();
 bare.get<{ Params: { personId: string } }>('/bare/:personId', async (request) => {
   const found = await pool.query({ name: 'bare', text: 'SELECT score, level FROM scores WHERE person_id = $1 AND scenario = $2', values: [request.params.personId, 'base'] });
+  return found.rows[0] ?? null;
+});
+bare.get<{ Params: { personId: string } }>('/bare-committed/:personId', async (request) => {
+  const found = await pool.query({
+    name: 'bare-committed',
+    text: 'WITH written AS (INSERT INTO bare_writes (person_id) VALUES ($1)) SELECT score, level FROM scores WHERE person_id = $1 AND scenario = $2',
+    values: [request.params.personId, 'base'],
+  });
   return found.rows[0] ?? null;
 });
 await bare.listen({ host: '127.0.0.1', port: Number(process.env.BARE_PORT) });

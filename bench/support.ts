@@ -2,6 +2,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { importJWK, SignJWT } from 'jose';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config';
@@ -151,4 +152,34 @@ export function hostCpu(): { total: number; stolen: number } {
 export function stolenShare(before: ReturnType<typeof hostCpu>, after: ReturnType<typeof hostCpu>): number {
   const total = after.total - before.total;
   return total === 0 ? 0 : Math.round(((after.stolen - before.stolen) / total) * 100);
+}
+
+/**
+ * Watches the disk under `folder` (the database's) while a measure runs: a page written and
+ * flushed (fdatasync) every 50 ms, and the longest such flush. A read is answered only once its
+ * register row is committed, and a commit waits for the disk's flush; on a shared host that flush
+ * now and then stalls for a tenth of a second or more, whatever this machine is doing.
+ */
+export async function watchDiskFlushes(folder: string): Promise<{ stop: () => Promise<number> }> {
+  const file = await open(join(folder, 'flush-probe'), 'w');
+  const page = Buffer.alloc(8192);
+  let running = true;
+  let longest = 0;
+  const watching = (async () => {
+    while (running) {
+      const started = performance.now();
+      await file.write(page, 0, page.length, 0);
+      await file.datasync();
+      longest = Math.max(longest, performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await watching;
+      await file.close();
+      return Math.round(longest);
+    },
+  };
 }

@@ -48,7 +48,8 @@ export function parseIdentityNumber(input: string, today?: LocalDate): IdentityN
 
 /**
  * The parts of a number that parseIdentityNumber (or a schema using it) has already accepted,
- * without checking it again: bulk intake checks a million rows a batch.
+ * without checking it again: bulk intake checks a million rows a batch, and a route's body schema
+ * (`identityNumberSchema`) has checked the numbers its handler takes.
  */
 export function acceptedIdentityNumber(input: string): IdentityNumber {
   return partsOf(input.trim().toUpperCase());

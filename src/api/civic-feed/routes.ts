@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { refusesRecordsAbout } from '../../db/persons';
-import { parseIdentityNumber } from '../../domain/identity-number';
+import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { calendarDateSchema } from '../../domain/input';
 import { identityNumberSchema, referenceSchema } from '../../domain/record';
 import { CIVIC_ROUTES } from '../../domain/repair';
@@ -71,9 +71,7 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const duplicates: string[] = [];
       const refused: z.infer<typeof refusedEvent>[] = [];
       const feed = async ({ identityNumber, ...event }: (typeof events)[number], i: number) => {
-        const parsed = parseIdentityNumber(identityNumber);
-        if (!parsed.ok) throw new ApiError(400, 'invalid-input', `body.events.${i}.identityNumber: the resident identity number ${parsed.reason}`, `body.events.${i}.identityNumber`);
-        const person = deps.identity.reference(parsed.identity);
+        const person = deps.identity.reference(acceptedIdentityNumber(identityNumber));
         const outOfScope = await refusesRecordsAbout(deps.pool, person, today);
         if (outOfScope) {
           refused.push({ eventId: event.eventId, code: 'out-of-scope', message: outOfScope.message, field: `body.events.${i}.identityNumber` });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { scenarioLevels } from '../../db/scoring';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { incentiveDefinitionSchema, qualifies } from '../../domain/incentive';
-import { parseIdentityNumber } from '../../domain/identity-number';
+import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { identityNumberSchema } from '../../domain/record';
 import { ROLES } from '../../domain/roles';
 import { shanghaiDayOf } from '../../domain/working-days';
@@ -119,8 +119,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
     async (request, reply) => {
       const actor = actorOf(request);
       const { incentiveId: id } = request.params;
-      const parsed = parseIdentityNumber(request.body.identityNumber);
-      const lookupKey = !request.body.attestation && parsed.ok ? deps.identity.lookupKey(parsed.identity.value) : null;
+      const lookupKey = request.body.attestation ? null : deps.identity.lookupKey(acceptedIdentityNumber(request.body.identityNumber).value);
       const check = { agencyId: actor.agencyId!, incentiveId: id, lookupKey };
       // A person the platform does not know is not kept: their first record would be no change to a person of the view.
       const found = lookupKey
@@ -141,7 +140,6 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
         const eligible = qualifies(incentive.definition, { levels: new Map([['base', { level: recognised.level, order }]]), records: [] }, checkedOn);
         return { incentiveId: id, version: incentive.version, eligible, checkedOn, recognisedFrom: recognised.partnerId };
       }
-      if (!parsed.ok) throw new ApiError(400, 'invalid-input', `body.identityNumber: the resident identity number ${parsed.reason}`, 'body.identityNumber');
       const purpose = `incentive ${id} v${incentive.version}`;
       if (!found.person) {
         await logRefusedRead(deps.pool, actor, { subject: `incentive/${id}`, personIds: [], purpose: `${purpose}: a person the platform does not know` });

@@ -7,7 +7,7 @@ import { refusesRecordsAbout } from '../../db/persons';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { sharedBefore } from '../../db/shared-records';
 import { loadCatalogue } from '../../db/record-types';
-import { parseIdentityNumber } from '../../domain/identity-number';
+import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { calendarDateSchema } from '../../domain/input';
 import {
   RECORD_STATUSES,
@@ -88,9 +88,7 @@ async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: 
   if (unfit) throw new ApiError(400, 'invalid-input', `body.${unfit.field}: ${unfit.message}`, `body.${unfit.field}`);
   const sharing = sharingRefusal(sharer.kind, submission.category);
   if (sharing) throw new ApiError(403, 'forbidden', sharing, 'body.category');
-  const parsed = parseIdentityNumber(submission.identityNumber);
-  if (!parsed.ok) throw new ApiError(400, 'invalid-input', `body.identityNumber: the resident identity number ${parsed.reason}`, 'body.identityNumber');
-  const person = deps.identity.reference(parsed.identity);
+  const person = deps.identity.reference(acceptedIdentityNumber(submission.identityNumber));
   if (submission.category !== 'identity') {
     const refusal = await refusesRecordsAbout(deps.pool, person, shanghaiDayOf(new Date()));
     if (refusal) throw new ApiError(422, 'out-of-scope', refusal.message, 'body.identityNumber');
