@@ -1,28 +1,30 @@
 /**
- * `npm run bench:api [-- --persons N --seconds S --rate R --rounds K]`: the hottest read paths on the local
- * stack (embedded Postgres, Temporal dev server, worker and API, all started here), with the
- * query register on: a person reading their score (`GET /me/score`), a bank's third-party query
- * (`GET /authorized-scores/{id}`) and an agency's incentive check
+ * `npm run bench:api [-- --persons N --seconds S --rate R --rounds K]`: the hottest read paths on
+ * the local stack (embedded Postgres, Temporal dev server, worker and API, all started here), with
+ * the query register on: a person reading their score (`GET /me/score`), a bank's third-party
+ * query (`GET /authorized-scores/{id}`) and an agency's incentive check
  * (`POST /incentives/{id}/eligibility`), against a bare Fastify endpoint doing one indexed
- * single-row read of the same database, measured in the same run, and against the same read with
- * a row inserted and committed in its statement: the least a read that leaves a durable trace costs
- * on this machine's disk, as every registered read waits for its register row's commit. The API (`npm run api`) and the
- * bare endpoint each run as their own process, as deployed, and so does the worker; Postgres,
- * Temporal and the load generator share this one. Each endpoint's line is followed by the CPU time
- * a request cost each part (API, worker, Temporal server, Postgres, load generator). For each: the
- * most it serves (requests/s, p50, p99; autocannon, 32 connections each sending its next request as
- * soon as its last is answered) and, at a fixed rate of requests sent evenly whether or not the
- * earlier ones are answered (`./fixed-rate.ts`), p50 and p99; the ratio of throughput to the bare
- * endpoint's, measured right before each read (the host's speed drifts between measures), then K
- * rounds of such pairs and each read's median ratio; the API process's memory at the start and the
- * end; and that every request of the run left its register row.
+ * single-row read of the same database, measured in the same run, and beside the same read with a
+ * row inserted and committed in its statement: the least a read that leaves a durable trace costs
+ * on this machine's disk, as every registered read waits for its register row's commit.
+ * The API (`npm run api`) and the bare endpoints each run as their own process, as deployed, and so
+ * does the worker; Postgres, Temporal and the load generator share this one. For each: the most it
+ * serves (requests/s, p50, p99; autocannon, 32 connections each sending its next request as soon
+ * as its last is answered) and, at a fixed rate of requests sent evenly whether or not the earlier
+ * ones are answered (`./fixed-rate.ts`), p50 and p99; the CPU time a request cost each part (API,
+ * worker, Temporal server, Postgres, load generator), the share of the host's CPU stolen and the
+ * disk's longest flush meanwhile; the ratio of throughput to the bare endpoint's, measured right
+ * before each read (the host's speed drifts between measures), then K rounds of such pairs and
+ * each read's median ratio and p99; the API process's memory at the start and the end; and that
+ * every request of the run left its register row.
  * A record share (`POST /records`, an agency) is measured the same way, with 4 connections and a
  * fixed rate of 2/s (it costs about a thousand times a read), without the register check (it
- * writes a record, not a read). `--mixed-minutes M` then runs every API endpoint at once
- * for M minutes, each read at a quarter of RATE and the record share with its 4 connections,
- * triggering the nightly rescoring each minute, and prints each endpoint's throughput, p50 and
- * p99 and the memory of the API, the worker and this process each minute; `--worker-cache N` bounds the worker's workflow cache (WORKER_CACHED_WORKFLOWS),
- * `--worker-heap MB` its V8 heap (`--max-old-space-size`).
+ * writes a record, not a read). `--mixed-minutes M` then runs every API endpoint at once for M
+ * minutes, each read at a quarter of RATE and the record share with its 4 connections, triggering
+ * the nightly rescoring each minute, and prints each endpoint's throughput, p50 and p99 and, each
+ * minute, the memory of the API, the worker and this process; `--worker-cache N` bounds the
+ * worker's workflow cache (WORKER_CACHED_WORKFLOWS), `--worker-heap MB` its V8 heap
+ * (`--max-old-space-size`).
  * `BENCH_CPU_PROFILE=<folder>` writes the API process's CPU profile there.
  */
 import autocannon from 'autocannon';
@@ -345,11 +347,12 @@ try {
     );
     for (let minute = 1; minute <= MIXED_MINUTES; minute++) {
       const host = hostCpu();
+      const disk = await watchDiskFlushes(dataDir);
       await trigger();
       await new Promise((resolve) => setTimeout(resolve, 60_000));
       report(
         `minute ${minute}`,
-        `API ${mib(residentMemory(api.pid))}, worker ${mib(residentMemory(worker.pid))}, load generator ${mib(process.memoryUsage().rss)}; the host stole ${stolenShare(host, hostCpu())}% of the CPU`,
+        `API ${mib(residentMemory(api.pid))}, worker ${mib(residentMemory(worker.pid))}, load generator ${mib(process.memoryUsage().rss)}; the host stole ${stolenShare(host, hostCpu())}% of the CPU; the disk's longest flush ${await disk.stop()} ms`,
       );
     }
     const results = await Promise.all(runs);
