@@ -13,6 +13,12 @@ export function identityNumbersIn(stored: string): string[] {
   return [...stored.matchAll(IDENTITY_NUMBER)].map((match) => match[0]).filter((found) => checkCharacter(found.slice(0, 17)) === found[17]);
 }
 
+/** Whether a history event, as the server stores it (payloads as written, search attributes, memos and metadata), holds an identity number in clear. */
+export function eventHoldsIdentityNumber(event: proto.temporal.api.history.v1.IHistoryEvent): boolean {
+  const stored = Buffer.from(proto.temporal.api.history.v1.HistoryEvent.encode(event).finish()).toString('latin1');
+  return identityNumbersIn(stored).length > 0;
+}
+
 export interface PiiScan {
   workflows: number;
   events: number;
@@ -36,8 +42,7 @@ export async function scanHistoriesForIdentityNumbers(address: string, namespace
       scan.workflows += 1;
       for (const event of history.events ?? []) {
         scan.events += 1;
-        const stored = Buffer.from(proto.temporal.api.history.v1.HistoryEvent.encode(event).finish()).toString('latin1');
-        if (identityNumbersIn(stored).length > 0) scan.hits.push({ workflowId: workflow.workflowId, runId: workflow.runId, eventId: String(event.eventId) });
+        if (eventHoldsIdentityNumber(event)) scan.hits.push({ workflowId: workflow.workflowId, runId: workflow.runId, eventId: String(event.eventId) });
       }
     }
     return scan;

@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -12,6 +11,7 @@ import { createLogger } from '../../src/logger';
 import { startStack } from '../../src/workers/stack';
 import { createTestDatabase, type TestDatabase } from './database';
 import { freePort } from './ports';
+import { createTestTokens, type TokenClaims } from './tokens';
 
 /** An answer of the API as a test reads it, field by field. */
 export interface JsonAnswer {
@@ -32,8 +32,7 @@ export interface RunningPlatform {
    */
   processEnv: NodeJS.ProcessEnv;
   /** A bearer token for a role, signed with this platform's test key. */
-  /** A person's token says real-name authentication (`acr`) unless `acr` is given (`null`: none). */
-  token(role: Role, claims?: { agency?: string; person?: string; subject?: string; acr?: string | null }): Promise<string>;
+  token(role: Role, claims?: TokenClaims): Promise<string>;
   /** The person signs the collection-and-use agreement in force through the API (Art. 7), as they must before any score is shown. */
   signAgreement(personToken: string): Promise<void>;
   stop(): Promise<void>;
@@ -47,10 +46,8 @@ export interface RunningPlatform {
  */
 export async function startPlatform(): Promise<RunningPlatform> {
   const db = await createTestDatabase();
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-'));
-  const keyFile = join(dataDir, 'auth-public.pem');
-  writeFileSync(keyFile, await exportSPKI(publicKey));
+  const tokens = await createTestTokens(dataDir, () => config);
   const processEnv = {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: inject('devServerAddress'),
@@ -59,7 +56,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
     PAYLOAD_KEY: randomBytes(32).toString('base64'),
     IDENTITY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     IDENTITY_HASH_KEY: randomBytes(32).toString('base64'),
-    AUTH_PUBLIC_KEY_FILE: keyFile,
+    AUTH_PUBLIC_KEY_FILE: tokens.publicKeyFile,
     LOG_LEVEL: 'silent',
   };
   const config = loadConfig({ ...processEnv, API_PORT: String(await freePort()) });
@@ -82,21 +79,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
       const json = response.headers.get('content-type')?.includes('application/json');
       return { status: response.status, body: (json ? await response.json() : await response.text()) as T };
     },
-    token(role, claims = {}) {
-      const acr = claims.acr === undefined ? (role === 'person' ? 'real-name' : null) : claims.acr;
-      return new SignJWT({
-        role,
-        ...(claims.agency ? { agency: claims.agency } : {}),
-        ...(claims.person ? { person: claims.person } : {}),
-        ...(acr ? { acr } : {}),
-      })
-        .setProtectedHeader({ alg: 'ES256' })
-        .setSubject(claims.subject ?? `test-${role}`)
-        .setIssuer(config.AUTH_ISSUER)
-        .setAudience(config.AUTH_AUDIENCE)
-        .setExpirationTime('1h')
-        .sign(privateKey);
-    },
+    token: (role, claims) => tokens.token(role, claims),
     async signAgreement(this: RunningPlatform, personToken: string) {
       const text = await this.call<{ version: string }>('GET', '/agreement-text');
       const signed = await this.call('POST', '/me/agreement', personToken, { textVersion: text.body.version, channel: 'app' });

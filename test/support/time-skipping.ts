@@ -38,14 +38,16 @@ function serverStartingAt(startAt: Date): string {
   return wrapper;
 }
 
-/** A time-skipping test environment, with the platform's payload codec and search attributes. */
-export async function startTimeSkipping(options: { startAt?: Date } = {}): Promise<TestWorkflowEnvironment> {
+/** A time-skipping test environment, with the platform's payload codec (the tests' key unless given) and search attributes. */
+export async function startTimeSkipping(
+  options: { startAt?: Date; dataConverter?: ReturnType<typeof createDataConverter> } = {},
+): Promise<TestWorkflowEnvironment> {
   const executable = options.startAt
     ? { type: 'existing-path' as const, path: serverStartingAt(options.startAt) }
     : resolveTemporalExecutable('testServer').executable;
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable },
-    client: { dataConverter: createDataConverter(testConfig) },
+    client: { dataConverter: options.dataConverter ?? createDataConverter(testConfig) },
   });
   // The time-skipping server has no start flags for them: register before any workflow upserts.
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
