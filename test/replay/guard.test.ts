@@ -1,5 +1,5 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/project-root';
@@ -13,6 +13,7 @@ const quiet = { log: () => undefined, trace: () => undefined, debug: () => undef
  * resolve), with one workflow file changed as a careless release would change it, then bundled.
  */
 async function mutatedBundle(file: string, from: string, to: string) {
+  mkdirSync(join(projectRoot, 'scratch'), { recursive: true });
   const scratch = mkdtempSync(join(projectRoot, 'scratch', 'replay-'));
   try {
     cpSync(join(projectRoot, 'src'), join(scratch, 'src'), { recursive: true });
