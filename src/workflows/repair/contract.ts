@@ -38,6 +38,25 @@ export interface RepairInput {
   /** The version of the credit commitment the applicant signed (GET /repairs/eligibility shows the current text). */
   commitmentVersion: string;
   filedBy: string;
+  /** Set only by the repair itself when it continues as new while gathering civic evidence: where it stood. */
+  carried?: CarriedRepair;
+}
+
+/**
+ * What a repair gathering civic evidence carries into its next run: the filing (never run
+ * again), the progress so far and the evidence received but not yet counted. Events counted in an
+ * earlier run and sent again are counted once by the store (keyed by event id).
+ */
+export interface CarriedRepair {
+  filed: {
+    deciderId: string;
+    terms: RouteTerms;
+    filedOn: LocalDate;
+    maximumEndsOn: LocalDate | null;
+    clocks: RepairRules['clocks'];
+    evidence: CivicEvidence[];
+  };
+  progress: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RepairActivities } from '../../activities/repair';
 import { windowEnd, type RouteTerms } from '../../domain/repair';
 import { addDays, shanghaiDayOf, startOfShanghaiDay, type LocalDate } from '../../domain/working-days';
@@ -6,6 +6,7 @@ import { databaseStep } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, refusal, type TaskCompletion, type Wording } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
+import { historyIsLong } from '../shared/history';
 import { HumanTasks, type TaskSpec } from '../shared/human-tasks';
 import { requestRescoring } from '../shared/rescoring-request';
 import { SlaClock, type SlaStageHandle } from '../shared/sla-clock';
@@ -31,6 +32,13 @@ type Responsible = { role: 'ndrc' } | { role: 'agency'; agencyId: string };
 type Gathered = 'complete' | 'stopped' | { state: 'rejected' | 'expired'; reasons: string; decidedBy: string | null };
 
 const OPEN_STATES: RepairState[] = ['collecting', 'checking', 'deciding'];
+
+/**
+ * 0.3.0: a repair gathering civic evidence continues as new once its history is long (a feed of
+ * an event a day for the record's years). Runs of 0.2.0 never did; their histories replay
+ * without it.
+ */
+const CONTINUE_LONG_GATHERING = 'repair-continues-as-new-while-gathering';
 
 const CLOSED_WORDS: Partial<Record<RepairState, Wording>> = {
   approved: { zh: '已办结：准予信用修复', en: 'Closed: the repair is approved' },
@@ -73,7 +81,8 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   let performanceReported = false;
   const arrived: CivicEvidence[] = [];
   const counted = new Set<string>();
-  const filing = new Filing(fileRepairUpdate, () => view);
+  // A run continued as new was filed by its first run: its filing update is never sent again.
+  const filing = input.carried ? undefined : new Filing(fileRepairUpdate, () => view);
   const closed = () => !OPEN_STATES.includes(view.state);
   const stopped = () => withdrawn || maximumReached;
   const mustBeApplicant = (personId: string) => {
@@ -115,7 +124,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     },
   );
 
-  const filed = await filing.file(() => repairs.fileRepair({ ...input, workflowId, filedAt: new Date().toISOString() }));
+  const filed = input.carried ? input.carried.filed : await filing!.file(() => repairs.fileRepair({ ...input, workflowId, filedAt: new Date().toISOString() }));
   if (!filed) {
     view.state = 'refused';
     details.end({ zh: '未受理：申请不符合信用修复条件', en: 'Not filed: the application was refused at filing' });
@@ -124,6 +133,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   }
   const terms: RouteTerms = filed.terms;
   view.terms = terms;
+  view.progress = input.carried?.progress ?? 0;
   arrived.unshift(...filed.evidence);
   const agency: Responsible = { role: 'agency', agencyId: filed.deciderId };
   const context = { repairId: input.repairId, recordId: input.recordId, route: terms.route, terms };
@@ -311,6 +321,11 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
       }
       if ('threshold' in terms && view.progress >= terms.threshold) return 'complete';
       if (stopped()) return 'stopped';
+      // Nothing is open while evidence is gathered (no task, no clock): a quiet point to start afresh.
+      if (historyIsLong() && patched(CONTINUE_LONG_GATHERING)) {
+        const { carried: _, ...application } = input;
+        await continueAsNew<typeof repairWorkflow>({ ...application, carried: { filed: { ...filed!, evidence: [] }, progress: view.progress } });
+      }
       if (!(await condition(() => arrived.length > 0 || stopped(), Math.max(1, untilAt - Date.now())))) {
         const short = 'threshold' in terms ? `${view.progress} of ${terms.threshold} ${terms.unit}` : `${view.progress}`;
         return { state: 'expired', reasons: `The window ended on ${addDays(until, -1)} with ${short}`, decidedBy: null };
