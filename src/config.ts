@@ -35,6 +35,19 @@ const configSchema = z
      * SDK's default: about 900 for Node's default 4 GiB heap. The worker's memory is bounded by
      * its heap (`--max-old-space-size`), not by this.
      */
+    /**
+     * Worker Versioning (README "Deploying a release"): the platform's workers form one Worker
+     * Deployment; each release's workers are a version of it, named by their build id (the
+     * release's version unless WORKER_BUILD_ID says otherwise). `auto`: a worker makes its version
+     * current when it starts, unless a later release is current; `manual`: an operator does, once
+     * the new workers poll; `off`: unversioned workers.
+     */
+    WORKER_VERSIONING: z.enum(['auto', 'manual', 'off']).default('auto'),
+    TEMPORAL_DEPLOYMENT_NAME: z
+      .string()
+      .regex(/^[\w-]{1,100}$/, 'must be 1-100 letters, digits, dash or underscore (no dot)')
+      .default('jinan-integrity-score'),
+    WORKER_BUILD_ID: optionalText.pipe(z.string().regex(/^[\w.+-]{1,100}$/, 'must be 1-100 letters, digits, dot, plus, dash or underscore').optional()),
     WORKER_CACHED_WORKFLOWS: optionalText.pipe(z.coerce.number<string | undefined>({ error: 'must be a whole number of workflows, e.g. 200' }).int().min(0).max(100_000).optional()),
     /**
      * Views of the hottest reads (own score, a requester's query, an incentive check) each API

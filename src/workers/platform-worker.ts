@@ -8,6 +8,7 @@ import type { ChunkStoringThreads } from '../activities/bulk-intake/chunk-thread
 import { permanentFailures } from '../activities/shared/permanent-failures';
 import { projectRoot } from '../project-root';
 import type { EncryptionCodec } from '../temporal/codec';
+import { deploymentOptions, type WorkerVersion } from '../temporal/deployment';
 
 export const WORKFLOWS_PATH = join(projectRoot, 'src', 'workflows', 'index.ts');
 
@@ -23,6 +24,8 @@ export interface PlatformWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** 0 turns off the workflow cache and its sticky task queue (a test stopping a worker mid-run needs that). */
   maxCachedWorkflows?: number;
+  /** The release's version of the platform's Worker Deployment; unversioned without it (the time-skipping test server has no deployments). */
+  version?: WorkerVersion;
 }
 
 /**
@@ -41,5 +44,6 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     dataConverter: options.dataConverter,
     interceptors: { activity: [permanentFailures] },
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.version ? { workerDeploymentOptions: deploymentOptions(options.version) } : {}),
   });
 }

@@ -13,6 +13,7 @@ import { IdentityProtection } from '../db/persons';
 import { checkDatabase, createPool } from '../db/pool';
 import type { Logger } from '../logger';
 import { connectClient, connectWorkerConnection, createDataConverter, createPayloadCodec, registerSearchAttributes } from '../temporal/connection';
+import { promoteOnStart, workerVersionOf, type WorkerVersion } from '../temporal/deployment';
 import { ensureNightlyRescoring, ensureRegisterUpkeep } from '../temporal/schedules';
 import { createPlatformWorker } from './platform-worker';
 
@@ -75,13 +76,18 @@ export async function openTemporal(config: Config, address: string, stops: Stops
   return temporal;
 }
 
-/** A worker polling the platform's task queue, until stopped; it also makes sure the nightly Schedule exists. */
+/**
+ * A worker polling the platform's task queue, until stopped, as its release's version of the
+ * Worker Deployment (made current at start with WORKER_VERSIONING=auto); it also makes sure the
+ * nightly Schedule exists.
+ */
 export async function startWorkerRole(
   config: Config,
   servers: { databaseUrl: string; temporalAddress: string; pool: pg.Pool; client: Client },
   logger: Logger,
   stops: Stops,
-): Promise<{ running: Promise<void> }> {
+): Promise<{ running: Promise<void>; version: WorkerVersion | undefined }> {
+  const version = workerVersionOf(config);
   const chunkStoring = createChunkStoringThreads({ databaseUrl: servers.databaseUrl, ...config }, { startNow: true });
   stops.push(() => chunkStoring.close());
   const connection = await connectWorkerConnection(config, servers.temporalAddress);
@@ -95,15 +101,17 @@ export async function startWorkerRole(
     chunkStoring,
     dataConverter: createDataConverter(config),
     ...(config.WORKER_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: config.WORKER_CACHED_WORKFLOWS } : {}),
+    ...(version ? { version } : {}),
   });
   const running = worker.run();
   stops.push(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
   });
+  if (version && config.WORKER_VERSIONING === 'auto') await promoteOnStart(servers.client, config.TEMPORAL_NAMESPACE, version, logger);
   if ((await ensureNightlyRescoring(servers.client, config.TEMPORAL_TASK_QUEUE)) === 'created') logger.info('nightly rescoring schedule created');
   if ((await ensureRegisterUpkeep(servers.client, config.TEMPORAL_TASK_QUEUE)) === 'created') logger.info('query register upkeep schedule created');
-  return { running };
+  return { running, version };
 }
 
 /** The HTTP API, listening until stopped. */

@@ -12,9 +12,10 @@ runProcess('worker', async (config, _dataDir, logger) => {
     const { databaseUrl, temporalAddress } = serverAddresses(config);
     const pool = await openDatabase(databaseUrl, logger, stops);
     const { client } = await openTemporal(config, temporalAddress, stops);
-    const { running } = await startWorkerRole(config, { databaseUrl, temporalAddress, pool, client }, logger, stops);
+    const { running, version } = await startWorkerRole(config, { databaseUrl, temporalAddress, pool, client }, logger, stops);
+    const as = version ? `, build ${version.buildId} of deployment ${version.deploymentName}` : ', unversioned';
     return {
-      banner: `Worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}).`,
+      banner: `Worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}${as}).`,
       stop: () => stops.run(),
       ended: running,
     };

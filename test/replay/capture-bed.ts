@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type pg from 'pg';
 import pino from 'pino';
 import { createChunkStoringThreads } from '../../src/activities/bulk-intake/chunk-threads';
 import { loadConfig } from '../../src/config';
@@ -13,19 +12,14 @@ import { seedPackageYears } from '../../src/db/calendar';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { migrate } from '../../src/db/migrate';
 import { createPool } from '../../src/db/pool';
-import type { Role } from '../../src/domain/roles';
 import { createLogger } from '../../src/logger';
 import { createPlatformWorker } from '../../src/workers/platform-worker';
 import { startApiRole, Stops } from '../../src/workers/roles';
 import { freePort } from '../support/ports';
 import { startTimeSkipping } from '../support/time-skipping';
-import { createTestTokens, type TokenClaims } from '../support/tokens';
+import type { PlatformAccess } from '../support/platform-driver';
+import { createTestTokens } from '../support/tokens';
 import { REPLAY_KEYS, replayDataConverter } from './fixture-key';
-
-export interface Answer {
-  status: number;
-  body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers read field by field
-}
 
 export interface StartedWorkflow {
   workflowType: string;
@@ -45,14 +39,11 @@ export interface CapturedHistory {
  * Postgres, the production workflow bundle), on the time-skipping test server, so a capture can
  * jump to the moment a reminder, a breach or an expiry fires. Time moves only when `skip` is called.
  */
-export interface CaptureBed {
+export interface CaptureBed extends PlatformAccess {
   env: TestWorkflowEnvironment;
   client: Client;
-  pool: pg.Pool;
   /** The workflows started through the platform's client, in order. */
   started: StartedWorkflow[];
-  call(method: string, path: string, token?: string, body?: unknown, contentType?: string): Promise<Answer>;
-  token(role: Role, claims?: TokenClaims): Promise<string>;
   /** Moves the server's clock forward, firing every timer due meanwhile, and lets the workflows settle. */
   skip(duration: string): Promise<void>;
   /** Waits until the workflow has nothing in flight. */

@@ -48,11 +48,14 @@ export async function startPlatform(): Promise<RunningPlatform> {
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-'));
   const tokens = await createTestTokens(dataDir, () => config);
+  const queue = randomBytes(4).toString('hex');
   const processEnv = {
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: inject('devServerAddress'),
     TEMPORAL_UI_URL: inject('devServerUiUrl'),
-    TEMPORAL_TASK_QUEUE: `e2e-${randomBytes(4).toString('hex')}`,
+    TEMPORAL_TASK_QUEUE: `e2e-${queue}`,
+    // Each platform is a Worker Deployment of its own on the shared dev server, its worker made current at start.
+    TEMPORAL_DEPLOYMENT_NAME: `e2e-${queue}`,
     PAYLOAD_KEY: randomBytes(32).toString('base64'),
     IDENTITY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     IDENTITY_HASH_KEY: randomBytes(32).toString('base64'),
