@@ -71,10 +71,15 @@ export async function startProcess(
   entry: string,
   env: Record<string, string>,
   ready: string,
-  options: { nodeFlags?: string[]; log?: string } = {},
+  options: { nodeFlags?: string[]; log?: string; cwd?: string } = {},
 ): Promise<ChildProcessHandle> {
   const output = options.log ? openSync(options.log, 'a') : 'inherit';
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', output] });
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', output],
+    // Another checkout of the project (a previous release's), whose entry and packages are its own.
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
   // The child has its own copy of the log's descriptor.
   if (typeof output === 'number') closeSync(output);
   // A benchmark that fails half-way leaves nothing running.

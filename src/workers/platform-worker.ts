@@ -43,6 +43,10 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue, chunkStoring: options.chunkStoring, workerIdentity: identity }),
     dataConverter: options.dataConverter,
     interceptors: { activity: [permanentFailures] },
+    // A stopping worker ends within half a minute even when a local activity keeps retrying against
+    // a database that is away (the upgrade proof found one held for minutes): whatever it had in
+    // flight is retried by the next worker, as after a crash.
+    shutdownForceTime: '30 seconds',
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.version ? { workerDeploymentOptions: deploymentOptions(options.version) } : {}),
   });

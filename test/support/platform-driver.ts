@@ -31,6 +31,8 @@ export interface Resident {
   identity: string;
   personId: string;
   token: string;
+  /** The sequence of their identity number, which also names their identity records (`HUKOU-<sequence>`). */
+  sequence: number;
 }
 
 type Organisation = 'admin' | 'ndrc' | 'institution' | 'police' | 'market' | 'civilAffairs' | 'civicDb' | 'lender' | 'bank';
@@ -68,17 +70,19 @@ export class PlatformDriver {
     };
   }
 
-  /** A resident in scope (local household, full capacity) who signed the agreement, with their token. */
-  async resident(): Promise<Resident> {
+  /** A resident in scope (local household, full capacity), with their token, who signed the agreement unless `signs` is false. */
+  async resident(options: { signs?: boolean } = {}): Promise<Resident> {
     const sequence = this.firstResident + this.residents++;
     const identity = identityNumber('1980-03-03', sequence);
     const hukou = await this.share('police', { reference: `HUKOU-${sequence}`, identityNumber: identity, category: 'identity', typeCode: 'household-registration', formedOn: this.today, details: {} });
     await this.share('police', { reference: `CAPACITY-${sequence}`, identityNumber: identity, category: 'identity', typeCode: 'civil-capacity', formedOn: this.today, details: { capacity: 'full' } });
     const personId = await this.personOfRecord(hukou.body.recordId as string);
     const token = await this.platform.token('person', { person: personId, subject: `resident-${sequence}` });
-    const text = await this.platform.call('GET', '/agreement-text');
-    await this.expect(await this.platform.call('POST', '/me/agreement', token, { textVersion: text.body.version, channel: 'app' }), 201);
-    return { identity, personId, token };
+    if (options.signs !== false) {
+      const text = await this.platform.call('GET', '/agreement-text');
+      await this.expect(await this.platform.call('POST', '/me/agreement', token, { textVersion: text.body.version, channel: 'app' }), 201);
+    }
+    return { identity, personId, token, sequence };
   }
 
   async personOfRecord(recordId: string): Promise<string> {
