@@ -29,7 +29,7 @@ import { repairRoutes } from './repair/routes';
 import { scoreRoutes } from './scoring/routes';
 import { supervisionRoutes } from './supervision/routes';
 import type { ApiDependencies } from './shared/dependencies';
-import { inputProblem, MAX_DEPTH } from './shared/input-guard';
+import { describeProblem, inputProblem } from '../domain/storable-text';
 import { taskRoutes } from './tasks/routes';
 
 /** How long a client waits before sending a request again that met an outage: a restart of Postgres or Temporal takes seconds. */
@@ -51,15 +51,18 @@ declare module 'fastify' {
 /** The methods of the routes that change something: their answers wait for the read views (see the onSend hook). */
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** What no request may hold, whatever its route (see inputProblem), as a refusal naming the field. */
+/** A field's name as a refusal can carry it: a key may itself hold what it is refused for. */
+function storableField(field: string): string {
+  return field.replaceAll('\u0000', '\\u0000').toWellFormed();
+}
+
+/** What no request may hold, whatever its route (see storable-text.ts), as a refusal naming the field. */
 function refuseUnfitInput(request: FastifyRequest): void {
   for (const [part, value] of [['body', request.body], ['querystring', request.query], ['params', request.params]] as const) {
     const found = inputProblem(value);
     if (!found) continue;
-    const field = [part, ...found.path].join('.');
-    throw found.problem === 'nul'
-      ? new ApiError(400, 'invalid-input', `${field}: must not contain the NUL character (U+0000)`, field)
-      : new ApiError(400, 'too-deep', `${field}: is nested deeper than ${MAX_DEPTH} levels`, field);
+    const field = [part, ...found.path].map(String).join('.');
+    throw new ApiError(400, found.problem === 'too-deep' ? 'too-deep' : 'invalid-input', `${storableField(field)}: ${describeProblem(found.problem)}`, storableField(field));
   }
 }
 

@@ -27,7 +27,7 @@ import {
   ROUTE_NOT_OPEN,
 } from '../workflows/repair/contract';
 import { INVALID_MODEL_TRANSITION, MODEL_NOT_FOUND } from '../workflows/scoring/contract';
-import { INVALID_DECISION, NOT_THE_APPLICANT, PERSON_NOT_FOUND, RECORD_NOT_FOUND, TASK_CLOSED, TASK_FORBIDDEN, type RefusalDetail } from '../workflows/shared/contract';
+import { INVALID_DATA, INVALID_DECISION, NOT_THE_APPLICANT, PERSON_NOT_FOUND, RECORD_NOT_FOUND, TASK_CLOSED, TASK_FORBIDDEN, type RefusalDetail } from '../workflows/shared/contract';
 import { ApiError } from './errors';
 
 /**
@@ -70,6 +70,8 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
   [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
   [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },
+  // What the storable-text guard lets through and Postgres still refuses: the request is refused, the process goes on as it was.
+  [INVALID_DATA]: { status: 422, code: 'unstorable-input' },
 };
 
 /** The refusal inside what a client call threw: an Update's, a workflow's, or an activity's or child's within it. */

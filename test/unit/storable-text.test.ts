@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { inputProblem, MAX_DEPTH } from '../../src/api/shared/input-guard';
+import { inputProblem, MAX_DEPTH } from '../../src/domain/storable-text';
 
 /** An object nested `depth` levels deep: {a: {a: ... 'leaf'}}. */
 function nested(depth: number): unknown {
@@ -9,7 +9,7 @@ function nested(depth: number): unknown {
   return value;
 }
 
-describe('What no request may hold, at the API door', () => {
+describe('Storable text: what no input may hold, at the API door and where rows are read', () => {
   it('finds the first string or key holding the NUL character, with its path', () => {
     expect(inputProblem({ a: 'fine', b: [1, 'x', { c: 'y\u0000' }] })).toEqual({ path: ['b', 2, 'c'], problem: 'nul' });
     expect(inputProblem({ ['k\u0000']: 1 })).toEqual({ path: ['k\u0000'], problem: 'nul' });
@@ -20,6 +20,18 @@ describe('What no request may hold, at the API door', () => {
     expect(inputProblem(nested(MAX_DEPTH))).toBeUndefined();
     expect(inputProblem(nested(MAX_DEPTH + 1))).toMatchObject({ problem: 'too-deep' });
     expect(inputProblem(nested(100_000))).toMatchObject({ problem: 'too-deep', path: Array(MAX_DEPTH).fill('a') });
+  });
+
+  it('finds a lone surrogate, high or low, in a string or a key, and passes a whole pair (CJK Extension B)', () => {
+    expect(inputProblem({ note: 'a\ud800b' })).toEqual({ path: ['note'], problem: 'lone-surrogate' });
+    expect(inputProblem({ note: ['ok', 'a\udc00'] })).toEqual({ path: ['note', 1], problem: 'lone-surrogate' });
+    expect(inputProblem({ ['k\udbff']: 1 })).toEqual({ path: ['k\udbff'], problem: 'lone-surrogate' });
+    expect(inputProblem({ name: '𠀀𪚥 \ufffe\uffff \u202e' })).toBeUndefined();
+  });
+
+  it('counts the levels spent above a row (the array of a bulk body)', () => {
+    expect(inputProblem(nested(MAX_DEPTH - 1), 1)).toBeUndefined();
+    expect(inputProblem(nested(MAX_DEPTH), 1)).toMatchObject({ problem: 'too-deep' });
   });
 
   it('passes everything else, and leaves a streamed body alone', () => {

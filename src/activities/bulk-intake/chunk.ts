@@ -10,6 +10,7 @@ import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { loadCatalogue } from '../../db/record-types';
 import { firstProblem, recordSubmissionRowSchema, sharingRefusal, unknownSubmissionField, type RecordSubmission, type SharerKind } from '../../domain/record';
 import { catalogueProblem, type RecordType } from '../../domain/record-types';
+import { describeProblem, inputProblem, storableEcho } from '../../domain/storable-text';
 import { refusesRecords, type IdentityFact } from '../../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../../domain/working-days';
 import { bulkIntakeWorkflowId } from '../../workflows/bulk-intake/contract';
@@ -106,7 +107,10 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
     return { reference: null, field: 'row', reason: 'the line is not valid JSON' };
   }
   const claimed = (raw as { reference?: unknown } | null)?.reference;
-  const reference = typeof claimed === 'string' ? claimed.slice(0, 100) : null;
+  const reference = typeof claimed === 'string' ? storableEcho(claimed.slice(0, 100)) : null;
+  // The edge refuses such rows; a chunk staged without that check (or by an older release) is checked again here.
+  const unstorable = inputProblem(raw, 1);
+  if (unstorable) return { reference, field: unstorable.path.map(String).map(storableEcho).join('.') || 'row', reason: describeProblem(unstorable.problem) };
   const unknown = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? unknownSubmissionField(raw) : undefined;
   if (unknown !== undefined) return { reference, field: unknown, reason: 'is not a field of a record' };
   const parsed = recordSubmissionRowSchema.safeParse(raw);
@@ -179,12 +183,34 @@ function isDuplicateReference(error: unknown): boolean {
 }
 
 /**
+ * Postgres refuses the row for good: a data exception (class 22) or an integrity violation
+ * (class 23) other than a reference shared twice, which a concurrent writer causes.
+ */
+function isUnstorable(error: unknown): boolean {
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23')) && !isDuplicateReference(error);
+}
+
+/** Why Postgres refused a row, naming the SQLSTATE and the constraint, never the data (a data exception's message can quote it). */
+function unstorableReason(error: unknown): string {
+  const { code, constraint } = error as { code: string; constraint?: unknown };
+  return `Postgres refused the row for good (SQLSTATE ${code}${typeof constraint === 'string' ? `, constraint ${constraint}` : ''})`;
+}
+
+/**
  * Stores the records with one COPY, the way a bare load would. A reference rarely was shared
  * before, so nothing is looked up first: when the unique index says one was (or is being, by a
  * concurrent transaction, which COPY waits for), the COPY is undone, the chunk's references are
- * looked up once, and the rest is stored. Returns the records shared before, by reference.
+ * looked up once, and the rest is stored. A row Postgres refuses for good, which the row checks
+ * should have refused, is found by halving the rows until it stands alone, and refused; the rest
+ * is stored. Returns the records shared before, by reference, and the rows refused, by row.
  */
-async function storeRecords(db: pg.PoolClient, input: ChunkInput, accepted: Accepted[], fields: BinaryCopyRows): Promise<Map<string, string>> {
+async function storeRecords(
+  db: pg.PoolClient,
+  input: ChunkInput,
+  accepted: Accepted[],
+  fields: BinaryCopyRows,
+): Promise<{ earlier: Map<string, string>; unstorable: Map<number, string> }> {
   const sameForChunk = new BinaryCopyRows(256, { header: false });
   sameForChunk.text(input.sharerId);
   sameForChunk.text(input.sharerKind === 'provider' ? 'market-provider' : 'public-agency');
@@ -192,13 +218,9 @@ async function storeRecords(db: pg.PoolClient, input: ChunkInput, accepted: Acce
   sameForChunk.text('active');
   sameForChunk.int4(1);
   sameForChunk.text(bulkIntakeWorkflowId(input.batchId));
-  let earlier = new Map<string, string>();
-  for (let attempt = 1; ; attempt++) {
-    const rows = new BinaryCopyRows(fields.length + accepted.length * (64 + sameForChunk.length), { header: true });
-    let count = 0;
-    for (const { row, recordId, personId, late } of accepted) {
-      if (earlier.has(row.reference)) continue;
-      count += 1;
+  const copy = (part: Accepted[]) => {
+    const rows = new BinaryCopyRows(fields.length + part.length * (64 + sameForChunk.length), { header: true });
+    for (const { row, recordId, personId, late } of part) {
       rows.row(COPY_COLUMN_COUNT);
       rows.uuid(recordId);
       rows.uuid(personId);
@@ -207,14 +229,27 @@ async function storeRecords(db: pg.PoolClient, input: ChunkInput, accepted: Acce
       rows.addFrom(fields, row.start, row.end);
     }
     rows.end();
+    return copyInto(db, 'records', COPY_COLUMNS, rows);
+  };
+  let earlier = new Map<string, string>();
+  const unstorable = new Map<number, string>();
+  for (let attempt = 1; ; ) {
+    const part = accepted.filter((a) => !earlier.has(a.row.reference) && !unstorable.has(a.row.rowNo));
     await db.query('SAVEPOINT store_records');
     try {
-      if (count > 0) await copyInto(db, 'records', COPY_COLUMNS, rows);
+      if (part.length > 0) await copy(part);
       await db.query('RELEASE SAVEPOINT store_records');
-      return earlier;
+      return { earlier, unstorable };
     } catch (error) {
-      if (!isDuplicateReference(error) || attempt === STORE_ATTEMPTS) throw error;
       await db.query('ROLLBACK TO SAVEPOINT store_records');
+      if (isUnstorable(error)) {
+        const found = await refusedRows(db, part, copy);
+        if (found.size === 0) throw error;
+        for (const [rowNo, reason] of found) unstorable.set(rowNo, reason);
+        continue;
+      }
+      if (!isDuplicateReference(error) || attempt === STORE_ATTEMPTS) throw error;
+      attempt += 1;
       earlier = await sharedBefore(
         db,
         input.sharerId,
@@ -222,6 +257,29 @@ async function storeRecords(db: pg.PoolClient, input: ChunkInput, accepted: Acce
       );
     }
   }
+}
+
+/** The rows Postgres refuses for good, found by COPYing halves in savepoints that are always rolled back. */
+async function refusedRows(db: pg.PoolClient, rows: Accepted[], copy: (part: Accepted[]) => Promise<unknown>): Promise<Map<number, string>> {
+  const found = new Map<number, string>();
+  const probe = async (part: Accepted[]): Promise<void> => {
+    await db.query('SAVEPOINT probe_rows');
+    const refusal = await copy(part).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await db.query('ROLLBACK TO SAVEPOINT probe_rows');
+    if (refusal === undefined || !isUnstorable(refusal)) return;
+    if (part.length === 1) {
+      found.set(part[0]!.row.rowNo, unstorableReason(refusal));
+      return;
+    }
+    const half = Math.ceil(part.length / 2);
+    await probe(part.slice(0, half));
+    await probe(part.slice(half));
+  };
+  await probe(rows);
+  return found;
 }
 
 /** The open obligations (Art. 10) that the stored records answer: through the index of open ones only. */
@@ -320,17 +378,26 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
     }
   }
 
-  const earlier = await storeRecords(db, input, accepted, context.fields);
+  const { earlier, unstorable } = await storeRecords(db, input, accepted, context.fields);
   const stored: Accepted[] = [];
   for (const a of accepted) {
     const recordId = earlier.get(a.row.reference);
-    if (recordId === undefined) stored.push(a);
+    const refused = unstorable.get(a.row.rowNo);
+    if (refused !== undefined) refusals.set(a.row.rowNo, { reference: a.row.reference, field: 'row', reason: refused });
+    else if (recordId === undefined) stored.push(a);
     else duplicates.set(a.row.rowNo, { reference: a.row.reference, recordId, reason: ALREADY_SHARED });
   }
-  // A repeat of a reference shared before the batch is a duplicate of that record too.
-  for (const duplicate of duplicates.values()) {
+  // A repeat of a reference shared before the batch is a duplicate of that record too; a repeat
+  // of a row Postgres refused is refused with it.
+  const refusedRecords = new Map(accepted.filter((a) => unstorable.has(a.row.rowNo)).map((a) => [a.recordId, unstorable.get(a.row.rowNo)!]));
+  for (const [rowNo, duplicate] of duplicates) {
     const recordId = earlier.get(duplicate.reference);
     if (recordId !== undefined) Object.assign(duplicate, { recordId, reason: ALREADY_SHARED });
+    const refused = refusedRecords.get(duplicate.recordId);
+    if (refused !== undefined) {
+      duplicates.delete(rowNo);
+      refusals.set(rowNo, { reference: duplicate.reference, field: 'row', reason: refused });
+    }
   }
   const facts: IdentityFact[] = [];
   for (const { row, personId } of stored) if (row.identity) facts.push({ personId, ...row.identity });

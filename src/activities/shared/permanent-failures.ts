@@ -1,8 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
-
-/** A failure type of the activities: data Postgres will never take, whatever the attempt. */
-export const INVALID_DATA = 'InvalidData';
+import { INVALID_DATA } from '../../workflows/shared/contract';
 
 /**
  * Postgres errors that no retry can change: a data exception (class 22: a value out of range,

@@ -8,7 +8,7 @@ import type { ApiDependencies } from '../shared/dependencies';
 import { organisationOf } from '../shared/organisations';
 import { throughTemporal } from '../workflow-failures';
 import { batchOf, batchRowResults } from './queries';
-import { BatchTooLarge, bulkText, stageBatch, type BulkFormat } from './staging';
+import { BatchTooLarge, BulkRowProblem, bulkText, CsvSyntaxError, stageBatch, type BulkFormat } from './staging';
 
 const FORMATS: Record<string, BulkFormat> = {
   'application/json': 'json',
@@ -67,6 +67,8 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
       } catch (error) {
         if (error instanceof BatchTooLarge) throw new ApiError(413, 'batch-too-large', error.message);
         if (error instanceof SyntaxError) throw new ApiError(400, 'invalid-input', `body: ${error.message}`, 'body');
+        if (error instanceof BulkRowProblem) throw new ApiError(400, error.code, error.message, error.field);
+        if (error instanceof CsvSyntaxError) throw new ApiError(400, 'invalid-csv', `body: ${error.message}`, 'body');
         throw error;
       }
       const workflowId = bulkIntakeWorkflowId(staged.batchId);

@@ -76,6 +76,8 @@ const zh = {
   'code:not-found': '未找到',
   'code:invalid-input': '输入有误',
   'code:csrf': '表单已失效，请刷新页面后重试',
+  'code:unstorable-input': '输入中有无法保存的字符',
+  'code:too-deep': '输入嵌套层数过多',
 };
 
 type MessageKey = keyof typeof zh;
@@ -150,6 +152,8 @@ const en: Record<MessageKey, string> = {
   'code:not-found': 'Not found',
   'code:invalid-input': 'Invalid input',
   'code:csrf': 'The form has expired: reload the page and try again',
+  'code:unstorable-input': 'The input holds characters that cannot be stored',
+  'code:too-deep': 'The input is nested too deeply',
 };
 
 const MESSAGES: Record<Language, Record<MessageKey, string>> = { 'zh-CN': zh, en };

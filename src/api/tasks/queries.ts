@@ -27,10 +27,14 @@ const TASK_COLUMNS = `t.id, t.workflow_id, t.process, t.kind, t.role, t.agency_i
   s.provisional, t.allowed_decisions, t.claimed_by, t.context, t.person_id`;
 const TASKS = 'tasks t LEFT JOIN sla_stages s ON s.stage_key = t.sla_stage_key';
 
-/** The tasks an actor may see: their role's (and their agency's); supervisors see all. */
+/**
+ * The tasks an actor may see: their role's; an organisation's (an agency's or a market
+ * provider's: a task for the organisation that shared a record is its, whichever kind it is);
+ * supervisors see all.
+ */
 function visibility(actor: Actor): { sql: string; params: unknown[] } {
   if (actor.role === 'supervisor') return { sql: 'true', params: [] };
-  if (actor.role === 'agency' || actor.role === 'provider') return { sql: 't.role = $1 AND t.agency_id = $2', params: [actor.role, actor.agencyId] };
+  if (actor.role === 'agency' || actor.role === 'provider') return { sql: "t.role IN ('agency', 'provider') AND t.agency_id = $1", params: [actor.agencyId] };
   return { sql: 't.role = $1', params: [actor.role] };
 }
 

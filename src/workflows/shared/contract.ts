@@ -108,6 +108,8 @@ export const claimTaskUpdate = defineUpdate<{ taskId: string; claimedBy: string 
 export const TASK_FORBIDDEN = 'TaskForbidden';
 /** The task is no longer open, or another reviewer holds it. */
 export const TASK_CLOSED = 'TaskClosed';
+/** Data Postgres will never take, whatever the attempt (an activity's failure, see permanent-failures.ts): the caller's input, refused. */
+export const INVALID_DATA = 'InvalidData';
 /** The decision is not one the task allows, or lacks its reasons or its correction. */
 export const INVALID_DECISION = 'InvalidDecision';
 

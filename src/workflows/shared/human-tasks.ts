@@ -45,6 +45,8 @@ interface OpenTask {
   state: 'open' | 'completed' | 'cancelled';
   claimedBy: string | null;
   events: number;
+  /** A claim or a decision is being recorded: the task changes only once it is, and nothing else may change it meanwhile. */
+  changing: boolean;
   completion?: TaskCompletion;
 }
 
@@ -71,9 +73,8 @@ export class HumanTasks {
       claimTaskUpdate,
       async ({ taskId, actor, claim }: TaskClaim) => {
         const task = this.tasks.get(taskId)!;
+        await this.recorded(task, (seq) => tasks.claimTask({ taskId, seq, at: new Date().toISOString(), actor: actor.subject, claim }));
         task.claimedBy = claim ? actor.subject : null;
-        task.events += 1;
-        await tasks.claimTask({ taskId, seq: task.events, at: new Date().toISOString(), actor: actor.subject, claim });
         return { taskId, claimedBy: task.claimedBy };
       },
       {
@@ -89,7 +90,7 @@ export class HumanTasks {
 
   async open(spec: TaskSpec): Promise<string> {
     const taskId = uuid4();
-    this.tasks.set(taskId, { spec, state: 'open', claimedBy: null, events: 1 });
+    this.tasks.set(taskId, { spec, state: 'open', claimedBy: null, events: 1, changing: false });
     await tasks.createTask({
       taskId,
       workflowId: workflowInfo().workflowId,
@@ -117,6 +118,8 @@ export class HumanTasks {
 
   async cancel(taskId: string): Promise<void> {
     const task = this.tasks.get(taskId);
+    // A decision being recorded as the process stops waiting for it stands, as a decision taken the moment before would.
+    if (task?.changing) await condition(() => !task.changing);
     if (!task || task.state !== 'open') return;
     task.state = 'cancelled';
     task.events += 1;
@@ -128,12 +131,37 @@ export class HumanTasks {
     const task = this.tasks.get(taskId);
     if (!task) refuse(TASK_CLOSED, `Task ${taskId} does not belong to this process`, 'taskId');
     if (task.state !== 'open') refuse(TASK_CLOSED, `Task ${taskId} is no longer open (${task.state})`, 'taskId');
+    if (task.changing) refuse(TASK_CLOSED, `Task ${taskId} is being decided or claimed by another request: try again`, 'taskId');
     return task;
   }
 
+  /**
+   * Records a change of the task (its next event) and only then lets the caller change the task.
+   * A change its activity fails to record (data Postgres refuses for good) leaves the task as it
+   * was, open and decidable; the failure answers the request that asked for it.
+   */
+  private async recorded(task: OpenTask, record: (seq: number) => Promise<void>): Promise<void> {
+    task.changing = true;
+    try {
+      await record(task.events + 1);
+      task.events += 1;
+    } finally {
+      task.changing = false;
+    }
+  }
+
+  /**
+   * A task for an organisation (the one that shared the record, verifies or decides) is for
+   * whoever holds its token, an agency's or a market provider's alike; any other task is its role's.
+   */
   private checkActor(task: OpenTask, actor: TaskActor): void {
-    if (actor.role !== task.spec.role) refuse(TASK_FORBIDDEN, `This task is for the role ${task.spec.role}, not ${actor.role}`, 'role');
-    if (task.spec.agencyId && actor.agencyId !== task.spec.agencyId) refuse(TASK_FORBIDDEN, `This task is for the agency ${task.spec.agencyId}`, 'agency');
+    if (task.spec.agencyId) {
+      if ((actor.role !== 'agency' && actor.role !== 'provider') || actor.agencyId !== task.spec.agencyId) {
+        refuse(TASK_FORBIDDEN, `This task is for the organisation ${task.spec.agencyId}`, 'agency');
+      }
+    } else if (actor.role !== task.spec.role) {
+      refuse(TASK_FORBIDDEN, `This task is for the role ${task.spec.role}, not ${actor.role}`, 'role');
+    }
   }
 
   private validate(completion: TaskCompletion): void {
@@ -162,22 +190,23 @@ export class HumanTasks {
 
   private async complete(completion: TaskCompletion): Promise<{ taskId: string; decision: string }> {
     const task = this.tasks.get(completion.taskId)!;
-    // Taken at once, so a second completion arriving meanwhile is refused by the validator.
+    // While it is recorded, a second completion is refused by the validator (the task is changing).
+    await this.recorded(task, (seq) =>
+      tasks.completeTask({
+        taskId: completion.taskId,
+        seq,
+        at: new Date().toISOString(),
+        actor: completion.actor.subject,
+        decision: {
+          decision: completion.decision,
+          reasons: completion.reasons,
+          ...(completion.correction ? { correction: completion.correction } : {}),
+          ...(completion.schedule ? { schedule: completion.schedule } : {}),
+        },
+      }),
+    );
     task.state = 'completed';
-    task.events += 1;
     this.details.over(completion.taskId);
-    await tasks.completeTask({
-      taskId: completion.taskId,
-      seq: task.events,
-      at: new Date().toISOString(),
-      actor: completion.actor.subject,
-      decision: {
-        decision: completion.decision,
-        reasons: completion.reasons,
-        ...(completion.correction ? { correction: completion.correction } : {}),
-        ...(completion.schedule ? { schedule: completion.schedule } : {}),
-      },
-    });
     task.completion = completion;
     return { taskId: completion.taskId, decision: completion.decision };
   }
