@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MARKET_ATTESTATION } from '../../src/domain/record';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
+import { COMMITMENT } from '../support/repair-fixtures';
 import { launchBrowser, screenshot } from '../support/browser';
 import { identityNumber } from '../support/identities';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
@@ -16,7 +18,11 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
   let ndrcToken: string;
   let supervisorToken: string;
   let objectionId: string;
+  let providerToken: string;
+  let providerObjectionId: string;
+  let providerRepairId: string;
   const AGENCY = 'browser-tax-bureau';
+  const PROVIDER = 'browser-qilu-lender';
   const LATE_REFERENCE = 'BROWSER-LATE-0909';
   const today = shanghaiDayOf(new Date());
   const formedLongAgo = addDays(today, -40);
@@ -25,12 +31,12 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
   const call = (method: string, path: string, token: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
 
   /** The open task of the objection, once its workflow has opened it (set-up runs outside a test, without expect.poll). */
-  async function openTask(token: string, kind: string): Promise<JsonAnswer['body']> {
+  async function openTask(token: string, kind: string, subject = objectionId): Promise<JsonAnswer['body']> {
     for (const started = Date.now(); Date.now() - started < 20_000; await new Promise((resolve) => setTimeout(resolve, 100))) {
-      const found = ((await call('GET', '/tasks?state=open', token)).body.tasks as JsonAnswer['body'][]).find((t) => t.kind === kind && t.subject === objectionId);
+      const found = ((await call('GET', '/tasks?state=open', token)).body.tasks as JsonAnswer['body'][]).find((t) => t.kind === kind && t.subject === subject);
       if (found) return found;
     }
-    throw new Error(`no open ${kind} task for ${objectionId}`);
+    throw new Error(`no open ${kind} task for ${subject}`);
   }
 
   /** A browser session of its own, signed in through the sign-in page with the token. */
@@ -66,6 +72,33 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     const forwarded = await call('POST', `/tasks/${triage.id}/completion`, ndrcToken, { decision: 'forward-to-agency', reasons: 'The agency holds the penalty file' });
     expect(forwarded.status).toBe(200);
     await openTask(agencyToken, 'objection-verification');
+
+    // A market provider's records: an objection NDRC forwards to it, and a repair it decides (Art. 20, 21).
+    await call('PUT', `/admin/agencies/${PROVIDER}`, admin, { name: 'Qilu Consumer Lending', kind: 'provider' });
+    providerToken = await platform.token('provider', { agency: PROVIDER, subject: 'lender-clerk-sun' });
+    const loan = async (reference: string) => {
+      const answer = await call('POST', '/records', providerToken, {
+        reference,
+        identityNumber: resident,
+        category: 'market',
+        typeCode: 'loan-overdue',
+        formedOn: addDays(today, -120),
+        details: { daysOverdue: 60 },
+        attestation: { statement: MARKET_ATTESTATION, attestedBy: 'Qilu Consumer Lending credit office', attestedAt: new Date().toISOString() },
+      });
+      expect(answer.status).toBe(201);
+      return answer.body.recordId as string;
+    };
+    await platform.signAgreement(person);
+    const disputed = await call('POST', '/objections', person, { target: 'record', recordId: await loan('BROWSER-LOAN-1'), reason: 'I repaid the loan on time' });
+    providerObjectionId = disputed.body.objectionId;
+    const loanTriage = await openTask(ndrcToken, 'objection-triage', providerObjectionId);
+    expect((await call('POST', `/tasks/${loanTriage.id}/completion`, ndrcToken, { decision: 'forward-to-agency', reasons: 'The lender holds the loan file' })).status).toBe(200);
+    await openTask(providerToken, 'objection-verification', providerObjectionId);
+    const repair = await call('POST', '/repairs', person, { recordId: await loan('BROWSER-LOAN-2'), route: 'performance', commitmentVersion: COMMITMENT });
+    expect(repair.status).toBe(202);
+    providerRepairId = repair.body.repairId;
+    await openTask(providerToken, 'repair-performance', providerRepairId);
   });
   afterAll(async () => {
     await browser?.close();
@@ -105,6 +138,27 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     expect(history).toContain('tax-clerk-wang');
     await screenshot(page, 'inbox-decided-zh');
     await context.close();
+  });
+
+  it('Art. 20, 21 a market provider decides the objection and the repair about its own records from its inbox', async () => {
+    const { context, page } = await signedIn(providerToken, 'zh-CN');
+    for (const [subject, decision, reasons] of [
+      [providerObjectionId, 'uphold', 'The repayment was 60 days late, as shared'],
+      [providerRepairId, 'met', 'The overdue amount was repaid in full'],
+    ] as const) {
+      await page.goto(`${platform.url}/ui/inbox`);
+      const row = page.locator('#tasks tbody tr', { hasText: subject });
+      await Promise.all([page.waitForURL(/\/ui\/tasks\//), row.locator('a').click()]);
+      await page.selectOption('#decision', decision);
+      await page.fill('#reasons', reasons);
+      await Promise.all([page.waitForURL(/decided=1/), page.click('#submit-decision')]);
+      expect(await page.locator('#task-state').textContent()).toBe('已完成');
+    }
+    await screenshot(page, 'inbox-provider-decided-zh');
+    await context.close();
+    await expect.poll(async () => (await call('GET', `/objections/${providerObjectionId}`, ndrcToken)).body.state, { timeout: 15_000 }).toBe('decided');
+    // Subsequent performance confirmed by the provider: NDRC now checks the application.
+    await openTask(ndrcToken, 'repair-completeness', providerRepairId);
   });
 
   it('speaks English on request and keeps it, and refuses a form without its CSRF token', async () => {

@@ -58,15 +58,15 @@ export class RepairBench {
     return { personId: row.id, person };
   }
 
-  /** A record of the fixture agency about the person, as sharing would have stored it. */
-  async record(personId: string, typeCode: string, formedOn: LocalDate): Promise<string> {
+  /** A record about the person, as sharing would have stored it: the fixture agency's, or another sharer's (a market provider's). */
+  async record(personId: string, typeCode: string, formedOn: LocalDate, sharer: { id: string; kind: 'agency' | 'provider' } = { id: 'fixture-agency', kind: 'agency' }): Promise<string> {
     const stored = await this.pool().query<{ id: string }>(
       `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by)
-       SELECT gen_random_uuid(), 'fixture-agency', 'R-' || gen_random_uuid(), $1, t.category, t.code, 'public-agency', $3, now(), false, 'active', 1,
+       SELECT gen_random_uuid(), $4, 'R-' || gen_random_uuid(), $1, t.category, t.code, $5, $3, now(), false, 'active', 1,
               CASE WHEN t.code LIKE 'administrative-%' THEN '{"procedure": "general"}'::jsonb ELSE '{}'::jsonb END, '[]', 'fixture'
        FROM record_types t WHERE t.code = $2
        RETURNING id`,
-      [personId, typeCode, formedOn],
+      [personId, typeCode, formedOn, sharer.id, sharer.kind === 'provider' ? 'market-provider' : 'public-agency'],
     );
     return stored.rows[0]!.id;
   }
