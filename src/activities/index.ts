@@ -15,6 +15,7 @@ import { createRecordActivities } from './records';
 import { createRegisterActivities } from './register';
 import { createRepairActivities } from './repair';
 import { createScoringActivities } from './scoring';
+import { createProcessFailureActivities } from './shared/process-failures';
 import { createRescoringRequestActivities } from './shared/rescoring-requests';
 import { createSlaActivities } from './shared/sla';
 import { createTaskActivities } from './shared/tasks';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSlaActivities(deps),
     ...createTaskActivities(deps),
     ...createRescoringRequestActivities(deps),
+    ...createProcessFailureActivities(deps),
     ...createCalendarActivities(deps),
     ...createAgencyActivities(deps),
     ...createRecordActivities(deps),

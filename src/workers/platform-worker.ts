@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { createActivities } from '../activities';
 import type { ChunkStoringThreads } from '../activities/bulk-intake/chunk-threads';
+import { activityRetries } from '../activities/shared/activity-retries';
 import { permanentFailures } from '../activities/shared/permanent-failures';
 import { projectRoot } from '../project-root';
 import type { EncryptionCodec } from '../temporal/codec';
 import { deploymentOptions, type WorkerVersion } from '../temporal/deployment';
 
 export const WORKFLOWS_PATH = join(projectRoot, 'src', 'workflows', 'index.ts');
+/** The workflow interceptors every bundle of the platform's workflows holds (a prebuilt one is bundled with them). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [join(projectRoot, 'src', 'workflows', 'shared', 'failures-recorded.ts')];
 
 export interface PlatformWorkerOptions {
   connection: NativeConnection;
@@ -42,7 +45,7 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue, chunkStoring: options.chunkStoring, workerIdentity: identity }),
     dataConverter: options.dataConverter,
-    interceptors: { activity: [permanentFailures] },
+    interceptors: { activity: [activityRetries(options.pool), permanentFailures], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     // A stopping worker ends within half a minute even when a local activity keeps retrying against
     // a database that is away (the upgrade proof found one held for minutes): whatever it had in
     // flight is retried by the next worker, as after a crash.

@@ -46,6 +46,7 @@ const MATRIX: Record<string, readonly Role[] | typeof PUBLIC> = {
   'POST /objections/{objectionId}/withdrawal': ['person'],
   'GET /me/personal-data': ['person'],
   'GET /reports/sla': ['supervisor', 'ndrc'],
+  'GET /supervision/troubles': ['supervisor', 'ndrc'],
   'GET /reports/sla.csv': ['supervisor', 'ndrc'],
   'POST /obligations': ['agency'],
   'GET /obligations': ['agency'],

@@ -22,7 +22,11 @@ async function mutatedBundle(file: string, from: string, to: string) {
     const code = readFileSync(path, 'utf8');
     if (!code.includes(from)) throw new Error(`${file} no longer reads as this test expects: update the mutation`);
     writeFileSync(path, code.replace(from, to));
-    return await bundleWorkflowCode({ workflowsPath: join(scratch, 'src', 'workflows', 'index.ts'), logger: quiet });
+    return await bundleWorkflowCode({
+      workflowsPath: join(scratch, 'src', 'workflows', 'index.ts'),
+      workflowInterceptorModules: [join(scratch, 'src', 'workflows', 'shared', 'failures-recorded.ts')],
+      logger: quiet,
+    });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

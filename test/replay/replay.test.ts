@@ -1,6 +1,6 @@
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH } from '../../src/workers/platform-worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../src/workers/platform-worker';
 import { eventHoldsIdentityNumber } from '../support/pii-scan';
 import { historiesOf, keptReleases, manifestOf, REGISTERED_WORKFLOW_TYPES } from './corpus';
 import { replay, type ReplayOutcome } from './replayer';
@@ -12,7 +12,7 @@ describe('Workflows outlive releases: every kept history replays on the current 
   const releases = keptReleases();
 
   beforeAll(async () => {
-    const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+    const bundle: WorkflowBundleWithSourceMap = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet });
     const replayed = await replay(bundle, releases.flatMap(historiesOf));
     outcomes = new Map(replayed.map((outcome) => [`${outcome.release}/${outcome.file}`, outcome]));
   }, 180_000);

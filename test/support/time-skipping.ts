@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../../src/project-root';
 import { resolveTemporalExecutable } from '../../src/temporal/binaries';
 import { createDataConverter, registerSearchAttributes } from '../../src/temporal/connection';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/workers/platform-worker';
 import { testConfig } from './config';
 
 const LIBFAKETIME_CANDIDATES = [
@@ -67,7 +68,11 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The platform's workflows plus the test probes, bundled once per test file. */
 export function testWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: join(projectRoot, 'test', 'support', 'workflows.ts'), logger: quietBundlerLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: join(projectRoot, 'test', 'support', 'workflows.ts'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: quietBundlerLogger,
+  });
   return bundle;
 }
 

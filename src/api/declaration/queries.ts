@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { failureReason, shownState } from '../shared/process-failures';
 
 export interface DeclarationRow {
   declarationId: string;
@@ -13,6 +14,8 @@ export interface DeclarationRow {
   decisionReasons: string | null;
   filedAt: string;
   closedAt: string | null;
+  /** Why its workflow failed, if it did (its state is then `failed`). */
+  failure: string | null;
 }
 
 interface StoredDeclaration {
@@ -28,9 +31,11 @@ interface StoredDeclaration {
   decision_reasons: string | null;
   authorized_at: Date;
   closed_at: Date | null;
+  failure: string | null;
 }
 
-const COLUMNS = 'id, person_id, verifier_id, category, type_code, formed_on, evidence, state, record_id, decision_reasons, authorized_at, closed_at';
+const COLUMNS = `id, person_id, verifier_id, category, type_code, formed_on, evidence, ${shownState("'declaration/' || id", 'state', "state = 'verifying'")} AS state,
+  record_id, decision_reasons, authorized_at, closed_at, ${failureReason("'declaration/' || id")} AS failure`;
 
 function view(row: StoredDeclaration): DeclarationRow {
   return {
@@ -46,6 +51,7 @@ function view(row: StoredDeclaration): DeclarationRow {
     decisionReasons: row.decision_reasons,
     filedAt: row.authorized_at.toISOString(),
     closedAt: row.closed_at?.toISOString() ?? null,
+    failure: row.failure,
   };
 }
 

@@ -29,11 +29,12 @@ const declarationView = z.object({
   typeCode: z.string(),
   formedOn: dayView,
   evidence: z.array(z.unknown()),
-  state: z.enum(['verifying', 'accepted', 'rejected', 'withdrawn']),
+  state: z.enum(['verifying', 'accepted', 'rejected', 'withdrawn', 'failed']),
   recordId: z.string().nullable().describe('the record an accepted declaration became'),
   decisionReasons: z.string().nullable(),
   filedAt: instantView,
   closedAt: instantView.nullable(),
+  failure: z.string().nullable().describe('why the process failed, when its state is failed'),
 });
 
 const notFound = (declarationId: string) => ({ message: `No declaration ${declarationId}`, field: 'declarationId' });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { failureReason, shownState } from '../shared/process-failures';
 
 export interface ObjectionRow {
   personId: string;
@@ -10,12 +11,20 @@ export interface ObjectionRow {
   outcome: string | null;
   outcomeReasons: string | null;
   receivedOn: string;
+  /** Why its workflow failed, if it did (its state is then `failed`). */
+  failure: string | null;
 }
 
 export async function objectionById(pool: pg.Pool, objectionId: string): Promise<ObjectionRow | undefined> {
   const found = await pool.query<{
     person_id: string; target: string; human_review: boolean; record_id: string | null; state: string; path: string | null; outcome: string | null; outcome_reasons: string | null; received_on: string;
-  }>('SELECT person_id, target, human_review, record_id, state, path, outcome, outcome_reasons, received_on FROM objections WHERE id = $1', [objectionId]);
+    failure: string | null;
+  }>(
+    `SELECT person_id, target, human_review, record_id, ${shownState("'objection/' || id", 'state', "state = 'open'")} AS state, path, outcome, outcome_reasons, received_on,
+            ${failureReason("'objection/' || id")} AS failure
+     FROM objections WHERE id = $1`,
+    [objectionId],
+  );
   const row = found.rows[0];
   return (
     row && {
@@ -28,6 +37,7 @@ export async function objectionById(pool: pg.Pool, objectionId: string): Promise
       outcome: row.outcome,
       outcomeReasons: row.outcome_reasons,
       receivedOn: row.received_on,
+      failure: row.failure,
     }
   );
 }

@@ -109,6 +109,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
             outcome: z.string().nullable(),
             outcomeReasons: z.string().nullable(),
             receivedOn: dayView,
+            failure: z.string().nullable().describe('why the process failed, when its state is failed'),
             progress: z.object({ state: z.string(), openTaskId: z.string().nullable() }).nullable(),
           }),
         },

@@ -57,6 +57,16 @@ const zh = {
   metLate: '超时办结',
   breached: '已超时未办结',
   openStages: '办理中',
+  failedStages: '流程失败',
+  troubles: '出现问题的流程',
+  noTroubles: '目前没有出现问题的流程。',
+  troubleKind: '问题',
+  workflow: '工作流',
+  reason: '原因',
+  since: '起始时间',
+  'trouble:failed': '流程已失败',
+  'trouble:workflow-task-failing': '工作流任务反复失败',
+  'trouble:activity-retrying': '步骤反复重试',
   trend: '按截止日的趋势',
   downloadCsv: '下载 CSV',
   downloadJson: '下载 JSON',
@@ -133,6 +143,16 @@ const en: Record<MessageKey, string> = {
   metLate: 'Met late',
   breached: 'Breached, still open',
   openStages: 'Open',
+  failedStages: 'Process failed',
+  troubles: 'Processes in trouble',
+  noTroubles: 'No process is in trouble.',
+  troubleKind: 'Trouble',
+  workflow: 'Workflow',
+  reason: 'Reason',
+  since: 'Since',
+  'trouble:failed': 'Failed',
+  'trouble:workflow-task-failing': 'Workflow task keeps failing',
+  'trouble:activity-retrying': 'A step keeps retrying',
   trend: 'Trend by due day',
   downloadCsv: 'Download CSV',
   downloadJson: 'Download JSON',
@@ -168,6 +188,13 @@ export function translator(language: Language): Translate {
 export function known(t: Translate, prefix: 'process' | 'code', value: string): string {
   const key = `${prefix}:${value}`;
   return key in zh ? t(key as MessageKey) : value;
+}
+
+const SHANGHAI_TIME = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** An instant as reviewers in Jinan read it: `2026/12/07 18:30`, Asia/Shanghai. */
+export function shanghaiTime(instant: string): string {
+  return SHANGHAI_TIME.format(new Date(instant));
 }
 
 export function isLanguage(value: unknown): value is Language {

@@ -14,7 +14,8 @@ import { isLanguage, known, translator, type Language } from './i18n';
 import type { TaskEventView, TaskView } from '../shared/task-view';
 import { inboxBody, taskBody, type TaskPageState } from './inbox';
 import { BOARD_ROLES, INBOX_ROLES, page, refusal, type PageFrame } from './layout';
-import { boardBody } from './sla-board';
+import { boardBody, troublesPanel } from './sla-board';
+import type { Trouble } from '../shared/troubles';
 
 const SESSION_COOKIE = 'session';
 const LANGUAGE_COOKIE = 'lang';
@@ -225,8 +226,11 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   app.get('/ui/sla', { config: { roles: BOARD_ROLES }, schema: { ...hidden, querystring: periodQuery } }, async (request, reply) => {
     const answer = await api<SlaReport>(request, 'GET', `/reports/sla?${periodOf(request.query)}`);
     if (!answer.ok) return refused(request, reply, answer.status, answer.error);
+    const troubles = await api<{ troubles: Trouble[] }>(request, 'GET', '/supervision/troubles?limit=50');
+    if (!troubles.ok) return refused(request, reply, troubles.status, troubles.error);
     const view = await frame(request, reply);
-    return send(reply, 200, page(view, view.t('slaBoard'), boardBody(view.t, answer.body, deps.webUi), ['/ui/assets/echarts.min.js', '/ui/assets/board.js']));
+    const body = html`${boardBody(view.t, answer.body, deps.webUi)}${troublesPanel(view.t, troubles.body.troubles)}`;
+    return send(reply, 200, page(view, view.t('slaBoard'), body, ['/ui/assets/echarts.min.js', '/ui/assets/board.js']));
   });
 
   // The board's downloads, with the page's session (the report routes take a bearer token).

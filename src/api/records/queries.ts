@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { failureReason, shownState } from '../shared/process-failures';
 
 export interface RecordVersionView {
   version: number;
@@ -113,16 +114,21 @@ export interface ObligationRow {
   slaState: string | null;
   provisional: boolean | null;
   sharedLate: boolean | null;
+  /** Why its workflow failed, if it did (its state is then `failed`). */
+  failure: string | null;
 }
 
 /** A sharer's obligations, soonest due first: `open`, `shared` and `withdrawn` filter the obligation, `due-soon` and `breached` its open clock. */
 export async function obligationsOf(pool: pg.Pool, sharerId: string, state: string | undefined, limit: number): Promise<ObligationRow[]> {
   const obligationState = state === 'due-soon' || state === 'breached' ? 'open' : (state ?? null);
   const clockState = state === 'due-soon' || state === 'breached' ? state : null;
-  const rows = await pool.query<{ reference: string; formed_on: string; state: string; due_at: Date | null; sla_state: string | null; provisional: boolean | null; shared_late: boolean | null }>(
-    `SELECT o.reference, o.formed_on, o.state, s.due_at, s.state AS sla_state, s.provisional, o.shared_late
+  const shown = shownState('o.workflow_id', 'o.state', "o.state = 'open'");
+  const rows = await pool.query<{
+    reference: string; formed_on: string; state: string; due_at: Date | null; sla_state: string | null; provisional: boolean | null; shared_late: boolean | null; failure: string | null;
+  }>(
+    `SELECT o.reference, o.formed_on, ${shown} AS state, s.due_at, s.state AS sla_state, s.provisional, o.shared_late, ${failureReason('o.workflow_id')} AS failure
      FROM obligations o LEFT JOIN sla_stages s ON s.workflow_id = o.workflow_id AND s.process = 'record-sharing'
-     WHERE o.sharer_id = $1 AND ($3::text IS NULL OR o.state = $3) AND ($4::text IS NULL OR s.state = $4)
+     WHERE o.sharer_id = $1 AND ($3::text IS NULL OR ${shown} = $3) AND ($4::text IS NULL OR s.state = $4)
      ORDER BY s.due_at NULLS LAST, o.reference LIMIT $2`,
     [sharerId, limit, obligationState, clockState],
   );
@@ -134,5 +140,6 @@ export async function obligationsOf(pool: pg.Pool, sharerId: string, state: stri
     slaState: row.sla_state,
     provisional: row.provisional,
     sharedLate: row.shared_late,
+    failure: row.failure,
   }));
 }

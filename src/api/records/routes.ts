@@ -42,6 +42,7 @@ import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
+import { processFailure } from '../shared/process-failures';
 import { answerFor, throughTemporal } from '../workflow-failures';
 import { obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson } from './queries';
 
@@ -162,7 +163,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
         summary: 'My sharing obligations with their due time and SLA state',
         tags: ['records'],
         querystring: z.strictObject({
-          state: z.enum(['open', 'due-soon', 'breached', 'shared', 'withdrawn']).optional(),
+          state: z.enum(['open', 'due-soon', 'breached', 'shared', 'withdrawn', 'failed']).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
         response: {
@@ -176,6 +177,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
                 slaState: z.string().nullable(),
                 provisional: z.boolean().nullable().describe('the due time lies in a year whose working-day calendar is not published yet'),
                 sharedLate: z.boolean().nullable(),
+                failure: z.string().nullable().describe('why the process failed, when its state is failed'),
               }),
             ),
           }),
@@ -384,14 +386,18 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
             provisional: z.boolean().nullable(),
             recordId: z.string().nullable(),
             late: z.boolean().nullable(),
+            failure: z.string().nullable().describe('why the process failed, when its state is failed'),
           }),
         },
       },
     },
     async (request) => {
       const actor = actorOf(request);
-      const handle = deps.client.workflow.getHandle<RecordSharingWorkflow>(obligationWorkflowId(actor.agencyId!, request.params.reference));
-      return throughTemporal(() => handle.query(obligationQuery), { message: `No obligation ${request.params.reference}`, field: 'reference' });
+      const workflowId = obligationWorkflowId(actor.agencyId!, request.params.reference);
+      const handle = deps.client.workflow.getHandle<RecordSharingWorkflow>(workflowId);
+      const view = await throughTemporal(() => handle.query(obligationQuery), { message: `No obligation ${request.params.reference}`, field: 'reference' });
+      const failure = view.state === 'open' ? await processFailure(deps.pool, workflowId) : undefined;
+      return { ...view, ...(failure ? { state: 'failed' } : {}), failure: failure ?? null };
     },
   );
 };

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { failureReason, shownState } from '../shared/process-failures';
 import type { RouteTerms } from '../../domain/repair';
 import type { LocalDate } from '../../domain/working-days';
 import type { RepairView } from '../../workflows/repair/contract';
@@ -21,6 +22,8 @@ export interface RepairRow {
   maximumEndsOn: LocalDate | null;
   outcomeReasons: string | null;
   closedAt: string | null;
+  /** Why its workflow failed, if it did (its state is then `failed`). */
+  failure: string | null;
 }
 
 interface StoredRepair {
@@ -41,10 +44,12 @@ interface StoredRepair {
   maximum_ends_on: LocalDate | null;
   outcome_reasons: string | null;
   closed_at: Date | null;
+  failure: string | null;
 }
 
-const COLUMNS =
-  'id, person_id, record_id, route, tier, terms, decider_id, rules_version, commitment_version, state, progress, instalments, obligation_unmet, filed_on, maximum_ends_on, outcome_reasons, closed_at';
+const COLUMNS = `id, person_id, record_id, route, tier, terms, decider_id, rules_version, commitment_version,
+  ${shownState("'repair/' || id", 'state', 'closed_at IS NULL')} AS state, progress, instalments, obligation_unmet, filed_on, maximum_ends_on, outcome_reasons, closed_at,
+  ${failureReason("'repair/' || id")} AS failure`;
 
 function view(row: StoredRepair): RepairRow {
   return {
@@ -65,6 +70,7 @@ function view(row: StoredRepair): RepairRow {
     maximumEndsOn: row.maximum_ends_on,
     outcomeReasons: row.outcome_reasons,
     closedAt: row.closed_at?.toISOString() ?? null,
+    failure: row.failure,
   };
 }
 

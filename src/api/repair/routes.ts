@@ -49,7 +49,7 @@ const repairView = z.object({
   deciderId: z.string().describe('the agency that made the finding, which decides'),
   rulesVersion: z.number(),
   commitmentVersion: z.string(),
-  state: z.enum(['collecting', 'checking', 'deciding', 'approved', 'rejected', 'withdrawn', 'expired', 'moot']),
+  state: z.enum(['collecting', 'checking', 'deciding', 'approved', 'rejected', 'withdrawn', 'expired', 'moot', 'failed']),
   progress: z.number().describe('civic routes: counted so far toward the threshold'),
   instalments: z.array(z.object({ dueOn: dayView, state: z.enum(['due', 'paid', 'missed']) })),
   obligationUnmet: z.boolean().describe('the agency found the obligation still unmet; the applicant may report it met'),
@@ -57,6 +57,7 @@ const repairView = z.object({
   maximumEndsOn: dayView.nullable().describe('the record stops counting by itself on this day'),
   outcomeReasons: z.string().nullable(),
   closedAt: instantView.nullable(),
+  failure: z.string().nullable().describe('why the process failed, when its state is failed'),
 });
 
 const notFound = (repairId: string) => ({ message: `No repair ${repairId}`, field: 'repairId' });

@@ -11,6 +11,8 @@ export interface SlaFigures {
   breached: number;
   /** Not finished, still within their time. */
   open: number;
+  /** Stopped because their process failed for good (never counted as open or breached). */
+  failed: number;
 }
 
 export interface SlaReportRow extends SlaFigures {

@@ -2,15 +2,17 @@ import type pg from 'pg';
 import { endOfShanghaiDay, startOfShanghaiDay, type LocalDate } from '../../domain/working-days';
 import type { SlaFigures, SlaReport } from '../shared/sla-report';
 
+// A failed process's stages stopped without being met: counted apart, never as open or breached.
 const FIGURES = `count(*) FILTER (WHERE finished_at IS NOT NULL AND finished_at <= due_at)::int AS met_on_time,
          count(*) FILTER (WHERE finished_at IS NOT NULL AND finished_at > due_at)::int AS met_late,
          count(*) FILTER (WHERE finished_at IS NULL AND state = 'breached')::int AS breached,
-         count(*) FILTER (WHERE finished_at IS NULL AND state <> 'breached')::int AS open`;
+         count(*) FILTER (WHERE finished_at IS NULL AND state NOT IN ('breached', 'failed'))::int AS open,
+         count(*) FILTER (WHERE finished_at IS NULL AND state = 'failed')::int AS failed`;
 
-type FigureColumns = { met_on_time: number; met_late: number; breached: number; open: number };
+type FigureColumns = { met_on_time: number; met_late: number; breached: number; open: number; failed: number };
 
 function figures(row: FigureColumns): SlaFigures {
-  return { metOnTime: row.met_on_time, metLate: row.met_late, breached: row.breached, open: row.open };
+  return { metOnTime: row.met_on_time, metLate: row.met_late, breached: row.breached, open: row.open, failed: row.failed };
 }
 
 /**
@@ -30,7 +32,8 @@ export async function slaReport(pool: pg.Pool, period: { from: LocalDate; to: Lo
     // Every day of the period, those without a due stage as zeros, so the trend's axis is time.
     pool.query<FigureColumns & { day: LocalDate }>(
       `SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
-              coalesce(s.met_on_time, 0) AS met_on_time, coalesce(s.met_late, 0) AS met_late, coalesce(s.breached, 0) AS breached, coalesce(s.open, 0) AS open
+              coalesce(s.met_on_time, 0) AS met_on_time, coalesce(s.met_late, 0) AS met_late, coalesce(s.breached, 0) AS breached, coalesce(s.open, 0) AS open,
+              coalesce(s.failed, 0) AS failed
        FROM generate_series($3::date, $4::date, interval '1 day') AS d(day)
        LEFT JOIN (
          SELECT ((due_at - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai')::date AS day, ${FIGURES}
@@ -47,7 +50,7 @@ export async function slaReport(pool: pg.Pool, period: { from: LocalDate; to: Lo
   };
 }
 
-const CSV_COLUMNS = ['agency', 'process', 'metOnTime', 'metLate', 'breached', 'open'] as const;
+const CSV_COLUMNS = ['agency', 'process', 'metOnTime', 'metLate', 'breached', 'open', 'failed'] as const;
 
 /** A cell as RFC 4180 wants it, and never read as a formula by a spreadsheet. */
 function csvCell(value: string | number): string {
@@ -57,6 +60,6 @@ function csvCell(value: string | number): string {
 
 /** The report's rows as CSV, with a byte-order mark so that spreadsheets read the UTF-8. */
 export function slaReportCsv(report: SlaReport): string {
-  const lines = [CSV_COLUMNS.join(','), ...report.rows.map((row) => [row.agencyId ?? 'ndrc', row.process, row.metOnTime, row.metLate, row.breached, row.open].map(csvCell).join(','))];
+  const lines = [CSV_COLUMNS.join(','), ...report.rows.map((row) => [row.agencyId ?? 'ndrc', row.process, row.metOnTime, row.metLate, row.breached, row.open, row.failed].map(csvCell).join(','))];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -4,8 +4,9 @@ import { calendarDateSchema } from '../../domain/input';
 import { addCalendarMonths, addDays, daysBetween, shanghaiDayOf, type LocalDate } from '../../domain/working-days';
 import { ApiError } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
-import { dayView } from '../shared/formats';
+import { dayView, instantView } from '../shared/formats';
 import { slaReport, slaReportCsv } from './queries';
+import { processesInTrouble } from './troubles';
 
 /** The longest period one report covers: a year, day by day. */
 const MAX_PERIOD_DAYS = 366;
@@ -29,10 +30,37 @@ const figures = {
   metLate: z.number().describe('finished after their due time'),
   breached: z.number().describe('not finished, past their due time'),
   open: z.number().describe('not finished, within their time'),
+  failed: z.number().describe('stopped because their process failed for good (see GET /supervision/troubles)'),
 };
 
-/** Supervisors' SLA compliance by agency and process (issue 13): the board's figures, as JSON and CSV. */
+const troubleView = z.object({
+  kind: z.enum(['failed', 'workflow-task-failing', 'activity-retrying']),
+  workflowId: z.string(),
+  workflowType: z.string(),
+  reason: z.string().describe("a failure's type and message: names and rules, never data"),
+  since: instantView,
+  activityType: z.string().optional(),
+  attempt: z.number().optional(),
+  webUiUrl: z.string().describe('the workflow in the Temporal Web UI'),
+});
+
+/** Supervisors' SLA compliance by agency and process (issue 13): the board's figures, as JSON and CSV; and the processes in trouble. */
 export const supervisionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.get(
+    '/supervision/troubles',
+    {
+      config: { roles: ['supervisor', 'ndrc'] },
+      schema: {
+        summary: 'Processes in trouble: workflows failed, workflows whose tasks keep failing, steps retrying from their fourth attempt',
+        description: 'Newest first, at most `limit` of each kind. Retrying for ever is never silent: each with its reason and a link to the Temporal Web UI.',
+        tags: ['supervision'],
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        response: { 200: z.object({ troubles: z.array(troubleView) }) },
+      },
+    },
+    async (request) => ({ troubles: await processesInTrouble(deps, request.query.limit) }),
+  );
+
   app.get(
     '/reports/sla',
     {
@@ -63,7 +91,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
         tags: ['supervision'],
         querystring: periodQuery,
         // Only the report is CSV: a refusal is JSON like every other.
-        response: { 200: { description: 'agency,process,metOnTime,metLate,breached,open', content: { 'text/csv': { schema: z.string() } } } },
+        response: { 200: { description: 'agency,process,metOnTime,metLate,breached,open,failed', content: { 'text/csv': { schema: z.string() } } } },
       },
     },
     async (request, reply) => {

@@ -4,8 +4,8 @@
   var source = document.getElementById('trend-data');
   if (!element || !source || typeof echarts === 'undefined') return;
   var data = JSON.parse(source.textContent);
-  var keys = ['metOnTime', 'metLate', 'breached', 'open'];
-  var colours = { metOnTime: '#1a7f37', metLate: '#bf8700', breached: '#cf222e', open: '#0969da' };
+  var keys = ['metOnTime', 'metLate', 'breached', 'open', 'failed'];
+  var colours = { metOnTime: '#1a7f37', metLate: '#bf8700', breached: '#cf222e', open: '#0969da', failed: '#6e7781' };
   var chart = echarts.init(element);
   chart.setOption({
     tooltip: { trigger: 'axis' },
