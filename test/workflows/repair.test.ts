@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { repairQuery, reportPerformanceUpdate, withdrawRepairUpdate } from '../../src/workflows/repair/contract';
+import { civicEvidenceSignal, repairQuery, reportPerformanceUpdate, withdrawRepairUpdate } from '../../src/workflows/repair/contract';
 import { rescoreRequestedSignal } from '../../src/workflows/scoring/contract';
 import { rescorePersonWorkflow } from '../../src/workflows/scoring/rescore-person';
 import { completeTaskUpdate, CreditProcess, SlaStage, SlaState } from '../../src/workflows/shared/contract';
@@ -352,6 +352,19 @@ describe('Art. 21 credit repair by volunteering and donation: the civilised-beha
     expect(kept.rows).toEqual([{ record_id: null }]);
     const records = await bed.db.pool.query(`SELECT count(*)::int AS n FROM records WHERE reference = 'CIVIC-hand-1'`);
     expect(records.rows[0].n).toBe(1);
+  });
+
+  it('refuses evidence it can never count (Postgres refuses it for good) and goes on counting the next, its process never failed by it', async () => {
+    const resident = await repairs.resident();
+    const penalty = await repairs.record(resident.personId, 'administrative-penalty', '2026-06-01');
+    const { filing, handle } = repairs.file(resident.personId, penalty, 'volunteering');
+    await filing;
+    // Evidence of an event the civilised-behaviour database never kept: the count's row cannot reference it.
+    await handle.signal(civicEvidenceSignal, { eventId: 'never-kept', kind: 'volunteering', amount: 19, occurredOn: '2026-09-29' });
+    await repairs.feed({ eventId: 'vol-kept', person: resident.person, kind: 'volunteering', amount: 3, occurredOn: '2026-09-29' });
+    await expect.poll(async () => (await handle.query(repairQuery)).progress).toBe(3);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(await handle.query(repairQuery)).toMatchObject({ state: 'collecting' });
   });
 
   // Runs last in its bed: it moves the clock past the window.

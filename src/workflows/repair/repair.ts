@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RepairActivities } from '../../activities/repair';
 import { windowEnd, type RouteTerms } from '../../domain/repair';
 import { addDays, shanghaiDayOf, startOfShanghaiDay, type LocalDate } from '../../domain/working-days';
@@ -8,6 +8,7 @@ import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
 import { historyIsLong } from '../shared/history';
 import { HumanTasks, type TaskSpec } from '../shared/human-tasks';
+import { refusalOf } from '../shared/refusals';
 import { requestRescoring } from '../shared/rescoring-request';
 import { SlaClock, type SlaStageHandle } from '../shared/sla-clock';
 import {
@@ -317,7 +318,14 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
         // Once per event, whatever the feed replays; only the route's kind, within its window.
         if (counted.has(evidence.eventId) || evidence.kind !== terms.route || evidence.occurredOn < filed!.filedOn || evidence.occurredOn >= until) continue;
         counted.add(evidence.eventId);
-        view.progress = await repairs.countCivicEvidence({ repairId: input.repairId, evidence, at: new Date().toISOString() });
+        try {
+          view.progress = await repairs.countCivicEvidence({ repairId: input.repairId, evidence, at: new Date().toISOString() });
+        } catch (error) {
+          // An event that cannot be counted for good (data Postgres refuses) is refused, not the repair.
+          const refused = refusalOf(error);
+          if (!refused) throw error;
+          log.warn('civic evidence refused', { eventId: evidence.eventId, reason: refused.message });
+        }
       }
       if ('threshold' in terms && view.progress >= terms.threshold) return 'complete';
       if (stopped()) return 'stopped';

@@ -1,5 +1,6 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { condition, setHandler, type ApplicationFailure } from '@temporalio/workflow';
+import { refusalOf } from './refusals';
 
 /**
  * Filing an application (an objection, a declaration) as the first step of its workflow, with an
@@ -28,8 +29,9 @@ export class Filing<View> {
       this.outcome = { refused: null };
       return filed;
     } catch (error) {
-      if (!(error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable)) throw error;
-      this.outcome = { refused: error.cause };
+      const refused = refusalOf(error);
+      if (!refused) throw error;
+      this.outcome = { refused };
       return undefined;
     }
   }
