@@ -10,6 +10,12 @@
  * - refused requests wrote nothing: every table's row count and the number of workflows are as
  *   before, but for what the few requests the API accepted wrote (listed, at most one row each).
  *   The register (query_log) is the exception by design: refused reads are registered (Art. 22).
+ * Then a hostile pass (issue 25): valid and invalid requests alike, every string of them possibly
+ * hostile text (lone surrogates, NUL, noncharacters, bidi overrides, 100,000 characters, CJK
+ * Extension B; test/support/fuzz_hostile.py), with a valid token of each role that reaches the
+ * workflows, a person's included; afterwards no 5xx, no workflow failed but by refusing its
+ * caller's request, none stuck (workflow tasks failing, steps retrying), and every open task
+ * decidable by its party.
  * Exits non-zero on any violation.
  */
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
@@ -17,7 +23,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { failureOf } from '../src/api/supervision/troubles';
+import { completeTaskUpdate, type TaskActor } from '../src/workflows/shared/contract';
 import { fuzzApi } from '../test/support/fuzzer';
+import { identityNumber } from '../test/support/identities';
 import { ensureDevSecrets } from '../src/workers/dev-secrets';
 import { benchStack, report } from '../bench/support';
 
@@ -134,6 +144,67 @@ try {
   // Refused requests wrote nothing: every change must come from an accepted write, at most one row and one workflow each.
   const unexplained = changed.length > 0 && [...after].some(([table, n]) => n - (before.get(table) ?? 0) > acceptedWrites.length);
   if (serverErrors > 0 || unreadable4xx > 0 || unexplained) violations += 1;
+
+  // The hostile pass: a person who signed the agreement, so that the fuzzer reaches past its check.
+  const agency = roleTokens.agency!;
+  const shared = (await (
+    await fetch(`${stack.apiUrl}/records`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agency}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reference: 'FUZZ-HUKOU', identityNumber: identityNumber('1980-08-08', 808), category: 'identity', typeCode: 'household-registration', formedOn: new Date().toISOString().slice(0, 10) }),
+    })
+  ).json()) as { recordId: string };
+  const personId = (await pool.query<{ person_id: string }>('SELECT person_id FROM records WHERE id = $1', [shared.recordId])).rows[0]!.person_id;
+  const person = await sign({ role: 'person', person: personId, acr: 'real-name' });
+  const text = (await (await fetch(`${stack.apiUrl}/agreement-text`)).json()) as { version: string };
+  await fetch(`${stack.apiUrl}/me/agreement`, { method: 'POST', headers: { authorization: `Bearer ${person}`, 'content-type': 'application/json' }, body: JSON.stringify({ textVersion: text.version, channel: 'app' }) });
+  const hostileTokens = { ...roleTokens, person };
+  const hostileEntries: HarEntry[] = [];
+  process.stdout.write('\nhostile text, valid tokens\n');
+  for (const [name, token] of Object.entries(hostileTokens)) {
+    const harFile = join(folder, `hostile-${name}.har`);
+    const started = performance.now();
+    const run = await fuzzApi({ apiUrl: stack.apiUrl, token, maxExamples: Number(values.examples) * 5, seed: Number(values.seed), harFile, documentFile, hostile: true });
+    const sent = (JSON.parse(readFileSync(harFile, 'utf8')) as { log: { entries: HarEntry[] } }).log.entries;
+    hostileEntries.push(...sent);
+    report(`  ${name}`, `${sent.length} requests in ${((performance.now() - started) / 1000).toFixed(0)} s, schemathesis ${run.exitCode === 0 ? 'passed' : `FAILED (exit ${run.exitCode})`}`);
+    if (run.exitCode !== 0) {
+      violations += 1;
+      process.stdout.write(run.output.slice(-3000));
+    }
+  }
+  // Let the processes the hostile requests started reach their waiting points.
+  await new Promise((resolve) => setTimeout(resolve, 15_000));
+  const hostileOperations = new Set(hostileEntries.map((entry) => `${entry.request.method} ${templates.find((t) => t.method === entry.request.method && t.pattern.test(decodeURIComponent(new URL(entry.request.url).pathname)))?.operation ?? '?'}`));
+  const hostile5xx = hostileEntries.filter((entry) => entry.response.status >= 500).length;
+  let failedForGood = 0;
+  let refusedRequests = 0;
+  for await (const failed of client.workflow.list({ query: 'ExecutionStatus = "Failed"' })) {
+    if ((await failureOf(client, failed.workflowId, failed.runId)).refusal) refusedRequests += 1;
+    else failedForGood += 1;
+  }
+  const failingTasks = (await client.workflow.count('ExecutionStatus = "Running" AND TemporalReportedProblems IS NOT NULL')).count;
+  const retrying = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM activity_retries')).rows[0]!.n;
+  const open = await pool.query<{ id: string; workflow_id: string; role: TaskActor['role']; agency_id: string | null }>(`SELECT id, workflow_id, role, agency_id FROM tasks WHERE state IN ('open', 'claimed')`);
+  let undecidable = 0;
+  for (const task of open.rows) {
+    const actor: TaskActor = { subject: 'fuzz-probe', role: task.role, ...(task.agency_id ? { agencyId: task.agency_id } : {}) };
+    const probe = await client.workflow
+      .getHandle(task.workflow_id)
+      .executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, decision: 'no-such-decision', reasons: 'probe' }] })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    if (!(probe instanceof WorkflowUpdateFailedError && (probe.cause as { type?: string }).type === 'InvalidDecision')) undecidable += 1;
+  }
+  report('hostile requests sent', `${hostileEntries.length} to ${hostileOperations.size} operations`);
+  report('  5xx answers', String(hostile5xx));
+  report('  workflows failed for good (not a refusal of their request)', `${failedForGood} (refusals answered 4xx: ${refusedRequests})`);
+  report('  workflows whose tasks keep failing', String(failingTasks));
+  report('  steps retrying from their fourth attempt', String(retrying));
+  report('  open tasks not decidable by their party', `${undecidable} of ${open.rowCount}`);
+  if (hostile5xx + failedForGood + failingTasks + retrying + undecidable > 0) violations += 1;
 } finally {
   await close();
 }

@@ -81,6 +81,13 @@ function refusalIn(error: unknown): ApplicationFailure | undefined {
   return cause instanceof ApplicationFailure ? cause : undefined;
 }
 
+/** The request's refusal a client call's failure carries (an application failure naming the input field), if it is one. */
+export function refusalOf(error: unknown): ApplicationFailure | undefined {
+  const failure = refusalIn(error);
+  const detail = failure?.details?.[0] as Partial<RefusalDetail> | undefined;
+  return typeof detail?.field === 'string' ? failure : undefined;
+}
+
 /** Why a workflow failed, as its innermost failure says: the refusal or fault that ended it. */
 export function failureReason(error: unknown): string | undefined {
   let cause: unknown = error instanceof WorkflowFailedError ? error.cause : undefined;

@@ -1,14 +1,19 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDayOf } from '../../src/domain/working-days';
+import { failureOf } from '../../src/api/supervision/troubles';
+import { completeTaskUpdate, type TaskActor } from '../../src/workflows/shared/contract';
 import { fuzzApi } from '../support/fuzzer';
 import { identityNumber } from '../support/identities';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
 /**
  * Every operation of the OpenAPI document (about 1,900 generated requests a role: valid, malformed
- * and hostile), once with a token of each role the platform's reviewers and sharers use.
+ * and hostile, every string of them possibly hostile text: lone surrogates, NUL, noncharacters,
+ * bidi overrides, 100,000 characters, CJK Extension B), once with a token of each role the
+ * platform's reviewers and sharers use; then every process they started is checked.
  */
-describe('The API under a fuzzer: schemathesis against the OpenAPI document', () => {
+describe('The API under a fuzzer: schemathesis against the OpenAPI document, with hostile text', () => {
   let platform: RunningPlatform;
   const tokens: Record<string, string> = {};
 
@@ -43,8 +48,34 @@ describe('The API under a fuzzer: schemathesis against the OpenAPI document', ()
   // Concurrently (vitest's maxConcurrency): each run keeps one core busy generating requests, while the API answering them needs little.
   for (const role of ['admin', 'agency', 'ndrc', 'person', 'civic-db', 'requester']) {
     it.concurrent(`gives no 5xx and no answer the document does not describe, with a token of the ${role} role`, async () => {
-      const run = await fuzzApi({ apiUrl: platform.url, token: tokens[role]!, maxExamples: 15, seed: 20261201 });
+      const run = await fuzzApi({ apiUrl: platform.url, token: tokens[role]!, maxExamples: 15, seed: 20261201, hostile: true });
       expect(run.exitCode, run.output).toBe(0);
     }, 300_000);
   }
+
+  describe('afterwards', () => {
+    it('leaves no workflow failed or stuck, and every open task decidable by its party', async () => {
+      const queue = `TaskQueue = "${platform.processEnv.TEMPORAL_TASK_QUEUE}"`;
+      // A one-shot workflow refusing its caller's request (answered 4xx) ends failed by design; nothing else may.
+      for await (const failed of platform.client.workflow.list({ query: `${queue} AND ExecutionStatus = "Failed"` })) {
+        expect({ workflowId: failed.workflowId, ...(await failureOf(platform.client, failed.workflowId, failed.runId)) }).toMatchObject({ refusal: true });
+      }
+      expect((await platform.db.pool.query('SELECT workflow_id, reason FROM process_failures')).rows).toEqual([]);
+      expect((await platform.client.workflow.count(`${queue} AND ExecutionStatus = "Running" AND TemporalReportedProblems IS NOT NULL`)).count).toBe(0);
+      expect((await platform.db.pool.query('SELECT workflow_id, activity_type FROM activity_retries')).rows).toEqual([]);
+      const open = await platform.db.pool.query<{ id: string; workflow_id: string; role: TaskActor['role']; agency_id: string | null }>(
+        `SELECT id, workflow_id, role, agency_id FROM tasks WHERE state IN ('open', 'claimed')`,
+      );
+      for (const task of open.rows) {
+        // A decision no task allows: its validator refuses it for that reason alone when the task is open to its party.
+        const actor: TaskActor = { subject: 'fuzz-probe', role: task.role, ...(task.agency_id ? { agencyId: task.agency_id } : {}) };
+        const probe = await platform.client.workflow
+          .getHandle(task.workflow_id)
+          .executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, decision: 'no-such-decision', reasons: 'probe' }] })
+          .then(() => undefined, (error: unknown) => error);
+        expect(probe).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((probe as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'InvalidDecision' });
+      }
+    });
+  });
 });

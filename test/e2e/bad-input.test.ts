@@ -160,4 +160,44 @@ describe('Bad input never strands a process: unstorable text refused where it en
     expect(await count('intake_batches')).toBe(0);
     expect(await count('records', "reference LIKE 'CSV-%' OR reference LIKE 'ND-%' OR reference LIKE 'JS-%'")).toBe(0);
   });
+
+  it('Art. 10 takes hostile text in every field of a bulk row, in each format, with no 5xx: unstorable text refused whole, anything else staged, every batch finished', async () => {
+    const texts = [HIGH, LOW, 'x\u0000y', '\ufffe\uffff', '\u202eevil\u202c', 'x'.repeat(100_000), '\u{20000}\u{2a6a5}'];
+    const row = (reference: string, hostile?: { field: string; text: string }) => {
+      const record = { ...penalty(reference), evidence: [{ kind: 'decision', ref: `decision ${reference}` }] };
+      if (!hostile) return record;
+      if (hostile.field === 'details.note') return { ...record, details: { procedure: 'general', note: hostile.text } };
+      if (hostile.field === 'evidence.0.ref') return { ...record, evidence: [{ kind: 'decision', ref: hostile.text }] };
+      return { ...record, [hostile.field]: hostile.text };
+    };
+    const csv = (rows: ReturnType<typeof row>[]) =>
+      [
+        'reference,identityNumber,category,typeCode,formedOn,evidence,detail.procedure,detail.note',
+        ...rows.map((r) =>
+          [r.reference, r.identityNumber, r.category, r.typeCode, r.formedOn, `${r.evidence[0]!.kind}:${r.evidence[0]!.ref}`, 'general', (r.details as { note?: string }).note ?? '']
+            .map((cell) => `"${String(cell).replaceAll('"', '""')}"`)
+            .join(','),
+        ),
+      ].join('\n');
+    const answers = new Map<number, number>();
+    let n = 0;
+    for (const field of ['reference', 'identityNumber', 'typeCode', 'details.note', 'evidence.0.ref']) {
+      for (const text of texts) {
+        for (const format of ['application/json', 'application/x-ndjson', 'text/csv']) {
+          n += 1;
+          const rows = [row(`HOSTILE-${n}-GOOD`), row(`HOSTILE-${n}-BAD`, { field, text })];
+          const body = format === 'text/csv' ? csv(rows) : format === 'application/json' ? JSON.stringify(rows) : rows.map((r) => JSON.stringify(r)).join('\n');
+          const answer = await bulk(format, body);
+          answers.set(answer.status, (answers.get(answer.status) ?? 0) + 1);
+          expect([202, 400], `${format} ${field} ${JSON.stringify(text.slice(0, 12))}`).toContain(answer.status);
+          if (answer.status === 400) expect(answer.body.error.field).toMatch(/^rows\.2\./);
+        }
+      }
+    }
+    expect(answers.get(202)).toBeGreaterThan(0);
+    expect(answers.get(400)).toBeGreaterThan(0);
+    await expect.poll(() => count('intake_batches', 'finished_at IS NULL'), { timeout: 60_000, interval: 500 }).toBe(0);
+    // Every staged batch stored its good row.
+    expect(await count('records', "reference LIKE 'HOSTILE-%-GOOD'")).toBe(await count('intake_batches'));
+  }, 120_000);
 });

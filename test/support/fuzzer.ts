@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { projectRoot } from '../../src/project-root';
 
 const FUZZER_DIR = join(projectRoot, '.tools', 'fuzz');
@@ -28,6 +28,8 @@ export async function fuzzApi(options: {
   harFile?: string;
   /** The OpenAPI document as a file, for a token the API refuses even on /docs/json. */
   documentFile?: string;
+  /** Every string of a request may also become hostile text: lone surrogates, NUL, noncharacters, bidi overrides, 100,000 characters, CJK Extension B (fuzz_hostile.py). */
+  hostile?: boolean;
 }): Promise<{ exitCode: number | null; output: string }> {
   if (!existsSync(FUZZER_DIR)) throw new Error(`The API fuzzer is not installed in ${FUZZER_DIR}: run "node scripts/setup.mjs"`);
   const scratch = mkdtempSync(join(tmpdir(), 'fuzz-'));
@@ -52,7 +54,13 @@ export async function fuzzApi(options: {
     let output = '';
     const child = spawn('python3', args, {
       cwd: scratch,
-      env: { ...process.env, PYTHONPATH: FUZZER_DIR, HYPOTHESIS_STORAGE_DIRECTORY: join(scratch, 'hypothesis'), NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        PYTHONPATH: options.hostile ? `${FUZZER_DIR}${delimiter}${join(projectRoot, 'test', 'support')}` : FUZZER_DIR,
+        ...(options.hostile ? { SCHEMATHESIS_HOOKS: 'fuzz_hostile' } : {}),
+        HYPOTHESIS_STORAGE_DIRECTORY: join(scratch, 'hypothesis'),
+        NO_COLOR: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

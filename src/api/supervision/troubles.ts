@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { storableEcho } from '../../domain/storable-text';
 import { isDependencyOutage } from '../shared/outages';
+import { failureReason, refusalOf } from '../workflow-failures';
 import type { WebUi } from '../shared/sla-report';
 import type { Trouble } from '../shared/troubles';
 
@@ -29,11 +30,14 @@ export async function processesInTrouble(deps: { pool: pg.Pool; client: Client; 
   }
   for (const execution of await listed(deps.client, 'ExecutionStatus = "Failed"', limit)) {
     if (recorded.has(execution.workflowId)) continue;
+    const failure = await failureOf(deps.client, execution.workflowId, execution.runId);
+    // A one-shot workflow that refused its caller's request answered it (a 4xx): not in trouble.
+    if (failure.refusal) continue;
     troubles.push({
       kind: 'failed',
       workflowId: execution.workflowId,
       workflowType: execution.type,
-      reason: await failureOf(deps.client, execution.workflowId, execution.runId),
+      reason: failure.reason,
       since: (execution.closeTime ?? execution.startTime).toISOString(),
       webUiUrl: webUiUrl(deps.webUi, execution.workflowId),
     });
@@ -84,10 +88,16 @@ async function listed(client: Client, query: string, limit: number) {
   return found;
 }
 
-/** The message a failed workflow ended with (its last event), as its failure says it: names and rules, never data. */
-async function failureOf(client: Client, workflowId: string, runId: string): Promise<string> {
-  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  let failure = history.events?.at(-1)?.workflowExecutionFailedEventAttributes?.failure;
-  while (failure?.cause) failure = failure.cause;
-  return storableEcho(failure?.message ?? 'failed').slice(0, 1000);
+/**
+ * What a failed workflow ended with, as its innermost failure says it (names and rules, never
+ * data), and whether that was a request's refusal (naming the input field, answered as a 4xx).
+ */
+export async function failureOf(client: Client, workflowId: string, runId: string): Promise<{ reason: string; refusal: boolean }> {
+  try {
+    await client.workflow.getHandle(workflowId, runId).result();
+    return { reason: 'failed', refusal: false };
+  } catch (error) {
+    const refused = refusalOf(error);
+    return { reason: storableEcho(failureReason(error) ?? 'failed').slice(0, 1000), refusal: refused !== undefined };
+  }
 }

@@ -1,7 +1,5 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
-  ChildWorkflowFailure,
   isCancellation,
   patched,
   proxyActivities,
@@ -14,6 +12,7 @@ import {
 import type { ProcessFailureActivities } from '../../activities/shared/process-failures';
 import { storableEcho } from '../../domain/storable-text';
 import { databaseStep } from './activity-options';
+import { innermostFailure, isRequestRefusal } from './refusals';
 
 const failures = proxyActivities<ProcessFailureActivities>(databaseStep);
 
@@ -22,9 +21,7 @@ const FAILURES_RECORDED = 'process-failures-recorded';
 
 /** Why the workflow failed, as its innermost failure says: `InvalidData: Postgres refused the data for good (SQLSTATE 22P02)`. */
 function reasonOf(failure: TemporalFailure): string {
-  let cause: unknown = failure;
-  while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.cause) cause = cause.cause;
-  const innermost = cause as TemporalFailure;
+  const innermost = innermostFailure(failure);
   const type = innermost instanceof ApplicationFailure && innermost.type ? `${innermost.type}: ` : '';
   return storableEcho(`${type}${innermost.message}`).slice(0, 1000);
 }
@@ -32,16 +29,17 @@ function reasonOf(failure: TemporalFailure): string {
 /**
  * No ghost processes (DESIGN.md "Processes in trouble are visible"): a workflow that fails for
  * good (a failure no retry changes, which ends the run) first records so, so that its view, the
- * SLA report and the board show it failed, never open, and its tasks leave the inbox. A failure
- * of workflow code itself (a bug) fails its workflow task instead, retried and listed for
- * supervisors by the server. Continue-as-new and cancellation are not failures.
+ * SLA report and the board show it failed, never open, and its tasks leave the inbox. A request's
+ * refusal (a one-shot workflow refusing what its caller asked, answered as a 4xx) is an answer,
+ * not a failure; nor are continue-as-new and cancellation. A failure of workflow code itself (a
+ * bug) fails its workflow task instead, retried and listed for supervisors by the server.
  */
 class FailuresRecorded implements WorkflowInboundCallsInterceptor {
   async execute(input: WorkflowExecuteInput, next: (input: WorkflowExecuteInput) => Promise<unknown>): Promise<unknown> {
     try {
       return await next(input);
     } catch (error) {
-      if (error instanceof TemporalFailure && !isCancellation(error) && patched(FAILURES_RECORDED)) {
+      if (error instanceof TemporalFailure && !isCancellation(error) && !isRequestRefusal(error) && patched(FAILURES_RECORDED)) {
         const { workflowId, runId, workflowType } = workflowInfo();
         // Recording it cannot hide the failure: the run ends with the failure that ended it.
         await failures.recordProcessFailure({ workflowId, runId, workflowType, reason: reasonOf(error), at: new Date().toISOString() }).catch(() => undefined);
