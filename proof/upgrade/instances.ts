@@ -225,6 +225,15 @@ export class UpgradeTraffic {
     }
   }
 
+  /**
+   * Cancels the statements waiting on the held tables, each failing its activity's attempt, to be
+   * retried a second later at the earliest: stopped right after, Postgres ends the holding
+   * transaction with no statement left waiting to take its locks in the moment it goes.
+   */
+  async cancelWaiting(holder: { query(sql: string): Promise<unknown> }): Promise<void> {
+    await holder.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock'`);
+  }
+
   /** Lets go of the requests the previous release's API held open, so that it can stop. */
   abandonRequests(): void {
     for (const abort of this.pending.splice(0)) abort.abort();
@@ -272,18 +281,17 @@ export class UpgradeTraffic {
     await this.d.decide(this.d.tokens.market, workflowId, 'repair-decision', 'approve');
   }
 
-  /** The one running process of a type whose activity is in flight, once the server shows it. */
+  /** The one running process of a type whose activity is in flight, once the server shows it (its visibility may lag: each candidate is described). */
   private async runningWithStepInFlight(workflowType: string): Promise<string> {
     for (let tries = 0; tries < 300; tries += 1) {
       for await (const execution of this.client.workflow.list({ query: `WorkflowType = "${workflowType}" AND ExecutionStatus = "Running"` })) {
-        if (!this.inFlight.some((known) => known.workflowId === execution.workflowId)) {
-          await this.untilStepInFlight(execution.workflowId);
-          return execution.workflowId;
-        }
+        if (this.inFlight.some((known) => known.workflowId === execution.workflowId)) continue;
+        const { status, raw } = await this.client.workflow.getHandle(execution.workflowId).describe();
+        if (status.name === 'RUNNING' && (raw.pendingActivities?.length ?? 0) > 0) return execution.workflowId;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`no ${workflowType} started`);
+    throw new Error(`no ${workflowType} started with its first step in flight`);
   }
 
   private async untilStepInFlight(workflowId: string): Promise<void> {

@@ -63,6 +63,7 @@ export async function proveUpgrade(options: { from?: string; waitForIdleClose: b
 
     const upgrading = Date.now();
     options.log('Postgres stopped under the one-shot processes; the scheduled ones started');
+    await traffic.cancelWaiting(holder);
     await cluster.stopPostgres();
     await traffic.startScheduled(TASK_QUEUE);
     traffic.abandonRequests();

@@ -57,6 +57,20 @@ describe('The operations CLI, through the API', () => {
     expect((await platform.db.pool.query(`SELECT count(*)::int AS n FROM records WHERE reference LIKE 'OPS-%'`)).rows[0].n).toBe(3);
   });
 
+  it('stops at once, non-zero, on a file holding text no database can store, naming the row, the field and the line, and on a CSV it cannot read', async () => {
+    const row = (reference: string, note?: string) =>
+      JSON.stringify({ reference, identityNumber: identityNumber('1974-04-04', 405), category: 'administrative', typeCode: 'administrative-penalty', formedOn: today, details: { procedure: 'general', ...(note ? { note } : {}) } });
+    writeFileSync(join(folder, 'surrogate.ndjson'), `${row('OPS-S1')}\n${row('OPS-S2', 'a\ud800b')}\n${row('OPS-S3')}\n`);
+    const refused = await ops(['import', 'surrogate.ndjson']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/400 invalid-input rows\.2\.details\.note \(line 2\): must be well-formed text/);
+    writeFileSync(join(folder, 'quote.csv'), `reference,identityNumber\nOPS-Q1,"unterminated\n`);
+    const unreadable = await ops(['import', 'quote.csv']);
+    expect(unreadable.code).not.toBe(0);
+    expect(unreadable.stderr).toMatch(/400 invalid-csv body: line 2: Quote Not Closed/);
+    expect((await platform.db.pool.query(`SELECT count(*)::int AS n FROM records WHERE reference LIKE 'OPS-S%' OR reference LIKE 'OPS-Q%'`)).rows[0].n).toBe(0);
+  });
+
   it('fails with a non-zero exit code and the reason: a refused token, a wrong role, a missing file', async () => {
     const unknown = await ops(['import', 'records.ndjson'], 'not-a-token');
     expect(unknown.code).not.toBe(0);

@@ -357,11 +357,12 @@ describe('Art. 21 credit repair by volunteering and donation: the civilised-beha
   it('refuses evidence it can never count (Postgres refuses it for good) and goes on counting the next, its process never failed by it', async () => {
     const resident = await repairs.resident();
     const penalty = await repairs.record(resident.personId, 'administrative-penalty', '2026-06-01');
+    const today = new Date((await bed.env.currentTimeMs()) + 8 * 3600_000).toISOString().slice(0, 10);
     const { filing, handle } = repairs.file(resident.personId, penalty, 'volunteering');
     await filing;
     // Evidence of an event the civilised-behaviour database never kept: the count's row cannot reference it.
-    await handle.signal(civicEvidenceSignal, { eventId: 'never-kept', kind: 'volunteering', amount: 19, occurredOn: '2026-09-29' });
-    await repairs.feed({ eventId: 'vol-kept', person: resident.person, kind: 'volunteering', amount: 3, occurredOn: '2026-09-29' });
+    await handle.signal(civicEvidenceSignal, { eventId: 'never-kept', kind: 'volunteering', amount: 19, occurredOn: today });
+    await repairs.feed({ eventId: 'vol-kept', person: resident.person, kind: 'volunteering', amount: 3, occurredOn: today });
     await expect.poll(async () => (await handle.query(repairQuery)).progress).toBe(3);
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect(await handle.query(repairQuery)).toMatchObject({ state: 'collecting' });
