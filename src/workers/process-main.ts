@@ -1,8 +1,9 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config, type ProcessRole } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { projectRoot } from '../project-root';
+import { runtimeLogger } from '../temporal/runtime-logger';
 import { withDevSecrets } from './dev-secrets';
 
 export interface StartedProcess {
@@ -26,7 +27,7 @@ export function runProcess(role: ProcessRole, start: (config: Config, dataDir: s
     const config = loadConfig(env, role);
     const logger = createLogger(config.LOG_LEVEL);
     // The process owns its signals: it stops the API, then the worker, then the servers, in order.
-    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    Runtime.install({ logger: runtimeLogger('WARN'), shutdownSignals: [] });
     const started = await start(config, dataDir, logger);
     process.stdout.write(`\n${started.banner}\nPress Ctrl-C to stop.\n\n`);
 

@@ -44,7 +44,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const uiPort = await freePort();
   const { value: devServer } = await withTemporalExecutable('cli', (executable) =>
-    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: SEARCH_ATTRIBUTES, ui: true, uiPort } }),
+    // Errors only: its warnings (search attributes registered twice, worker deployments' own workflows) are not the tests' concern.
+    TestWorkflowEnvironment.createLocal({ server: { executable, searchAttributes: SEARCH_ATTRIBUTES, ui: true, uiPort, log: { format: 'pretty', level: 'error' } } }),
   );
 
   project.provide('postgresUrlTemplate', db.urlFor('{db}'));

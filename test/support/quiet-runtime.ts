@@ -1,4 +1,5 @@
 import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import { runtimeLogger } from '../../src/temporal/runtime-logger';
 
 /**
  * Warnings a test provokes on purpose (a replay that must fail): not printed while it runs. The
@@ -6,7 +7,7 @@ import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogLevel, type 
  */
 export const expectedWarnings: RegExp[] = [/activity_failure_include_heartbeat/];
 
-const printed = new DefaultLogger('WARN');
+const printed = runtimeLogger('WARN');
 
 // Each test process installs the SDK runtime once, logging only warnings and errors; the native
 // side's logs are forwarded to the same logger, so a test can expect some of them.

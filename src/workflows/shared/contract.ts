@@ -1,4 +1,4 @@
-import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RecordCorrection } from '../../domain/record';
 import type { Role } from '../../domain/roles';
@@ -130,5 +130,6 @@ export interface RefusalDetail {
  * field, which the API's failure map turns into its 4xx (src/api/workflow-failures.ts).
  */
 export function refusal(type: string, message: string, field: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, type, { field } satisfies RefusalDetail);
+  // Benign: an expected outcome, which the worker logs at debug rather than as a failure with its stack.
+  return ApplicationFailure.create({ message, type, nonRetryable: true, details: [{ field } satisfies RefusalDetail], category: ApplicationFailureCategory.BENIGN });
 }
