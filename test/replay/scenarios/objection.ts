@@ -64,6 +64,15 @@ export function objectionScenario(): Scenario {
       if (again.status !== 409) throw new Error(`a second objection was not refused: ${again.status}`);
       const refused = d.bed.started.filter((start) => start.workflowId.startsWith('objection/')).at(-1)!;
       await d.save(refused.workflowId, 'objection-refused-at-filing');
+
+      // A step Postgres refuses for good (a rule it holds that the code does not): the workflow records its failure, then fails (0.3.0).
+      await d.bed.pool.query(`CREATE FUNCTION refuse_marked_task() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.context->>'reason' LIKE 'TASK-REFUSED%' THEN RAISE check_violation USING MESSAGE = 'refused'; END IF; RETURN NEW; END $$`);
+      await d.bed.pool.query('CREATE TRIGGER refuse_marked_task BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION refuse_marked_task()');
+      const failing = await file(d, 'OBJ-FAILING', { reason: 'TASK-REFUSED: the penalty was annulled' });
+      await d.until(async () => (await d.bed.client.workflow.getHandle(failing.workflowId).describe()).status.name, 'FAILED', 'the failing objection');
+      await d.save(failing.workflowId, 'objection-failed-recorded');
+      await d.bed.pool.query('DROP TRIGGER refuse_marked_task ON tasks; DROP FUNCTION refuse_marked_task()');
     },
     async closing(d) {
       await d.decide(d.tokens.market, forwarded, 'objection-verification', 'correct', {

@@ -3,6 +3,9 @@ import { COMMITMENT } from '../../support/repair-fixtures';
 import type { Driver, Resident } from '../driver';
 import type { Scenario } from './scenario';
 
+/** Civic events enough for a repair's history to pass the 2,000 events after which it continues as new (about ten events each). */
+const LONG_FEED_EVENTS = 300;
+
 /** The days back a general-tier penalty is formed so that its 12-month maximum period ends within the first working week. */
 const NEAR_MAXIMUM = 360;
 
@@ -51,6 +54,18 @@ export function repairScenario(): Scenario {
       await d.save('civic-event/EV-REPLAY-1', 'civic-event-routed-to-repair');
       await d.until(async () => (await d.bed.call('GET', `/repairs/${volunteering.repairId}`, volunteer1.token)).body.progress, 12, 'the repair progress');
       await d.save(volunteering.workflowId, 'repair-volunteering-evidence-counted');
+
+      // Fed for long (an event a day for a year, in minutes of the capture): the repair continues as new (0.3.0).
+      const longFed = await d.resident();
+      const long = await file(d, longFed, 'REP-LONG', 'volunteering');
+      const firstRun = (await d.bed.client.workflow.getHandle(long.workflowId).describe()).runId;
+      const events = Array.from({ length: LONG_FEED_EVENTS }, (_, i) => ({ eventId: `EV-LONG-${i}`, identityNumber: longFed.identity, kind: 'volunteering', amount: 0.01, occurredOn: d.today }));
+      for (let from = 0; from < events.length; from += 1000) {
+        await d.expect(await d.bed.call('POST', '/civic-events', d.tokens.civicDb, { events: events.slice(from, from + 1000) }), 202);
+      }
+      await d.until(async () => (await d.bed.call('GET', `/repairs/${long.repairId}`, longFed.token)).body.progress, LONG_FEED_EVENTS / 100, 'the long feed counted');
+      await d.save(d.bed.client.workflow.getHandle(long.workflowId, firstRun), 'repair-volunteering-continued-as-new');
+      await d.save(long.workflowId, 'repair-volunteering-after-continue-as-new');
 
       // Fed to the end: 20 hours make the application complete; NDRC finds it incomplete all the same.
       const volunteer2 = await d.resident();
