@@ -197,9 +197,19 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     await expect.poll(() => webUi.getByText(workflowId).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await screenshot(webUi, 'sla-board-link-in-temporal-web-ui');
 
-    const csv = await page.request.get(`${platform.url}/ui/reports/sla.csv?from=${formedLongAgo}&to=${today}`);
+    // The downloads, from the page's own links, under its session.
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    expect(csvDownload.suggestedFilename()).toBe(`sla-${formedLongAgo}-${today}.csv`);
+    const csv = await page.request.get(`${platform.url}${(await page.getAttribute('#download-csv', 'href'))!}`);
     expect(csv.headers()['content-type']).toContain('text/csv');
     expect(await csv.text()).toContain(`${AGENCY},record-sharing,0,1,0,`);
+    const json = await page.request.get(`${platform.url}${(await page.getAttribute('#download-json', 'href'))!}`);
+    expect(json.status()).toBe(200);
+    expect((await json.json()).rows).toContainEqual(expect.objectContaining({ agencyId: AGENCY, process: 'record-sharing', metLate: 1 }));
+
+    // The organisations, with their kinds in words and the token roles that act for them.
+    await page.click('header nav a[href="/ui/agencies"]');
+    expect(await page.locator('#agencies tr', { hasText: AGENCY }).textContent()).toContain('公共信用信息管理单位');
     await context.close();
   });
 });

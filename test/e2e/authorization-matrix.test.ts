@@ -47,6 +47,7 @@ const MATRIX: Record<string, readonly Role[] | typeof PUBLIC> = {
   'GET /me/personal-data': ['person'],
   'GET /reports/sla': ['supervisor', 'ndrc'],
   'GET /supervision/troubles': ['supervisor', 'ndrc'],
+  'GET /agencies': ['admin', 'ndrc', 'supervisor', 'institution', 'agency', 'provider'],
   'GET /reports/sla.csv': ['supervisor', 'ndrc'],
   'POST /obligations': ['agency'],
   'GET /obligations': ['agency'],

@@ -9,10 +9,30 @@ import {
 } from '../../workflows/agencies/contract';
 import { actorOf } from '../auth';
 import type { ApiDependencies } from '../shared/dependencies';
+import { registeredOrganisations, ROLES_OF_KIND } from './queries';
 import { throughTemporal } from '../workflow-failures';
 
-/** Admins register the agencies (Art. 10) and market providers that share records. */
+const KINDS = ['agency', 'provider', 'requester'] as const;
+
+/** Admins register the agencies (Art. 10) and market providers that share records; the platform's users look them up. */
 export const agencyRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
+  app.get(
+    '/agencies',
+    {
+      config: { roles: ['admin', 'ndrc', 'supervisor', 'institution', 'agency', 'provider'] },
+      schema: {
+        summary: 'The registered organisations: agencies, market providers and requesters, with their kinds and the token roles each acts in',
+        tags: ['administration'],
+        response: {
+          200: z.object({
+            agencies: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(KINDS), roles: z.array(z.string()).describe('the roles of the tokens that act for it (their `agency` claim is its id)') })),
+          }),
+        },
+      },
+    },
+    async () => ({ agencies: (await registeredOrganisations(deps.pool)).map((row) => ({ ...row, roles: ROLES_OF_KIND[row.kind] })) }),
+  );
+
   app.put(
     '/admin/agencies/:id',
     {
@@ -21,8 +41,8 @@ export const agencyRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
         summary: 'Register or rename an agency, a market provider, or a requester (a bank, an employer, a landlord, another city: Art. 15)',
         tags: ['administration'],
         params: z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lower-case letters, digits or dashes') }),
-        body: z.strictObject({ name: z.string().min(2).max(200), kind: z.enum(['agency', 'provider', 'requester']) }),
-        response: { 200: z.object({ id: z.string(), name: z.string(), kind: z.enum(['agency', 'provider', 'requester']) }) },
+        body: z.strictObject({ name: z.string().min(2).max(200), kind: z.enum(KINDS) }),
+        response: { 200: z.object({ id: z.string(), name: z.string(), kind: z.enum(KINDS) }) },
       },
     },
     async (request) => {

@@ -10,7 +10,15 @@ const zh = {
   platform: '济南市个人诚信积分平台',
   signIn: '登录',
   signOut: '退出',
-  signInHelp: '粘贴身份认证平台签发的访问令牌（本地开发：npm run token -- --role ndrc）。',
+  signInHelp: '粘贴身份认证平台签发的访问令牌（本地开发：npm run token -- ndrc；机构令牌：npm run token -- agency --agency <机构编号>）。',
+  agencies: '登记机构',
+  agencyId: '编号',
+  agencyName: '名称',
+  agencyKind: '类别',
+  agencyRoles: '令牌角色',
+  'kind:agency': '公共信用信息管理单位',
+  'kind:provider': '市场信用信息提供单位',
+  'kind:requester': '查询方',
   token: '访问令牌',
   signedInAs: '当前用户',
   inbox: '待办任务',
@@ -96,7 +104,15 @@ const en: Record<MessageKey, string> = {
   platform: 'Jinan personal integrity score platform',
   signIn: 'Sign in',
   signOut: 'Sign out',
-  signInHelp: 'Paste the access token issued by the identity provider (locally: npm run token -- --role ndrc).',
+  signInHelp: 'Paste the access token issued by the identity provider (locally: npm run token -- ndrc; for an organisation: npm run token -- agency --agency <its id>).',
+  agencies: 'Registered organisations',
+  agencyId: 'Id',
+  agencyName: 'Name',
+  agencyKind: 'Kind',
+  agencyRoles: 'Token roles',
+  'kind:agency': 'Public credit information agency',
+  'kind:provider': 'Market credit information provider',
+  'kind:requester': 'Requester',
   token: 'Access token',
   signedInAs: 'Signed in as',
   inbox: 'Task inbox',
@@ -185,7 +201,7 @@ export function translator(language: Language): Translate {
 }
 
 /** A message for a value the pages know (a process, an error code), or the value itself. */
-export function known(t: Translate, prefix: 'process' | 'code', value: string): string {
+export function known(t: Translate, prefix: 'process' | 'code' | 'kind', value: string): string {
   const key = `${prefix}:${value}`;
   return key in zh ? t(key as MessageKey) : value;
 }

@@ -41,6 +41,7 @@ export function page(frame: PageFrame, title: string, body: SafeHtml, scripts: s
   <nav>
     ${roles(INBOX_ROLES) ? html`<a href="/ui/inbox">${t('inbox')}</a>` : ''}
     ${roles(BOARD_ROLES) ? html`<a href="/ui/sla">${t('slaBoard')}</a>` : ''}
+    ${actor ? html`<a href="/ui/agencies">${t('agencies')}</a>` : ''}
     <a id="language" href="${withLanguage(frame.url, frame.language === 'zh-CN' ? 'en' : 'zh-CN')}">${t('language')}</a>
     ${
       actor

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { answerError, type ErrorBody } from '../errors';
+import type { Role } from '../../domain/roles';
 import type { ApiDependencies } from '../shared/dependencies';
 import type { SlaReport } from '../shared/sla-report';
 import { html, type SafeHtml } from './html';
@@ -19,7 +20,7 @@ import type { Trouble } from '../shared/troubles';
 
 const SESSION_COOKIE = 'session';
 const LANGUAGE_COOKIE = 'lang';
-const PAGE_ROLES: readonly string[] = [...new Set([...INBOX_ROLES, ...BOARD_ROLES])];
+const PAGE_ROLES: readonly Role[] = [...new Set([...INBOX_ROLES, ...BOARD_ROLES])];
 
 /** Pages allow only what they serve: their own scripts and styles, forms posted to themselves. */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -214,6 +215,18 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       return act(request, reply, request.params.taskId, 'completion', { decision, reasons }, { decision, reasons });
     },
   );
+
+  app.get('/ui/agencies', { config: { roles: PAGE_ROLES }, schema: { ...hidden, querystring: language } }, async (request, reply) => {
+    const answer = await api<{ agencies: { id: string; name: string; kind: string; roles: string[] }[] }>(request, 'GET', '/agencies');
+    if (!answer.ok) return refused(request, reply, answer.status, answer.error);
+    const view = await frame(request, reply);
+    const { t } = view;
+    const body = html`<table id="agencies">
+<thead><tr><th>${t('agencyId')}</th><th>${t('agencyName')}</th><th>${t('agencyKind')}</th><th>${t('agencyRoles')}</th></tr></thead>
+<tbody>${answer.body.agencies.map((agency) => html`<tr><td><code>${agency.id}</code></td><td>${agency.name}</td><td>${known(t, 'kind', agency.kind)}</td><td>${agency.roles.join(', ')}</td></tr>`)}</tbody>
+</table>`;
+    return send(reply, 200, page(view, t('agencies'), body));
+  });
 
   const periodQuery = language.extend({ from: z.string().max(10).optional(), to: z.string().max(10).optional() });
   const periodOf = (query: { from?: string | undefined; to?: string | undefined }) => {

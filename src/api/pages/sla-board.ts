@@ -42,8 +42,8 @@ export function boardBody(t: Translate, report: SlaReport, webUi: WebUi): SafeHt
   <label>${t('from')}<input type="date" name="from" value="${report.from}"></label>
   <label>${t('to')}<input type="date" name="to" value="${report.to}"></label>
   <button type="submit">${t('show')}</button>
-  <a href="/reports/sla.csv?${query}" id="download-csv">${t('downloadCsv')}</a>
-  <a href="/reports/sla?${query}" id="download-json">${t('downloadJson')}</a>
+  <a href="/ui/reports/sla.csv?${query}" id="download-csv">${t('downloadCsv')}</a>
+  <a href="/ui/reports/sla.json?${query}" id="download-json">${t('downloadJson')}</a>
 </form>
 ${
   report.rows.length === 0
