@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARKET_ATTESTATION } from '../../src/domain/record';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
+import { knownCodes } from '../../src/api/pages/vocabulary';
 import { COMMITMENT } from '../support/repair-fixtures';
 import { launchBrowser, screenshot } from '../support/browser';
 import { identityNumber } from '../support/identities';
@@ -37,6 +38,21 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
       if (found) return found;
     }
     throw new Error(`no open ${kind} task for ${subject}`);
+  }
+
+  /**
+   * The platform's codes a Chinese page shows as they are: its main text, but for what users
+   * wrote (reasons, names) and identifiers (`code`), searched for every code the pages translate.
+   */
+  async function untranslatedCodes(page: Page): Promise<string[]> {
+    // Run in the page, as text: this project's TypeScript has no DOM types.
+    const text = (await page.evaluate(`(() => {
+      const main = document.querySelector('main').cloneNode(true);
+      for (const element of main.querySelectorAll('.user-text, code, textarea, [data-code] p')) element.remove();
+      return main.innerText;
+    })()`)) as string;
+    const codes = [...Object.values(knownCodes()).flat(), 'objection', 'repair', 'declaration', 'record-sharing', 'open', 'claimed', 'completed', 'cancelled'];
+    return [...new Set(codes.filter((code) => new RegExp(`(^|[^\\w-])${code}($|[^\\w-])`).test(text)))];
   }
 
   /** A browser session of its own, signed in through the sign-in page with the token. */
@@ -110,12 +126,27 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     const session = (await context.cookies()).find((cookie) => cookie.name === 'session')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/ui' });
     await expect.poll(() => page.locator('h1').textContent()).toBe('待办任务');
-    const row = page.locator('#tasks tbody tr', { hasText: objectionId });
+    const row = page.locator(`#tasks tbody tr[data-subject="${objectionId}"]`);
     expect(await row.locator('td.state').textContent()).toBe('待处理');
+    // What the task is about, in words: the kind, the record's type and reference, its sharer.
+    expect(await row.textContent()).toContain('异议核查');
+    expect(await row.textContent()).toContain('行政处罚 BROWSER-PEN-0909');
+    expect(await row.textContent()).toContain('Jinan Tax Bureau');
+    expect(await untranslatedCodes(page)).toEqual([]);
+    await screenshot(page, 'inbox-zh');
     await Promise.all([page.waitForURL(/\/ui\/tasks\//), row.locator('a').click()]);
-    expect(await page.locator('main').textContent()).toContain(objectionId);
-    expect(await page.locator('#context').textContent()).toContain(AGENCY);
-    expect(await page.locator('#context').textContent()).toContain('The penalty was paid and lifted the same day');
+    // The case in front of the reviewer: the record as its reviewer may see it, the applicant's reason, the decisions before this one.
+    const record = await page.locator('#record').textContent();
+    expect(record).toContain('行政处罚');
+    expect(record).toContain('一般');
+    expect(record).toContain(AGENCY);
+    expect(record).toContain('异议中');
+    expect(await page.locator('#record').textContent()).toContain('一般程序');
+    expect(await page.locator('#application').textContent()).toContain('The penalty was paid and lifted the same day');
+    expect(await page.locator('#decisions').textContent()).toContain('转交机构核查');
+    expect(await page.locator('#due').textContent()).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日 24:00/);
+    expect(await untranslatedCodes(page)).toEqual([]);
+    await screenshot(page, 'task-case-zh');
 
     await page.selectOption('#decision', 'uphold');
     await page.fill('#reasons', 'x');
@@ -134,8 +165,13 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     expect(await page.locator('.notice').textContent()).toContain('决定已记录');
     expect(await page.locator('#task-state').textContent()).toBe('已完成');
     const history = await page.locator('#history').textContent();
-    expect(history).toContain('completed');
+    expect(history).toContain('完成');
+    expect(history).toContain('维持原信息');
     expect(history).toContain('tax-clerk-wang');
+    expect(await untranslatedCodes(page)).toEqual([]);
+    // The check sees a code shown as it is.
+    await page.evaluate(`document.querySelector('main').insertAdjacentHTML('beforeend', '<p>objection-verification: uphold</p>')`);
+    expect(await untranslatedCodes(page)).toEqual(['objection-verification', 'uphold']);
     await screenshot(page, 'inbox-decided-zh');
     await context.close();
   });
@@ -147,7 +183,7 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
       [providerRepairId, 'met', 'The overdue amount was repaid in full'],
     ] as const) {
       await page.goto(`${platform.url}/ui/inbox`);
-      const row = page.locator('#tasks tbody tr', { hasText: subject });
+      const row = page.locator(`#tasks tbody tr[data-subject="${subject}"]`);
       await Promise.all([page.waitForURL(/\/ui\/tasks\//), row.locator('a').click()]);
       await page.selectOption('#decision', decision);
       await page.fill('#reasons', reasons);

@@ -79,6 +79,7 @@ const MATRIX: Record<string, readonly Role[] | typeof PUBLIC> = {
   'POST /tasks/{taskId}/release': ['ndrc', 'agency', 'provider'],
   'POST /tasks/{taskId}/completion': ['ndrc', 'agency', 'provider'],
   'GET /tasks/{taskId}/history': ['ndrc', 'agency', 'provider', 'supervisor'],
+  'GET /tasks/{taskId}/case': ['ndrc', 'agency', 'provider', 'supervisor'],
 };
 
 /** A path with its parameters filled in a form each accepts. */

@@ -65,6 +65,29 @@ const zh = {
   metLate: '超时办结',
   breached: '已超时未办结',
   openStages: '办理中',
+  about: '事项',
+  record: '信用信息',
+  recordType: '信息类型',
+  tier: '失信程度',
+  reference: '信息编号',
+  sharer: '共享单位',
+  formedOn: '形成日期',
+  sharedAt: '共享时间',
+  recordStatus: '信息状态',
+  disputed: '异议中',
+  evidence: '证明材料',
+  versions: '历次版本',
+  version: '版本',
+  changedBy: '变更人及理由',
+  supersededAt: '被替代时间',
+  current: '现行版本',
+  application: '申请',
+  declared: '申报内容',
+  route: '修复方式',
+  threshold: '目标',
+  earlierDecisions: '本流程此前的决定',
+  dueAt: '办理时限',
+  claimedAt: '认领于',
   failedStages: '流程失败',
   troubles: '出现问题的流程',
   noTroubles: '目前没有出现问题的流程。',
@@ -159,6 +182,29 @@ const en: Record<MessageKey, string> = {
   metLate: 'Met late',
   breached: 'Breached, still open',
   openStages: 'Open',
+  about: 'About',
+  record: 'Record',
+  recordType: 'Type',
+  tier: 'Tier',
+  reference: 'Reference',
+  sharer: 'Shared by',
+  formedOn: 'Formed on',
+  sharedAt: 'Shared at',
+  recordStatus: 'Status',
+  disputed: 'Disputed',
+  evidence: 'Evidence',
+  versions: 'Versions',
+  version: 'Version',
+  changedBy: 'Changed by, and why',
+  supersededAt: 'Replaced at',
+  current: 'Current',
+  application: 'Application',
+  declared: 'Declared',
+  route: 'Route',
+  threshold: 'Threshold',
+  earlierDecisions: 'Earlier decisions in this process',
+  dueAt: 'Due',
+  claimedAt: 'since',
   failedStages: 'Process failed',
   troubles: 'Processes in trouble',
   noTroubles: 'No process is in trouble.',
@@ -204,6 +250,26 @@ export function translator(language: Language): Translate {
 export function known(t: Translate, prefix: 'process' | 'code' | 'kind', value: string): string {
   const key = `${prefix}:${value}`;
   return key in zh ? t(key as MessageKey) : value;
+}
+
+/** A day as reviewers read it: `2026年12月10日`, or `2026-12-10` in English. */
+export function dayWords(language: Language, day: string): string {
+  const [year, month, date] = day.split('-');
+  return language === 'zh-CN' && year && month && date ? `${year}年${Number(month)}月${Number(date)}日` : day;
+}
+
+/**
+ * An instant in Jinan: `2026年12月10日 14:05`, or `2026-12-10 14:05` in English (Asia/Shanghai).
+ * Midnight is the end of the day before, as deadlines are written: `2026年12月15日 24:00`.
+ */
+export function timeWords(language: Language, instant: string): string {
+  const at = new Date(instant);
+  const parts = Object.fromEntries(SHANGHAI_TIME.formatToParts(at).map((part) => [part.type, part.value]));
+  if (parts.hour === '00' && parts.minute === '00') {
+    const before = Object.fromEntries(SHANGHAI_TIME.formatToParts(new Date(at.getTime() - 1)).map((part) => [part.type, part.value]));
+    return `${dayWords(language, `${before.year}-${before.month}-${before.day}`)} 24:00`;
+  }
+  return `${dayWords(language, `${parts.year}-${parts.month}-${parts.day}`)} ${parts.hour}:${parts.minute}`;
 }
 
 const SHANGHAI_TIME = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

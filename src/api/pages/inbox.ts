@@ -1,7 +1,15 @@
 import { dueDayOf } from '../../domain/working-days';
-import type { TaskEventView, TaskView } from '../shared/task-view';
+import type { CaseView, TaskEventView, TaskView } from '../shared/task-view';
 import { html, type SafeHtml } from './html';
-import { known, type Translate } from './i18n';
+import { dayWords, known, timeWords, type Language, type Translate } from './i18n';
+import type { Words } from './vocabulary';
+
+/** How a page speaks: its messages, the platform's codes in words, and its language for days and times. */
+export interface Speech {
+  t: Translate;
+  w: Words;
+  language: Language;
+}
 
 export interface InboxFilters {
   process?: string | undefined;
@@ -23,7 +31,17 @@ function state(t: Translate, value: string): string {
   return (STATES as readonly string[]).includes(value) ? t(value as (typeof STATES)[number]) : value;
 }
 
-export function inboxBody(t: Translate, tasks: TaskView[], filters: InboxFilters, now = new Date()): SafeHtml {
+/** What a task is about, in words: the record's type and reference and its sharer, or a declaration's type and title. */
+function about(speech: Speech, task: TaskView): SafeHtml {
+  const { w } = speech;
+  const type = task.about.recordType ? w('type', task.about.recordType) : '';
+  const what = task.about.title ? html`${type} <span class="user-text">「${task.about.title}」</span>` : html`${type}${task.about.reference ? html` <code>${task.about.reference}</code>` : ''}`;
+  const sharer = task.about.sharerName ? html` · <span class="user-text">${task.about.sharerName}</span>` : '';
+  return html`${what}${sharer}`;
+}
+
+export function inboxBody(speech: Speech, tasks: TaskView[], filters: InboxFilters, now = new Date()): SafeHtml {
+  const { t, w, language } = speech;
   const option = (value: string, label: string, selected: string | undefined) => html`<option value="${value}"${selected === value ? html` selected` : ''}>${label}</option>`;
   const filterForm = html`<form class="filters" method="get" action="/ui/inbox">
   <label>${t('process')}<select name="process">${option('', t('all'), filters.process ?? '')}${PROCESSES.map((p) => option(p, known(t, 'process', p), filters.process))}</select></label>
@@ -34,24 +52,20 @@ export function inboxBody(t: Translate, tasks: TaskView[], filters: InboxFilters
   if (tasks.length === 0) return html`${filterForm}<p>${t('noTasks')}</p>`;
   const rows = tasks.map((task) => {
     const mark = urgency(task, now);
-    return html`<tr class="${mark ?? ''}" data-task="${task.id}">
-  <td>${task.dueAt ? dueDayOf(new Date(task.dueAt)) : '—'} ${mark ? html`<span class="badge ${mark}">${t(mark === 'overdue' ? 'overdue' : 'dueSoon')}</span>` : ''}</td>
+    return html`<tr class="${mark ?? ''}" data-task="${task.id}" data-subject="${task.subject}">
+  <td>${task.dueAt ? dayWords(language, dueDayOf(new Date(task.dueAt))) : '—'} ${mark ? html`<span class="badge ${mark}">${t(mark === 'overdue' ? 'overdue' : 'dueSoon')}</span>` : ''}</td>
   <td class="number">${task.workingDaysLeft ?? '—'}</td>
   <td>${known(t, 'process', task.process)}</td>
-  <td><a href="/ui/tasks/${task.id}">${task.kind}</a></td>
-  <td>${task.subject}</td>
+  <td><a href="/ui/tasks/${task.id}">${w('kind', task.kind)}</a></td>
+  <td>${about(speech, task)}</td>
   <td class="state">${state(t, task.state)}</td>
-  <td>${task.claimedBy ?? ''}</td>
+  <td><span class="user-text">${task.claimedBy ?? ''}</span></td>
 </tr>`;
   });
   return html`${filterForm}<table id="tasks">
-<thead><tr><th>${t('dueDay')}</th><th>${t('workingDaysLeft')}</th><th>${t('process')}</th><th>${t('kind')}</th><th>${t('subject')}</th><th>${t('state')}</th><th>${t('claimedBy')}</th></tr></thead>
+<thead><tr><th>${t('dueDay')}</th><th>${t('workingDaysLeft')}</th><th>${t('process')}</th><th>${t('kind')}</th><th>${t('about')}</th><th>${t('state')}</th><th>${t('claimedBy')}</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`;
-}
-
-function value(item: unknown): string {
-  return typeof item === 'string' ? item : JSON.stringify(item);
 }
 
 export interface TaskPageState {
@@ -64,35 +78,112 @@ export interface TaskPageState {
   entered?: { decision?: string; reasons?: string };
 }
 
-export function taskBody(t: Translate, task: TaskView, events: TaskEventView[], view: TaskPageState, now = new Date()): SafeHtml {
+/** A detail's value in words where it is a code the pages know (a procedure, a capacity, yes and no). */
+function detailValue(w: Words, item: unknown): SafeHtml {
+  if (typeof item === 'boolean') return html`${w('value', String(item))}`;
+  if (typeof item === 'string') {
+    const worded = w('value', item);
+    return worded === item ? html`<span class="user-text">${item}</span>` : html`${worded}`;
+  }
+  return html`<span class="user-text">${JSON.stringify(item)}</span>`;
+}
+
+function detailsList(w: Words, details: Record<string, unknown>): SafeHtml {
+  const entries = Object.entries(details).filter(([, item]) => item !== null && item !== undefined);
+  if (entries.length === 0) return html`—`;
+  return html`<dl class="details">${entries.map(([key, item]) => html`<dt>${w('field', key)}</dt><dd>${detailValue(w, item)}</dd>`)}</dl>`;
+}
+
+function evidenceList(evidence: { kind: string; ref: string }[]): SafeHtml {
+  if (evidence.length === 0) return html`—`;
+  return html`<ul class="evidence">${evidence.map((item) => html`<li><span class="user-text">${item.kind}: ${item.ref}</span></li>`)}</ul>`;
+}
+
+/** The case in front of the reviewer (`GET /tasks/{id}/case`): the record, what was applied for, and the decisions before this one. */
+function caseBody(speech: Speech, view: CaseView): SafeHtml {
+  const { t, w, language } = speech;
+  const record = view.record;
+  const recordPart = record
+    ? html`<h2>${t('record')}</h2>
+<dl id="record">
+  <dt>${t('recordType')}</dt><dd>${w('type', record.typeCode)} · ${w('category', record.category)}</dd>
+  ${record.tier ? html`<dt>${t('tier')}</dt><dd>${w('tier', record.tier)}</dd>` : ''}
+  <dt>${t('reference')}</dt><dd><code>${record.reference}</code></dd>
+  <dt>${t('sharer')}</dt><dd><span class="user-text">${record.sharerName ?? ''}</span> <code>${record.sharerId}</code></dd>
+  <dt>${t('formedOn')}</dt><dd>${dayWords(language, record.formedOn)}</dd>
+  <dt>${t('sharedAt')}</dt><dd>${timeWords(language, record.sharedAt)}</dd>
+  <dt>${t('recordStatus')}</dt><dd>${w('status', record.status)}${record.disputed ? html` <span class="badge due-soon">${t('disputed')}</span>` : ''}</dd>
+  <dt>${t('details')}</dt><dd>${detailsList(w, record.details)}</dd>
+  <dt>${t('evidence')}</dt><dd>${evidenceList(record.evidence)}</dd>
+</dl>
+<h3>${t('versions')}</h3>
+<table id="versions"><thead><tr><th>${t('version')}</th><th>${t('formedOn')}</th><th>${t('recordStatus')}</th><th>${t('details')}</th><th>${t('changedBy')}</th><th>${t('supersededAt')}</th></tr></thead>
+<tbody>${record.versions.map(
+        (version) =>
+          html`<tr><td class="number">${version.version}</td><td>${dayWords(language, version.formedOn)}</td><td>${w('status', version.status)}</td><td>${detailsList(w, version.details)}</td><td><span class="user-text">${version.changedBy}</span>${version.changeReason ? html`<br><span class="user-text">${version.changeReason}</span>` : ''}</td><td>${version.supersededAt ? timeWords(language, version.supersededAt) : t('current')}</td></tr>`,
+      )}</tbody></table>`
+    : '';
+  const { application } = view;
+  const declared = application.declared
+    ? html`<dt>${t('declared')}</dt><dd>${w('type', application.declared.typeCode)} · ${w('category', application.declared.category)} · ${dayWords(language, application.declared.formedOn)}${detailsList(w, application.declared.details)}</dd>`
+    : '';
+  const route = application.route
+    ? html`<dt>${t('route')}</dt><dd>${w('route', application.route)}${
+        application.terms && typeof application.terms.threshold === 'number' ? html` · ${t('threshold')} ${application.terms.threshold}` : ''
+      }</dd>`
+    : '';
+  const applicationPart = html`<h2>${t('application')}</h2>
+<dl id="application">
+  ${application.reason ? html`<dt>${t('reason')}</dt><dd><span class="user-text">${application.reason}</span></dd>` : ''}
+  ${route}${declared}
+  <dt>${t('evidence')}</dt><dd>${evidenceList(application.evidence)}</dd>
+</dl>`;
+  const decisionsPart = view.decisions.length
+    ? html`<h2>${t('earlierDecisions')}</h2>
+<table id="decisions"><thead><tr><th>${t('at')}</th><th>${t('kind')}</th><th>${t('decision')}</th><th>${t('reasons')}</th><th>${t('actor')}</th></tr></thead>
+<tbody>${view.decisions.map(
+        (done) =>
+          html`<tr><td>${done.at ? timeWords(language, done.at) : ''}</td><td>${w('kind', done.kind)}</td><td>${w('decision', done.decision)}</td><td><span class="user-text">${done.reasons}</span></td><td><span class="user-text">${done.actor ?? ''}</span></td></tr>`,
+      )}</tbody></table>`
+    : '';
+  return html`${recordPart}${applicationPart}${decisionsPart}`;
+}
+
+export function taskBody(speech: Speech, task: TaskView, view: CaseView, events: TaskEventView[], page: TaskPageState, now = new Date()): SafeHtml {
+  const { t, w, language } = speech;
   const mark = urgency(task, now);
   const unfinished = task.state === 'open' || task.state === 'claimed';
+  const claimedSince = task.claimedBy ? events.filter((event) => event.event === 'claimed').at(-1)?.at : undefined;
   const action = (name: 'claim' | 'release') =>
-    html`<form method="post" action="/ui/tasks/${task.id}/${name}" class="inline"><input type="hidden" name="_csrf" value="${view.csrf}"><button type="submit" id="${name}">${t(name)}</button></form>`;
+    html`<form method="post" action="/ui/tasks/${task.id}/${name}" class="inline"><input type="hidden" name="_csrf" value="${page.csrf}"><button type="submit" id="${name}">${t(name)}</button></form>`;
   const decisionForm = html`<form class="decision" method="post" action="/ui/tasks/${task.id}/decision">
-  <input type="hidden" name="_csrf" value="${view.csrf}">
-  <label>${t('decision')}<select name="decision" id="decision">${task.allowedDecisions.map(
-    (d) => html`<option value="${d}"${view.entered?.decision === d ? html` selected` : ''}>${d}</option>`,
-  )}</select></label>
-  <label>${t('reasons')}<textarea name="reasons" id="reasons" maxlength="4000">${view.entered?.reasons ?? ''}</textarea></label>
+  <input type="hidden" name="_csrf" value="${page.csrf}">
+  <label for="decision">${t('decision')}</label><select name="decision" id="decision">${task.allowedDecisions.map(
+    (d) => html`<option value="${d}"${page.entered?.decision === d ? html` selected` : ''}>${w('decision', d)}</option>`,
+  )}</select>
+  <label for="reasons">${t('reasons')}</label><textarea name="reasons" id="reasons" maxlength="4000">${page.entered?.reasons ?? ''}</textarea>
   <button type="submit" id="submit-decision">${t('submit')}</button>
 </form>`;
   return html`<p><a href="/ui/inbox">${t('back')}</a></p>
-${view.decided ? html`<div class="notice" role="status">${t('decided')}</div>` : ''}
-${view.refusal ?? ''}
+${page.decided ? html`<div class="notice" role="status">${t('decided')}</div>` : ''}
+${page.refusal ?? ''}
 <dl>
   <dt>${t('process')}</dt><dd>${known(t, 'process', task.process)}</dd>
-  <dt>${t('kind')}</dt><dd>${task.kind}</dd>
-  <dt>${t('subject')}</dt><dd>${task.subject}</dd>
+  <dt>${t('kind')}</dt><dd>${w('kind', task.kind)}</dd>
+  <dt>${t('about')}</dt><dd>${about(speech, task)}</dd>
   <dt>${t('state')}</dt><dd id="task-state">${state(t, task.state)}</dd>
-  <dt>${t('dueDay')}</dt><dd>${task.dueAt ? dueDayOf(new Date(task.dueAt)) : '—'} ${mark ? html`<span class="badge ${mark}">${t(mark === 'overdue' ? 'overdue' : 'dueSoon')}</span>` : ''}</dd>
+  <dt>${t('dueAt')}</dt><dd id="due">${task.dueAt ? timeWords(language, task.dueAt) : '—'} ${mark ? html`<span class="badge ${mark}">${t(mark === 'overdue' ? 'overdue' : 'dueSoon')}</span>` : ''}</dd>
   <dt>${t('workingDaysLeft')}</dt><dd>${task.workingDaysLeft ?? '—'}</dd>
-  <dt>${t('claimedBy')}</dt><dd>${task.claimedBy ?? '—'}</dd>
+  <dt>${t('claimedBy')}</dt><dd id="claimed-by">${task.claimedBy ? html`<span class="user-text">${task.claimedBy}</span>${claimedSince ? html` (${t('claimedAt')} ${timeWords(language, claimedSince)})` : ''}` : '—'}</dd>
 </dl>
-<h2>${t('details')}</h2>
-<dl id="context">${Object.entries(task.context).map(([key, item]) => html`<dt>${key}</dt><dd>${value(item)}</dd>`)}</dl>
+${caseBody(speech, view)}
 ${unfinished ? html`<p>${task.claimedBy ? action('release') : action('claim')}</p><h2>${t('decide')}</h2>${decisionForm}` : ''}
 <h2>${t('history')}</h2>
-<table id="history"><thead><tr><th>${t('at')}</th><th>${t('event')}</th><th>${t('actor')}</th><th></th></tr></thead>
-<tbody>${events.map((e) => html`<tr><td>${e.at}</td><td>${e.event}</td><td>${e.actor ?? ''}</td><td>${Object.keys(e.detail).length ? JSON.stringify(e.detail) : ''}</td></tr>`)}</tbody></table>`;
+<table id="history"><thead><tr><th>${t('at')}</th><th>${t('event')}</th><th>${t('actor')}</th><th>${t('decision')}</th></tr></thead>
+<tbody>${events.map(
+    (e) =>
+      html`<tr><td>${timeWords(language, e.at)}</td><td>${w('event', e.event)}</td><td><span class="user-text">${e.actor ?? ''}</span></td><td>${
+        typeof e.detail.decision === 'string' ? html`${w('decision', e.detail.decision)}${typeof e.detail.reasons === 'string' ? html`: <span class="user-text">${e.detail.reasons}</span>` : ''}` : ''
+      }</td></tr>`,
+  )}</tbody></table>`;
 }

@@ -12,8 +12,9 @@ import type { ApiDependencies } from '../shared/dependencies';
 import type { SlaReport } from '../shared/sla-report';
 import { html, type SafeHtml } from './html';
 import { isLanguage, known, translator, type Language } from './i18n';
-import type { TaskEventView, TaskView } from '../shared/task-view';
-import { inboxBody, taskBody, type TaskPageState } from './inbox';
+import type { CaseView, TaskEventView, TaskView } from '../shared/task-view';
+import { inboxBody, taskBody, type Speech, type TaskPageState } from './inbox';
+import { wordsFor } from './vocabulary';
 import { BOARD_ROLES, INBOX_ROLES, page, refusal, type PageFrame } from './layout';
 import { boardBody, troublesPanel } from './sla-board';
 import type { Trouble } from '../shared/troubles';
@@ -74,6 +75,8 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     const lang = languageOf(request, reply);
     return { t: translator(lang), language: lang, url: request.url, ...(request.actor ? { actor: request.actor } : {}), csrf: await reply.generateCsrf() };
   }
+
+  const speechOf = (view: PageFrame): Speech => ({ t: view.t, w: wordsFor(view.language), language: view.language });
 
   function send(reply: FastifyReply, status: number, body: string) {
     return reply.status(status).type('text/html; charset=utf-8').send(body);
@@ -171,15 +174,16 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     const answer = await api<{ tasks: TaskView[] }>(request, 'GET', `/tasks?${query.toString()}`);
     if (!answer.ok) return refused(request, reply, answer.status, answer.error);
     const view = await frame(request, reply);
-    return send(reply, 200, page(view, view.t('inbox'), inboxBody(view.t, answer.body.tasks, filters)));
+    return send(reply, 200, page(view, view.t('inbox'), inboxBody(speechOf(view), answer.body.tasks, filters)));
   });
 
   async function taskPage(request: FastifyRequest, reply: FastifyReply, taskId: string, status: number, state: Omit<TaskPageState, 'csrf'>) {
-    const answer = await api<{ task: TaskView; events: TaskEventView[] }>(request, 'GET', `/tasks/${taskId}/history`);
+    const answer = await api<{ task: TaskView; case: CaseView; events: TaskEventView[] }>(request, 'GET', `/tasks/${taskId}/case`);
     if (!answer.ok) return refused(request, reply, answer.status, answer.error);
     const view = await frame(request, reply);
-    const { task, events } = answer.body;
-    return send(reply, status, page(view, `${view.t('kind')} · ${task.kind}`, taskBody(view.t, task, events, { ...state, csrf: view.csrf! })));
+    const speech = speechOf(view);
+    const { task } = answer.body;
+    return send(reply, status, page(view, `${view.t('kind')} · ${speech.w('kind', task.kind)}`, taskBody(speech, task, answer.body.case, answer.body.events, { ...state, csrf: view.csrf! })));
   }
 
   app.get(

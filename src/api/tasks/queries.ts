@@ -21,11 +21,22 @@ export interface TaskRow {
   context: Record<string, unknown>;
   /** The person the task concerns (Art. 22: its reviewer reads their data). */
   person_id: string | null;
+  /** What it is about, in the inbox's words: the record's type, reference and sharer, or a declaration's type and title. */
+  about_type: string | null;
+  about_reference: string | null;
+  about_sharer: string | null;
+  about_sharer_name: string | null;
+  about_title: string | null;
 }
 
 const TASK_COLUMNS = `t.id, t.workflow_id, t.process, t.kind, t.role, t.agency_id, t.subject, t.state, coalesce(s.due_at, t.due_at) AS due_at,
-  s.provisional, t.allowed_decisions, t.claimed_by, t.context, t.person_id`;
-const TASKS = 'tasks t LEFT JOIN sla_stages s ON s.stage_key = t.sla_stage_key';
+  s.provisional, t.allowed_decisions, t.claimed_by, t.context, t.person_id,
+  coalesce(r.type_code, t.context->>'typeCode') AS about_type, r.reference AS about_reference, r.sharer_id AS about_sharer, a.name AS about_sharer_name,
+  t.context->'details'->>'title' AS about_title`;
+// The record a task names in its context, when it names one by a well-formed id.
+const TASKS = `tasks t LEFT JOIN sla_stages s ON s.stage_key = t.sla_stage_key
+  LEFT JOIN records r ON r.id = CASE WHEN t.context->>'recordId' ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' THEN (t.context->>'recordId')::uuid END
+  LEFT JOIN agencies a ON a.id = r.sharer_id`;
 
 /**
  * The tasks an actor may see: their role's; an organisation's (an agency's or a market
@@ -89,6 +100,7 @@ export async function taskViews(pool: pg.Pool, rows: TaskRow[]): Promise<TaskVie
     allowedDecisions: row.allowed_decisions,
     claimedBy: row.claimed_by,
     context: row.context,
+    about: { recordType: row.about_type, reference: row.about_reference, sharerId: row.about_sharer, sharerName: row.about_sharer_name, title: row.about_title },
   }));
 }
 

@@ -12,6 +12,7 @@ import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { instantView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
+import { caseOf } from './case';
 import { categoryOfRecord, inbox, taskEvents, taskViews, visibleTask, type TaskRow } from './queries';
 
 const taskView = z.object({
@@ -28,6 +29,51 @@ const taskView = z.object({
   allowedDecisions: z.array(z.string()),
   claimedBy: z.string().nullable(),
   context: z.record(z.string(), z.unknown()),
+  about: z
+    .object({ recordType: z.string().nullable(), reference: z.string().nullable(), sharerId: z.string().nullable(), sharerName: z.string().nullable(), title: z.string().nullable() })
+    .describe("what the task is about: the record's type, reference and sharer, or a declaration's type and title"),
+});
+
+const taskEventView = z.object({ at: instantView, event: z.string(), actor: z.string().nullable(), detail: z.record(z.string(), z.unknown()) });
+const evidenceView = z.array(z.object({ kind: z.string(), ref: z.string() }));
+const caseView = z.object({
+  record: z
+    .object({
+      id: z.string(),
+      reference: z.string(),
+      sharerId: z.string(),
+      sharerName: z.string().nullable(),
+      category: z.string(),
+      typeCode: z.string(),
+      tier: z.string().nullable(),
+      formedOn: z.string(),
+      sharedAt: instantView,
+      status: z.string(),
+      details: z.record(z.string(), z.unknown()),
+      evidence: evidenceView,
+      disputed: z.boolean().describe('under an objection not yet decided (Art. 20)'),
+      versions: z.array(
+        z.object({
+          version: z.number(),
+          status: z.string(),
+          formedOn: z.string(),
+          details: z.record(z.string(), z.unknown()),
+          changedBy: z.string(),
+          changeReason: z.string().nullable(),
+          supersededAt: instantView.nullable(),
+        }),
+      ),
+    })
+    .nullable()
+    .describe('the record the task decides on, when it names one'),
+  application: z.object({
+    reason: z.string().nullable(),
+    evidence: evidenceView,
+    route: z.string().nullable(),
+    terms: z.record(z.string(), z.unknown()).nullable(),
+    declared: z.object({ category: z.string(), typeCode: z.string(), formedOn: z.string(), details: z.record(z.string(), z.unknown()) }).nullable(),
+  }),
+  decisions: z.array(z.object({ taskId: z.string(), kind: z.string(), decision: z.string(), reasons: z.string(), actor: z.string().nullable(), at: z.string() })),
 });
 
 function taskActor(actor: Actor): TaskActor {
@@ -134,6 +180,27 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   );
 
   app.get(
+    '/tasks/:taskId/case',
+    {
+      config: { roles: ['ndrc', 'agency', 'provider', 'supervisor'] },
+      schema: {
+        summary: 'The case a task decides: the record (its details, versions, whether disputed), what was applied for, the decisions taken before in its process, and the task\'s history',
+        description: 'Only for a task of the caller (a supervisor sees every one); each view is registered as a read of the person (Art. 22).',
+        tags: ['tasks'],
+        params,
+        response: { ...refusals(404), 200: z.object({ task: taskView, case: caseView, events: z.array(taskEventView) }) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const task = await taskFor(actor, request.params.taskId);
+      await registerTaskReads(deps, actor, [task], 'a case under review');
+      const [view] = await taskViews(deps.pool, [task]);
+      return { task: view!, case: await caseOf(deps.pool, task), events: await taskEvents(deps.pool, task.id) };
+    },
+  );
+
+  app.get(
     '/tasks/:taskId/history',
     {
       config: { roles: ['ndrc', 'agency', 'provider', 'supervisor'] },
@@ -141,7 +208,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
         summary: 'What happened to a task: created, claimed, released, completed, cancelled',
         tags: ['tasks'],
         params,
-        response: { ...refusals(404), 200: z.object({ task: taskView, events: z.array(z.object({ at: instantView, event: z.string(), actor: z.string().nullable(), detail: z.record(z.string(), z.unknown()) })) }) },
+        response: { ...refusals(404), 200: z.object({ task: taskView, events: z.array(taskEventView) }) },
       },
     },
     async (request) => {
