@@ -161,7 +161,7 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
 
     await page.selectOption('#decision', 'uphold');
     await page.fill('#reasons', 'The penalty stands: the file shows it unpaid on the day it was formed');
-    await Promise.all([page.waitForURL(/decided=1/), page.click('#submit-decision')]);
+    await Promise.all([page.waitForURL(/done=decide/), page.click('#submit-decision')]);
     expect(await page.locator('.notice').textContent()).toContain('决定已记录');
     expect(await page.locator('#task-state').textContent()).toBe('已完成');
     const history = await page.locator('#history').textContent();
@@ -187,7 +187,7 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
       await Promise.all([page.waitForURL(/\/ui\/tasks\//), row.locator('a').click()]);
       await page.selectOption('#decision', decision);
       await page.fill('#reasons', reasons);
-      await Promise.all([page.waitForURL(/decided=1/), page.click('#submit-decision')]);
+      await Promise.all([page.waitForURL(/done=decide/), page.click('#submit-decision')]);
       expect(await page.locator('#task-state').textContent()).toBe('已完成');
     }
     await screenshot(page, 'inbox-provider-decided-zh');

@@ -107,4 +107,54 @@ describe('Art. 20 objection flow through the API on the dev server', () => {
     const escalation = await platform.db.pool.query(`SELECT recipient_role FROM notifications WHERE workflow_id = $1 AND kind = 'sla-escalation'`, [filed.body.workflowId]);
     expect(escalation.rows).toEqual([{ recipient_role: 'supervisor' }]);
   });
+
+  it('a supervisor sees who holds a task and since when, ends a claim left by someone absent and reminds whoever holds it: each step in the task history', async () => {
+    const filed = await call('POST', '/objections', ndrc, { target: 'score', personId, reason: 'Paper objection left with an absent reviewer', receivedOn: today });
+    expect(filed.status).toBe(202);
+    let triage: JsonAnswer['body'] | undefined;
+    await expect
+      .poll(async () => {
+        triage = ((await call('GET', '/tasks?state=open', ndrc)).body.tasks as JsonAnswer['body'][]).find((t) => t.subject === filed.body.objectionId);
+        return triage !== undefined;
+      }, { timeout: 15_000 })
+      .toBe(true);
+    const taskId = triage!.id as string;
+    const absent = await platform.token('ndrc', { subject: 'ndrc-reviewer-on-leave' });
+    const colleague = await platform.token('ndrc', { subject: 'ndrc-reviewer-zhou' });
+    const supervisor = await platform.token('supervisor', { subject: 'supervisor-qian' });
+    expect((await call('POST', `/tasks/${taskId}/claim`, absent)).status).toBe(200);
+    expect((await call('POST', `/tasks/${taskId}/claim`, colleague)).body.error).toMatchObject({ code: 'task-closed' });
+
+    const seen = (await call('GET', `/tasks/${taskId}/case`, supervisor)).body.task;
+    expect(seen).toMatchObject({ claimedBy: 'ndrc-reviewer-on-leave', claimedAt: expect.any(String) });
+    expect(Date.now() - Date.parse(seen.claimedAt)).toBeLessThan(60_000);
+    // A supervisor acts on the task but neither claims nor decides it.
+    expect((await call('POST', `/tasks/${taskId}/claim`, supervisor)).status).toBe(403);
+    expect((await call('POST', `/tasks/${taskId}/completion`, supervisor, { decision: 'uphold', reasons: 'not mine to decide' })).status).toBe(403);
+    expect((await call('POST', `/tasks/${taskId}/reminder`, colleague)).status).toBe(403);
+
+    expect((await call('POST', `/tasks/${taskId}/release`, supervisor)).body).toEqual({ taskId, claimedBy: null });
+    expect((await call('POST', `/tasks/${taskId}/release`, supervisor)).body.error).toMatchObject({ code: 'task-closed', field: 'taskId' });
+    expect((await call('POST', `/tasks/${taskId}/reminder`, supervisor)).body).toEqual({ taskId, remindedTo: 'ndrc' });
+    expect((await call('POST', `/tasks/${taskId}/claim`, colleague)).status).toBe(200);
+    expect((await call('POST', `/tasks/${taskId}/reminder`, supervisor)).body).toEqual({ taskId, remindedTo: 'ndrc-reviewer-zhou' });
+    expect((await call('POST', `/tasks/${taskId}/completion`, colleague, { decision: 'uphold', reasons: 'Taken over from a colleague on leave' })).status).toBe(200);
+    expect((await call('POST', `/tasks/${taskId}/reminder`, supervisor)).body.error).toMatchObject({ code: 'task-closed' });
+
+    const history = (await call('GET', `/tasks/${taskId}/history`, supervisor)).body.events as JsonAnswer['body'][];
+    expect(history.map(({ event, actor, detail }) => ({ event, actor, detail }))).toEqual([
+      { event: 'created', actor: null, detail: {} },
+      { event: 'claimed', actor: 'ndrc-reviewer-on-leave', detail: {} },
+      { event: 'released', actor: 'supervisor-qian', detail: { releasedFrom: 'ndrc-reviewer-on-leave' } },
+      { event: 'reminded', actor: 'supervisor-qian', detail: { to: 'ndrc' } },
+      { event: 'claimed', actor: 'ndrc-reviewer-zhou', detail: {} },
+      { event: 'reminded', actor: 'supervisor-qian', detail: { to: 'ndrc-reviewer-zhou' } },
+      { event: 'completed', actor: 'ndrc-reviewer-zhou', detail: { decision: 'uphold', reasons: 'Taken over from a colleague on leave' } },
+    ]);
+    const notices = await platform.db.pool.query(`SELECT recipient_role, recipient_id, body FROM notifications WHERE kind = 'task-reminder' AND workflow_id = $1 ORDER BY id`, [filed.body.workflowId]);
+    expect(notices.rows).toEqual([
+      { recipient_role: 'ndrc', recipient_id: null, body: { taskId } },
+      { recipient_role: 'ndrc', recipient_id: 'ndrc-reviewer-zhou', body: { taskId } },
+    ]);
+  });
 });

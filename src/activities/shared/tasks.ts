@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { enqueueNotifications } from '../../db/notifications';
 import { withTransaction } from '../../db/transaction';
 
 /** A task as a workflow opens it. */
@@ -60,6 +61,23 @@ export function createTaskActivities({ pool }: { pool: pg.Pool }) {
           [input.taskId, input.claim, input.actor, input.at],
         );
         await appendEvent(db, input, input.claim ? 'claimed' : 'released');
+      });
+    },
+
+    /** A supervisor's reminder: a step of the task's trail, and a notice to whoever holds the task, once per step. */
+    async remindTask(input: TaskEvent & { workflowId: string; recipient: { role: string; id: string | null } }): Promise<void> {
+      await withTransaction(pool, async (db) => {
+        await appendEvent(db, { ...input, detail: { to: input.recipient.id ?? input.recipient.role } }, 'reminded');
+        await enqueueNotifications(db, [
+          {
+            id: `task-reminder/${input.taskId}/${input.seq}`,
+            recipientRole: input.recipient.role,
+            recipientId: input.recipient.id,
+            kind: 'task-reminder',
+            workflowId: input.workflowId,
+            body: { taskId: input.taskId },
+          },
+        ]);
       });
     },
 

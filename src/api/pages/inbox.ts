@@ -68,12 +68,18 @@ export function inboxBody(speech: Speech, tasks: TaskView[], filters: InboxFilte
 </table>`;
 }
 
+/** What a task page's forms do, each through its API route. */
+export const TASK_ACTIONS = ['claim', 'release', 'remind', 'decide'] as const;
+export type TaskAction = (typeof TASK_ACTIONS)[number];
+
 export interface TaskPageState {
   csrf: string;
+  /** Who looks: a supervisor acts on the task (releases a claim, reminds) rather than deciding it. */
+  role: string;
   /** A refusal to show in place of the form's result. */
   refusal?: SafeHtml;
-  /** The decision was recorded (after the redirect that follows it). */
-  decided?: boolean;
+  /** The action just taken (after the redirect that follows it). */
+  done?: TaskAction;
   /** What the reviewer had entered, kept when the decision is refused. */
   entered?: { decision?: string; reasons?: string };
 }
@@ -149,13 +155,19 @@ function caseBody(speech: Speech, view: CaseView): SafeHtml {
   return html`${recordPart}${applicationPart}${decisionsPart}`;
 }
 
+/** What a step of the task's history adds: a decision and its reasons, whose claim a supervisor ended, whom a reminder went to. */
+function eventDetail({ t, w }: Speech, event: TaskEventView): SafeHtml | string {
+  const { decision, reasons, releasedFrom, to } = event.detail;
+  if (typeof decision === 'string') return html`${w('decision', decision)}${typeof reasons === 'string' ? html`: <span class="user-text">${reasons}</span>` : ''}`;
+  if (typeof releasedFrom === 'string') return html`${t('releasedFrom')} <span class="user-text">${releasedFrom}</span>`;
+  if (typeof to === 'string') return html`${t('remindedTo')} <span class="user-text">${w('role', to)}</span>`;
+  return '';
+}
+
 export function taskBody(speech: Speech, task: TaskView, view: CaseView, events: TaskEventView[], page: TaskPageState, now = new Date()): SafeHtml {
   const { t, w, language } = speech;
   const mark = urgency(task, now);
   const unfinished = task.state === 'open' || task.state === 'claimed';
-  const claimedSince = task.claimedBy ? events.filter((event) => event.event === 'claimed').at(-1)?.at : undefined;
-  const action = (name: 'claim' | 'release') =>
-    html`<form method="post" action="/ui/tasks/${task.id}/${name}" class="inline"><input type="hidden" name="_csrf" value="${page.csrf}"><button type="submit" id="${name}">${t(name)}</button></form>`;
   const decisionForm = html`<form class="decision" method="post" action="/ui/tasks/${task.id}/decision">
   <input type="hidden" name="_csrf" value="${page.csrf}">
   <label for="decision">${t('decision')}</label><select name="decision" id="decision">${task.allowedDecisions.map(
@@ -164,8 +176,15 @@ export function taskBody(speech: Speech, task: TaskView, view: CaseView, events:
   <label for="reasons">${t('reasons')}</label><textarea name="reasons" id="reasons" maxlength="4000">${page.entered?.reasons ?? ''}</textarea>
   <button type="submit" id="submit-decision">${t('submit')}</button>
 </form>`;
+  const action = (name: Exclude<TaskAction, 'decide'>) =>
+    html`<form method="post" action="/ui/tasks/${task.id}/${name}" class="inline"><input type="hidden" name="_csrf" value="${page.csrf}"><button type="submit" id="${name}">${t(name)}</button></form>`;
+  // A supervisor does not decide: they end a claim left by someone absent, or remind whoever holds the task.
+  const actions =
+    page.role === 'supervisor'
+      ? html`<h2>${t('supervise')}</h2><p>${task.claimedBy ? action('release') : ''}${action('remind')}</p>`
+      : html`<p>${task.claimedBy ? action('release') : action('claim')}</p><h2>${t('decide')}</h2>${decisionForm}`;
   return html`<p><a href="/ui/inbox">${t('back')}</a></p>
-${page.decided ? html`<div class="notice" role="status">${t('decided')}</div>` : ''}
+${page.done ? html`<div class="notice" role="status">${t(`done:${page.done}`)}</div>` : ''}
 ${page.refusal ?? ''}
 <dl>
   <dt>${t('process')}</dt><dd>${known(t, 'process', task.process)}</dd>
@@ -174,16 +193,13 @@ ${page.refusal ?? ''}
   <dt>${t('state')}</dt><dd id="task-state">${state(t, task.state)}</dd>
   <dt>${t('dueAt')}</dt><dd id="due">${task.dueAt ? timeWords(language, task.dueAt) : '—'} ${mark ? html`<span class="badge ${mark}">${t(mark === 'overdue' ? 'overdue' : 'dueSoon')}</span>` : ''}</dd>
   <dt>${t('workingDaysLeft')}</dt><dd>${task.workingDaysLeft ?? '—'}</dd>
-  <dt>${t('claimedBy')}</dt><dd id="claimed-by">${task.claimedBy ? html`<span class="user-text">${task.claimedBy}</span>${claimedSince ? html` (${t('claimedAt')} ${timeWords(language, claimedSince)})` : ''}` : '—'}</dd>
+  <dt>${t('claimedBy')}</dt><dd id="claimed-by">${task.claimedBy ? html`<span class="user-text">${task.claimedBy}</span>${task.claimedAt ? html` (${t('claimedAt')} ${timeWords(language, task.claimedAt)})` : ''}` : '—'}</dd>
 </dl>
 ${caseBody(speech, view)}
-${unfinished ? html`<p>${task.claimedBy ? action('release') : action('claim')}</p><h2>${t('decide')}</h2>${decisionForm}` : ''}
+${unfinished ? actions : ''}
 <h2>${t('history')}</h2>
-<table id="history"><thead><tr><th>${t('at')}</th><th>${t('event')}</th><th>${t('actor')}</th><th>${t('decision')}</th></tr></thead>
+<table id="history"><thead><tr><th>${t('at')}</th><th>${t('event')}</th><th>${t('actor')}</th><th>${t('eventDetail')}</th></tr></thead>
 <tbody>${events.map(
-    (e) =>
-      html`<tr><td>${timeWords(language, e.at)}</td><td>${w('event', e.event)}</td><td><span class="user-text">${e.actor ?? ''}</span></td><td>${
-        typeof e.detail.decision === 'string' ? html`${w('decision', e.detail.decision)}${typeof e.detail.reasons === 'string' ? html`: <span class="user-text">${e.detail.reasons}</span>` : ''}` : ''
-      }</td></tr>`,
+    (e) => html`<tr><td>${timeWords(language, e.at)}</td><td>${w('event', e.event)}</td><td><span class="user-text">${e.actor ?? ''}</span></td><td>${eventDetail(speech, e)}</td></tr>`,
   )}</tbody></table>`;
 }

@@ -13,7 +13,7 @@ import type { SlaReport } from '../shared/sla-report';
 import { html, type SafeHtml } from './html';
 import { isLanguage, known, translator, type Language } from './i18n';
 import type { CaseView, TaskEventView, TaskView } from '../shared/task-view';
-import { inboxBody, taskBody, type Speech, type TaskPageState } from './inbox';
+import { inboxBody, TASK_ACTIONS, taskBody, type Speech, type TaskAction, type TaskPageState } from './inbox';
 import { wordsFor } from './vocabulary';
 import { BOARD_ROLES, INBOX_ROLES, page, refusal, type PageFrame } from './layout';
 import { boardBody, troublesPanel } from './sla-board';
@@ -36,6 +36,9 @@ const ASSETS: Record<string, { type: string; body: Buffer }> = {
 const language = z.object({ lang: z.string().optional() });
 const taskParams = z.strictObject({ taskId: z.uuid() });
 const form = z.object({ _csrf: z.string().optional() });
+
+/** The API route each of a task page's forms goes through. */
+const API_ACTIONS: Record<TaskAction, string> = { claim: 'claim', release: 'release', remind: 'reminder', decide: 'completion' };
 
 type ApiAnswer<T> = { ok: true; body: T } | { ok: false; status: number; error: ErrorBody['error'] };
 
@@ -177,31 +180,31 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     return send(reply, 200, page(view, view.t('inbox'), inboxBody(speechOf(view), answer.body.tasks, filters)));
   });
 
-  async function taskPage(request: FastifyRequest, reply: FastifyReply, taskId: string, status: number, state: Omit<TaskPageState, 'csrf'>) {
+  async function taskPage(request: FastifyRequest, reply: FastifyReply, taskId: string, status: number, state: Omit<TaskPageState, 'csrf' | 'role'>) {
     const answer = await api<{ task: TaskView; case: CaseView; events: TaskEventView[] }>(request, 'GET', `/tasks/${taskId}/case`);
     if (!answer.ok) return refused(request, reply, answer.status, answer.error);
     const view = await frame(request, reply);
     const speech = speechOf(view);
     const { task } = answer.body;
-    return send(reply, status, page(view, `${view.t('kind')} · ${speech.w('kind', task.kind)}`, taskBody(speech, task, answer.body.case, answer.body.events, { ...state, csrf: view.csrf! })));
+    return send(reply, status, page(view, `${view.t('kind')} · ${speech.w('kind', task.kind)}`, taskBody(speech, task, answer.body.case, answer.body.events, { ...state, csrf: view.csrf!, role: request.actor!.role })));
   }
 
   app.get(
     '/ui/tasks/:taskId',
-    { config: { roles: INBOX_ROLES }, schema: { ...hidden, params: taskParams, querystring: language.extend({ decided: z.literal('1').optional() }) } },
-    (request, reply) => taskPage(request, reply, request.params.taskId, 200, { decided: request.query.decided === '1' }),
+    { config: { roles: INBOX_ROLES }, schema: { ...hidden, params: taskParams, querystring: language.extend({ done: z.enum(TASK_ACTIONS).optional() }) } },
+    (request, reply) => taskPage(request, reply, request.params.taskId, 200, request.query.done ? { done: request.query.done } : {}),
   );
 
-  /** A task action through the API: back to the task once taken, its refusal shown in place otherwise. */
-  async function act(request: FastifyRequest, reply: FastifyReply, taskId: string, path: string, payload: object, entered?: TaskPageState['entered']) {
-    const answer = await api(request, 'POST', `/tasks/${taskId}/${path}`, payload);
-    if (answer.ok) return reply.redirect(`/ui/tasks/${taskId}${path === 'completion' ? '?decided=1' : ''}`, 303);
+  /** A task action through its API route: back to the task once taken, its refusal shown in place otherwise. */
+  async function act(request: FastifyRequest, reply: FastifyReply, taskId: string, action: TaskAction, payload: object, entered?: TaskPageState['entered']) {
+    const answer = await api(request, 'POST', `/tasks/${taskId}/${API_ACTIONS[action]}`, payload);
+    if (answer.ok) return reply.redirect(`/ui/tasks/${taskId}?done=${action}`, 303);
     if (answer.status === 401) return refused(request, reply, 401, answer.error);
     const t = translator(languageOf(request, reply));
     return taskPage(request, reply, taskId, answer.status, { refusal: refusal(t, answer.error, known(t, 'code', answer.error.code)), ...(entered ? { entered } : {}) });
   }
 
-  for (const action of ['claim', 'release'] as const) {
+  for (const action of ['claim', 'release', 'remind'] as const) {
     app.post(`/ui/tasks/:taskId/${action}`, { preValidation: app.csrfProtection, config: { roles: INBOX_ROLES }, schema: { ...hidden, params: taskParams, body: form } }, (request, reply) =>
       act(request, reply, request.params.taskId, action, {}),
     );
@@ -216,7 +219,7 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     },
     (request, reply) => {
       const { decision, reasons } = request.body;
-      return act(request, reply, request.params.taskId, 'completion', { decision, reasons }, { decision, reasons });
+      return act(request, reply, request.params.taskId, 'decide', { decision, reasons }, { decision, reasons });
     },
   );
 
@@ -224,10 +227,10 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     const answer = await api<{ agencies: { id: string; name: string; kind: string; roles: string[] }[] }>(request, 'GET', '/agencies');
     if (!answer.ok) return refused(request, reply, answer.status, answer.error);
     const view = await frame(request, reply);
-    const { t } = view;
+    const { t, w } = speechOf(view);
     const body = html`<table id="agencies">
 <thead><tr><th>${t('agencyId')}</th><th>${t('agencyName')}</th><th>${t('agencyKind')}</th><th>${t('agencyRoles')}</th></tr></thead>
-<tbody>${answer.body.agencies.map((agency) => html`<tr><td><code>${agency.id}</code></td><td>${agency.name}</td><td>${known(t, 'kind', agency.kind)}</td><td>${agency.roles.join(', ')}</td></tr>`)}</tbody>
+<tbody>${answer.body.agencies.map((agency) => html`<tr><td><code>${agency.id}</code></td><td>${agency.name}</td><td>${known(t, 'kind', agency.kind)}</td><td>${agency.roles.map((role) => w('role', role)).join(view.language === 'zh-CN' ? '、' : ', ')}</td></tr>`)}</tbody>
 </table>`;
     return send(reply, 200, page(view, t('agencies'), body));
   });

@@ -134,6 +134,17 @@ const WORDS = {
     donation: ['慈善捐赠', 'Donation'],
     'civilised-practice': ['文明实践', 'Civilised practice'],
   },
+  role: {
+    agency: ['公共信用信息管理单位人员', 'Agency staff'],
+    provider: ['市场信用信息提供单位人员', 'Provider staff'],
+    ndrc: ['市发展改革部门', 'NDRC'],
+    person: ['自然人', 'Person'],
+    requester: ['信用信息查询方', 'Requester'],
+    institution: ['评分机构', 'Scoring institution'],
+    supervisor: ['监督人员', 'Supervisor'],
+    admin: ['平台管理员', 'Administrator'],
+    'civic-db': ['文明行为数据库', 'Civic database'],
+  },
   value: {
     general: ['一般程序', 'General procedure'],
     simple: ['简易程序', 'Simple procedure'],

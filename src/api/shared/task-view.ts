@@ -13,6 +13,8 @@ export interface TaskView {
   workingDaysLeft: number | null;
   allowedDecisions: string[];
   claimedBy: string | null;
+  /** Since when its claimant holds it. */
+  claimedAt: string | null;
   context: Record<string, unknown>;
   /** What the task is about, in words a reviewer reads in the inbox. */
   about: { recordType: string | null; reference: string | null; sharerId: string | null; sharerName: string | null; title: string | null };

@@ -18,6 +18,7 @@ export interface TaskRow {
   provisional: boolean | null;
   allowed_decisions: string[];
   claimed_by: string | null;
+  claimed_at: Date | null;
   context: Record<string, unknown>;
   /** The person the task concerns (Art. 22: its reviewer reads their data). */
   person_id: string | null;
@@ -30,7 +31,7 @@ export interface TaskRow {
 }
 
 const TASK_COLUMNS = `t.id, t.workflow_id, t.process, t.kind, t.role, t.agency_id, t.subject, t.state, coalesce(s.due_at, t.due_at) AS due_at,
-  s.provisional, t.allowed_decisions, t.claimed_by, t.context, t.person_id,
+  s.provisional, t.allowed_decisions, t.claimed_by, t.claimed_at, t.context, t.person_id,
   coalesce(r.type_code, t.context->>'typeCode') AS about_type, r.reference AS about_reference, r.sharer_id AS about_sharer, a.name AS about_sharer_name,
   t.context->'details'->>'title' AS about_title`;
 // The record a task names in its context, when it names one by a well-formed id.
@@ -99,6 +100,7 @@ export async function taskViews(pool: pg.Pool, rows: TaskRow[]): Promise<TaskVie
     workingDaysLeft: row.due_at ? workingDaysLeft(today, row.due_at, calendar) : null,
     allowedDecisions: row.allowed_decisions,
     claimedBy: row.claimed_by,
+    claimedAt: row.claimed_at?.toISOString() ?? null,
     context: row.context,
     about: { recordType: row.about_type, reference: row.about_reference, sharerId: row.about_sharer, sharerName: row.about_sharer_name, title: row.about_title },
   }));

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { logPersonRead } from '../../db/query-log';
@@ -6,7 +7,7 @@ import { calendarDateSchema, timestampSchema } from '../../domain/input';
 import { recordCorrectionSchema } from '../../domain/record';
 import { catalogueProblem } from '../../domain/record-types';
 import type { Actor } from '../../domain/roles';
-import { claimTaskUpdate, completeTaskUpdate, type TaskActor } from '../../workflows/shared/contract';
+import { claimTaskUpdate, completeTaskUpdate, remindTaskUpdate, type TaskActor } from '../../workflows/shared/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -28,6 +29,7 @@ const taskView = z.object({
   workingDaysLeft: z.number().nullable(),
   allowedDecisions: z.array(z.string()),
   claimedBy: z.string().nullable(),
+  claimedAt: instantView.nullable().describe('since when its claimant holds it'),
   context: z.record(z.string(), z.unknown()),
   about: z
     .object({ recordType: z.string().nullable(), reference: z.string().nullable(), sharerId: z.string().nullable(), sharerName: z.string().nullable(), title: z.string().nullable() })
@@ -124,23 +126,54 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   );
 
   const params = z.strictObject({ taskId: z.uuid() });
-  for (const action of ['claim', 'release'] as const) {
-    app.post(
-      `/tasks/:taskId/${action}`,
-      {
-        config: { roles: ['ndrc', 'agency', 'provider'] },
-        schema: { summary: action === 'claim' ? 'Claim a task' : 'Release a task I claimed', tags: ['tasks'], params, response: { 200: z.object({ taskId: z.string(), claimedBy: z.string().nullable() }), ...refusals(404, 409) } },
-      },
-      async (request) => {
-        const actor = actorOf(request);
-        const task = await taskFor(actor, request.params.taskId);
-        return throughTemporal(
-          () => deps.client.workflow.getHandle(task.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: task.id, actor: taskActor(actor), claim: action === 'claim' }] }),
-          processEnded(task.id),
-        );
-      },
+  const claimAnswer = { 200: z.object({ taskId: z.string(), claimedBy: z.string().nullable() }), ...refusals(404, 409) };
+  const claiming = (claim: boolean) => async (request: FastifyRequest<{ Params: { taskId: string } }>) => {
+    const actor = actorOf(request);
+    const task = await taskFor(actor, request.params.taskId);
+    return throughTemporal(
+      () => deps.client.workflow.getHandle(task.workflow_id).executeUpdate(claimTaskUpdate, { args: [{ taskId: task.id, actor: taskActor(actor), claim }] }),
+      processEnded(task.id),
     );
-  }
+  };
+
+  app.post('/tasks/:taskId/claim', { config: { roles: ['ndrc', 'agency', 'provider'] }, schema: { summary: 'Claim a task', tags: ['tasks'], params, response: claimAnswer } }, claiming(true));
+
+  app.post(
+    '/tasks/:taskId/release',
+    {
+      config: { roles: ['ndrc', 'agency', 'provider', 'supervisor'] },
+      schema: {
+        summary: 'Release a claim: my own, or, for a supervisor, a claim left by someone absent',
+        description: "A supervisor's release names the claim it ended in the task's history.",
+        tags: ['tasks'],
+        params,
+        response: claimAnswer,
+      },
+    },
+    claiming(false),
+  );
+
+  app.post(
+    '/tasks/:taskId/reminder',
+    {
+      config: { roles: ['supervisor'] },
+      schema: {
+        summary: 'Remind whoever holds an open task (its claimant, or else its organisation or role) that it is due',
+        description: "The reminder is a step of the task's history and a notice in the outbox.",
+        tags: ['tasks'],
+        params,
+        response: { 200: z.object({ taskId: z.string(), remindedTo: z.string() }), ...refusals(404, 409) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const task = await taskFor(actor, request.params.taskId);
+      return throughTemporal(
+        () => deps.client.workflow.getHandle(task.workflow_id).executeUpdate(remindTaskUpdate, { args: [{ taskId: task.id, actor: taskActor(actor) }] }),
+        processEnded(task.id),
+      );
+    },
+  );
 
   app.post(
     '/tasks/:taskId/completion',

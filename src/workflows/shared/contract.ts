@@ -95,14 +95,22 @@ export interface TaskCompletion {
 export interface TaskClaim {
   taskId: string;
   actor: TaskActor;
-  /** true claims the task, false releases it. */
+  /** true claims the task, false releases it (its claimant, or a supervisor ending a claim left by someone absent). */
   claim: boolean;
+}
+
+export interface TaskReminder {
+  taskId: string;
+  /** The supervisor who sends it. */
+  actor: TaskActor;
 }
 
 /** Complete a human task with a decision. The validator refuses before anything is recorded. */
 export const completeTaskUpdate = defineUpdate<{ taskId: string; decision: string }, [TaskCompletion]>('completeTask');
 /** Claim a task (or release it) so two reviewers do not work on it at once. */
 export const claimTaskUpdate = defineUpdate<{ taskId: string; claimedBy: string | null }, [TaskClaim]>('claimTask');
+/** A supervisor reminds whoever holds an open task (its claimant, or else its role or organisation) that it is due. */
+export const remindTaskUpdate = defineUpdate<{ taskId: string; remindedTo: string }, [TaskReminder]>('remindTask');
 
 /** The task is another role's or another agency's. */
 export const TASK_FORBIDDEN = 'TaskForbidden';

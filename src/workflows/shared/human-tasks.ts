@@ -11,11 +11,13 @@ import {
   completeTaskUpdate,
   INVALID_DECISION,
   refusal,
+  remindTaskUpdate,
   TASK_CLOSED,
   TASK_FORBIDDEN,
   type TaskActor,
   type TaskClaim,
   type TaskCompletion,
+  type TaskReminder,
   type Wording,
 } from './contract';
 import type { CurrentDetails } from './current-details';
@@ -73,19 +75,33 @@ export class HumanTasks {
       claimTaskUpdate,
       async ({ taskId, actor, claim }: TaskClaim) => {
         const task = this.tasks.get(taskId)!;
-        await this.recorded(task, (seq) => tasks.claimTask({ taskId, seq, at: new Date().toISOString(), actor: actor.subject, claim }));
+        // A supervisor ending someone else's claim: the trail says whose claim it ended.
+        const releasedFrom = !claim && task.claimedBy !== actor.subject ? task.claimedBy : null;
+        await this.recorded(task, (seq) =>
+          tasks.claimTask({ taskId, seq, at: new Date().toISOString(), actor: actor.subject, claim, ...(releasedFrom ? { detail: { releasedFrom } } : {}) }),
+        );
         task.claimedBy = claim ? actor.subject : null;
         return { taskId, claimedBy: task.claimedBy };
       },
       {
         validator: ({ taskId, actor, claim }) => {
           const task = this.openTask(taskId);
+          if (!claim && actor.role === 'supervisor') {
+            if (!task.claimedBy) refuse(TASK_CLOSED, `Task ${taskId} is not claimed`, 'taskId');
+            return;
+          }
           this.checkActor(task, actor);
           if (claim && task.claimedBy && task.claimedBy !== actor.subject) refuse(TASK_CLOSED, `Task ${taskId} is claimed by another reviewer`, 'taskId');
           if (!claim && task.claimedBy !== actor.subject) refuse(TASK_CLOSED, `Task ${taskId} is not claimed by you`, 'taskId');
         },
       },
     );
+    setHandler(remindTaskUpdate, (reminder) => this.remind(reminder), {
+      validator: ({ taskId, actor }) => {
+        this.openTask(taskId);
+        if (actor.role !== 'supervisor') refuse(TASK_FORBIDDEN, `Only a supervisor sends a reminder, not ${actor.role}`, 'role');
+      },
+    });
   }
 
   async open(spec: TaskSpec): Promise<string> {
@@ -162,6 +178,14 @@ export class HumanTasks {
     } else if (actor.role !== task.spec.role) {
       refuse(TASK_FORBIDDEN, `This task is for the role ${task.spec.role}, not ${actor.role}`, 'role');
     }
+  }
+
+  /** A reminder goes to whoever holds the task: its claimant, or else the organisation or role it is for. */
+  private async remind({ taskId, actor }: TaskReminder): Promise<{ taskId: string; remindedTo: string }> {
+    const task = this.tasks.get(taskId)!;
+    const recipient = { role: task.spec.role, id: task.claimedBy ?? task.spec.agencyId ?? null };
+    await this.recorded(task, (seq) => tasks.remindTask({ taskId, seq, at: new Date().toISOString(), actor: actor.subject, workflowId: workflowInfo().workflowId, recipient }));
+    return { taskId, remindedTo: recipient.id ?? recipient.role };
   }
 
   private validate(completion: TaskCompletion): void {
