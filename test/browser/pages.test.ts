@@ -4,7 +4,7 @@ import { MARKET_ATTESTATION } from '../../src/domain/record';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { knownCodes } from '../../src/api/pages/vocabulary';
 import { COMMITMENT } from '../support/repair-fixtures';
-import { launchBrowser, screenshot } from '../support/browser';
+import { accessibilityViolations, launchBrowser, screenshot } from '../support/browser';
 import { identityNumber } from '../support/identities';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
 
@@ -22,7 +22,13 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
   let providerToken: string;
   let providerObjectionId: string;
   let providerRepairId: string;
+  let correctedObjectionId: string;
+  let deferralAgencyToken: string;
+  let deferralRepairId: string;
+  let abandonedObjectionId: string;
+  let abandonedTaskId: string;
   const AGENCY = 'browser-tax-bureau';
+  const DEFERRAL_AGENCY = 'browser-urban-management';
   const PROVIDER = 'browser-qilu-lender';
   const LATE_REFERENCE = 'BROWSER-LATE-0909';
   const today = shanghaiDayOf(new Date());
@@ -48,11 +54,18 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     // Run in the page, as text: this project's TypeScript has no DOM types.
     const text = (await page.evaluate(`(() => {
       const main = document.querySelector('main').cloneNode(true);
-      for (const element of main.querySelectorAll('.user-text, code, textarea, [data-code] p')) element.remove();
+      for (const element of main.querySelectorAll('.user-text, code, textarea, script, [data-code] p')) element.remove();
       return main.innerText;
     })()`)) as string;
     const codes = [...Object.values(knownCodes()).flat(), 'objection', 'repair', 'declaration', 'record-sharing', 'open', 'claimed', 'completed', 'cancelled'];
     return [...new Set(codes.filter((code) => new RegExp(`(^|[^\\w-])${code}($|[^\\w-])`).test(text)))];
+  }
+
+  /** A page as its users meet it: no code shown untranslated (in Chinese), no accessibility rule broken, and its screenshot kept. */
+  async function checked(page: Page, name: string): Promise<void> {
+    if (name.endsWith('-zh')) expect(await untranslatedCodes(page), name).toEqual([]);
+    expect(await accessibilityViolations(page), name).toEqual([]);
+    await screenshot(page, name);
   }
 
   /** A browser session of its own, signed in through the sign-in page with the token. */
@@ -115,6 +128,37 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     expect(repair.status).toBe(202);
     providerRepairId = repair.body.repairId;
     await openTask(providerToken, 'repair-performance', providerRepairId);
+
+    // A second penalty objected to and forwarded to the tax bureau, which corrects it from its page (Art. 20).
+    const fined = await call('POST', '/records', agencyToken, {
+      reference: 'BROWSER-PEN-0910', identityNumber: resident, category: 'administrative', typeCode: 'administrative-penalty', formedOn: today,
+      details: { procedure: 'general', amountYuan: 2000 },
+    });
+    expect(fined.status).toBe(201);
+    const objected = await call('POST', '/objections', person, { target: 'record', recordId: fined.body.recordId, reason: 'The fine was 200 yuan, not 2000' });
+    correctedObjectionId = objected.body.objectionId;
+    const fineTriage = await openTask(ndrcToken, 'objection-triage', correctedObjectionId);
+    expect((await call('POST', `/tasks/${fineTriage.id}/completion`, ndrcToken, { decision: 'forward-to-agency', reasons: 'The bureau holds the decision' })).status).toBe(200);
+    await openTask(agencyToken, 'objection-verification', correctedObjectionId);
+
+    // A penalty old enough to repair, by a deferral its agency grants from its page (Art. 21).
+    await call('PUT', `/admin/agencies/${DEFERRAL_AGENCY}`, admin, { name: 'Jinan Urban Management Bureau', kind: 'agency' });
+    deferralAgencyToken = await platform.token('agency', { agency: DEFERRAL_AGENCY, subject: 'urban-clerk-liu' });
+    const old = await call('POST', '/records', deferralAgencyToken, {
+      reference: 'BROWSER-PEN-DEFER', identityNumber: resident, category: 'administrative', typeCode: 'administrative-penalty', formedOn: addDays(today, -200),
+      details: { procedure: 'general', amountYuan: 3000 },
+    });
+    expect(old.status).toBe(201);
+    const deferral = await call('POST', '/repairs', person, { recordId: old.body.recordId, route: 'deferral', commitmentVersion: COMMITMENT });
+    expect(deferral.status).toBe(202);
+    deferralRepairId = deferral.body.repairId;
+    await openTask(deferralAgencyToken, 'repair-deferral', deferralRepairId);
+
+    // A paper objection to the score, claimed by a reviewer who then went on leave (the supervisor releases it).
+    const paper = await call('POST', '/objections', ndrcToken, { target: 'score', personId, reason: 'Paper objection left with an absent reviewer', receivedOn: today });
+    abandonedObjectionId = paper.body.objectionId;
+    abandonedTaskId = (await openTask(ndrcToken, 'objection-decision', abandonedObjectionId)).id;
+    expect((await call('POST', `/tasks/${abandonedTaskId}/claim`, await platform.token('ndrc', { subject: 'ndrc-reviewer-on-leave' }))).status).toBe(200);
   });
   afterAll(async () => {
     await browser?.close();
@@ -247,5 +291,126 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     await page.click('header nav a[href="/ui/agencies"]');
     expect(await page.locator('#agencies tr', { hasText: AGENCY }).textContent()).toContain('公共信用信息管理单位');
     await context.close();
+  });
+
+  it('Art. 20 an agency reviewer corrects a record through an objection from its page, the correction\'s fields filled from the catalogue', async () => {
+    const { context, page } = await signedIn(agencyToken, 'zh-CN');
+    await Promise.all([page.waitForURL(/\/ui\/tasks\//), page.locator(`#tasks tbody tr[data-subject="${correctedObjectionId}"] a`).click()]);
+    await page.selectOption('#decision', 'correct');
+    // The record as it stands fills the form: its type, day and details, with the type's fields from the catalogue.
+    expect(await page.inputValue('#typeCode')).toBe('administrative-penalty');
+    expect(await page.inputValue('#formedOn')).toBe(today);
+    expect(await page.inputValue('#detail-administrative-penalty-procedure')).toBe('general');
+    expect(await page.inputValue('#detail-administrative-penalty-amountYuan')).toBe('2000');
+    expect(await page.locator('fieldset.details[data-type="administrative-licence"]').isHidden()).toBe(true);
+    expect(await page.locator('#schedule').count()).toBe(0);
+    await checked(page, 'task-correction-form-zh');
+
+    // A refusal is shown in place, with everything entered kept.
+    await page.fill('#reasons', 'The decision says 200 yuan');
+    await page.fill('#detail-administrative-penalty-amountYuan', '200');
+    await page.selectOption('#detail-administrative-penalty-procedure', 'simple');
+    const refused = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/decision')), page.click('#submit-decision')]);
+    expect(refused[0].status()).toBe(400);
+    expect(await page.locator('.refusal .field').textContent()).toContain('correction.details.procedure');
+    expect(await page.inputValue('#decision')).toBe('correct');
+    expect(await page.inputValue('#detail-administrative-penalty-amountYuan')).toBe('200');
+    expect(await page.inputValue('#reasons')).toBe('The decision says 200 yuan');
+    await checked(page, 'task-correction-refused-zh');
+
+    await page.selectOption('#detail-administrative-penalty-procedure', 'general');
+    await page.fill('#detail-administrative-penalty-decisionNumber', 'JNSW-2026-118');
+    await page.selectOption('#evidence-kind-0', 'decision');
+    await page.fill('#evidence-ref-0', 'Penalty decision JNSW-2026-118');
+    await Promise.all([page.waitForURL(/done=decide/), page.click('#submit-decision')]);
+    expect(await page.locator('#task-state').textContent()).toBe('已完成');
+    await context.close();
+    await expect.poll(async () => (await call('GET', `/objections/${correctedObjectionId}`, ndrcToken)).body.state, { timeout: 15_000 }).toBe('decided');
+    const record = (await call('GET', '/records/BROWSER-PEN-0910', agencyToken)).body;
+    expect(record.versions.map((version: { version: number }) => version.version)).toEqual([2, 1]);
+    expect(record.current).toMatchObject({ details: { procedure: 'general', amountYuan: 200, decisionNumber: 'JNSW-2026-118' }, evidence: [{ kind: 'decision', ref: 'Penalty decision JNSW-2026-118' }] });
+  });
+
+  it('Art. 21 an agency grants a deferral in two instalments from its page, with their days and amounts', async () => {
+    const { context, page } = await signedIn(deferralAgencyToken, 'zh-CN');
+    await Promise.all([page.waitForURL(/\/ui\/tasks\//), page.locator(`#tasks tbody tr[data-subject="${deferralRepairId}"] a`).click()]);
+    await page.selectOption('#decision', 'grant');
+    expect(await page.locator('#schedule').isVisible()).toBe(true);
+    expect(await page.locator('#correction').count()).toBe(0);
+    await page.fill('#reasons', 'Two instalments of 1500 yuan');
+    await page.fill('#due-on-0', addDays(today, 30));
+    await page.fill('#amount-0', '1500');
+    await page.fill('#due-on-1', addDays(today, 60));
+    await checked(page, 'task-deferral-form-zh');
+    // An amount for one instalment but not the other is refused in place, the days kept.
+    const refused = await Promise.all([page.waitForResponse((response) => response.url().endsWith('/decision')), page.click('#submit-decision')]);
+    expect(refused[0].status()).toBe(400);
+    expect(await page.locator('.refusal .field').textContent()).toContain('amountsYuan');
+    expect(await page.inputValue('#due-on-1')).toBe(addDays(today, 60));
+    await page.fill('#amount-1', '1500');
+    await Promise.all([page.waitForURL(/done=decide/), page.click('#submit-decision')]);
+    expect(await page.locator('#task-state').textContent()).toBe('已完成');
+    await checked(page, 'task-deferral-granted-zh');
+    await context.close();
+    await expect
+      .poll(async () => (await call('GET', `/repairs/${deferralRepairId}`, ndrcToken)).body.instalments, { timeout: 15_000 })
+      .toEqual([
+        { dueOn: addDays(today, 30), state: 'due', amountYuan: 1500 },
+        { dueOn: addDays(today, 60), state: 'due', amountYuan: 1500 },
+      ]);
+    const instalment = await openTask(deferralAgencyToken, 'repair-instalment', deferralRepairId);
+    expect(instalment.context).toMatchObject({ dueOn: addDays(today, 30), amountYuan: 1500 });
+  });
+
+  it('Art. 20 a supervisor sees who holds a task and since when, releases the claim of a reviewer on leave and sends a reminder, each in the task history', async () => {
+    const { context, page } = await signedIn(supervisorToken, 'zh-CN');
+    await page.goto(`${platform.url}/ui/inbox?state=claimed`);
+    const row = page.locator(`#tasks tbody tr[data-subject="${abandonedObjectionId}"]`);
+    expect(await row.textContent()).toContain('ndrc-reviewer-on-leave');
+    await checked(page, 'inbox-supervisor-zh');
+    await Promise.all([page.waitForURL(/\/ui\/tasks\//), row.locator('a').click()]);
+    expect(await page.locator('#claimed-by').textContent()).toMatch(/ndrc-reviewer-on-leave \(认领于 \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}\)/);
+    // A supervisor does not decide.
+    expect(await page.locator('#submit-decision').count()).toBe(0);
+    await checked(page, 'task-supervisor-zh');
+    await Promise.all([page.waitForURL(/done=release/), page.click('#release')]);
+    expect(await page.locator('.notice').textContent()).toContain('认领已释放');
+    expect(await page.locator('#claimed-by').textContent()).toBe('—');
+    await Promise.all([page.waitForURL(/done=remind/), page.click('#remind')]);
+    expect(await page.locator('.notice').textContent()).toContain('提醒已发送');
+    const history = await page.locator('#history').textContent();
+    expect(history).toContain('解除认领： ndrc-reviewer-on-leave');
+    expect(history).toContain('督办提醒');
+    expect(history).toContain('提醒对象： 市发展改革部门');
+    expect(history).toContain('supervisor-browser');
+    await checked(page, 'task-supervisor-acted-zh');
+    await context.close();
+  });
+
+  it('every page passes the accessibility check: sign-in, inbox, a task, the SLA board, the organisations, a refusal, in Chinese and English', async () => {
+    const anonymous = await browser.newContext({ locale: 'zh-CN' });
+    const signIn = await anonymous.newPage();
+    await signIn.goto(`${platform.url}/ui/sign-in`);
+    await checked(signIn, 'sign-in-zh');
+    await signIn.fill('#token', 'not-a-token');
+    await signIn.click('#sign-in');
+    expect(await signIn.locator('.refusal').count()).toBe(1);
+    await checked(signIn, 'sign-in-refused-zh');
+    await anonymous.close();
+    for (const [locale, suffix] of [['zh-CN', 'zh'], ['en', 'en']] as const) {
+      const { context, page } = await signedIn(ndrcToken, locale);
+      await page.goto(`${platform.url}/ui/inbox?lang=${locale}`);
+      await checked(page, `a11y-inbox-${suffix}`);
+      await page.goto(`${platform.url}/ui/tasks/${abandonedTaskId}`);
+      await checked(page, `a11y-task-${suffix}`);
+      await page.goto(`${platform.url}/ui/sla`);
+      await checked(page, `a11y-sla-board-${suffix}`);
+      await page.goto(`${platform.url}/ui/agencies`);
+      await checked(page, `a11y-agencies-${suffix}`);
+      await page.goto(`${platform.url}/ui/tasks/00000000-0000-4000-8000-000000000000`);
+      expect(await page.locator('.refusal').count()).toBe(1);
+      await checked(page, `a11y-refusal-${suffix}`);
+      await context.close();
+    }
   });
 });

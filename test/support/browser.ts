@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/project-root';
@@ -51,4 +52,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** An accessibility rule a page breaks, with where. */
+export interface Violation {
+  rule: string;
+  impact: string | null;
+  targets: string[];
+}
+
+/**
+ * The page checked by axe-core against WCAG 2.1 A and AA (labels, contrast, `lang`, names of
+ * controls, landmarks). axe is evaluated through the DevTools protocol, which the pages' Content
+ * Security Policy does not govern: the pages themselves stay as strict as they are.
+ */
+export async function accessibilityViolations(page: Page): Promise<Violation[]> {
+  await page.evaluate(AXE_SOURCE);
+  // Run in the page, as text: this project's TypeScript has no DOM types.
+  return (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) =>
+    result.violations.map((violation) => ({ rule: violation.id, impact: violation.impact, targets: violation.nodes.map((node) => node.target.join(' ')) })))`)) as Violation[];
 }

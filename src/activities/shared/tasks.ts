@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { enqueueNotifications } from '../../db/notifications';
 import { withTransaction } from '../../db/transaction';
+import type { DecisionInputs } from '../../workflows/shared/contract';
 
 /** A task as a workflow opens it. */
 export interface NewTask {
@@ -16,8 +17,11 @@ export interface NewTask {
   /** The SLA stage whose due time the task has (and keeps when a calendar change moves it). */
   slaStageKey: string | null;
   allowedDecisions: string[];
+  /** What a decision carries beyond its reasons, so a page can ask for it (see DecisionInputs). */
+  decisionInputs?: DecisionInputs;
   context: Record<string, unknown>;
 }
+
 
 export interface TaskEvent {
   taskId: string;
@@ -41,11 +45,11 @@ export function createTaskActivities({ pool }: { pool: pg.Pool }) {
     async createTask(task: NewTask & { at: string }): Promise<void> {
       await withTransaction(pool, async (db) => {
         await db.query(
-          `INSERT INTO tasks (id, workflow_id, process, kind, role, agency_id, subject, sla_stage_key, allowed_decisions, context, created_at, person_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
+          `INSERT INTO tasks (id, workflow_id, process, kind, role, agency_id, subject, sla_stage_key, allowed_decisions, context, created_at, person_id, decision_inputs)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
           [
             task.taskId, task.workflowId, task.process, task.kind, task.role, task.agencyId, task.subject, task.slaStageKey, task.allowedDecisions,
-            JSON.stringify(task.context), task.at, task.personId,
+            JSON.stringify(task.context), task.at, task.personId, task.decisionInputs ? JSON.stringify(task.decisionInputs) : null,
           ],
         );
         await appendEvent(db, { taskId: task.taskId, seq: 1, at: task.at, actor: null }, 'created');

@@ -1,15 +1,12 @@
 import { dueDayOf } from '../../domain/working-days';
 import type { CaseView, TaskEventView, TaskView } from '../shared/task-view';
+import type { RecordType } from '../../domain/record-types';
+import { decisionForm, type PostedForm } from './decision-form';
 import { html, type SafeHtml } from './html';
-import { dayWords, known, timeWords, type Language, type Translate } from './i18n';
+import { dayWords, known, timeWords, type Translate } from './i18n';
+import type { Speech } from './speech';
 import type { Words } from './vocabulary';
 
-/** How a page speaks: its messages, the platform's codes in words, and its language for days and times. */
-export interface Speech {
-  t: Translate;
-  w: Words;
-  language: Language;
-}
 
 export interface InboxFilters {
   process?: string | undefined;
@@ -81,7 +78,7 @@ export interface TaskPageState {
   /** The action just taken (after the redirect that follows it). */
   done?: TaskAction;
   /** What the reviewer had entered, kept when the decision is refused. */
-  entered?: { decision?: string; reasons?: string };
+  entered?: PostedForm;
 }
 
 /** A detail's value in words where it is a code the pages know (a procedure, a capacity, yes and no). */
@@ -100,9 +97,9 @@ function detailsList(w: Words, details: Record<string, unknown>): SafeHtml {
   return html`<dl class="details">${entries.map(([key, item]) => html`<dt>${w('field', key)}</dt><dd>${detailValue(w, item)}</dd>`)}</dl>`;
 }
 
-function evidenceList(evidence: { kind: string; ref: string }[]): SafeHtml {
+function evidenceList(w: Words, evidence: { kind: string; ref: string }[]): SafeHtml {
   if (evidence.length === 0) return html`—`;
-  return html`<ul class="evidence">${evidence.map((item) => html`<li><span class="user-text">${item.kind}: ${item.ref}</span></li>`)}</ul>`;
+  return html`<ul class="evidence">${evidence.map((item) => html`<li>${w('evidence', item.kind)}: <span class="user-text">${item.ref}</span></li>`)}</ul>`;
 }
 
 /** The case in front of the reviewer (`GET /tasks/{id}/case`): the record, what was applied for, and the decisions before this one. */
@@ -120,7 +117,7 @@ function caseBody(speech: Speech, view: CaseView): SafeHtml {
   <dt>${t('sharedAt')}</dt><dd>${timeWords(language, record.sharedAt)}</dd>
   <dt>${t('recordStatus')}</dt><dd>${w('status', record.status)}${record.disputed ? html` <span class="badge due-soon">${t('disputed')}</span>` : ''}</dd>
   <dt>${t('details')}</dt><dd>${detailsList(w, record.details)}</dd>
-  <dt>${t('evidence')}</dt><dd>${evidenceList(record.evidence)}</dd>
+  <dt>${t('evidence')}</dt><dd>${evidenceList(w, record.evidence)}</dd>
 </dl>
 <h3>${t('versions')}</h3>
 <table id="versions"><thead><tr><th>${t('version')}</th><th>${t('formedOn')}</th><th>${t('recordStatus')}</th><th>${t('details')}</th><th>${t('changedBy')}</th><th>${t('supersededAt')}</th></tr></thead>
@@ -142,7 +139,7 @@ function caseBody(speech: Speech, view: CaseView): SafeHtml {
 <dl id="application">
   ${application.reason ? html`<dt>${t('reason')}</dt><dd><span class="user-text">${application.reason}</span></dd>` : ''}
   ${route}${declared}
-  <dt>${t('evidence')}</dt><dd>${evidenceList(application.evidence)}</dd>
+  <dt>${t('evidence')}</dt><dd>${evidenceList(w, application.evidence)}</dd>
 </dl>`;
   const decisionsPart = view.decisions.length
     ? html`<h2>${t('earlierDecisions')}</h2>
@@ -164,25 +161,17 @@ function eventDetail({ t, w }: Speech, event: TaskEventView): SafeHtml | string 
   return '';
 }
 
-export function taskBody(speech: Speech, task: TaskView, view: CaseView, events: TaskEventView[], page: TaskPageState, now = new Date()): SafeHtml {
+export function taskBody(speech: Speech, task: TaskView, view: CaseView, catalogue: RecordType[], events: TaskEventView[], page: TaskPageState, now = new Date()): SafeHtml {
   const { t, w, language } = speech;
   const mark = urgency(task, now);
   const unfinished = task.state === 'open' || task.state === 'claimed';
-  const decisionForm = html`<form class="decision" method="post" action="/ui/tasks/${task.id}/decision">
-  <input type="hidden" name="_csrf" value="${page.csrf}">
-  <label for="decision">${t('decision')}</label><select name="decision" id="decision">${task.allowedDecisions.map(
-    (d) => html`<option value="${d}"${page.entered?.decision === d ? html` selected` : ''}>${w('decision', d)}</option>`,
-  )}</select>
-  <label for="reasons">${t('reasons')}</label><textarea name="reasons" id="reasons" maxlength="4000">${page.entered?.reasons ?? ''}</textarea>
-  <button type="submit" id="submit-decision">${t('submit')}</button>
-</form>`;
   const action = (name: Exclude<TaskAction, 'decide'>) =>
     html`<form method="post" action="/ui/tasks/${task.id}/${name}" class="inline"><input type="hidden" name="_csrf" value="${page.csrf}"><button type="submit" id="${name}">${t(name)}</button></form>`;
   // A supervisor does not decide: they end a claim left by someone absent, or remind whoever holds the task.
   const actions =
     page.role === 'supervisor'
       ? html`<h2>${t('supervise')}</h2><p>${task.claimedBy ? action('release') : ''}${action('remind')}</p>`
-      : html`<p>${task.claimedBy ? action('release') : action('claim')}</p><h2>${t('decide')}</h2>${decisionForm}`;
+      : html`<p>${task.claimedBy ? action('release') : action('claim')}</p><h2>${t('decide')}</h2>${decisionForm(speech, task, view, catalogue, page.csrf, page.entered)}`;
   return html`<p><a href="/ui/inbox">${t('back')}</a></p>
 ${page.done ? html`<div class="notice" role="status">${t(`done:${page.done}`)}</div>` : ''}
 ${page.refusal ?? ''}

@@ -13,8 +13,11 @@ import type { SlaReport } from '../shared/sla-report';
 import { html, type SafeHtml } from './html';
 import { isLanguage, known, translator, type Language } from './i18n';
 import type { CaseView, TaskEventView, TaskView } from '../shared/task-view';
-import { inboxBody, TASK_ACTIONS, taskBody, type Speech, type TaskAction, type TaskPageState } from './inbox';
+import { inboxBody, TASK_ACTIONS, taskBody, type TaskAction, type TaskPageState } from './inbox';
+import type { Speech } from './speech';
 import { wordsFor } from './vocabulary';
+import { decisionBody } from './decision-form';
+import type { RecordType } from '../../domain/record-types';
 import { BOARD_ROLES, INBOX_ROLES, page, refusal, type PageFrame } from './layout';
 import { boardBody, troublesPanel } from './sla-board';
 import type { Trouble } from '../shared/troubles';
@@ -30,6 +33,7 @@ const require = createRequire(import.meta.url);
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
   'pages.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/pages.css', import.meta.url)) },
   'board.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/board.js', import.meta.url)) },
+  'decision.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/decision.js', import.meta.url)) },
   'echarts.min.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('echarts/dist/echarts.min.js')) },
 };
 
@@ -77,6 +81,12 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   async function frame(request: FastifyRequest, reply: FastifyReply): Promise<PageFrame> {
     const lang = languageOf(request, reply);
     return { t: translator(lang), language: lang, url: request.url, ...(request.actor ? { actor: request.actor } : {}), csrf: await reply.generateCsrf() };
+  }
+
+  /** The record-type catalogue, which a correction's fields follow. */
+  async function recordTypes(request: FastifyRequest): Promise<RecordType[]> {
+    const answer = await api<{ recordTypes: RecordType[] }>(request, 'GET', '/record-types');
+    return answer.ok ? answer.body.recordTypes : [];
   }
 
   const speechOf = (view: PageFrame): Speech => ({ t: view.t, w: wordsFor(view.language), language: view.language });
@@ -133,7 +143,8 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
         t('signIn'),
         html`${problem ?? ''}<form class="decision" method="post" action="/ui/sign-in">
   <input type="hidden" name="_csrf" value="${view.csrf}">
-  <p>${t('signInHelp')}</p>
+  <p>${t('signInHelp')} <code>npm run token -- ndrc</code></p>
+  <p>${t('signInHelpOrganisation')} <code>npm run token -- agency --agency &lt;id&gt;</code></p>
   <label>${t('token')}<textarea name="token" id="token" required autocomplete="off"></textarea></label>
   <button type="submit" id="sign-in">${t('signIn')}</button>
 </form>`,
@@ -183,10 +194,12 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   async function taskPage(request: FastifyRequest, reply: FastifyReply, taskId: string, status: number, state: Omit<TaskPageState, 'csrf' | 'role'>) {
     const answer = await api<{ task: TaskView; case: CaseView; events: TaskEventView[] }>(request, 'GET', `/tasks/${taskId}/case`);
     if (!answer.ok) return refused(request, reply, answer.status, answer.error);
+    const catalogue = await recordTypes(request);
     const view = await frame(request, reply);
     const speech = speechOf(view);
     const { task } = answer.body;
-    return send(reply, status, page(view, `${view.t('kind')} · ${speech.w('kind', task.kind)}`, taskBody(speech, task, answer.body.case, answer.body.events, { ...state, csrf: view.csrf!, role: request.actor!.role })));
+    const body = taskBody(speech, task, answer.body.case, catalogue, answer.body.events, { ...state, csrf: view.csrf!, role: request.actor!.role });
+    return send(reply, status, page(view, `${view.t('kind')} · ${speech.w('kind', task.kind)}`, body, ['/ui/assets/decision.js']));
   }
 
   app.get(
@@ -215,11 +228,11 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     {
       preValidation: app.csrfProtection,
       config: { roles: INBOX_ROLES },
-      schema: { ...hidden, params: taskParams, body: form.extend({ decision: z.string().max(40), reasons: z.string().max(4000) }) },
+      schema: { ...hidden, params: taskParams, body: z.record(z.string().max(100), z.union([z.string().max(4000), z.array(z.string().max(4000)).max(50)])) },
     },
-    (request, reply) => {
-      const { decision, reasons } = request.body;
-      return act(request, reply, request.params.taskId, 'decide', { decision, reasons }, { decision, reasons });
+    async (request, reply) => {
+      const { _csrf: _, ...posted } = request.body;
+      return act(request, reply, request.params.taskId, 'decide', decisionBody(posted, await recordTypes(request)), posted);
     },
   );
 

@@ -76,7 +76,7 @@ ${
 <thead><tr><th>${t('troubleKind')}</th><th>${t('process')}</th><th>${t('workflow')}</th><th>${t('reason')}</th><th>${t('since')}</th></tr></thead>
 <tbody>${troubles.map(
         (trouble) =>
-          html`<tr data-kind="${trouble.kind}"><td>${t(TROUBLE_LABELS[trouble.kind])}</td><td>${trouble.workflowType}</td><td><a href="${trouble.webUiUrl}" title="${t('openInTemporal')}">${trouble.workflowId}</a></td><td>${trouble.activityType ? `${trouble.activityType} (${trouble.attempt}): ` : ''}${trouble.reason}</td><td>${shanghaiTime(trouble.since)}</td></tr>`,
+          html`<tr data-kind="${trouble.kind}"><td>${t(TROUBLE_LABELS[trouble.kind])}</td><td><code>${trouble.workflowType}</code></td><td><a href="${trouble.webUiUrl}" title="${t('openInTemporal')}"><code>${trouble.workflowId}</code></a></td><td><code>${trouble.activityType ? `${trouble.activityType} (${trouble.attempt}): ` : ''}${trouble.reason}</code></td><td>${shanghaiTime(trouble.since)}</td></tr>`,
       )}</tbody>
 </table>`
 }`;

@@ -134,6 +134,13 @@ const WORDS = {
     donation: ['慈善捐赠', 'Donation'],
     'civilised-practice': ['文明实践', 'Civilised practice'],
   },
+  evidence: {
+    document: ['文件', 'Document'],
+    decision: ['决定书', 'Decision'],
+    certificate: ['证明', 'Certificate'],
+    url: ['网址', 'Link'],
+    other: ['其他', 'Other'],
+  },
   role: {
     agency: ['公共信用信息管理单位人员', 'Agency staff'],
     provider: ['市场信用信息提供单位人员', 'Provider staff'],

@@ -51,7 +51,7 @@ const repairView = z.object({
   commitmentVersion: z.string(),
   state: z.enum(['collecting', 'checking', 'deciding', 'approved', 'rejected', 'withdrawn', 'expired', 'moot', 'failed']),
   progress: z.number().describe('civic routes: counted so far toward the threshold'),
-  instalments: z.array(z.object({ dueOn: dayView, state: z.enum(['due', 'paid', 'missed']) })),
+  instalments: z.array(z.object({ dueOn: dayView, state: z.enum(['due', 'paid', 'missed']), amountYuan: z.number().optional().describe('what the instalment pays, when the grant says') })),
   obligationUnmet: z.boolean().describe('the agency found the obligation still unmet; the applicant may report it met'),
   filedOn: dayView,
   maximumEndsOn: dayView.nullable().describe('the record stops counting by itself on this day'),

@@ -1,3 +1,5 @@
+import type { DecisionInputs } from '../../workflows/shared/contract';
+
 /** A task as the inbox shows it (`GET /tasks`), read by the task routes and the reviewers' pages. */
 export interface TaskView {
   id: string;
@@ -12,6 +14,8 @@ export interface TaskView {
   provisional: boolean | null;
   workingDaysLeft: number | null;
   allowedDecisions: string[];
+  /** What a decision carries beyond its reasons: a record correction, a schedule of days. */
+  decisionInputs: DecisionInputs;
   claimedBy: string | null;
   /** Since when its claimant holds it. */
   claimedAt: string | null;

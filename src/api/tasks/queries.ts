@@ -2,7 +2,9 @@ import type pg from 'pg';
 import { loadCalendar } from '../../db/calendar';
 import type { Actor } from '../../domain/roles';
 import { shanghaiDayOf, workingDaysLeft, yearOf } from '../../domain/working-days';
+import type { DecisionInputs } from '../../workflows/shared/contract';
 import type { TaskEventView, TaskView } from '../shared/task-view';
+import { decisionInputsOf } from './decision-inputs';
 
 /** A task as the inbox reads it: its due time is its SLA stage's, which a calendar change moves. */
 export interface TaskRow {
@@ -19,6 +21,8 @@ export interface TaskRow {
   allowed_decisions: string[];
   claimed_by: string | null;
   claimed_at: Date | null;
+  created_at: Date;
+  decision_inputs: DecisionInputs | null;
   context: Record<string, unknown>;
   /** The person the task concerns (Art. 22: its reviewer reads their data). */
   person_id: string | null;
@@ -31,7 +35,7 @@ export interface TaskRow {
 }
 
 const TASK_COLUMNS = `t.id, t.workflow_id, t.process, t.kind, t.role, t.agency_id, t.subject, t.state, coalesce(s.due_at, t.due_at) AS due_at,
-  s.provisional, t.allowed_decisions, t.claimed_by, t.claimed_at, t.context, t.person_id,
+  s.provisional, t.allowed_decisions, t.claimed_by, t.claimed_at, t.created_at, t.decision_inputs, t.context, t.person_id,
   coalesce(r.type_code, t.context->>'typeCode') AS about_type, r.reference AS about_reference, r.sharer_id AS about_sharer, a.name AS about_sharer_name,
   t.context->'details'->>'title' AS about_title`;
 // The record a task names in its context, when it names one by a well-formed id.
@@ -99,6 +103,7 @@ export async function taskViews(pool: pg.Pool, rows: TaskRow[]): Promise<TaskVie
     provisional: row.provisional,
     workingDaysLeft: row.due_at ? workingDaysLeft(today, row.due_at, calendar) : null,
     allowedDecisions: row.allowed_decisions,
+    decisionInputs: decisionInputsOf(row),
     claimedBy: row.claimed_by,
     claimedAt: row.claimed_at?.toISOString() ?? null,
     context: row.context,

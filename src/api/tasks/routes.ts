@@ -28,6 +28,15 @@ const taskView = z.object({
   provisional: z.boolean().nullable().describe('the due time lies in a year whose working-day calendar is not published yet'),
   workingDaysLeft: z.number().nullable(),
   allowedDecisions: z.array(z.string()),
+  decisionInputs: z
+    .object({
+      correction: z.array(z.string()).describe('the decisions that must carry the corrected record (body.correction)'),
+      schedule: z
+        .object({ decisions: z.array(z.string()), maxDays: z.number(), after: z.string() })
+        .nullable()
+        .describe('the decisions that grant a schedule (body.schedule): 1 to maxDays days, ascending, all after `after`'),
+    })
+    .describe('what a decision carries beyond its reasons'),
   claimedBy: z.string().nullable(),
   claimedAt: instantView.nullable().describe('since when its claimant holds it'),
   context: z.record(z.string(), z.unknown()),
@@ -188,6 +197,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
           reasons: z.string().max(4000),
           correction: recordCorrectionSchema.optional(),
           schedule: z.array(calendarDateSchema).min(1).max(24).optional().describe('the days granted, ascending, when the decision grants a schedule (a repair deferral\'s instalments)'),
+          amountsYuan: z.array(z.number().positive().max(1e12)).min(1).max(24).optional().describe('what falls due on each day of the schedule, in yuan: one amount per day'),
         }),
         response: { 200: z.object({ taskId: z.string(), decision: z.string() }), ...refusals(404, 409, 422) },
       },
@@ -195,7 +205,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     async (request) => {
       const actor = actorOf(request);
       const task = await taskFor(actor, request.params.taskId);
-      const { decision, reasons, correction, schedule } = request.body;
+      const { decision, reasons, correction, schedule, amountsYuan } = request.body;
       // A correction must fit the catalogue and the record's category, or the process could not apply it: checked here, before the decision is taken.
       if (correction) {
         const category = await categoryOfRecord(deps.pool, task.context.recordId);
@@ -205,7 +215,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       return throughTemporal(
         () =>
           deps.client.workflow.getHandle(task.workflow_id).executeUpdate(completeTaskUpdate, {
-            args: [{ taskId: task.id, actor: taskActor(actor), decision, reasons, ...(correction ? { correction } : {}), ...(schedule ? { schedule } : {}) }],
+            args: [{ taskId: task.id, actor: taskActor(actor), decision, reasons, ...(correction ? { correction } : {}), ...(schedule ? { schedule } : {}), ...(amountsYuan ? { amountsYuan } : {}) }],
           }),
         processEnded(task.id),
       );

@@ -71,8 +71,8 @@ export interface RepairView {
   terms: RouteTerms | null;
   /** Toward a civic route's threshold: hours, yuan or events counted so far. */
   progress: number;
-  /** A deferral's instalments, once granted. */
-  instalments: { dueOn: LocalDate; state: 'due' | 'paid' | 'missed' }[];
+  /** A deferral's instalments, once granted, with what each one pays when the grant says. */
+  instalments: { dueOn: LocalDate; state: 'due' | 'paid' | 'missed'; amountYuan?: number }[];
   openTaskId: string | null;
   /** The agency found the obligation still unmet (performance route); the applicant may report it met. */
   obligationUnmet: boolean;

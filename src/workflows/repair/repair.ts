@@ -280,7 +280,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
       });
       if (!grant) return 'stopped';
       if (grant.decision === 'refuse') return { state: 'rejected', reasons: grant.reasons, decidedBy: grant.actor.subject };
-      view.instalments = grant.schedule!.map((dueOn) => ({ dueOn, state: 'due' }));
+      view.instalments = grant.schedule!.map((dueOn, i) => ({ dueOn, state: 'due', ...(grant.amountsYuan ? { amountYuan: grant.amountsYuan[i]! } : {}) }));
       await progress();
       for (const instalment of view.instalments) {
         // Each instalment is confirmed by the agency, its clock running from the instalment's due day.
@@ -288,7 +288,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
           'repair-instalment',
           { zh: `确认 ${instalment.dueOn} 到期的一期是否已履行`, en: `confirm whether the instalment due on ${instalment.dueOn} was paid` },
           ['paid', 'missed'],
-          { context: { ...context, dueOn: instalment.dueOn } },
+          { context: { ...context, dueOn: instalment.dueOn, ...(instalment.amountYuan ? { amountYuan: instalment.amountYuan } : {}) } },
           instalment.dueOn,
         );
         if (!paid) return 'stopped';

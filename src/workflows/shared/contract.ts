@@ -90,6 +90,15 @@ export interface TaskCompletion {
   correction?: RecordCorrection;
   /** The days granted, when the decision grants a schedule (a repair's deferral: the instalments' due days). */
   schedule?: LocalDate[];
+  /** What falls due on each of those days, in yuan, when the grant says (one amount per day). */
+  amountsYuan?: number[];
+}
+
+/** What a task's decisions carry beyond their reasons: the decisions that must carry a record correction, those that grant a schedule of days. */
+export interface DecisionInputs {
+  correction: string[];
+  /** 1 to `maxDays` days, ascending, all after `after`. */
+  schedule: { decisions: string[]; maxDays: number; after: LocalDate } | null;
 }
 
 export interface TaskClaim {

@@ -3,7 +3,6 @@ import type { TaskActivities } from '../../activities/shared/tasks';
 import { isCountableDay } from '../../domain/input';
 import { recordCorrectionSchema } from '../../domain/record';
 import type { Role } from '../../domain/roles';
-import type { LocalDate } from '../../domain/working-days';
 import { databaseStep } from './activity-options';
 import type { SlaStageHandle } from './sla-clock';
 import {
@@ -14,6 +13,7 @@ import {
   remindTaskUpdate,
   TASK_CLOSED,
   TASK_FORBIDDEN,
+  type DecisionInputs,
   type TaskActor,
   type TaskClaim,
   type TaskCompletion,
@@ -38,7 +38,7 @@ export interface TaskSpec {
   /** Decisions that must carry a record correction. */
   correctionFor?: string[];
   /** Decisions that must carry a schedule: 1 to `maxDays` days, ascending, all after `after`. */
-  scheduleFor?: { decisions: string[]; maxDays: number; after: LocalDate };
+  scheduleFor?: NonNullable<DecisionInputs['schedule']>;
   context?: Record<string, unknown>;
 }
 
@@ -118,6 +118,7 @@ export class HumanTasks {
       personId: this.personId,
       slaStageKey: spec.stage?.key ?? null,
       allowedDecisions: spec.allowedDecisions,
+      decisionInputs: { correction: spec.correctionFor ?? [], schedule: spec.scheduleFor ?? null },
       context: spec.context ?? {},
       at: new Date().toISOString(),
     });
@@ -201,6 +202,9 @@ export class HumanTasks {
       if (!parsed.success) refuse(INVALID_DECISION, `a ${completion.decision} decision needs the corrected record: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`, 'correction');
     }
     const schedule = task.spec.scheduleFor;
+    // What a decision does not carry is refused, not recorded beside it.
+    if (completion.correction !== undefined && !task.spec.correctionFor?.includes(completion.decision)) refuse(INVALID_DECISION, `a ${completion.decision} decision takes no correction`, 'correction');
+    if (completion.schedule !== undefined && !schedule?.decisions.includes(completion.decision)) refuse(INVALID_DECISION, `a ${completion.decision} decision takes no schedule`, 'schedule');
     if (schedule?.decisions.includes(completion.decision)) {
       const days = completion.schedule;
       const fits =
@@ -209,6 +213,11 @@ export class HumanTasks {
         days.length <= schedule.maxDays &&
         days.every((day, i) => typeof day === 'string' && isCountableDay(day) && day > (i === 0 ? schedule.after : days[i - 1]!));
       if (!fits) refuse(INVALID_DECISION, `a ${completion.decision} decision needs its schedule: 1 to ${schedule.maxDays} days, ascending, after ${schedule.after}`, 'schedule');
+    }
+    const amounts = completion.amountsYuan;
+    if (amounts !== undefined) {
+      const fit = Array.isArray(amounts) && amounts.length === completion.schedule?.length && amounts.every((amount) => typeof amount === 'number' && Number.isFinite(amount) && amount > 0);
+      if (!fit) refuse(INVALID_DECISION, 'amountsYuan needs one positive amount for each day of the schedule', 'amountsYuan');
     }
   }
 
@@ -226,6 +235,7 @@ export class HumanTasks {
           reasons: completion.reasons,
           ...(completion.correction ? { correction: completion.correction } : {}),
           ...(completion.schedule ? { schedule: completion.schedule } : {}),
+          ...(completion.amountsYuan ? { amountsYuan: completion.amountsYuan } : {}),
         },
       }),
     );
