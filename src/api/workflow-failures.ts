@@ -21,6 +21,7 @@ import { INVALID_RECORD, OBLIGATION_CLOSED } from '../workflows/records/contract
 import {
   COMMITMENT_MISSING,
   NOT_AWAITING_PERFORMANCE,
+  NOT_AWAITING_SUPPLEMENT,
   REPAIR_CLOSED,
   REPAIR_INELIGIBLE,
   REPAIR_OPEN,
@@ -59,6 +60,7 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [COMMITMENT_MISSING]: { status: 422, code: 'commitment-missing' },
   [REPAIR_OPEN]: { status: 409, code: 'repair-open' },
   [NOT_AWAITING_PERFORMANCE]: { status: 409, code: 'not-awaiting-performance' },
+  [NOT_AWAITING_SUPPLEMENT]: { status: 409, code: 'not-awaiting-supplement' },
   [REPAIR_CLOSED]: { status: 409, code: 'repair-closed' },
   [AGREEMENT_TEXT_OUTDATED]: { status: 422, code: 'agreement-text-outdated' },
   [AGREEMENT_IN_FORCE]: { status: 409, code: 'agreement-in-force' },

@@ -41,6 +41,7 @@ export const evidenceSchema = z
   )
   .max(20)
   .default([]);
+export type Evidence = z.infer<typeof evidenceSchema>[number];
 
 /**
  * A detail's value: one refinement rather than a union of four schemas, which says what is wrong

@@ -20,6 +20,12 @@ export function isCivicRoute(route: RepairRoute): route is CivicRoute {
   return (CIVIC_ROUTES as readonly string[]).includes(route);
 }
 
+/**
+ * How long an applicant has to supply what the completeness check found missing, unless the rules
+ * say otherwise (DOMAIN.md, ours): also the time of a repair filed under rules that did not say.
+ */
+export const SUPPLEMENT_DAYS = 15;
+
 const tiers = z.array(z.enum(SEVERITIES));
 const civicTerms = z.strictObject({
   /** What the route counts: volunteer hours, yuan donated, civilised-practice events. */
@@ -47,6 +53,8 @@ export const repairRulesSchema = z.strictObject({
     agencyWorkingDays: z.number().int().positive(),
     /** An agency's confirmation of evidence (performance, a deferral's grant, an instalment). */
     confirmationWorkingDays: z.number().int().positive(),
+    /** The applicant's time to supply what NDRC found missing, in calendar days from its request. */
+    supplementDays: z.number().int().positive().default(SUPPLEMENT_DAYS),
   }),
 });
 export type RepairRules = z.infer<typeof repairRulesSchema>;

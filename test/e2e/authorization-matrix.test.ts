@@ -68,6 +68,7 @@ const MATRIX: Record<string, readonly Role[] | typeof PUBLIC> = {
   'GET /repairs/{repairId}': ['person', 'agency', 'ndrc', 'supervisor'],
   'POST /repairs/{repairId}/withdrawal': ['person'],
   'POST /repairs/{repairId}/performance': ['person'],
+  'POST /repairs/{repairId}/supplement': ['person'],
   'GET /me/score': ['person'],
   'GET /models': ['institution', 'ndrc', 'supervisor'],
   'POST /models': ['institution'],

@@ -118,7 +118,7 @@ describe('Art. 21 credit repair through the API on the dev server', () => {
     expect((await call('GET', `/repairs/${repairId}`, person)).body).toMatchObject({ progress: 20, route: 'volunteering', deciderId: 'jinan-market-regulation' });
 
     const check = await openTask(ndrc, repairId, 'repair-completeness');
-    expect(check).toMatchObject({ role: 'ndrc', allowedDecisions: ['complete', 'incomplete'], workingDaysLeft: 10 });
+    expect(check).toMatchObject({ role: 'ndrc', allowedDecisions: ['complete', 'request-supplement', 'incomplete'], workingDaysLeft: 10 });
     expect((await call('POST', `/tasks/${check.id}/completion`, ndrc, { decision: 'complete', reasons: '20 hours in the civilised-behaviour database, commitment signed' })).status).toBe(200);
     const decision = await openTask(market, repairId, 'repair-decision');
     expect(decision).toMatchObject({ agencyId: 'jinan-market-regulation', allowedDecisions: ['approve', 'reject'], workingDaysLeft: 3 });

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { civicEvidenceSignal, repairQuery, reportPerformanceUpdate, withdrawRepairUpdate } from '../../src/workflows/repair/contract';
+import { civicEvidenceSignal, repairQuery, reportPerformanceUpdate, supplyRepairUpdate, withdrawRepairUpdate } from '../../src/workflows/repair/contract';
 import { rescoreRequestedSignal } from '../../src/workflows/scoring/contract';
 import { rescorePersonWorkflow } from '../../src/workflows/scoring/rescore-person';
 import { completeTaskUpdate, CreditProcess, SlaStage, SlaState } from '../../src/workflows/shared/contract';
@@ -215,6 +215,64 @@ describe('Art. 21 credit repair by subsequent performance and by deferral', () =
     await repairs.decideNext(handle, 'repair-decision', FIXTURE_CLERK, 'reject', 'a second penalty for the same conduct is pending');
     await completed(handle);
     expect(await repairs.repairRow(repairId)).toMatchObject({ state: 'rejected', outcome_reasons: 'a second penalty for the same conduct is pending', decided_by: 'fixture-clerk' });
+    expect(await repairs.recordRow(penalty)).toEqual({ status: 'active', version: 1 });
+  });
+});
+
+describe('Art. 21 credit repair: a completeness check that finds something missing asks the applicant to supply it', () => {
+  const { bed, repairs } = bedOn();
+
+  it('NDRC asks for the missing receipt; the applicant supplies it; NDRC checks again on a new clock with it in the case, and the agency decides', async () => {
+    const { personId } = await repairs.resident();
+    const penalty = await repairs.record(personId, 'administrative-penalty', '2026-06-01');
+    const { filing, repairId, handle } = repairs.file(personId, penalty, 'performance');
+    await filing;
+    await expect(handle.executeUpdate(supplyRepairUpdate, { args: [{ personId, evidence: [{ kind: 'document', ref: 'too early' }] }] })).rejects.toMatchObject({
+      cause: { type: 'NotAwaitingSupplement' },
+    });
+    await repairs.decideNext(handle, 'repair-performance', FIXTURE_CLERK, 'met', 'paid');
+    const asked = await repairs.decideNext(handle, 'repair-completeness', NDRC_REVIEWER, 'request-supplement', 'The receipt of the paid fine is missing');
+    await expect.poll(async () => (await handle.query(repairQuery)).state).toBe('supplementing');
+    const row = await bed.db.pool.query('SELECT state, supplements FROM repairs WHERE id = $1', [repairId]);
+    // Asked on Tuesday 29 September: 15 calendar days, to Wednesday 14 October.
+    expect(row.rows[0]).toMatchObject({ state: 'supplementing', supplements: [{ missing: 'The receipt of the paid fine is missing', until: '2026-10-14' }] });
+    const notice = await bed.db.pool.query(`SELECT recipient_id, body FROM notifications WHERE workflow_id = $1 AND kind = 'repair-supplement-requested'`, [handle.workflowId]);
+    expect(notice.rows).toEqual([{ recipient_id: personId, body: { repairId, until: '2026-10-14' } }]);
+    await expect(handle.executeUpdate(supplyRepairUpdate, { args: [{ personId: 'someone-else', evidence: [{ kind: 'document', ref: 'x' }] }] })).rejects.toMatchObject({
+      cause: { type: 'NotTheApplicant' },
+    });
+
+    const receipt = { kind: 'certificate' as const, ref: 'Fine receipt 2026-118' };
+    expect(await handle.executeUpdate(supplyRepairUpdate, { args: [{ personId, evidence: [receipt] }] })).toMatchObject({ state: 'checking' });
+    const again = await repairs.task(handle, asked);
+    expect(again.kind).toBe('repair-completeness');
+    const context = await bed.db.pool.query('SELECT context FROM tasks WHERE id = $1', [again.id]);
+    expect(context.rows[0].context.evidence).toEqual([receipt]);
+    expect((await bed.db.pool.query('SELECT supplements FROM repairs WHERE id = $1', [repairId])).rows[0].supplements).toEqual([
+      expect.objectContaining({ missing: 'The receipt of the paid fine is missing', suppliedAt: expect.any(String), evidence: [receipt] }),
+    ]);
+    await repairs.decideNext(handle, 'repair-completeness', NDRC_REVIEWER, 'complete', 'receipt supplied', { after: asked });
+    await repairs.decideNext(handle, 'repair-decision', FIXTURE_CLERK, 'approve', 'obligation met');
+    await completed(handle);
+    expect(await repairs.repairRow(repairId)).toMatchObject({ state: 'approved' });
+    const stages = await repairs.stages(handle.workflowId);
+    expect(stages.map((stage) => `${stage.stage}:${stage.state}`)).toEqual(['agency-confirmation:met', 'platform-result:met', 'platform-result:met', 'agency-decision:met']);
+  });
+
+  it('ends the repair, rejected, when nothing is supplied by the last day, and says what was missing', async () => {
+    const { personId } = await repairs.resident();
+    const penalty = await repairs.record(personId, 'administrative-penalty', '2026-06-01');
+    const { filing, repairId, handle } = repairs.file(personId, penalty, 'performance');
+    await filing;
+    await repairs.decideNext(handle, 'repair-performance', FIXTURE_CLERK, 'met', 'paid');
+    await repairs.decideNext(handle, 'repair-completeness', NDRC_REVIEWER, 'request-supplement', 'The signed commitment page is missing');
+    await expect.poll(async () => (await handle.query(repairQuery)).state).toBe('supplementing');
+    await bed.env.sleep('16 days');
+    await completed(handle);
+    expect(await repairs.repairRow(repairId)).toMatchObject({
+      state: 'rejected',
+      outcome_reasons: expect.stringMatching(/^What was missing was not supplied by 2026-10-1\d: The signed commitment page is missing$/),
+    });
     expect(await repairs.recordRow(penalty)).toEqual({ status: 'active', version: 1 });
   });
 });

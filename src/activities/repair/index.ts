@@ -3,6 +3,7 @@ import { enqueueNotifications } from '../../db/notifications';
 import { loadCatalogue } from '../../db/record-types';
 import { activeRepairRules } from '../../db/repair-rules';
 import { withTransaction } from '../../db/transaction';
+import type { Evidence } from '../../domain/record';
 import { isCivicRoute, repairEligibility, repairRulesSchema, windowEnd, type RepairRules, type RouteTerms } from '../../domain/repair';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
 import {
@@ -112,6 +113,43 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
       ]);
     },
 
+    /**
+     * NDRC found the application incomplete: the applicant is asked for what is missing, by a day.
+     * Request `n` (1, 2, ...) is kept once in the repair's `supplements`, and told to the applicant once.
+     */
+    async askRepairSupplement(input: { repairId: string; workflowId: string; request: number; missing: string; until: LocalDate; at: string }): Promise<void> {
+      await withTransaction(pool, async (db) => {
+        const found = await db.query<{ person_id: string }>(
+          `UPDATE repairs SET state = 'supplementing',
+             supplements = CASE WHEN jsonb_array_length(supplements) < $2 THEN supplements || jsonb_build_array(jsonb_build_object('requestedAt', $3::text, 'missing', $4::text, 'until', $5::text)) ELSE supplements END
+           WHERE id = $1 AND closed_at IS NULL RETURNING person_id`,
+          [input.repairId, input.request, input.at, input.missing, input.until],
+        );
+        const row = found.rows[0];
+        if (!row) return;
+        await enqueueNotifications(db, [
+          {
+            id: `${input.workflowId}/supplement/${input.request}`,
+            recipientRole: 'person',
+            recipientId: row.person_id,
+            kind: 'repair-supplement-requested',
+            workflowId: input.workflowId,
+            body: { repairId: input.repairId, until: input.until },
+          },
+        ]);
+      });
+    },
+
+    /** The applicant supplied what was missing: kept with the request it answers; the application is checked again. */
+    async recordRepairSupplement(input: { repairId: string; request: number; evidence: Evidence[]; at: string }): Promise<void> {
+      await pool.query(
+        `UPDATE repairs SET state = 'checking',
+           supplements = jsonb_set(supplements, ARRAY[($2::int - 1)::text], (supplements -> ($2::int - 1)) || jsonb_build_object('suppliedAt', $3::text, 'evidence', $4::jsonb))
+         WHERE id = $1 AND closed_at IS NULL`,
+        [input.repairId, input.request, input.at, JSON.stringify(input.evidence)],
+      );
+    },
+
     /** Counts a civic event toward a repair, once whatever the feed replays; returns the progress so far. */
     async countCivicEvidence(input: { repairId: string; evidence: CivicEvidence; at: string }): Promise<number> {
       return withTransaction(pool, async (db) => {
@@ -182,7 +220,7 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
     },
 
     /** Closes a repair without repairing the record: rejected, withdrawn, expired or moot, with the reasons told to the applicant. */
-    async closeRepair(input: { repairId: string; workflowId: string; state: Exclude<RepairState, 'approved' | 'refused' | 'collecting' | 'checking' | 'deciding'>; reasons: string; decidedBy: string | null; at: string }): Promise<void> {
+    async closeRepair(input: { repairId: string; workflowId: string; state: Exclude<RepairState, 'approved' | 'refused' | 'collecting' | 'checking' | 'supplementing' | 'deciding'>; reasons: string; decidedBy: string | null; at: string }): Promise<void> {
       await withTransaction(pool, (db) => closeRow(db, input));
     },
   };

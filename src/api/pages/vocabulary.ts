@@ -32,6 +32,7 @@ const WORDS = {
     paid: ['已履行本期', 'Paid'],
     missed: ['未履行本期', 'Missed'],
     complete: ['材料齐全', 'Complete'],
+    'request-supplement': ['通知申请人补正材料', 'Ask for what is missing'],
     incomplete: ['材料不全', 'Incomplete'],
     approve: ['准予修复', 'Approve'],
     reject: ['不予修复', 'Reject'],

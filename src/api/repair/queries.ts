@@ -1,8 +1,19 @@
 import type pg from 'pg';
 import { failureReason, shownState } from '../shared/process-failures';
+import type { Evidence } from '../../domain/record';
 import type { RouteTerms } from '../../domain/repair';
 import type { LocalDate } from '../../domain/working-days';
 import type { RepairView } from '../../workflows/repair/contract';
+
+/** A request to supply what the completeness check found missing, as `askRepairSupplement` keeps it. */
+export interface SupplementRequest {
+  requestedAt: string;
+  missing: string;
+  /** The last day to supply it. */
+  until: LocalDate;
+  suppliedAt?: string;
+  evidence?: Evidence[];
+}
 
 export interface RepairRow {
   repairId: string;
@@ -18,6 +29,8 @@ export interface RepairRow {
   progress: number;
   instalments: RepairView['instalments'];
   obligationUnmet: boolean;
+  /** What NDRC asked the applicant to supply, each request with what was supplied for it. */
+  supplements: SupplementRequest[];
   filedOn: LocalDate;
   maximumEndsOn: LocalDate | null;
   outcomeReasons: string | null;
@@ -40,6 +53,7 @@ interface StoredRepair {
   progress: string;
   instalments: RepairView['instalments'] | null;
   obligation_unmet: boolean;
+  supplements: SupplementRequest[];
   filed_on: LocalDate;
   maximum_ends_on: LocalDate | null;
   outcome_reasons: string | null;
@@ -48,7 +62,7 @@ interface StoredRepair {
 }
 
 const COLUMNS = `id, person_id, record_id, route, tier, terms, decider_id, rules_version, commitment_version,
-  ${shownState("'repair/' || id", 'state', 'closed_at IS NULL')} AS state, progress, instalments, obligation_unmet, filed_on, maximum_ends_on, outcome_reasons, closed_at,
+  ${shownState("'repair/' || id", 'state', 'closed_at IS NULL')} AS state, progress, instalments, obligation_unmet, supplements, filed_on, maximum_ends_on, outcome_reasons, closed_at,
   ${failureReason("'repair/' || id")} AS failure`;
 
 function view(row: StoredRepair): RepairRow {
@@ -66,6 +80,7 @@ function view(row: StoredRepair): RepairRow {
     progress: Number(row.progress),
     instalments: row.instalments ?? [],
     obligationUnmet: row.obligation_unmet,
+    supplements: row.supplements,
     filedOn: row.filed_on,
     maximumEndsOn: row.maximum_ends_on,
     outcomeReasons: row.outcome_reasons,

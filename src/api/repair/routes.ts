@@ -6,6 +6,7 @@ import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-types';
 import { activeRepairRules } from '../../db/repair-rules';
 import { sharerOfRecord } from '../../db/shared-records';
+import { evidenceSchema } from '../../domain/record';
 import { REPAIR_ROUTES, repairEligibility, repairRulesSchema } from '../../domain/repair';
 import { ROLES, type Actor } from '../../domain/roles';
 import { shanghaiDayOf } from '../../domain/working-days';
@@ -19,6 +20,7 @@ import {
   repairWorkflowId,
   repairWorkflowType,
   reportPerformanceUpdate,
+  supplyRepairUpdate,
   withdrawRepairUpdate,
   type RepairRulesWorkflow,
   type RepairWorkflow,
@@ -49,10 +51,21 @@ const repairView = z.object({
   deciderId: z.string().describe('the agency that made the finding, which decides'),
   rulesVersion: z.number(),
   commitmentVersion: z.string(),
-  state: z.enum(['collecting', 'checking', 'deciding', 'approved', 'rejected', 'withdrawn', 'expired', 'moot', 'failed']),
+  state: z.enum(['collecting', 'checking', 'supplementing', 'deciding', 'approved', 'rejected', 'withdrawn', 'expired', 'moot', 'failed']),
   progress: z.number().describe('civic routes: counted so far toward the threshold'),
   instalments: z.array(z.object({ dueOn: dayView, state: z.enum(['due', 'paid', 'missed']), amountYuan: z.number().optional().describe('what the instalment pays, when the grant says') })),
   obligationUnmet: z.boolean().describe('the agency found the obligation still unmet; the applicant may report it met'),
+  supplements: z
+    .array(
+      z.object({
+        requestedAt: instantView,
+        missing: z.string().describe("what NDRC found missing, in its reviewer's words"),
+        until: dayView.describe('the last day to supply it (POST /repairs/{repairId}/supplement)'),
+        suppliedAt: instantView.optional(),
+        evidence: z.array(z.object({ kind: z.string(), ref: z.string() })).optional(),
+      }),
+    )
+    .describe('what the completeness check asked the applicant to supply, each with what was supplied for it; while the state is supplementing, the last one is open'),
   filedOn: dayView,
   maximumEndsOn: dayView.nullable().describe('the record stops counting by itself on this day'),
   outcomeReasons: z.string().nullable(),
@@ -280,6 +293,34 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       // The row follows its workflow a step behind: an open repair is shown as it stands.
       const { progress, instalments, obligationUnmet, openTaskId } = live;
       return { ...shown(row), progress, instalments, obligationUnmet, openTaskId };
+    },
+  );
+
+  app.post(
+    '/repairs/:repairId/supplement',
+    {
+      config: { roles: ['person'] },
+      schema: {
+        summary: 'Supply what the completeness check found missing: the application goes back to NDRC, with a new platform clock',
+        tags: ['repairs'],
+        params: z.strictObject({ repairId: z.uuid() }),
+        body: z.strictObject({ evidence: evidenceSchema.unwrap().min(1) }),
+        response: { 200: z.object({ state: z.string() }), ...refusals(404, 409) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const { repairId } = request.params;
+      const row = await ownRepair(deps, actor, repairId);
+      if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
+      const view = await throughTemporal(
+        () =>
+          deps.client.workflow
+            .getHandle<RepairWorkflow>(repairWorkflowId(repairId))
+            .executeUpdate(supplyRepairUpdate, { args: [{ personId: actor.personId!, evidence: request.body.evidence }] }),
+        notFound(repairId),
+      );
+      return { state: view.state };
     },
   );
 

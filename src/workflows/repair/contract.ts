@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RepairRoute, RepairRules, RouteTerms } from '../../domain/repair';
+import type { Evidence } from '../../domain/record';
 import type { LocalDate } from '../../domain/working-days';
 import { partyWording, workflowSummary, type Wording } from '../shared/contract';
 
@@ -60,11 +61,12 @@ export interface CarriedRepair {
 }
 
 /**
- * `collecting` the route's evidence; `checking` (NDRC, the complete application); `deciding` (the
+ * `collecting` the route's evidence; `checking` (NDRC, the complete application); `supplementing`
+ * (NDRC found something missing: the applicant supplies it, or the repair ends); `deciding` (the
  * agency). Closed: `approved`, `rejected`, `withdrawn`, `expired` (the route's window ended short of
  * its threshold), `moot` (the record's maximum period ended first), `refused` (never filed).
  */
-export type RepairState = 'collecting' | 'checking' | 'deciding' | 'approved' | 'rejected' | 'withdrawn' | 'expired' | 'moot' | 'refused';
+export type RepairState = 'collecting' | 'checking' | 'supplementing' | 'deciding' | 'approved' | 'rejected' | 'withdrawn' | 'expired' | 'moot' | 'refused';
 
 export interface RepairView {
   state: RepairState;
@@ -91,6 +93,9 @@ export const repairQuery = defineQuery<RepairView>('repair');
  */
 export const reportPerformanceUpdate = defineUpdate<RepairView, [{ personId: string }]>('reportPerformance');
 
+/** The applicant supplies what the completeness check found missing: the application is checked again. */
+export const supplyRepairUpdate = defineUpdate<RepairView, [{ personId: string; evidence: Evidence[] }]>('supplyRepair');
+
 /** A civilised-behaviour event for the applicant, routed by the civic feed to their open repairs. */
 export interface CivicEvidence {
   eventId: string;
@@ -110,6 +115,8 @@ export const COMMITMENT_MISSING = 'CommitmentMissing';
 export const REPAIR_OPEN = 'RepairOpen';
 /** Performance is reported again while the agency has not found it unmet. */
 export const NOT_AWAITING_PERFORMANCE = 'NotAwaitingPerformance';
+/** Materials are supplied while NDRC has asked for none. */
+export const NOT_AWAITING_SUPPLEMENT = 'NotAwaitingSupplement';
 /** The repair is already decided, closed or being decided. */
 export const REPAIR_CLOSED = 'RepairClosed';
 

@@ -1,6 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RepairActivities } from '../../activities/repair';
-import { windowEnd, type RouteTerms } from '../../domain/repair';
+import type { Evidence } from '../../domain/record';
+import { SUPPLEMENT_DAYS, windowEnd, type RouteTerms } from '../../domain/repair';
 import { addDays, shanghaiDayOf, startOfShanghaiDay, type LocalDate } from '../../domain/working-days';
 import { databaseStep } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, refusal, type TaskCompletion, type Wording } from '../shared/contract';
@@ -15,10 +16,12 @@ import {
   civicEvidenceSignal,
   fileRepairUpdate,
   NOT_AWAITING_PERFORMANCE,
+  NOT_AWAITING_SUPPLEMENT,
   REPAIR_CLOSED,
   REPAIR_ROUTE_WORDS,
   repairQuery,
   reportPerformanceUpdate,
+  supplyRepairUpdate,
   withdrawRepairUpdate,
   type CivicEvidence,
   type RepairInput,
@@ -32,7 +35,7 @@ type Responsible = { role: 'ndrc' } | { role: 'agency'; agencyId: string };
 /** How gathering the route's evidence ended: complete, stopped (withdrawn, maximum period), or the route failed. */
 type Gathered = 'complete' | 'stopped' | { state: 'rejected' | 'expired'; reasons: string; decidedBy: string | null };
 
-const OPEN_STATES: RepairState[] = ['collecting', 'checking', 'deciding'];
+const OPEN_STATES: RepairState[] = ['collecting', 'checking', 'supplementing', 'deciding'];
 
 /**
  * 0.3.0: a repair gathering civic evidence continues as new once its history is long (a feed of
@@ -40,6 +43,9 @@ const OPEN_STATES: RepairState[] = ['collecting', 'checking', 'deciding'];
  * without it.
  */
 const CONTINUE_LONG_GATHERING = 'repair-continues-as-new-while-gathering';
+
+/** 0.3.0: a completeness check may ask the applicant for what is missing (DOMAIN.md) instead of only ending the repair. */
+const COMPLETENESS_ASKS_SUPPLEMENT = 'repair-completeness-asks-supplement';
 
 const CLOSED_WORDS: Partial<Record<RepairState, Wording>> = {
   approved: { zh: '已办结：准予信用修复', en: 'Closed: the repair is approved' },
@@ -80,6 +86,8 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   let maximumReached = false;
   let deciding = false;
   let performanceReported = false;
+  /** What the applicant supplied for the open supplement request. */
+  let suppliedNow: Evidence[] | undefined;
   const arrived: CivicEvidence[] = [];
   const counted = new Set<string>();
   // A run continued as new was filed by its first run: its filing update is never sent again.
@@ -91,6 +99,22 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   };
 
   setHandler(repairQuery, () => view);
+  setHandler(
+    supplyRepairUpdate,
+    async ({ evidence }) => {
+      suppliedNow = evidence;
+      // Answers once the application is back with NDRC (or the repair stopped meanwhile).
+      await condition(() => view.state !== 'supplementing');
+      return view;
+    },
+    {
+      validator: ({ personId, evidence }) => {
+        mustBeApplicant(personId);
+        if (view.state !== 'supplementing' || suppliedNow !== undefined) throw refusal(NOT_AWAITING_SUPPLEMENT, 'NDRC has asked for nothing to be supplied', 'repairId');
+        if (!Array.isArray(evidence) || evidence.length === 0) throw refusal(NOT_AWAITING_SUPPLEMENT, 'Supply at least one item of evidence', 'evidence');
+      },
+    },
+  );
   setHandler(civicEvidenceSignal, (evidence) => {
     arrived.push(evidence);
   });
@@ -215,18 +239,32 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   // A complete application: the platform's clock runs from today, and NDRC checks it.
   view.state = 'checking';
   await progress();
-  const platform = await stage('platform-result', filed.clocks.platformWorkingDays, { role: 'ndrc' });
-  const check = await decided({
-    kind: 'repair-completeness',
-    role: 'ndrc',
-    subject: input.repairId,
-    asks: { zh: `核查申请材料是否齐全，齐全的转交机构 ${filed.deciderId}`, en: `check that the application is complete and forward it to agency ${filed.deciderId}` },
-    stage: platform,
-    allowedDecisions: ['complete', 'incomplete'],
-    context,
-  });
-  if (!check) return stop();
-  if (check.decision === 'incomplete') return finish('rejected', check.reasons, check.actor.subject);
+  const supplied: Evidence[] = [];
+  for (let request = 1; ; request += 1) {
+    const platform = await stage('platform-result', filed.clocks.platformWorkingDays, { role: 'ndrc' });
+    // 0.3.0: NDRC may ask for what is missing instead of ending the repair; a task opened before offered only complete or incomplete.
+    const supplementable = patched(COMPLETENESS_ASKS_SUPPLEMENT);
+    const check = await decided({
+      kind: 'repair-completeness',
+      role: 'ndrc',
+      subject: input.repairId,
+      asks: { zh: `核查申请材料是否齐全，齐全的转交机构 ${filed.deciderId}`, en: `check that the application is complete and forward it to agency ${filed.deciderId}` },
+      stage: platform,
+      allowedDecisions: supplementable ? ['complete', 'request-supplement', 'incomplete'] : ['complete', 'incomplete'],
+      context: supplied.length > 0 ? { ...context, evidence: supplied } : context,
+    });
+    if (!check) return stop();
+    if (check.decision === 'incomplete') return finish('rejected', check.reasons, check.actor.subject);
+    if (check.decision === 'complete') break;
+    // Asked for within the platform's clock, which stops: a new one runs from the supplied application.
+    await close(platform);
+    const { until, evidence } = await supplement(request, check.reasons);
+    if (stopped()) return stop();
+    if (!evidence) return finish('rejected', `What was missing was not supplied by ${until}: ${check.reasons}`, null);
+    supplied.push(...evidence);
+    view.state = 'checking';
+    await repairs.recordRepairSupplement({ repairId: input.repairId, request, evidence, at: new Date().toISOString() });
+  }
 
   // Forwarded: the agency's 3 working days run from its receipt.
   view.state = 'deciding';
@@ -251,6 +289,18 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   view.state = approved.state;
   details.end(closedWords(approved.state));
   return view;
+
+  /** Asks the applicant for what is missing and waits for it to the last day the rules give (`until`): the evidence, unless it never came or the repair stopped. */
+  async function supplement(request: number, missing: string): Promise<{ until: LocalDate; evidence?: Evidence[] }> {
+    const until = addDays(shanghaiDayOf(new Date()), filed!.clocks.supplementDays ?? SUPPLEMENT_DAYS);
+    view.state = 'supplementing';
+    suppliedNow = undefined;
+    await repairs.askRepairSupplement({ repairId: input.repairId, workflowId, request, missing, until, at: new Date().toISOString() });
+    details.waitFor('supplement', { who: { role: 'applicant' }, what: { zh: '补正申请材料', en: 'supply the missing materials' }, until: startOfShanghaiDay(addDays(until, 1)) });
+    await condition(() => suppliedNow !== undefined || stopped(), Math.max(1, startOfShanghaiDay(addDays(until, 1)).getTime() - Date.now()));
+    details.over('supplement');
+    return { until, ...(suppliedNow && !stopped() ? { evidence: suppliedNow } : {}) };
+  }
 
   /** The route's evidence, waited for durably. */
   async function gather(): Promise<Gathered> {
