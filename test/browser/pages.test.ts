@@ -27,6 +27,8 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
   let deferralRepairId: string;
   let abandonedObjectionId: string;
   let abandonedTaskId: string;
+  let personToken: string;
+  let supplementRepairId: string;
   const AGENCY = 'browser-tax-bureau';
   const DEFERRAL_AGENCY = 'browser-urban-management';
   const PROVIDER = 'browser-qilu-lender';
@@ -153,6 +155,19 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     expect(deferral.status).toBe(202);
     deferralRepairId = deferral.body.repairId;
     await openTask(deferralAgencyToken, 'repair-deferral', deferralRepairId);
+
+    // A repair by performance, confirmed by its agency, whose application NDRC finds short of a document (Art. 21).
+    personToken = person;
+    const unpaid = await call('POST', '/records', deferralAgencyToken, {
+      reference: 'BROWSER-PEN-PERF', identityNumber: resident, category: 'administrative', typeCode: 'administrative-penalty', formedOn: addDays(today, -200),
+      details: { procedure: 'general', amountYuan: 800 },
+    });
+    const performed = await call('POST', '/repairs', person, { recordId: unpaid.body.recordId, route: 'performance', commitmentVersion: COMMITMENT });
+    expect(performed.status).toBe(202);
+    supplementRepairId = performed.body.repairId;
+    const confirmation = await openTask(deferralAgencyToken, 'repair-performance', supplementRepairId);
+    expect((await call('POST', `/tasks/${confirmation.id}/completion`, deferralAgencyToken, { decision: 'met', reasons: 'The fine was paid' })).status).toBe(200);
+    await openTask(ndrcToken, 'repair-completeness', supplementRepairId);
 
     // A paper objection to the score, claimed by a reviewer who then went on leave (the supervisor releases it).
     const paper = await call('POST', '/objections', ndrcToken, { target: 'score', personId, reason: 'Paper objection left with an absent reviewer', receivedOn: today });
@@ -384,6 +399,28 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     expect(history).toContain('提醒对象： 市发展改革部门');
     expect(history).toContain('supervisor-browser');
     await checked(page, 'task-supervisor-acted-zh');
+    await context.close();
+  });
+
+  it('Art. 21 NDRC asks an applicant for a missing document from the page; what the applicant supplies is in front of it on the next check', async () => {
+    const { context, page } = await signedIn(ndrcToken, 'zh-CN');
+    await Promise.all([page.waitForURL(/\/ui\/tasks\//), page.locator(`#tasks tbody tr[data-subject="${supplementRepairId}"] a`).click()]);
+    await page.selectOption('#decision', 'request-supplement');
+    await page.fill('#reasons', '请补充罚款缴纳凭证');
+    await checked(page, 'task-supplement-request-zh');
+    await Promise.all([page.waitForURL(/done=decide/), page.click('#submit-decision')]);
+    expect(await page.locator('#task-state').textContent()).toBe('已完成');
+    const asked = (await call('GET', `/repairs/${supplementRepairId}`, ndrcToken)).body;
+    expect(asked).toMatchObject({ state: 'supplementing', supplements: [{ missing: '请补充罚款缴纳凭证', until: addDays(today, 15) }] });
+
+    const supplied = await call('POST', `/repairs/${supplementRepairId}/supplement`, personToken, { evidence: [{ kind: 'certificate', ref: 'Fine receipt BROWSER-PEN-PERF' }] });
+    expect(supplied).toMatchObject({ status: 200, body: { state: 'checking' } });
+    const next = await openTask(ndrcToken, 'repair-completeness', supplementRepairId);
+    await page.goto(`${platform.url}/ui/tasks/${next.id}`);
+    expect(await page.locator('#application').textContent()).toContain('证明: Fine receipt BROWSER-PEN-PERF');
+    expect(await page.locator('#decisions').textContent()).toContain('通知申请人补正材料');
+    expect(await page.locator('#decisions').textContent()).toContain('请补充罚款缴纳凭证');
+    await checked(page, 'task-supplement-supplied-zh');
     await context.close();
   });
 
