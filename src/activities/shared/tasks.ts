@@ -22,7 +22,6 @@ export interface NewTask {
   context: Record<string, unknown>;
 }
 
-
 export interface TaskEvent {
   taskId: string;
   /** Numbered by the workflow, so a retried activity writes its event once. */

@@ -7,7 +7,6 @@ import { dayWords, known, timeWords, type Translate } from './i18n';
 import type { Speech } from './speech';
 import type { Words } from './vocabulary';
 
-
 export interface InboxFilters {
   process?: string | undefined;
   state?: string | undefined;
