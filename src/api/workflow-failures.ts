@@ -5,7 +5,7 @@ import { AGREEMENT_REQUIRED, AUTHORIZATION_CLOSED, REQUESTER_NOT_FOUND } from '.
 import { CALENDAR_YEAR_UNAVAILABLE } from '../workflows/calendar/contract';
 import { INCENTIVE_OWNED_ELSEWHERE } from '../workflows/incentive/contract';
 import {
-  DECLARANT_OUT_OF_SCOPE,
+  DECLARED_BEFORE_ADULTHOOD,
   DECLARATION_CLOSED,
   DECLARATION_DUPLICATE,
   DECLARATION_OPEN,
@@ -54,7 +54,7 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [DECLARATION_CLOSED]: { status: 409, code: 'declaration-closed' },
   [NOT_DECLARABLE]: { status: 422, code: 'not-declarable' },
   [VERIFIER_NOT_FOUND]: { status: 422, code: 'unknown-verifier' },
-  [DECLARANT_OUT_OF_SCOPE]: { status: 422, code: 'out-of-scope' },
+  [DECLARED_BEFORE_ADULTHOOD]: { status: 422, code: 'out-of-scope' },
   [REPAIR_INELIGIBLE]: { status: 422, code: 'repair-ineligible' },
   [ROUTE_NOT_OPEN]: { status: 422, code: 'route-not-open' },
   [COMMITMENT_MISSING]: { status: 422, code: 'commitment-missing' },

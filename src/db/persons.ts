@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config';
 import type { IdentityNumber } from '../domain/identity-number';
 import type { PersonReference } from '../domain/record';
-import { refusesRecords, type PersonStanding, type ScopeReason } from '../domain/scope';
+import type { PersonStanding } from '../domain/scope';
 import type { LocalDate } from '../domain/working-days';
 import { plainArray } from './arrays';
 import { KeyedHash } from './keyed-hash';
@@ -78,15 +78,6 @@ export interface PersonRow {
   residency: PersonStanding['residency'];
   residence_permit_valid_until: string | null;
   civil_capacity: PersonStanding['civilCapacity'];
-}
-
-export function standingOf(row: PersonRow): PersonStanding {
-  return {
-    birthDate: row.birth_date,
-    residency: row.residency,
-    residencePermitValidUntil: row.residence_permit_valid_until,
-    civilCapacity: row.civil_capacity,
-  };
 }
 
 const PERSON_COLUMNS = 'id, birth_date, residency, residence_permit_valid_until, civil_capacity';
@@ -205,23 +196,3 @@ export async function personsOf(db: pg.PoolClient, protection: IdentityProtectio
   return persons;
 }
 
-/**
- * Why records about a person may not be kept on a day (Art. 3), from the birth date their number
- * carries and what is stored of them; undefined when they may.
- */
-export async function refusesRecordsAbout(pool: pg.Pool, person: PersonReference, day: LocalDate): Promise<{ code: ScopeReason; message: string } | undefined> {
-  const known = await pool.query<{ residency: PersonStanding['residency']; residence_permit_valid_until: string | null; civil_capacity: PersonStanding['civilCapacity'] }>(
-    'SELECT residency, residence_permit_valid_until, civil_capacity FROM persons WHERE id_number_hash = $1',
-    [Buffer.from(person.key, 'hex')],
-  );
-  const row = known.rows[0];
-  return refusesRecords(
-    {
-      birthDate: person.birthDate,
-      residency: row?.residency ?? null,
-      residencePermitValidUntil: row?.residence_permit_valid_until ?? null,
-      civilCapacity: row?.civil_capacity ?? null,
-    },
-    day,
-  );
-}

@@ -77,13 +77,21 @@ function register(db: Queryable, rows: RegisterRow[]): Promise<void> {
   return writer.gathering.stored;
 }
 
+/**
+ * Who read, as the register keeps it: a resident by their platform id (two residents' tokens may
+ * share a subject; their entries must never mix), anyone else by their token's subject.
+ */
+export function actorIdOf(actor: Actor): string {
+  return actor.role === 'person' && actor.personId ? actor.personId : actor.subject;
+}
+
 /** Art. 22: registers a read of persons' data (who, whose, why, on what basis) in the append-only register. */
 export async function logPersonRead(db: Queryable, actor: Actor, personIds: string[], purpose: string, legalBasis: string): Promise<void> {
   await register(
     db,
     [...new Set(personIds)].map((personId) => ({
       actorRole: actor.role,
-      actorId: actor.subject,
+      actorId: actorIdOf(actor),
       actorAgency: actor.agencyId ?? null,
       personId,
       purpose,
@@ -100,7 +108,7 @@ export async function logPersonRead(db: Queryable, actor: Actor, personIds: stri
  */
 export async function logOpaqueRead(db: Queryable, actor: Actor, read: { subject: string; purpose: string; legalBasis: string }): Promise<void> {
   await register(db, [
-    { actorRole: actor.role, actorId: actor.subject, actorAgency: actor.agencyId ?? null, personId: null, purpose: read.purpose, legalBasis: read.legalBasis, outcome: 'granted', subject: read.subject },
+    { actorRole: actor.role, actorId: actorIdOf(actor), actorAgency: actor.agencyId ?? null, personId: null, purpose: read.purpose, legalBasis: read.legalBasis, outcome: 'granted', subject: read.subject },
   ]);
 }
 
@@ -114,7 +122,7 @@ export async function logRefusedRead(db: Queryable, actor: Actor, read: { subjec
     db,
     persons.map((personId) => ({
       actorRole: actor.role,
-      actorId: actor.subject,
+      actorId: actorIdOf(actor),
       actorAgency: actor.agencyId ?? null,
       personId,
       purpose: read.purpose,

@@ -1,14 +1,6 @@
 import type pg from 'pg';
 
 /**
- * Thrown inside a transaction to end it without keeping anything, answering `value`: a refusal
- * found halfway (after a write that must not stay) is an outcome, not an error.
- */
-export class Rollback<T> {
-  constructor(readonly value: T) {}
-}
-
-/**
  * Runs `work` in one transaction: committed if it returns, rolled back if it throws. A connection
  * that breaks meanwhile (Postgres restarting) fails the transaction like any error, and is
  * dropped from the pool: a checked-out client has no listener of the pool's, and its 'error'
@@ -29,7 +21,6 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   } catch (error) {
     // On a broken connection there is nothing to roll back: the server ended the transaction.
     if (!broken) await client.query('ROLLBACK').catch((rollbackFailure: Error) => (broken = rollbackFailure));
-    if (error instanceof Rollback) return error.value as T;
     throw error;
   } finally {
     client.off('error', onBroken);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarDateSchema } from './input';
+import { pastDateSchema } from './input';
 import { recordCorrectionSchema } from './record';
 import { catalogueProblem, type RecordType } from './record-types';
 
@@ -18,7 +18,7 @@ export const VERIFICATION_WORKING_DAYS = 5;
 export const declarationSchema = z.strictObject({
   category: z.enum(DECLARABLE_CATEGORIES).describe('Art. 11 takes honours and social contribution only'),
   typeCode: recordCorrectionSchema.shape.typeCode,
-  formedOn: calendarDateSchema.describe('the day the honour was awarded or the contribution made'),
+  formedOn: pastDateSchema.describe('the day the honour was awarded or the contribution made'),
   details: recordCorrectionSchema.shape.details,
   evidence: recordCorrectionSchema.shape.evidence.refine((evidence) => evidence.length > 0, 'a declaration needs its proof: at least one evidence reference'),
   verifierId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be the id of a registered agency').describe('the competent agency that is to verify it'),

@@ -47,6 +47,18 @@ export function parseIdentityNumber(input: string, today?: LocalDate): IdentityN
 }
 
 /**
+ * Whether a text holds a resident identity number anywhere in it (18 characters that parse as one:
+ * province, birth date, check digit). References and event ids become workflow ids, which the
+ * Temporal Web UI shows in clear, so none may carry one.
+ */
+export function containsIdentityNumber(text: string): boolean {
+  for (const match of text.matchAll(/(?=(\d{17}[\dXx]))/g)) {
+    if (parseIdentityNumber(match[1]!).ok) return true;
+  }
+  return false;
+}
+
+/**
  * The parts of a number that parseIdentityNumber (or a schema using it) has already accepted,
  * without checking it again: bulk intake checks a million rows a batch, and a route's body schema
  * (`identityNumberSchema`) has checked the numbers its handler takes.

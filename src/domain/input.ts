@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLocalDate } from './working-days';
+import { isLocalDate, shanghaiDayOf } from './working-days';
 
 /**
  * Building blocks of every input schema: what Postgres can store and the working-day calendar
@@ -21,6 +21,12 @@ export const calendarDateSchema = z
   .string()
   .refine(isCountableDay, `must be a calendar date YYYY-MM-DD from ${FIRST_COUNTABLE_DAY} to ${LAST_COUNTABLE_DAY}`)
   .meta({ format: 'date' });
+
+/**
+ * A day something happened: a calendar date no later than today in Jinan. Information formed, an
+ * honour awarded, an objection received are facts, never announced ahead (issue 26 item 3).
+ */
+export const pastDateSchema = calendarDateSchema.refine((day) => day <= shanghaiDayOf(new Date()), 'must not be in the future');
 
 /** Postgres keeps time zone offsets up to 15:59, and years from 4713 BC; the platform takes 1900 to 2098. */
 function isStorableInstant(value: string): boolean {

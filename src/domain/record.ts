@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseIdentityNumber } from './identity-number';
-import { calendarDateSchema, freeText, timestampSchema } from './input';
+import { containsIdentityNumber, parseIdentityNumber } from './identity-number';
+import { calendarDateSchema, freeText, pastDateSchema, timestampSchema } from './input';
 
 /**
  * Art. 8, 9: evaluation information is public credit information in the seven categories of
@@ -30,7 +30,8 @@ export const MARKET_ATTESTATION =
 
 export const referenceSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, dot, colon, dash or underscore, starting with a letter or digit');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, dot, colon, dash or underscore, starting with a letter or digit')
+  .refine((reference) => !containsIdentityNumber(reference), 'must not contain a resident identity number: it becomes a workflow id, shown in clear (Art. 22)');
 
 export const evidenceSchema = z
   .array(
@@ -63,7 +64,7 @@ const recordFields = z.strictObject({
   reference: referenceSchema,
   category: z.enum(CATEGORIES),
   typeCode: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be a type code of the catalogue, e.g. administrative-penalty'),
-  formedOn: calendarDateSchema,
+  formedOn: pastDateSchema,
   evidence: evidenceSchema,
   /** The facts its type takes (GET /record-types), e.g. `procedure` of an administrative penalty or `validUntil` of a residence permit. */
   details: z
@@ -146,7 +147,7 @@ export type SharedRecord = z.infer<typeof sharedRecordSchema>;
 export const recordCorrectionSchema = z
   .strictObject({
     typeCode: recordFields.shape.typeCode,
-    formedOn: calendarDateSchema,
+    formedOn: pastDateSchema,
     details: recordFields.shape.details,
     evidence: recordFields.shape.evidence,
   })

@@ -37,15 +37,18 @@ export function scopeOn(person: PersonStanding, day: LocalDate): Scope {
   return reasons.length === 0 ? { inScope: true } : { inScope: false, reasons: reasons.map((code) => ({ code, message: MESSAGES[code] })) };
 }
 
+/** Why a record is not taken: the conduct dates from before the person's 18th birthday. */
+export const BEFORE_ADULTHOOD = "Art. 3: the conduct dates from before the person's 18th birthday, which never counts";
+
 /**
- * Whether the platform takes records about a person at all. A person whose residency or capacity
- * is merely not confirmed yet is registered and waits; a minor or someone known not to live in
- * Jinan is refused (Art. 3).
+ * Whether the platform refuses a record about a person (issue 26 item 1): only conduct dated
+ * before their 18th birthday, which never counts whenever it is shared. Anyone else's records are
+ * kept whether or not the person is in scope today (collection is Art. 2; only scoring is Art. 3,
+ * decided at each scoring), so a refusal says nothing that the identity number itself does not:
+ * an agency never learns from it whether the platform knows the person, or where they live.
  */
-export function refusesRecords(person: PersonStanding, day: LocalDate): { code: ScopeReason; message: string } | undefined {
-  const scope = scopeOn(person, day);
-  if (scope.inScope) return undefined;
-  return scope.reasons.find((reason) => reason.code === 'under-18' || reason.code === 'no-local-residency' || reason.code === 'civil-capacity-not-full');
+export function refusesRecord(birthDate: LocalDate, formedOn: LocalDate): string | undefined {
+  return ageOn(birthDate, formedOn) < 18 ? BEFORE_ADULTHOOD : undefined;
 }
 
 /** A record of the identity category (Art. 9(1)) about a person. */

@@ -42,10 +42,11 @@ export function createPlatformWorker(options: PlatformWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     identity,
+    // A prebuilt bundle carries its workflow interceptors (bundleWorkflowCode's workflowInterceptorModules).
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ pool: options.pool, client: options.client, taskQueue: options.taskQueue, chunkStoring: options.chunkStoring, workerIdentity: identity }),
     dataConverter: options.dataConverter,
-    interceptors: { activity: [activityRetries(options.pool), permanentFailures], workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    interceptors: { activity: [activityRetries(options.pool), permanentFailures], ...(options.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
     // A stopping worker ends within half a minute even when a local activity keeps retrying against
     // a database that is away (the upgrade proof found one held for minutes): whatever it had in
     // flight is retried by the next worker, as after a crash.

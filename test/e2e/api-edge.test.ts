@@ -157,8 +157,9 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
     expect(filed.status).toBe(202);
     const intruder = await platform.token('person', { person: other.personId, subject: 'person-303' });
     expect((await call('GET', `/objections/${filed.body.objectionId}`, intruder)).status).toBe(404);
-    const refusedObjection = await platform.db.pool.query(`SELECT actor_id, person_id, subject FROM query_log WHERE outcome = 'refused' AND actor_id = 'person-303'`);
-    expect(refusedObjection.rows).toEqual([{ actor_id: 'person-303', person_id: applicant.personId, subject: `objection/${filed.body.objectionId}` }]);
+    // A resident is registered by their platform id, not their token's subject.
+    const refusedObjection = await platform.db.pool.query(`SELECT actor_id, person_id, subject FROM query_log WHERE outcome = 'refused' AND actor_role = 'person'`);
+    expect(refusedObjection.rows).toEqual([{ actor_id: other.personId, person_id: applicant.personId, subject: `objection/${filed.body.objectionId}` }]);
 
     expect((await call('POST', '/records', market, penalty('EDGE-READ'))).status).toBe(201);
     expect((await call('GET', '/records/EDGE-READ', police)).status).toBe(404);

@@ -55,6 +55,8 @@ describe('Art. 11 self-declaration through the API on the dev server', () => {
       [{ ...honour, category: 'law-abiding', typeCode: 'criminal-conviction' }, 400, 'body.category'],
       [{ ...honour, category: 'honours', typeCode: 'volunteering' }, 400, 'body.typeCode'],
       [{ ...honour, details: { rank: 1 } }, 400, 'body.details.rank'],
+      // No future facts (issue 26 item 3): an honour is declared once it was awarded.
+      [{ ...honour, formedOn: addDays(today, 1) }, 400, 'body.formedOn'],
       [{ ...honour, verifierId: 'nobody-here' }, 422, 'verifierId'],
       [{ ...honour, category: 'social-contribution', typeCode: 'volunteering', formedOn: today, details: { hours: 40 } }, 409, 'typeCode'],
     ] as const;

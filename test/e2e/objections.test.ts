@@ -57,6 +57,11 @@ describe('Art. 20 objection flow through the API on the dev server', () => {
     expect(filed.status).toBe(202);
     const { objectionId } = filed.body;
     await expect.poll(async () => (await platform.db.pool.query('SELECT disputed_by FROM records WHERE id = $1', [recordId])).rows[0].disputed_by).toBe(objectionId);
+    // A person's token naming a person (themself or anyone) is refused, not ignored (Art. 22).
+    for (const named of [personId, '00000000-0000-4000-8000-000000000707']) {
+      const naming = await call('POST', '/objections', person, { target: 'score', personId: named, reason: 'on behalf of someone' });
+      expect(naming).toMatchObject({ status: 400, body: { error: { field: 'body.personId' } } });
+    }
     const again = await call('POST', '/objections', person, { target: 'record', recordId, reason: 'again' });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toContain(objectionId);

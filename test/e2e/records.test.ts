@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARKET_ATTESTATION } from '../../src/domain/record';
-import { shanghaiDayOf } from '../../src/domain/working-days';
+import { BEFORE_ADULTHOOD } from '../../src/domain/scope';
+import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber, withWrongCheckDigit } from '../support/identities';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import { penaltySubmission } from '../support/records';
@@ -99,6 +100,39 @@ describe('Credit records through the API on the dev server', () => {
       expect((await call('POST', '/records/NOPE/revocation', market, { reason: 'unknown' })).status).toBe(404);
     });
 
+    it('refuses information formed after today on every path, with the field, and writes nothing: an announcement, a share, a correction', async () => {
+      const tomorrow = addDays(today, 1);
+      expect((await call('POST', '/records', market, penalty('FUTURE-BASE'))).status).toBe(201);
+      const refusals = [
+        await call('POST', '/obligations', market, { reference: 'FUTURE-1', formedOn: tomorrow }),
+        await call('POST', '/records', market, penaltySubmission('FUTURE-1', adult, tomorrow)),
+        await call('POST', '/records/FUTURE-BASE/correction', market, { typeCode: 'administrative-penalty', formedOn: tomorrow, details: { procedure: 'general' }, reason: 'dated ahead' }),
+      ];
+      for (const answer of refusals) {
+        expect(answer.status).toBe(400);
+        expect(answer.body.error).toMatchObject({ field: 'body.formedOn', message: expect.stringContaining('must not be in the future') });
+      }
+      expect(await count('records', "reference = 'FUTURE-1'")).toBe(0);
+      expect(await count('obligations', "reference = 'FUTURE-1'")).toBe(0);
+      expect((await call('GET', '/records/FUTURE-BASE', market)).body.versions).toHaveLength(1);
+    });
+
+    it('Art. 22 refuses a reference that carries an identity number anywhere in it, without echoing it: references become workflow ids', async () => {
+      const carried = `CASE-${adult}-2`;
+      for (const answer of [
+        await call('POST', '/records', market, penalty(carried)),
+        await call('POST', '/obligations', market, { reference: carried, formedOn: today }),
+      ]) {
+        expect(answer.status).toBe(400);
+        expect(answer.body.error).toMatchObject({ field: 'body.reference', message: expect.stringContaining('identity number') });
+        expect(JSON.stringify(answer.body)).not.toContain(adult);
+      }
+      expect(await count('records', 'reference = $1', [carried])).toBe(0);
+      // Eighteen digits that are no identity number (no valid check digit) are a reference like any other.
+      const digits = `${adult.slice(0, 17)}${adult[17] === '0' ? '1' : '0'}`;
+      expect((await call('POST', '/records', market, penalty(`CASE-${digits}`))).status).toBe(201);
+    });
+
     it('lets a market provider share market information with its attestation, and nothing else', async () => {
       const loan = {
         reference: 'QB-LOAN-1',
@@ -163,26 +197,29 @@ describe('Credit records through the API on the dev server', () => {
         penalty('MR-1'),
         penalty('BULK-1'),
         penalty('BULK-ANNOUNCED'),
+        penaltySubmission('BULK-FUTURE', adult, addDays(today, 1)),
       ];
       const sent = await bulk('application/x-ndjson', rows.map((row) => JSON.stringify(row)).join('\n') + '\n{not json\n');
       expect(sent.status).toBe(202);
-      expect(sent.body).toMatchObject({ rows: 10 });
+      expect(sent.body).toMatchObject({ rows: 11 });
 
       const batch = await results(sent.body.batchId);
-      expect(batch).toMatchObject({ accepted: 3, refused: 5, duplicates: 2 });
+      expect(batch).toMatchObject({ accepted: 3, refused: 6, duplicates: 2 });
       expect(batch.results.map((r) => [r.row, r.outcome, r.field])).toEqual([
         [1, 'accepted', null],
         [2, 'accepted', null],
         [3, 'refused', 'details.procedure'],
         [4, 'refused', 'identityNumber'],
-        [5, 'refused', 'identityNumber'],
+        [5, 'refused', 'formedOn'],
         [6, 'refused', 'typeCode'],
         [7, 'duplicate', 'reference'],
         [8, 'duplicate', 'reference'],
         [9, 'accepted', null],
-        [10, 'refused', 'row'],
+        [10, 'refused', 'formedOn'],
+        [11, 'refused', 'row'],
       ]);
-      expect(batch.results[4]!.reason).toBe('Art. 3: the person is under 18 on that day');
+      expect(batch.results[9]!.reason).toBe('must not be in the future');
+      expect(batch.results[4]!.reason).toBe(BEFORE_ADULTHOOD);
       expect(batch.results[2]!.reason).toContain('Art. 9(5)');
       expect(await count('records', "reference LIKE 'BULK-%'")).toBe(3);
       expect(await count('records', "reference IN ('BULK-SIMPLE', 'BULK-BADID', 'BULK-MINOR', 'BULK-UNKNOWN')")).toBe(0);
@@ -219,15 +256,20 @@ describe('Credit records through the API on the dev server', () => {
       expect(await count('obligations', 'reference = $1', ['MR-BAD-ID'])).toBe(0);
     });
 
-    it('refuses a record about a minor', async () => {
+    it('Art. 3 refuses conduct dated before the person\'s 18th birthday, whenever it is shared', async () => {
       const minor = identityNumber('2012-06-01', 88);
       const refused = await call('POST', '/records', market, penalty('MR-MINOR', minor));
       expect(refused.status).toBe(422);
-      expect(refused.body.error).toMatchObject({ code: 'out-of-scope', field: 'body.identityNumber', message: 'Art. 3: the person is under 18 on that day' });
-      expect(await count('records', 'reference = $1', ['MR-MINOR'])).toBe(0);
+      expect(refused.body.error).toMatchObject({ code: 'out-of-scope', field: 'body.formedOn', message: BEFORE_ADULTHOOD });
+      // An adult today, for conduct of the day before their 18th birthday, shared years later.
+      const adultNow = identityNumber('2004-03-10', 89);
+      const late = await call('POST', '/records', market, penaltySubmission('MR-YOUTH', adultNow, '2022-03-09'));
+      expect(late.body.error).toMatchObject({ code: 'out-of-scope', field: 'body.formedOn', message: BEFORE_ADULTHOOD });
+      expect((await call('POST', '/records', market, penaltySubmission('MR-ADULT', adultNow, '2022-03-10'))).status).toBe(201);
+      expect(await count('records', "reference IN ('MR-MINOR', 'MR-YOUTH')")).toBe(0);
     });
 
-    it('refuses a record about a non-resident whose residence permit has expired', async () => {
+    it('Art. 3, 22 keeps a record about a person out of scope, who is not scored, answering as for anyone: the sharer never learns whether the platform knows the person or where they live', async () => {
       const visitor = identityNumber('1979-11-11', 305, '110105');
       const permit = await call('POST', '/records', police, {
         reference: 'PS-PERMIT-1',
@@ -238,10 +280,16 @@ describe('Credit records through the API on the dev server', () => {
         details: { validUntil: '2025-12-31' },
       });
       expect(permit.status).toBe(201);
-      const refused = await call('POST', '/records', market, penalty('MR-VISITOR', visitor));
-      expect(refused.status).toBe(422);
-      expect(refused.body.error!.message).toBe('Art. 3: the person has neither a local household registration nor a valid residence permit');
-      expect(await count('records', 'reference = $1', ['MR-VISITOR'])).toBe(0);
+      const known = await call('POST', '/records', market, penalty('MR-VISITOR', visitor));
+      const unknown = await call('POST', '/records', market, penalty('MR-STRANGER', identityNumber('1980-12-12', 307, '110105')));
+      const shape = (answer: Answer) => ({ status: answer.status, fields: Object.keys(answer.body).sort(), outcome: answer.body.status, late: answer.body.late });
+      expect(shape(known)).toEqual(shape(unknown));
+      expect(known).toMatchObject({ status: 201, body: { status: 'accepted' } });
+      const personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE reference = $1', ['MR-VISITOR'])).rows[0].person_id as string;
+      const visitorToken = await platform.token('person', { person: personId });
+      await platform.signAgreement(visitorToken);
+      const score = await call('GET', '/me/score', visitorToken);
+      expect(score.body).toMatchObject({ inScope: false, scores: [], outOfScope: expect.arrayContaining([expect.objectContaining({ code: 'no-local-residency' })]) });
     });
 
     it('refuses an administrative penalty under the simple procedure, citing Art. 9(5)', async () => {

@@ -10,6 +10,7 @@ describe('Art. 22 the query register: supervisors search it, a person sees who l
   let person: string;
   let personId: string;
   const today = shanghaiDayOf(new Date());
+  const OTHER_RESIDENT = '00000000-0000-4000-8000-000000000515';
 
   const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
 
@@ -33,7 +34,8 @@ describe('Art. 22 the query register: supervisors search it, a person sees who l
     await call('GET', '/me/records', person);
     await call('GET', '/records/PEN-515', market);
     await call('GET', '/records/PEN-515', market);
-    const other = await platform.token('person', { person: '00000000-0000-4000-8000-000000000515', subject: 'someone-else' });
+    // Another resident whose token happens to carry the same subject: the register tells them apart by platform id.
+    const other = await platform.token('person', { person: OTHER_RESIDENT, subject: 'resident-515' });
     const otherRepair = await call('GET', `/repairs/eligibility?recordId=${shared.body.recordId}`, other);
     expect(otherRepair.status).toBe(404);
   });
@@ -44,10 +46,10 @@ describe('Art. 22 the query register: supervisors search it, a person sees who l
     const all = await call('GET', `/register?personId=${personId}`, supervisor);
     expect(all.status).toBe(200);
     expect(all.body.entries.map((e: JsonAnswer['body']) => `${e.actorId}:${e.purpose}:${e.outcome}`)).toEqual([
-      "someone-else:another person's record, for its repair:refused",
+      `${OTHER_RESIDENT}:another person's record, for its repair:refused`,
       'market-clerk-li:record management by its sharer:granted',
       'market-clerk-li:record management by its sharer:granted',
-      'resident-515:own records:granted',
+      `${personId}:own records:granted`,
     ]);
     const byAgency = await call('GET', `/register?agency=jinan-market-regulation&personId=${personId}`, supervisor);
     expect(byAgency.body.entries).toHaveLength(2);
@@ -65,7 +67,7 @@ describe('Art. 22 the query register: supervisors search it, a person sees who l
 
     const searches = await platform.db.pool.query(`SELECT count(*)::int AS n FROM query_log WHERE actor_id = 'supervisor-sun' AND purpose = 'query register search' AND person_id = $1`, [personId]);
     expect(searches.rows[0].n).toBeGreaterThan(0);
-    expect((await call('GET', '/register?outcome=refused', supervisor)).body.entries).toMatchObject([{ actorId: 'someone-else', outcome: 'refused', personId, subject: expect.stringMatching(/^record\//) }]);
+    expect((await call('GET', '/register?outcome=refused', supervisor)).body.entries).toMatchObject([{ actorId: OTHER_RESIDENT, outcome: 'refused', personId, subject: expect.stringMatching(/^record\//) }]);
   });
 
   it('refuses the register to every other role, and bad ranges and cursors with the field', async () => {
@@ -75,7 +77,7 @@ describe('Art. 22 the query register: supervisors search it, a person sees who l
     expect((await call('GET', '/register?limit=501', supervisor)).body.error).toMatchObject({ field: 'querystring.limit' });
   });
 
-  it('shows a person who read their data, by organisation and not by staff member, without their own reads unless asked', async () => {
+  it('shows a person who read their data, by organisation and not by staff member, without their own reads unless asked, telling residents apart by platform id', async () => {
     const mine = await call('GET', '/me/register', person);
     const purposes = mine.body.entries.map((e: JsonAnswer['body']) => `${e.actorRole}/${e.organisation}:${e.purpose}:${e.outcome}`);
     expect(purposes.filter((p: string) => p.startsWith('agency/'))).toEqual([
@@ -83,7 +85,7 @@ describe('Art. 22 the query register: supervisors search it, a person sees who l
       'agency/jinan-market-regulation:record management by its sharer:granted',
     ]);
     expect(purposes).toContain('supervisor/null:query register search:granted');
-    // Another person's refused attempt shows; the person's own reads do not.
+    // Another resident's refused attempt shows, though their token's subject is the person's; the person's own reads do not.
     expect(purposes.filter((p: string) => p.startsWith('person/'))).toEqual(["person/null:another person's record, for its repair:refused"]);
     expect(JSON.stringify(mine.body)).not.toContain('market-clerk-li');
     const withOwn = await call('GET', '/me/register?includeOwn=true', person);

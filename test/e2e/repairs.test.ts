@@ -109,7 +109,7 @@ describe('Art. 21 credit repair through the API on the dev server', () => {
     const minor = identityNumber('2012-05-05', 722);
     const fed = await call('POST', '/civic-events', civicDb, { events: [volunteering('EV-1', 12), { ...volunteering('EV-M', 4), identityNumber: minor }] });
     expect(fed.status).toBe(202);
-    expect(fed.body).toMatchObject({ accepted: ['EV-1'], duplicates: [], refused: [{ eventId: 'EV-M', code: 'out-of-scope', field: 'body.events.1.identityNumber' }] });
+    expect(fed.body).toMatchObject({ accepted: ['EV-1'], duplicates: [], refused: [{ eventId: 'EV-M', code: 'out-of-scope', field: 'body.events.1.occurredOn' }] });
     await expect.poll(async () => (await call('GET', `/repairs/${repairId}`, person)).body.progress, { timeout: 15_000 }).toBe(12);
     // The database sends its feed again, with the next event: the first is a duplicate.
     const again = await call('POST', '/civic-events', civicDb, { events: [volunteering('EV-1', 12), volunteering('EV-2', 8)] });

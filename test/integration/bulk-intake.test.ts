@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BEFORE_ADULTHOOD } from '../../src/domain/scope';
 import { storeStagedChunk, type ChunkResult } from '../../src/activities/bulk-intake/chunk';
 import { bulkText, stageBatch } from '../../src/api/bulk-intake/staging';
 import { batchRowResults, type RowResult } from '../../src/api/bulk-intake/queries';
@@ -293,7 +294,7 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
     it('gives every row its outcome, in row order, across chunks', () => {
       expect(all.map((r) => `${r.row}:${r.outcome}:${r.field ?? ''}`)).toEqual([
         '1:accepted:',
-        '2:refused:identityNumber',
+        '2:refused:formedOn',
         '3:refused:row',
         '4:accepted:',
         '5:refused:typeCode',
@@ -301,9 +302,9 @@ describe('Art. 10 bulk intake, chunk by chunk, on a real Postgres', () => {
         '7:duplicate:reference',
         '8:accepted:',
         '9:accepted:',
-        '10:refused:identityNumber',
+        '10:refused:formedOn',
       ]);
-      expect(all[1]!.reason).toBe('Art. 3: the person is under 18 on that day');
+      expect(all[1]!.reason).toBe(BEFORE_ADULTHOOD);
       expect(all.filter((r) => r.outcome === 'accepted').every((r) => r.recordId && r.reference?.startsWith('PAGE-'))).toBe(true);
     });
 

@@ -4,14 +4,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { plainArray } from '../../db/arrays';
 import { loadCalendar } from '../../db/calendar';
 import { BinaryCopyRows, copyInto, copyText, CopyRows } from '../../db/copy';
-import { NamedPersons, personsOf, standingOf, type IdentityProtection } from '../../db/persons';
+import { NamedPersons, personsOf, type IdentityProtection } from '../../db/persons';
 import { withTransaction } from '../../db/transaction';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { loadCatalogue } from '../../db/record-types';
 import { firstProblem, recordSubmissionRowSchema, sharingRefusal, unknownSubmissionField, type RecordSubmission, type SharerKind } from '../../domain/record';
 import { catalogueProblem, type RecordType } from '../../domain/record-types';
 import { describeProblem, inputProblem, storableEcho } from '../../domain/storable-text';
-import { refusesRecords, type IdentityFact } from '../../domain/scope';
+import { refusesRecord, type IdentityFact } from '../../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../../domain/working-days';
 import { bulkIntakeWorkflowId } from '../../workflows/bulk-intake/contract';
 import { applyIdentityFacts } from '../shared/record-store';
@@ -126,6 +126,8 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
   if (record.formedOn > context.today) return { reference, field: 'formedOn', reason: 'must not be in the future' };
   // The schema has checked the identity number.
   const person = acceptedIdentityNumber(record.identityNumber);
+  const beforeAdulthood = record.category === 'identity' ? undefined : refusesRecord(person.birthDate, record.formedOn);
+  if (beforeAdulthood) return { reference, field: 'formedOn', reason: beforeAdulthood };
 
   const fields = context.fields;
   const start = fields.length;
@@ -340,9 +342,6 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
   const persons = await personsOf(db, identity, named);
   const due = await dueTimes(db, input.sharerKind, formed);
   const sharedAt = Date.parse(input.sharedAt);
-  // Art. 3: no records of minors, of people without full civil capacity, or of people known not
-  // to live in Jinan; judged once a person.
-  const outOfScope: (ReturnType<typeof refusesRecords> | null)[] = new Array(named.count);
   const accepted: Accepted[] = [];
   const duplicates = new Map<number, { reference: string; recordId: string; reason: string }>();
   // A reference repeated within the chunk is a duplicate of its first row.
@@ -350,13 +349,6 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
   const repeats: CheckedRow[] = [];
   for (const row of checked) {
     const person = persons[row.person]!;
-    if (!row.identity) {
-      const refusal = (outOfScope[row.person] ??= refusesRecords(standingOf(person), today) ?? null);
-      if (refusal) {
-        refusals.set(row.rowNo, { reference: row.reference, field: 'identityNumber', reason: refusal.message });
-        continue;
-      }
-    }
     const referencesBefore = references.size;
     if (references.add(row.reference).size === referencesBefore) {
       repeats.push(row);

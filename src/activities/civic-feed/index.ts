@@ -1,10 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
-import { standingOf } from '../../db/persons';
 import { withTransaction } from '../../db/transaction';
-import { refusesRecords } from '../../domain/scope';
-import { shanghaiDayOf } from '../../domain/working-days';
+import { refusesRecord } from '../../domain/scope';
 import type { CivicEventInput, CivicEventKind } from '../../workflows/civic-feed/contract';
 import { civicEvidenceSignal, repairWorkflowId, type CivicEvidence } from '../../workflows/repair/contract';
 import { insertRecord, upsertPerson } from '../shared/record-store';
@@ -37,7 +35,7 @@ export function createCivicFeedActivities({ pool, client }: { pool: pg.Pool; cli
         // The feeding agency may have shared a record under that reference by hand: it stands, and
         // the event is kept without a record of its own rather than failing on the reference for ever.
         const taken = await db.query('SELECT 1 FROM records WHERE sharer_id = $1 AND reference = $2', [input.fedBy, reference]);
-        if (inserted.rowCount && !taken.rowCount && !refusesRecords(standingOf(person), shanghaiDayOf(new Date(input.at)))) {
+        if (inserted.rowCount && !taken.rowCount && !refusesRecord(input.person.birthDate, input.occurredOn)) {
           const recordedAs = RECORDED_AS[input.kind];
           const newRecordId = randomUUID();
           await insertRecord(db, {

@@ -1,14 +1,13 @@
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { enqueueNotifications } from '../../db/notifications';
-import { standingOf, type PersonRow } from '../../db/persons';
+import type { PersonRow } from '../../db/persons';
 import { loadCatalogue } from '../../db/record-types';
 import { withTransaction } from '../../db/transaction';
 import { declarationProblem } from '../../domain/declaration';
-import { refusesRecords } from '../../domain/scope';
-import { shanghaiDayOf } from '../../domain/working-days';
+import { refusesRecord } from '../../domain/scope';
 import {
-  DECLARANT_OUT_OF_SCOPE,
+  DECLARED_BEFORE_ADULTHOOD,
   DECLARATION_DUPLICATE,
   DECLARATION_OPEN,
   NOT_DECLARABLE,
@@ -58,8 +57,8 @@ export function createDeclarationActivities({ pool }: { pool: pg.Pool }) {
           [input.personId],
         );
         if (!person.rows[0]) throw refusal(PERSON_NOT_FOUND, `No person ${input.personId}`, 'personId');
-        const outOfScope = refusesRecords(standingOf(person.rows[0]), shanghaiDayOf(new Date(input.filedAt)));
-        if (outOfScope) throw refusal(DECLARANT_OUT_OF_SCOPE, outOfScope.message, 'personId');
+        const beforeAdulthood = refusesRecord(person.rows[0].birth_date, declaration.formedOn);
+        if (beforeAdulthood) throw refusal(DECLARED_BEFORE_ADULTHOOD, beforeAdulthood, 'formedOn');
         const verifier = await db.query('SELECT 1 FROM agencies WHERE id = $1 AND kind = $2', [declaration.verifierId, 'agency']);
         if (!verifier.rowCount) throw refusal(VERIFIER_NOT_FOUND, `${declaration.verifierId} is not a registered public agency`, 'verifierId');
         const unfit = declarationProblem(await loadCatalogue(db), declaration);

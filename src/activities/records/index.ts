@@ -1,12 +1,10 @@
 import type pg from 'pg';
-import { standingOf } from '../../db/persons';
-import { Rollback, withTransaction } from '../../db/transaction';
+import { withTransaction } from '../../db/transaction';
 import { loadCatalogue } from '../../db/record-types';
 import { sharedBefore } from '../../db/shared-records';
 import { sharingRefusal, type RecordChange, type RecordChangeOutcome, type SharedRecord, type ShareOutcome, type SharerKind } from '../../domain/record';
 import { catalogueProblem } from '../../domain/record-types';
-import { refusesRecords } from '../../domain/scope';
-import { shanghaiDayOf } from '../../domain/working-days';
+import { refusesRecord } from '../../domain/scope';
 import { applyIdentityFacts, applyRecordChange, closeObligationShared, insertRecord, upsertPerson } from '../shared/record-store';
 
 export interface StoreSharedRecordInput {
@@ -64,12 +62,9 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
           return { status: existing.sameContent ? 'duplicate' : 'conflict', recordId, version };
         }
 
+        const beforeAdulthood = record.category === 'identity' ? undefined : refusesRecord(record.person.birthDate, record.formedOn);
+        if (beforeAdulthood) return { status: 'refused', field: 'formedOn', reason: beforeAdulthood };
         const person = await upsertPerson(db, record.person);
-        if (record.category !== 'identity') {
-          const outOfScope = refusesRecords(standingOf(person), shanghaiDayOf(new Date(input.sharedAt)));
-          // Nothing of this transaction may stay, the person registered just now included.
-          if (outOfScope) throw new Rollback<ShareOutcome>({ status: 'refused', field: 'identityNumber', reason: outOfScope.message });
-        }
         await insertRecord(db, {
           id: input.recordId,
           sharerId: input.sharerId,

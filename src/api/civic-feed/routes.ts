@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { refusesRecordsAbout } from '../../db/persons';
+import { refusesRecord } from '../../domain/scope';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { calendarDateSchema } from '../../domain/input';
 import { identityNumberSchema, referenceSchema } from '../../domain/record';
@@ -72,9 +72,9 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const refused: z.infer<typeof refusedEvent>[] = [];
       const feed = async ({ identityNumber, ...event }: (typeof events)[number], i: number) => {
         const person = deps.identity.reference(acceptedIdentityNumber(identityNumber));
-        const outOfScope = await refusesRecordsAbout(deps.pool, person, today);
-        if (outOfScope) {
-          refused.push({ eventId: event.eventId, code: 'out-of-scope', message: outOfScope.message, field: `body.events.${i}.identityNumber` });
+        const beforeAdulthood = refusesRecord(person.birthDate, event.occurredOn);
+        if (beforeAdulthood) {
+          refused.push({ eventId: event.eventId, code: 'out-of-scope', message: beforeAdulthood, field: `body.events.${i}.occurredOn` });
           return;
         }
         try {

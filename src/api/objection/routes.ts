@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { sharerOfRecord } from '../../db/shared-records';
-import { calendarDateSchema } from '../../domain/input';
+import { pastDateSchema } from '../../domain/input';
 import { evidenceSchema } from '../../domain/record';
-import { shanghaiDayOf } from '../../domain/working-days';
 import {
   fileObjectionUpdate,
   objectionQuery,
@@ -41,7 +40,7 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
           reason: z.string().min(3).max(4000),
           evidence: evidenceSchema,
           personId: z.uuid().optional(),
-          receivedOn: calendarDateSchema.optional(),
+          receivedOn: pastDateSchema.optional(),
         }),
         response: { 202: z.object({ objectionId: z.string(), workflowId: z.string() }), ...refusals(404, 409) },
       },
@@ -51,8 +50,9 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const body = request.body;
       const personId = actor.role === 'person' ? actor.personId! : body.personId;
       if (!personId) throw new ApiError(400, 'invalid-input', 'body.personId: NDRC registers an objection for a named person', 'body.personId');
+      // A person files for themself: naming anyone, themself included, is refused rather than ignored.
+      if (actor.role === 'person' && body.personId) throw new ApiError(400, 'invalid-input', 'body.personId: a person files for themself; only NDRC names the person', 'body.personId');
       if (actor.role === 'person' && body.receivedOn) throw new ApiError(400, 'invalid-input', 'body.receivedOn: receipt is the day NDRC receives the objection', 'body.receivedOn');
-      if (body.receivedOn && body.receivedOn > shanghaiDayOf(new Date())) throw new ApiError(400, 'invalid-input', 'body.receivedOn: must not be in the future', 'body.receivedOn');
       if (body.target === 'record' && !body.recordId) throw new ApiError(400, 'invalid-input', 'body.recordId: an objection to a record names it', 'body.recordId');
       if (body.humanReview && body.target !== 'score') throw new ApiError(400, 'invalid-input', 'body.humanReview: a human review is of the score (PIPL art. 24)', 'body.humanReview');
       const objectionId = randomUUID();

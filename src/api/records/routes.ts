@@ -3,12 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { refusesRecordsAbout } from '../../db/persons';
+import { refusesRecord } from '../../domain/scope';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { sharedBefore } from '../../db/shared-records';
 import { loadCatalogue } from '../../db/record-types';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
-import { calendarDateSchema } from '../../domain/input';
+import { pastDateSchema } from '../../domain/input';
 import {
   RECORD_STATUSES,
   recordCorrectionSchema,
@@ -22,7 +22,6 @@ import {
 } from '../../domain/record';
 import { catalogueProblem, recordTypeSchema } from '../../domain/record-types';
 import type { Actor } from '../../domain/roles';
-import { shanghaiDayOf } from '../../domain/working-days';
 import {
   OBLIGATION_CLOSED,
   obligationQuery,
@@ -90,10 +89,8 @@ async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: 
   const sharing = sharingRefusal(sharer.kind, submission.category);
   if (sharing) throw new ApiError(403, 'forbidden', sharing, 'body.category');
   const person = deps.identity.reference(acceptedIdentityNumber(submission.identityNumber));
-  if (submission.category !== 'identity') {
-    const refusal = await refusesRecordsAbout(deps.pool, person, shanghaiDayOf(new Date()));
-    if (refusal) throw new ApiError(422, 'out-of-scope', refusal.message, 'body.identityNumber');
-  }
+  const beforeAdulthood = submission.category === 'identity' ? undefined : refusesRecord(person.birthDate, submission.formedOn);
+  if (beforeAdulthood) throw new ApiError(422, 'out-of-scope', beforeAdulthood, 'body.formedOn');
   const { identityNumber: _identityNumber, ...fields } = submission;
   return { ...fields, person };
 }
@@ -128,14 +125,13 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       schema: {
         summary: 'Announce information formed on a day: opens the 7-working-day sharing obligation (Art. 10)',
         tags: ['records'],
-        body: z.strictObject({ reference: referenceSchema, formedOn: calendarDateSchema }),
+        body: z.strictObject({ reference: referenceSchema, formedOn: pastDateSchema }),
         response: { 202: z.object({ workflowId: z.string() }), ...refusals(409) },
       },
     },
     async (request, reply) => {
       const actor = actorOf(request);
       const sharer = await organisationOf(deps.pool, actor);
-      if (request.body.formedOn > shanghaiDayOf(new Date())) throw new ApiError(400, 'invalid-input', 'body.formedOn: must not be in the future', 'body.formedOn');
       const workflowId = obligationWorkflowId(sharer.id, request.body.reference);
       try {
         await deps.client.workflow.start<RecordSharingWorkflow>(recordSharingWorkflowType, {

@@ -24,8 +24,8 @@ export interface RegisterFilter {
   to?: string | undefined;
   /** Entries strictly before this one, newest first (keyset: the `at` and `id` of the last entry of the previous page). */
   before?: { at: string; id: string } | undefined;
-  /** A person's own view leaves out their own reads. */
-  notBy?: string | undefined;
+  /** A person's own view leaves out their own reads: the resident with this platform id. */
+  notByPerson?: string | undefined;
   limit: number;
 }
 
@@ -40,11 +40,11 @@ export async function registerEntries(pool: pg.Pool, filter: RegisterFilter): Pr
      FROM query_log
      WHERE ($1::uuid IS NULL OR person_id = $1) AND ($2::text IS NULL OR actor_id = $2) AND ($3::text IS NULL OR actor_agency = $3)
        AND ($4::text IS NULL OR outcome = $4) AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)
-       AND ($7::timestamptz IS NULL OR (at, id) < ($7, $8::bigint)) AND ($9::text IS NULL OR actor_id <> $9)
+       AND ($7::timestamptz IS NULL OR (at, id) < ($7, $8::bigint)) AND ($9::text IS NULL OR NOT (actor_role = 'person' AND actor_id = $9))
      ORDER BY at DESC, id DESC LIMIT $10`,
     [
       filter.personId ?? null, filter.actorId ?? null, filter.agency ?? null, filter.outcome ?? null, filter.from ?? null, filter.to ?? null,
-      filter.before?.at ?? null, filter.before?.id ?? null, filter.notBy ?? null, filter.limit,
+      filter.before?.at ?? null, filter.before?.id ?? null, filter.notByPerson ?? null, filter.limit,
     ],
   );
   return found.rows.map((row) => ({

@@ -116,7 +116,7 @@ export const registerRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       const actor = actorOf(request);
       const { includeOwn, ...page } = request.query;
       checkRange(page);
-      const entries = await registerEntries(deps.pool, { ...page, personId: actor.personId!, ...(includeOwn === 'true' ? {} : { notBy: actor.subject }) });
+      const entries = await registerEntries(deps.pool, { ...page, personId: actor.personId!, ...(includeOwn === 'true' ? {} : { notByPerson: actor.personId! }) });
       await logPersonRead(deps.pool, actor, [actor.personId!], 'who read my data', 'Art. 22');
       return {
         entries: entries.map((entry) => ({

@@ -51,7 +51,7 @@ export const DECLARATION_OPEN = 'DeclarationOpen';
 export const NOT_DECLARABLE = 'NotDeclarable';
 /** The agency named to verify is not a registered public agency. */
 export const VERIFIER_NOT_FOUND = 'VerifierNotFound';
-/** The platform takes no records about the declarant (Art. 3: a minor, not living in the city, limited capacity). */
-export const DECLARANT_OUT_OF_SCOPE = 'DeclarantOutOfScope';
+/** The declared conduct dates from before the declarant's 18th birthday, which never counts (Art. 3). */
+export const DECLARED_BEFORE_ADULTHOOD = 'DeclaredBeforeAdulthood';
 /** The declaration is already decided, withdrawn or refused. */
 export const DECLARATION_CLOSED = 'DeclarationClosed';
