@@ -35,7 +35,7 @@ describe('PIPL art. 45 and art. 24: a copy of my personal information, and a hum
   it('gives a person everything kept about them as one JSON file; scores only with the agreement (Art. 7); registered', async () => {
     const withoutAgreement = await call('GET', '/me/personal-data', person);
     expect(withoutAgreement.status).toBe(200);
-    expect(withoutAgreement.body).toMatchObject({ person: { personId, identityNumber: resident, residency: 'household', civilCapacity: 'full' }, scores: null });
+    expect(withoutAgreement.body).toMatchObject({ person: { personId, identityNumber: resident, residency: 'household', civilCapacity: 'full' }, scores: null, scoresReplaced: null });
     expect(withoutAgreement.body.records.map((r: JsonAnswer['body']) => r.reference)).toEqual(['HUKOU-606', 'CAPACITY-606']);
 
     await platform.signAgreement(person);
@@ -44,6 +44,7 @@ describe('PIPL art. 45 and art. 24: a copy of my personal information, and a hum
     const copy = (await response.json()) as JsonAnswer['body'];
     expect(copy.scores.map((s: JsonAnswer['body']) => s.scenario)).toEqual(expect.arrayContaining(['base', 'lending']));
     expect(copy.scores[0].breakdown).toMatchObject({ base: 1000 });
+    expect(Array.isArray(copy.scoresReplaced)).toBe(true);
     expect(copy.agreements).toHaveLength(1);
     expect(copy.register.map((r: JsonAnswer['body']) => r.purpose)).toContain('copy of my personal information');
     expect(copy.notifications.length).toBeGreaterThan(0);

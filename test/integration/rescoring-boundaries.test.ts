@@ -67,13 +67,18 @@ describe('Art. 6 rescoring only the persons due gives the scores of a full recom
   });
   afterAll(() => db?.drop());
 
-  it('keeps a replaced score in the history, and tells the person once of a change of level', async () => {
+  it('keeps a replaced score in the history, and tells the person once of a change of level, only while their agreement is in force (Art. 7)', async () => {
     await db.pool.query('TRUNCATE rescoring_due, rescoring_ranges, rescoring_runs, score_history, scores, notifications, rescore_requests, records, persons CASCADE');
     const person = await db.pool.query<{ id: string }>(
       `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date, residency, civil_capacity)
        VALUES (gen_random_uuid(), '\\x0a', '\\x00', '1980-01-01', 'household', 'full') RETURNING id`,
     );
     const personId = person.rows[0]!.id;
+    await db.pool.query(
+      `INSERT INTO agreements (id, person_id, text_version, channel, assurance, signed_by, signed_at)
+       SELECT gen_random_uuid(), $1, version, 'app', 'real-name', 'test', now() FROM agreement_texts LIMIT 1`,
+      [personId],
+    );
     const share = (reference: string, typeCode: string, category: string) =>
       db.pool.query(
         `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by)
@@ -93,6 +98,13 @@ describe('Art. 6 rescoring only the persons due gives the scores of a full recom
     expect(history.rows).toEqual([{ score: 970, level: 'A', computed_by: 'first', superseded_by: 'second' }]);
     const told = await db.pool.query(`SELECT body FROM notifications WHERE recipient_id = $1 AND kind = 'level-changed'`, [personId]);
     expect(told.rows).toEqual([{ body: { level: 'C', previousLevel: 'A' } }]);
+
+    // Revoked: the level still changes, and nobody is told it.
+    await db.pool.query(`UPDATE agreements SET revoked_at = now(), revoked_by = 'test', revocation_channel = 'app' WHERE person_id = $1`, [personId]);
+    await share('LC-3', 'illegal-fundraising', 'law-abiding');
+    await share('LC-4', 'criminal-conviction', 'law-abiding');
+    expect(await score('third')).toMatchObject({ levelChanges: 1 });
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM notifications WHERE recipient_id = $1 AND kind = 'level-changed'`, [personId])).rows[0].n).toBe(1);
   });
 
   it('holds every score equal to the pure evaluation on each night, across 1 January, counting-period ends, 18th birthdays and permits ending', async () => {

@@ -16,7 +16,6 @@ import { instantView } from '../shared/formats';
 const SECTIONS = {
   records: 'SELECT to_jsonb(r) AS row FROM records r WHERE person_id = $1 ORDER BY shared_at, id',
   recordVersionsReplaced: 'SELECT to_jsonb(h) AS row FROM record_history h WHERE person_id = $1 ORDER BY id, version',
-  scoresReplaced: 'SELECT to_jsonb(h) AS row FROM score_history h WHERE person_id = $1 ORDER BY computed_at',
   objections: 'SELECT to_jsonb(o) AS row FROM objections o WHERE person_id = $1 ORDER BY received_at',
   declarations: 'SELECT to_jsonb(d) AS row FROM declarations d WHERE person_id = $1 ORDER BY authorized_at',
   repairs: 'SELECT to_jsonb(p) AS row FROM repairs p WHERE person_id = $1 ORDER BY committed_at',
@@ -27,6 +26,9 @@ const SECTIONS = {
   register: 'SELECT to_jsonb(q) AS row FROM query_log q WHERE person_id = $1 ORDER BY at, id',
   notifications: `SELECT to_jsonb(n) AS row FROM notifications n WHERE recipient_role = 'person' AND recipient_id = $1::text ORDER BY created_at, id`,
 } as const;
+
+/** Scores replaced by later ones: shown, like the current scores, only while the agreement is in force (Art. 7). */
+const SCORES_REPLACED = 'SELECT to_jsonb(h) AS row FROM score_history h WHERE person_id = $1 ORDER BY computed_at';
 
 const rows = z.array(z.record(z.string(), z.unknown()));
 
@@ -39,7 +41,7 @@ export const personalDataRoutes: FastifyPluginAsyncZod<ApiDependencies> = async 
       schema: {
         summary: 'A copy of everything the platform keeps about me, as one JSON file (PIPL art. 45)',
         description:
-          'Identity as stored, records and their replaced versions, scores with their breakdowns (only while the agreement of Art. 7 is in force), ' +
+          'Identity as stored, records and their replaced versions, scores with their breakdowns and the scores they replaced (only while the agreement of Art. 7 is in force), ' +
           'objections, declarations, repairs and the reviewers’ tasks about them, civilised-behaviour events, agreements, authorizations, the register of reads of my data, and notices. Needs real-name authentication.',
         tags: ['persons'],
         response: {
@@ -50,6 +52,7 @@ export const personalDataRoutes: FastifyPluginAsyncZod<ApiDependencies> = async 
               .array(z.object({ scenario: z.string(), modelId: z.string(), score: z.number(), level: z.string(), onDay: z.string(), computedAt: z.string(), breakdown: z.record(z.string(), z.unknown()) }))
               .nullable()
               .describe('null while no agreement is in force (Art. 7)'),
+            scoresReplaced: rows.nullable().describe('the scores replaced by later ones; null while no agreement is in force (Art. 7)'),
             ...Object.fromEntries(Object.keys(SECTIONS).map((name) => [name, rows])),
           }),
           ...refusals(404),
@@ -69,7 +72,10 @@ export const personalDataRoutes: FastifyPluginAsyncZod<ApiDependencies> = async 
       const sections = await Promise.all(
         Object.entries(SECTIONS).map(async ([name, sql]) => [name, (await deps.pool.query<{ row: Record<string, unknown> }>(sql, [personId])).rows.map((r) => r.row)] as const),
       );
-      const scores = (await hasAgreementInForce(deps.pool, personId)) ? await explainedScores(deps.pool, personId) : null;
+      // Art. 7: no score leaves the platform, to the person included, without the agreement in force; the copy says so by null.
+      const agreed = await hasAgreementInForce(deps.pool, personId);
+      const scores = agreed ? await explainedScores(deps.pool, personId) : null;
+      const scoresReplaced = agreed ? (await deps.pool.query<{ row: Record<string, unknown> }>(SCORES_REPLACED, [personId])).rows.map((r) => r.row) : null;
       await logPersonRead(deps.pool, actor, [personId], 'copy of my personal information', 'PIPL art. 45');
       const exportedAt = new Date().toISOString();
       reply.header('content-disposition', `attachment; filename="personal-data-${shanghaiDayOf(new Date(exportedAt))}.json"`);
@@ -84,6 +90,7 @@ export const personalDataRoutes: FastifyPluginAsyncZod<ApiDependencies> = async 
           civilCapacity: person.civil_capacity,
         },
         scores,
+        scoresReplaced,
         ...Object.fromEntries(sections),
       };
     },
