@@ -1,6 +1,6 @@
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/common';
-import { AGREEMENT_IN_FORCE, AGREEMENT_NOT_FOUND, AGREEMENT_TEXT_OUTDATED } from '../workflows/agreement/contract';
+import { AGREEMENT_IN_FORCE, AGREEMENT_NOT_FOUND, AGREEMENT_TEXT_OUTDATED, AGREEMENT_VERSION_TAKEN } from '../workflows/agreement/contract';
 import { AGREEMENT_REQUIRED, AUTHORIZATION_CLOSED, REQUESTER_NOT_FOUND } from '../workflows/authorization/contract';
 import { CALENDAR_YEAR_UNAVAILABLE } from '../workflows/calendar/contract';
 import { INCENTIVE_OWNED_ELSEWHERE } from '../workflows/incentive/contract';
@@ -64,6 +64,7 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [REPAIR_CLOSED]: { status: 409, code: 'repair-closed' },
   [AGREEMENT_TEXT_OUTDATED]: { status: 422, code: 'agreement-text-outdated' },
   [AGREEMENT_IN_FORCE]: { status: 409, code: 'agreement-in-force' },
+  [AGREEMENT_VERSION_TAKEN]: { status: 409, code: 'agreement-version-taken' },
   [AGREEMENT_NOT_FOUND]: { status: 404, code: 'not-found' },
   [REQUESTER_NOT_FOUND]: { status: 422, code: 'unknown-requester' },
   [AGREEMENT_REQUIRED]: { status: 403, code: 'agreement-required' },

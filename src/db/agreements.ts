@@ -12,11 +12,13 @@ export interface AgreementRow {
 }
 
 /** The collection-and-use agreement text in force (Art. 7). */
-export async function agreementTextInForce(db: Queryable): Promise<{ version: string; text: string; publishedAt: string }> {
-  const found = await db.query<{ version: string; text: string; published_at: Date }>(`SELECT version, text, published_at FROM agreement_texts WHERE status = 'active'`);
+export async function agreementTextInForce(db: Queryable): Promise<{ version: string; text: string; publishedAt: string; requiresNewConsent: boolean }> {
+  const found = await db.query<{ version: string; text: string; published_at: Date; requires_new_consent: boolean }>(
+    `SELECT version, text, published_at, requires_new_consent FROM agreement_texts WHERE status = 'active'`,
+  );
   const row = found.rows[0];
   if (!row) throw new Error('No agreement text in force: a migration installs the first');
-  return { version: row.version, text: row.text, publishedAt: row.published_at.toISOString() };
+  return { version: row.version, text: row.text, publishedAt: row.published_at.toISOString(), requiresNewConsent: row.requires_new_consent };
 }
 
 /** A person's agreements, the latest first: the one in force, if any, has no revocation. */
@@ -35,8 +37,11 @@ export async function agreementsOf(db: Queryable, personId: string): Promise<Agr
   }));
 }
 
-/** Whether the person has an agreement in force now (Art. 7). */
+/**
+ * Whether the person has an agreement in force now (Art. 7): signed, not revoked, and of a version
+ * no older than the latest that needed new consent (the SQL function `agreement_in_force`).
+ */
 export async function hasAgreementInForce(db: Queryable, personId: string): Promise<boolean> {
-  const found = await db.query('SELECT 1 FROM agreements WHERE person_id = $1 AND revoked_at IS NULL', [personId]);
-  return (found.rowCount ?? 0) > 0;
+  const found = await db.query<{ agreed: boolean }>('SELECT agreement_in_force($1) AS agreed', [personId]);
+  return found.rows[0]!.agreed;
 }

@@ -168,7 +168,7 @@ export async function scorePersons(
          SELECT $6 || '/' || person_id || '/level', 'person', person_id, 'level-changed', $7, jsonb_build_object('level', level, 'previousLevel', previous_level)
          FROM changed WHERE $8 AND superseded AND previous_level <> level
            -- Art. 7: a level is told only to a person whose agreement is in force.
-           AND EXISTS (SELECT 1 FROM agreements a WHERE a.person_id = changed.person_id AND a.revoked_at IS NULL)
+           AND agreement_in_force(changed.person_id)
          ON CONFLICT (id) DO NOTHING
        ), told AS (
          -- The API's read views hear of the persons whose score changed, at commit, as from the

@@ -18,7 +18,9 @@ function isBenign(error: unknown): boolean {
 export function runtimeLogger(level: LogLevel): DefaultLogger {
   const printed = new DefaultLogger(level);
   return new DefaultLogger(level, (entry) => {
-    if (entry.message === 'Workflow failed' && isBenign((entry.meta as { error?: unknown } | undefined)?.error)) return;
+    const meta = entry.meta as { error?: unknown; refusal?: unknown } | undefined;
+    // A run's own failure arrives from the workflow's thread without its category: the run marks it (src/workflows/shared/failures-recorded.ts).
+    if (entry.message === 'Workflow failed' && (meta?.refusal === true || isBenign(meta?.error))) return;
     printed.log(entry.level as LogLevel, entry.message, entry.meta as LogMetadata);
   });
 }

@@ -2,6 +2,7 @@
 // the type name its process's contract gives callers (test/unit/layout.test.ts holds them to it).
 export { agencyRegistrationWorkflow } from './agencies/registration';
 export { agreementWorkflow } from './agreement/agreement';
+export { agreementTextWorkflow } from './agreement/text';
 export { partnerCityWorkflow } from './attestation/partner-city';
 export { authorizationWorkflow } from './authorization/authorization';
 export { bulkIntakeWorkflow } from './bulk-intake/batch';

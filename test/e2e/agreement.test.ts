@@ -38,7 +38,7 @@ describe('Art. 7 the collection-and-use agreement, signed by real name, before a
     expect(refused).toMatchObject({ status: 403, body: { error: { code: 'agreement-required', field: 'agreement', message: expect.stringContaining('POST /me/agreement') } } });
     expect(refused.body.scores).toBeUndefined();
     expect(await refusedReads()).toEqual(['own score: no agreement in force']);
-    expect((await call('GET', '/me/agreement', person)).body).toEqual({ inForce: null, agreements: [] });
+    expect((await call('GET', '/me/agreement', person)).body).toEqual({ inForce: null, needsNewSignature: false, agreements: [] });
   });
 
   it('needs real-name authentication to sign and to read, and the text in force', async () => {
@@ -93,5 +93,37 @@ describe('Art. 7 the collection-and-use agreement, signed by real name, before a
     );
     // Postgres's notification of the commit drops the kept view: the next reads are refused.
     await expect.poll(async () => (await call('GET', '/me/score', person)).status, { timeout: 1_000, interval: 5 }).toBe(403);
+  });
+
+  it('a new version that needs new consent stops every earlier agreement until the person signs it; a correction that needs none leaves them in force', async () => {
+    const ndrc = await platform.token('ndrc', { subject: 'ndrc-legal-office' });
+    const current = (await call('GET', '/agreement-text')).body.version as string;
+    if (!(await call('GET', '/me/agreement', person)).body.inForce) expect((await call('POST', '/me/agreement', person, { textVersion: current, channel: 'app' })).status).toBe(201);
+    expect((await call('GET', '/me/score', person)).status).toBe(200);
+
+    const text = '济南市个人诚信积分信息采集和使用协议（2027年版）：本人同意平台依据《济南市个人诚信积分管理办法》采集、归集本人的信用信息，用于计算诚信积分和守信激励服务。';
+    expect((await call('POST', '/agreement-texts', person, { version: '2027-01', text })).status).toBe(403);
+    const published = await call('POST', '/agreement-texts', ndrc, { version: '2027-01', text });
+    expect(published).toMatchObject({ status: 201, body: { version: '2027-01', requiresNewConsent: true, retired: current } });
+    expect((await call('POST', '/agreement-texts', ndrc, { version: '2027-01', text })).body).toEqual(published.body);
+    expect((await call('POST', '/agreement-texts', ndrc, { version: '2027-01', text: `${text}（另一文本）` })).body.error).toMatchObject({ code: 'agreement-version-taken', field: 'version' });
+
+    // From now no score of the person's is shown until they sign the new version.
+    expect((await call('GET', '/me/score', person)).body.error).toMatchObject({ code: 'agreement-required' });
+    expect((await call('GET', '/me/agreement', person)).body).toMatchObject({ inForce: null, needsNewSignature: true });
+    expect((await call('POST', '/me/agreement', person, { textVersion: current, channel: 'app' })).body.error).toMatchObject({ code: 'agreement-text-outdated' });
+    const signed = await call('POST', '/me/agreement', person, { textVersion: '2027-01', channel: 'app' });
+    expect(signed.status).toBe(201);
+    expect((await call('GET', '/me/score', person)).status).toBe(200);
+    const mine = (await call('GET', '/me/agreement', person)).body;
+    expect(mine).toMatchObject({ inForce: { agreementId: signed.body.agreementId, textVersion: '2027-01' }, needsNewSignature: false });
+    // The signature it replaced stays in the history, ended when the new one was signed.
+    expect(mine.agreements.filter((a: JsonAnswer['body']) => a.textVersion === current && a.revokedAt === signed.body.signedAt)).toHaveLength(1);
+
+    // A correction that changes nothing the person agreed to leaves their agreement in force.
+    const corrected = await call('POST', '/agreement-texts', ndrc, { version: '2027-01a', text: `${text}（更正标点）`, requiresNewConsent: false });
+    expect(corrected).toMatchObject({ status: 201, body: { requiresNewConsent: false, retired: '2027-01' } });
+    expect((await call('GET', '/me/score', person)).status).toBe(200);
+    expect((await call('GET', '/agreement-text')).body).toMatchObject({ version: '2027-01a', requiresNewConsent: false });
   });
 });

@@ -13,6 +13,7 @@ const MATRIX: Record<string, readonly Role[] | typeof PUBLIC> = {
   'GET /health': PUBLIC,
   'GET /record-types': PUBLIC,
   'GET /agreement-text': PUBLIC,
+  'POST /agreement-texts': ['ndrc'],
   'GET /.well-known/jwks.json': PUBLIC,
   'POST /codec/session': PUBLIC,
   'PUT /admin/agencies/{id}': ['admin'],

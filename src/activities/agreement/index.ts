@@ -1,7 +1,16 @@
 import type pg from 'pg';
 import { enqueueNotifications } from '../../db/notifications';
 import { withTransaction } from '../../db/transaction';
-import { AGREEMENT_IN_FORCE, AGREEMENT_NOT_FOUND, AGREEMENT_TEXT_OUTDATED, type AgreementChange, type AgreementOutcome } from '../../workflows/agreement/contract';
+import {
+  AGREEMENT_IN_FORCE,
+  AGREEMENT_NOT_FOUND,
+  AGREEMENT_TEXT_OUTDATED,
+  AGREEMENT_VERSION_TAKEN,
+  type AgreementChange,
+  type AgreementOutcome,
+  type AgreementTextPublication,
+  type PublishedAgreementText,
+} from '../../workflows/agreement/contract';
 import { PERSON_NOT_FOUND, refusal } from '../../workflows/shared/contract';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -29,8 +38,21 @@ export function createAgreementActivities({ pool }: { pool: pg.Pool }) {
         if (text.rows[0]?.version !== input.textVersion) {
           throw refusal(AGREEMENT_TEXT_OUTDATED, `Sign the agreement's text in force, version ${text.rows[0]?.version}`, 'textVersion');
         }
-        const inForce = await db.query<{ id: string }>('SELECT id FROM agreements WHERE person_id = $1 AND revoked_at IS NULL', [input.personId]);
-        if (inForce.rows[0]) throw refusal(AGREEMENT_IN_FORCE, `An agreement is in force already: ${inForce.rows[0].id}`, 'agreement');
+        const standing = await db.query<{ id: string; in_force: boolean }>(
+          'SELECT id, agreement_in_force(person_id) AS in_force FROM agreements WHERE person_id = $1 AND revoked_at IS NULL',
+          [input.personId],
+        );
+        const previous = standing.rows[0];
+        if (previous?.in_force) throw refusal(AGREEMENT_IN_FORCE, `An agreement is in force already: ${previous.id}`, 'agreement');
+        // Signed on a version that a later one needing new consent stopped: the new signature replaces it.
+        if (previous) {
+          await db.query('UPDATE agreements SET revoked_at = $2, revoked_by = $3, revocation_channel = $4 WHERE id = $1', [
+            previous.id,
+            input.at,
+            `superseded by ${input.agreementId}`,
+            input.channel,
+          ]);
+        }
         await db.query(
           `INSERT INTO agreements (id, person_id, text_version, channel, assurance, signed_by, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
           [input.agreementId, input.personId, input.textVersion, input.channel, input.assurance, input.by, input.at],
@@ -39,6 +61,30 @@ export function createAgreementActivities({ pool }: { pool: pg.Pool }) {
           { id: `agreement/${input.agreementId}/signed`, recipientRole: 'person', recipientId: input.personId, kind: 'agreement-signed', workflowId: `agreement/${input.agreementId}`, body: { agreementId: input.agreementId, textVersion: input.textVersion } },
         ]);
         return (await outcomeOf(db, input.agreementId))!;
+      });
+    },
+
+    /** Puts a new version of the text in force and retires the one before; a retry finds its version. */
+    async publishAgreementText(input: AgreementTextPublication & { at: string }): Promise<PublishedAgreementText> {
+      return withTransaction(pool, async (db) => {
+        await db.query('LOCK TABLE agreement_texts IN SHARE ROW EXCLUSIVE MODE');
+        const again = await db.query<{ text: string; published_at: Date; requires_new_consent: boolean; retired: string | null }>(
+          `SELECT text, published_at, requires_new_consent,
+                  (SELECT version FROM agreement_texts r WHERE r.published_at < p.published_at ORDER BY r.published_at DESC LIMIT 1) AS retired
+           FROM agreement_texts p WHERE version = $1`,
+          [input.version],
+        );
+        const found = again.rows[0];
+        if (found) {
+          if (found.text !== input.text) throw refusal(AGREEMENT_VERSION_TAKEN, `Version ${input.version} is published already, with another text`, 'version');
+          return { version: input.version, publishedAt: found.published_at.toISOString(), requiresNewConsent: found.requires_new_consent, retired: found.retired };
+        }
+        const retired = await db.query<{ version: string }>(`UPDATE agreement_texts SET status = 'retired' WHERE status = 'active' RETURNING version`);
+        await db.query(
+          `INSERT INTO agreement_texts (version, status, text, published_at, requires_new_consent, published_by) VALUES ($1, 'active', $2, $3, $4, $5)`,
+          [input.version, input.text, input.at, input.requiresNewConsent, input.publishedBy],
+        );
+        return { version: input.version, publishedAt: new Date(input.at).toISOString(), requiresNewConsent: input.requiresNewConsent, retired: retired.rows[0]?.version ?? null };
       });
     },
 

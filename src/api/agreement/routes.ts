@@ -1,10 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { agreementsOf, agreementTextInForce } from '../../db/agreements';
+import { agreementsOf, agreementTextInForce, hasAgreementInForce } from '../../db/agreements';
 import { logPersonRead } from '../../db/query-log';
 import { AGREEMENT_CHANNELS } from '../../domain/agreement';
-import { agreementSummary, agreementWorkflowId, agreementWorkflowType, type AgreementChange, type AgreementWorkflow } from '../../workflows/agreement/contract';
+import {
+  agreementSummary,
+  agreementTextSummary,
+  agreementTextWorkflowId,
+  agreementTextWorkflowType,
+  agreementWorkflowId,
+  agreementWorkflowType,
+  type AgreementChange,
+  type AgreementTextWorkflow,
+  type AgreementWorkflow,
+} from '../../workflows/agreement/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -41,10 +51,46 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
         summary: 'The collection-and-use agreement in force, which a person signs before any score of theirs is shown or used (Art. 7)',
         tags: ['agreement'],
         security: [],
-        response: { 200: z.object({ version: z.string(), text: z.string(), publishedAt: instantView }) },
+        response: { 200: z.object({ version: z.string(), text: z.string(), publishedAt: instantView, requiresNewConsent: z.boolean().describe('whether signing it was needed for agreements signed before it to stay in force') }) },
       },
     },
     async () => agreementTextInForce(deps.pool),
+  );
+
+  app.post(
+    '/agreement-texts',
+    {
+      config: { roles: ['ndrc'] },
+      schema: {
+        summary: "Publish a new version of the agreement's text, in force from now (Art. 7, NDRC)",
+        description:
+          'With requiresNewConsent (the default) every agreement signed before it stops until the person signs the new version: no score of theirs is shown or used meanwhile. ' +
+          'Without it (a correction that changes nothing a person agreed to) agreements stay in force.',
+        tags: ['agreement'],
+        body: z.strictObject({
+          version: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1-40 letters, digits, dot, dash or underscore'),
+          text: z.string().min(20).max(20_000),
+          requiresNewConsent: z.boolean().default(true),
+        }),
+        response: { 201: z.object({ version: z.string(), publishedAt: instantView, requiresNewConsent: z.boolean(), retired: z.string().nullable() }), ...refusals(409) },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const published = await throughTemporal(
+        () =>
+          deps.client.workflow.execute<AgreementTextWorkflow>(agreementTextWorkflowType, {
+            taskQueue: deps.taskQueue,
+            workflowId: agreementTextWorkflowId(request.body.version),
+            // The same version sent again finds its publication (or is refused, with another text).
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+            args: [{ ...request.body, publishedBy: actor.subject }],
+            staticSummary: agreementTextSummary(),
+          }),
+        { message: `No publication of ${request.body.version}`, field: 'version' },
+      );
+      return reply.status(201).send(published);
+    },
   );
 
   app.get(
@@ -54,14 +100,22 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       schema: {
         summary: 'My agreement in force, and those I signed and revoked before (Art. 7)',
         tags: ['agreement'],
-        response: { 200: z.object({ inForce: agreementView.nullable(), agreements: z.array(agreementView) }) },
+        response: {
+          200: z.object({
+            inForce: agreementView.nullable(),
+            needsNewSignature: z.boolean().describe('my agreement was signed on a version that a later one needing new consent replaced: sign the text in force'),
+            agreements: z.array(agreementView),
+          }),
+        },
       },
     },
     async (request) => {
       const actor = actorOf(request);
       const agreements = (await agreementsOf(deps.pool, actor.personId!)) as z.infer<typeof agreementView>[];
+      const unrevoked = agreements.find((agreement) => agreement.revokedAt === null) ?? null;
+      const inForce = unrevoked && (await hasAgreementInForce(deps.pool, actor.personId!)) ? unrevoked : null;
       await logPersonRead(deps.pool, actor, [actor.personId!], 'own agreement', 'Art. 7');
-      return { inForce: agreements.find((agreement) => agreement.revokedAt === null) ?? null, agreements };
+      return { inForce, needsNewSignature: unrevoked !== null && inForce === null, agreements };
     },
   );
 

@@ -74,7 +74,7 @@ export async function authorizedQueryFacts(
               a.valid_until > now() AS in_time, g.agreed, s.score, s.level, s.computed_at
        FROM (SELECT 1) AS one
        LEFT JOIN authorizations a ON a.id = $1
-       LEFT JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM agreements WHERE person_id = a.person_id AND revoked_at IS NULL) AS agreed) g ON a.id IS NOT NULL
+       LEFT JOIN LATERAL (SELECT agreement_in_force(a.person_id) AS agreed) g ON a.id IS NOT NULL
        LEFT JOIN LATERAL (
          SELECT score, level, computed_at FROM scores
          WHERE person_id = a.person_id AND scenario = a.scenario

@@ -64,7 +64,7 @@ export async function eligibilityFacts(pool: pg.Pool, check: { agencyId: string;
        LEFT JOIN agencies a ON a.id = $1
        LEFT JOIN incentives i ON i.id = $2 AND i.status = 'active'
        LEFT JOIN persons p ON p.id_number_hash = $3
-       LEFT JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM agreements WHERE person_id = p.id AND revoked_at IS NULL) AS agreed) g ON p.id IS NOT NULL`,
+       LEFT JOIN LATERAL (SELECT agreement_in_force(p.id) AS agreed) g ON p.id IS NOT NULL`,
     values: [check.agencyId, check.incentiveId, check.lookupKey === null ? null : Buffer.from(check.lookupKey, 'hex')],
   });
   const row = found.rows[0]!;

@@ -47,7 +47,7 @@ export async function ownScoreFacts(pool: pg.Pool, personId: string): Promise<Ow
                       SELECT scenario, model_id, score, level, computed_at FROM score_history WHERE person_id = p.id
                       ORDER BY computed_at DESC LIMIT 200) h) END AS history
        FROM persons p
-       CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM agreements g WHERE g.person_id = p.id AND g.revoked_at IS NULL) AS agreed) a
+       CROSS JOIN LATERAL (SELECT agreement_in_force(p.id) AS agreed) a
        WHERE p.id = $1`,
     values: [personId],
   });

@@ -27,6 +27,41 @@ export interface AgreementOutcome {
 
 export type AgreementWorkflow = (change: AgreementChange) => Promise<AgreementOutcome>;
 
+export const agreementTextWorkflowType = 'agreementTextWorkflow';
+
+/** A version of the agreement's text is published once: `agreement-text/{version}`. */
+export function agreementTextWorkflowId(version: string): string {
+  return `agreement-text/${version}`;
+}
+
+export function agreementTextSummary(): string {
+  return workflowSummary({ zh: '发布信用信息归集、应用授权协议文本', en: 'Agreement text published' });
+}
+
+/**
+ * NDRC publishes a new version of the agreement's text (Art. 7). One that needs new consent stops
+ * every agreement signed before it until the person signs it; one that does not leaves them in force.
+ */
+export interface AgreementTextPublication {
+  version: string;
+  text: string;
+  requiresNewConsent: boolean;
+  publishedBy: string;
+}
+
+export interface PublishedAgreementText {
+  version: string;
+  publishedAt: string;
+  requiresNewConsent: boolean;
+  /** The version it replaced as the one in force. */
+  retired: string | null;
+}
+
+export type AgreementTextWorkflow = (publication: AgreementTextPublication) => Promise<PublishedAgreementText>;
+
+/** A version of that name is published already, with another text. */
+export const AGREEMENT_VERSION_TAKEN = 'AgreementVersionTaken';
+
 /** The text signed is not the version in force: the person must be shown the current one. */
 export const AGREEMENT_TEXT_OUTDATED = 'AgreementTextOutdated';
 /** The person has an agreement in force already; the message names it. */

@@ -8,6 +8,7 @@ import {
   type WorkflowExecuteInput,
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptorsFactory,
+  type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import type { ProcessFailureActivities } from '../../activities/shared/process-failures';
 import { storableEcho } from '../../domain/storable-text';
@@ -35,10 +36,14 @@ function reasonOf(failure: TemporalFailure): string {
  * bug) fails its workflow task instead, retried and listed for supervisors by the server.
  */
 class FailuresRecorded implements WorkflowInboundCallsInterceptor {
+  /** The run ended by refusing its caller's request: its last log says so (see RefusalsMarked). */
+  refused = false;
+
   async execute(input: WorkflowExecuteInput, next: (input: WorkflowExecuteInput) => Promise<unknown>): Promise<unknown> {
     try {
       return await next(input);
     } catch (error) {
+      if (error instanceof TemporalFailure && isRequestRefusal(error)) this.refused = true;
       if (error instanceof TemporalFailure && !isCancellation(error) && !isRequestRefusal(error) && patched(FAILURES_RECORDED)) {
         const { workflowId, runId, workflowType } = workflowInfo();
         // Recording it cannot hide the failure: the run ends with the failure that ended it.
@@ -49,4 +54,20 @@ class FailuresRecorded implements WorkflowInboundCallsInterceptor {
   }
 }
 
-export const interceptors: WorkflowInterceptorsFactory = () => ({ inbound: [new FailuresRecorded()] });
+/**
+ * The SDK logs a run's failure from the workflow's thread, where a failure's category does not
+ * survive the copy to the worker's logger; a run ended by a refusal marks its logs `refusal`, so
+ * the worker's logger (src/temporal/runtime-logger.ts) leaves it to the API's 4xx.
+ */
+class RefusalsMarked implements WorkflowOutboundCallsInterceptor {
+  constructor(private readonly run: FailuresRecorded) {}
+
+  getLogAttributes(input: Record<string, unknown>, next: (input: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
+    return next(this.run.refused ? { ...input, refusal: true } : input);
+  }
+}
+
+export const interceptors: WorkflowInterceptorsFactory = () => {
+  const run = new FailuresRecorded();
+  return { inbound: [run], outbound: [new RefusalsMarked(run)] };
+};
