@@ -23,10 +23,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { failureOf } from '../src/api/supervision/troubles';
-import { completeTaskUpdate, type TaskActor } from '../src/workflows/shared/contract';
-import { fuzzApi } from '../test/support/fuzzer';
+import { fuzzApi, undecidableTasks } from '../test/support/fuzzer';
 import { identityNumber } from '../test/support/identities';
 import { ensureDevSecrets } from '../src/workers/dev-secrets';
 import { benchStack, report } from '../bench/support';
@@ -185,25 +183,14 @@ try {
   }
   const failingTasks = (await client.workflow.count('ExecutionStatus = "Running" AND TemporalReportedProblems IS NOT NULL')).count;
   const retrying = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM activity_retries')).rows[0]!.n;
-  const open = await pool.query<{ id: string; workflow_id: string; role: TaskActor['role']; agency_id: string | null }>(`SELECT id, workflow_id, role, agency_id FROM tasks WHERE state IN ('open', 'claimed')`);
-  let undecidable = 0;
-  for (const task of open.rows) {
-    const actor: TaskActor = { subject: 'fuzz-probe', role: task.role, ...(task.agency_id ? { agencyId: task.agency_id } : {}) };
-    const probe = await client.workflow
-      .getHandle(task.workflow_id)
-      .executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, decision: 'no-such-decision', reasons: 'probe' }] })
-      .then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-    if (!(probe instanceof WorkflowUpdateFailedError && (probe.cause as { type?: string }).type === 'InvalidDecision')) undecidable += 1;
-  }
+  const undecidable = (await undecidableTasks(pool, client)).length;
+  const openTasks = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM tasks WHERE state IN ('open', 'claimed')`)).rows[0]!.n;
   report('hostile requests sent', `${hostileEntries.length} to ${hostileOperations.size} operations`);
   report('  5xx answers', String(hostile5xx));
   report('  workflows failed for good (not a refusal of their request)', `${failedForGood} (refusals answered 4xx: ${refusedRequests})`);
   report('  workflows whose tasks keep failing', String(failingTasks));
   report('  steps retrying from their fourth attempt', String(retrying));
-  report('  open tasks not decidable by their party', `${undecidable} of ${open.rowCount}`);
+  report('  open tasks not decidable by their party', `${undecidable} of ${openTasks}`);
   if (hostile5xx + failedForGood + failingTasks + retrying + undecidable > 0) violations += 1;
 } finally {
   await close();

@@ -1,8 +1,11 @@
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import type pg from 'pg';
 import { projectRoot } from '../../src/project-root';
+import { completeTaskUpdate, INVALID_DECISION, type TaskActor } from '../../src/workflows/shared/contract';
 
 const FUZZER_DIR = join(projectRoot, '.tools', 'fuzz');
 
@@ -68,4 +71,28 @@ export async function fuzzApi(options: {
     child.on('error', reject);
     child.on('exit', (exitCode) => resolve({ exitCode, output }));
   });
+}
+
+/**
+ * The open tasks that their party could not decide: each is probed with a decision no task allows,
+ * as its party (its claimant, if it is claimed), and is decidable when the process refuses that
+ * decision for that reason alone. Returns the ids of the others.
+ */
+export async function undecidableTasks(pool: pg.Pool, client: Client): Promise<string[]> {
+  const open = await pool.query<{ id: string; workflow_id: string; role: TaskActor['role']; agency_id: string | null; claimed_by: string | null }>(
+    `SELECT id, workflow_id, role, agency_id, claimed_by FROM tasks WHERE state IN ('open', 'claimed')`,
+  );
+  const undecidable: string[] = [];
+  for (const task of open.rows) {
+    const actor: TaskActor = { subject: task.claimed_by ?? 'fuzz-probe', role: task.role, ...(task.agency_id ? { agencyId: task.agency_id } : {}) };
+    const probe = await client.workflow
+      .getHandle(task.workflow_id)
+      .executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, actor, decision: 'no-such-decision', reasons: 'probe' }] })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    if (!(probe instanceof WorkflowUpdateFailedError && (probe.cause as { type?: string }).type === INVALID_DECISION)) undecidable.push(task.id);
+  }
+  return undecidable;
 }

@@ -1,10 +1,10 @@
-import { agreementWorkflowId } from '../../../src/workflows/agreement/contract';
+import { agreementTextWorkflowId, agreementWorkflowId } from '../../../src/workflows/agreement/contract';
 import { AGENCIES, type Driver, type Resident } from '../driver';
 import type { Scenario } from './scenario';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Art. 7, 15, 18: the collection-and-use agreement signed and revoked; authorizations granted, revoked and run out. */
+/** Art. 7, 15, 18: the collection-and-use agreement signed and revoked, and a new version of its text; authorizations granted, revoked and run out. */
 export function accessScenario(): Scenario {
   let resident: Resident;
   let running: string;
@@ -35,6 +35,10 @@ export function accessScenario(): Scenario {
     },
     async lapsed(d) {
       await d.save(running, 'authorization-expired');
+      // A new version of the agreement's text, last, and needing no new consent: no other scenario's agreements stop.
+      const text = (await d.bed.call('GET', '/agreement-text')).body.text as string;
+      await d.expect(await d.bed.call('POST', '/agreement-texts', d.tokens.ndrc, { version: 'capture-correction', text: `${text} `, requiresNewConsent: false }), 201);
+      await d.save(agreementTextWorkflowId('capture-correction'), 'agreement-text-published');
     },
   };
 }
