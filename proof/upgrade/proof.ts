@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../../src/project-root';
 import { releaseVersion } from '../../src/temporal/deployment';
-import { keptReleases, REGISTERED_WORKFLOW_TYPES } from '../../test/replay/corpus';
+import { keptReleases, workflowTypesOf } from '../../test/replay/corpus';
 import { scanHistoriesForIdentityNumbers, scanLogsForIdentityNumbers } from '../../test/support/pii-scan';
 import { PlatformDriver } from '../../test/support/platform-driver';
 import { checkInvariants, type InvariantResult } from '../faults/invariants';
@@ -100,7 +100,7 @@ export async function proveUpgrade(options: { from?: string; waitForIdleClose: b
       if (ran.after === 0) problems.push(`${name}: no workflow task of ${releaseVersion()} after the upgrade`);
     }
     const caught = new Set(traffic.inFlight.map((flight) => flight.workflowType));
-    for (const type of REGISTERED_WORKFLOW_TYPES.filter((registered) => !caught.has(registered))) problems.push(`${type}: no process of this type was in flight at the upgrade`);
+    for (const type of workflowTypesOf(from).filter((registered) => !caught.has(registered))) problems.push(`${type}: no process of this type was in flight at the upgrade`);
     const { workflows, workflowTaskFailures } = await census(cluster.client);
     const invariants = await checkInvariants(cluster.pool, traffic.ledger);
     // Both releases' logs (every request and refusal) and every history: no identity number in clear.

@@ -41,6 +41,11 @@ export function manifestOf(release: string): Manifest {
   return JSON.parse(readFileSync(join(HISTORIES_DIR, release, 'manifest.json'), 'utf8')) as Manifest;
 }
 
+/** The workflow types a kept release ran: a type added since cannot have been in flight at its upgrade. */
+export function workflowTypesOf(release: string): string[] {
+  return [...new Set(manifestOf(release).histories.map((history) => history.workflowType))].sort();
+}
+
 /** The stored histories of a release, each with its workflow type and id as its first event gives them. */
 export function historiesOf(release: string): StoredHistory[] {
   return manifestOf(release).histories.map(({ file }) => {
