@@ -21,10 +21,28 @@ export const declarationSchema = z.strictObject({
   formedOn: pastDateSchema.describe('the day the honour was awarded or the contribution made'),
   details: recordCorrectionSchema.shape.details,
   evidence: recordCorrectionSchema.shape.evidence.refine((evidence) => evidence.length > 0, 'a declaration needs its proof: at least one evidence reference'),
-  verifierId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be the id of a registered agency').describe('the competent agency that is to verify it'),
-  authorizeVerification: z.literal(true, 'Art. 11: the declarant authorizes the agency to verify the declaration'),
+  authorizeVerification: z.literal(true, 'Art. 11: the declarant authorizes the competent agency to verify the declaration'),
 });
 export type Declaration = z.infer<typeof declarationSchema>;
+
+/** A declaration as it is filed: what the person declared, and the agency the platform routed it to. */
+export type RoutedDeclaration = Omit<Declaration, 'authorizeVerification'> & { verifierId: string };
+
+/** The details that name who issued what is declared: an honour's awarding body, the organisation served, the charity given to. */
+const ISSUER_DETAILS = ['awardedBy', 'organisation', 'recipient'] as const;
+
+/**
+ * Who issued what a declaration declares, as its details say, or '' when they do not: with its
+ * type, what the platform routes it by (Art. 11: the competent agency verifies, not one the
+ * declarant picks).
+ */
+export function issuerOf(details: Record<string, unknown>): string {
+  for (const name of ISSUER_DETAILS) {
+    const issuer = details[name];
+    if (typeof issuer === 'string' && issuer.trim() !== '') return issuer.trim();
+  }
+  return '';
+}
 
 /** Why a declaration cannot be verified at all: the catalogue does not know its type as positive information of its category. */
 export function declarationProblem(

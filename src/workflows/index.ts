@@ -9,6 +9,7 @@ export { bulkIntakeWorkflow } from './bulk-intake/batch';
 export { calendarChangeWorkflow } from './calendar/change';
 export { civicEventWorkflow } from './civic-feed/event';
 export { declarationWorkflow } from './declaration/declaration';
+export { declarationRouteWorkflow } from './declaration/route';
 export { incentiveDefinitionWorkflow } from './incentive/definition';
 export { objectionWorkflow } from './objection/objection';
 export { recordChangeWorkflow } from './records/change';

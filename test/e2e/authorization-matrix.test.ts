@@ -35,6 +35,8 @@ const MATRIX: Record<string, readonly Role[] | typeof PUBLIC> = {
   'POST /civic-events': ['civic-db'],
   'POST /codec/encode': ['supervisor'],
   'POST /codec/decode': ['supervisor'],
+  'PUT /declaration-routes/{typeCode}': ['ndrc'],
+  'GET /declaration-routes': ANY,
   'POST /declarations': ['person'],
   'GET /declarations': ['person'],
   'GET /declarations/{declarationId}': ['person', 'agency', 'ndrc', 'supervisor'],

@@ -80,7 +80,6 @@ describe('Bad input never strands a process: unstorable text refused where it en
           formedOn: addDays(today, -30),
           details: { title: LOW },
           evidence: [{ kind: 'certificate', ref: 'certificate 1' }],
-          verifierId: 'jinan-civil-affairs',
           authorizeVerification: true,
         },
         'body.details.title',

@@ -6,6 +6,7 @@ import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support
 describe('Art. 11 self-declaration through the API on the dev server', () => {
   let platform: RunningPlatform;
   let civilAffairs: string;
+  let ndrc: string;
   let person: string;
   let personId: string;
   let volunteeringId: string;
@@ -20,7 +21,6 @@ describe('Art. 11 self-declaration through the API on the dev server', () => {
     formedOn: addDays(today, -30),
     details: { title: 'Provincial model worker' },
     evidence: [{ kind: 'certificate', ref: 'provincial certificate 2026-311' }],
-    verifierId: 'jinan-civil-affairs',
     authorizeVerification: true,
   };
 
@@ -31,6 +31,10 @@ describe('Art. 11 self-declaration through the API on the dev server', () => {
     await call('PUT', '/admin/agencies/jinan-civil-affairs', admin, { name: 'Jinan Civil Affairs Bureau', kind: 'agency' });
     const police = await platform.token('agency', { agency: 'jinan-public-security' });
     civilAffairs = await platform.token('agency', { agency: 'jinan-civil-affairs', subject: 'civil-affairs-clerk-wang' });
+    ndrc = await platform.token('ndrc');
+    for (const typeCode of ['honour-provincial', 'honour-district', 'volunteering']) {
+      expect((await call('PUT', `/declaration-routes/${typeCode}`, ndrc, { agencyId: 'jinan-civil-affairs' })).status).toBe(200);
+    }
     const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown>) =>
       call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn: today, details });
     await share(police, 'HUKOU-811', 'identity', 'household-registration', {});
@@ -57,7 +61,9 @@ describe('Art. 11 self-declaration through the API on the dev server', () => {
       [{ ...honour, details: { rank: 1 } }, 400, 'body.details.rank'],
       // No future facts (issue 26 item 3): an honour is declared once it was awarded.
       [{ ...honour, formedOn: addDays(today, 1) }, 400, 'body.formedOn'],
-      [{ ...honour, verifierId: 'nobody-here' }, 422, 'verifierId'],
+      // Art. 11: the platform routes a declaration; the declarant names no verifier.
+      [{ ...honour, verifierId: 'jinan-civil-affairs' }, 400, 'body.verifierId'],
+      [{ ...honour, typeCode: 'honour-municipal' }, 422, 'body.typeCode'],
       [{ ...honour, category: 'social-contribution', typeCode: 'volunteering', formedOn: today, details: { hours: 40 } }, 409, 'typeCode'],
     ] as const;
     for (const [body, status, field] of refusals) {
@@ -101,6 +107,45 @@ describe('Art. 11 self-declaration through the API on the dev server', () => {
     // A provincial honour: 20 points.
     await expect.poll(score, { timeout: 15_000 }).toBe(1024);
     expect((await call('GET', '/declarations', person)).body.declarations).toMatchObject([{ declarationId, state: 'accepted', recordId }]);
+  });
+
+  it('Art. 11 the platform routes each declaration to the competent agency by its type and issuer, as NDRC set', async () => {
+    const admin = await platform.token('admin');
+    await call('PUT', '/admin/agencies/shandong-hrss', admin, { name: 'Shandong Human Resources and Social Security', kind: 'agency' });
+    await call('PUT', '/admin/agencies/jinan-bank', admin, { name: 'Jinan Bank', kind: 'provider' });
+    const hrss = await platform.token('agency', { agency: 'shandong-hrss' });
+    const issuer = '山东省人民政府';
+
+    const routeRefusals = [
+      [civilAffairs, 'honour-provincial', { agencyId: 'shandong-hrss' }, 403, undefined],
+      [ndrc, 'criminal-conviction', { agencyId: 'shandong-hrss' }, 422, 'typeCode'],
+      [ndrc, 'no-such-type', { agencyId: 'shandong-hrss' }, 422, 'typeCode'],
+      [ndrc, 'honour-provincial', { agencyId: 'nobody-here' }, 422, 'agencyId'],
+      [ndrc, 'honour-provincial', { agencyId: 'jinan-bank' }, 422, 'agencyId'],
+      [ndrc, 'honour-provincial', { agencyId: 'shandong-hrss', extra: 1 }, 400, 'body.extra'],
+    ] as const;
+    for (const [token, typeCode, body, status, field] of routeRefusals) {
+      const answer = await call('PUT', `/declaration-routes/${typeCode}`, token, body);
+      expect({ typeCode, status: answer.status, field: answer.body.error?.field }).toEqual({ typeCode, status, field });
+    }
+    const set = await call('PUT', '/declaration-routes/honour-provincial', ndrc, { issuer: ` ${issuer} `, agencyId: 'shandong-hrss' });
+    expect(set.body).toMatchObject({ typeCode: 'honour-provincial', issuer, agencyId: 'shandong-hrss', setAt: expect.any(String) });
+    const routes = (await call('GET', '/declaration-routes', person)).body.routes as JsonAnswer['body'][];
+    expect(routes.filter((route) => route.typeCode === 'honour-provincial').map(({ issuer: of, agencyId }) => ({ of, agencyId }))).toEqual([
+      { of: '', agencyId: 'jinan-civil-affairs' },
+      { of: issuer, agencyId: 'shandong-hrss' },
+    ]);
+
+    // The issuer's own route wins; another issuer takes the type's route for any.
+    const byIssuer = await call('POST', '/declarations', person, { ...honour, formedOn: addDays(today, -40), details: { awardedBy: issuer } });
+    const byDefault = await call('POST', '/declarations', person, { ...honour, formedOn: addDays(today, -41), details: { awardedBy: '济南市人民政府' } });
+    expect([byIssuer.status, byDefault.status]).toEqual([202, 202]);
+    expect((await call('GET', `/declarations/${byIssuer.body.declarationId}`, person)).body.verifierId).toBe('shandong-hrss');
+    expect((await call('GET', `/declarations/${byDefault.body.declarationId}`, person)).body.verifierId).toBe('jinan-civil-affairs');
+    await expect
+      .poll(async () => ((await call('GET', '/tasks?state=open', hrss)).body.tasks as JsonAnswer['body'][]).map((task) => task.subject), { timeout: 15_000 })
+      .toEqual([byIssuer.body.declarationId]);
+    for (const filed of [byIssuer, byDefault]) await call('POST', `/declarations/${filed.body.declarationId}/withdrawal`, person);
   });
 
   it('lets the declarant withdraw before the decision; others see nothing of it', async () => {

@@ -4,7 +4,7 @@ import { enqueueNotifications } from '../../db/notifications';
 import type { PersonRow } from '../../db/persons';
 import { loadCatalogue } from '../../db/record-types';
 import { withTransaction } from '../../db/transaction';
-import { declarationProblem } from '../../domain/declaration';
+import { DECLARABLE_CATEGORIES, declarationProblem } from '../../domain/declaration';
 import { refusesRecord } from '../../domain/scope';
 import {
   DECLARED_BEFORE_ADULTHOOD,
@@ -13,6 +13,7 @@ import {
   NOT_DECLARABLE,
   VERIFIER_NOT_FOUND,
   type DeclarationInput,
+  type DeclarationRoute,
 } from '../../workflows/declaration/contract';
 import { PERSON_NOT_FOUND, refusal } from '../../workflows/shared/contract';
 import { insertRecord } from '../shared/record-store';
@@ -82,6 +83,26 @@ export function createDeclarationActivities({ pool }: { pool: pg.Pool }) {
         );
         return { verifierId: declaration.verifierId };
       });
+    },
+
+    /**
+     * NDRC names the agency that verifies a declarable type (for an issuer, or any): a registered
+     * public agency, for a type Art. 11 takes. Setting it again replaces it; a retry sets the same.
+     */
+    async setDeclarationRoute(input: DeclarationRoute & { at: string }): Promise<DeclarationRoute & { setAt: string }> {
+      const type = (await loadCatalogue(pool)).get(input.typeCode);
+      if (!type || type.polarity !== 'positive' || !(DECLARABLE_CATEGORIES as readonly string[]).includes(type.category)) {
+        throw refusal(NOT_DECLARABLE, `${input.typeCode} is not an honour or a social contribution a person may declare (Art. 11)`, 'typeCode');
+      }
+      const verifier = await pool.query('SELECT 1 FROM agencies WHERE id = $1 AND kind = $2', [input.agencyId, 'agency']);
+      if (!verifier.rowCount) throw refusal(VERIFIER_NOT_FOUND, `${input.agencyId} is not a registered public agency`, 'agencyId');
+      await pool.query(
+        `INSERT INTO declaration_routes (type_code, issuer, agency_id, set_by, set_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (type_code, issuer) DO UPDATE SET agency_id = EXCLUDED.agency_id, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
+        [input.typeCode, input.issuer, input.agencyId, input.setBy, input.at],
+      );
+      const { at, ...route } = input;
+      return { ...route, setAt: new Date(at).toISOString() };
     },
 
     /**

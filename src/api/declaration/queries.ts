@@ -65,3 +65,28 @@ export async function declarationsOf(pool: pg.Pool, personId: string): Promise<D
   const found = await pool.query<StoredDeclaration>(`SELECT ${COLUMNS} FROM declarations WHERE person_id = $1 ORDER BY authorized_at DESC, id`, [personId]);
   return found.rows.map(view);
 }
+
+export interface DeclarationRouteRow {
+  typeCode: string;
+  issuer: string;
+  agencyId: string;
+  setBy: string;
+  setAt: string;
+}
+
+/** Every route NDRC has set, by type, a type's route for any issuer ('') first. */
+export async function declarationRouteRows(pool: pg.Pool): Promise<DeclarationRouteRow[]> {
+  const found = await pool.query<DeclarationRouteRow & { setAt: Date }>(
+    `SELECT type_code AS "typeCode", issuer, agency_id AS "agencyId", set_by AS "setBy", set_at AS "setAt" FROM declaration_routes ORDER BY type_code, issuer`,
+  );
+  return found.rows.map((row) => ({ ...row, setAt: row.setAt.toISOString() }));
+}
+
+/** The agency that verifies a declaration of this type from this issuer: the issuer's own route, else the type's route for any issuer. */
+export async function verifierFor(pool: pg.Pool, typeCode: string, issuer: string): Promise<string | undefined> {
+  const found = await pool.query<{ agency_id: string }>(
+    `SELECT agency_id FROM declaration_routes WHERE type_code = $1 AND issuer IN ($2, '') ORDER BY issuer = '' LIMIT 1`,
+    [typeCode, issuer],
+  );
+  return found.rows[0]?.agency_id;
+}

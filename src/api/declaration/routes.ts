@@ -4,15 +4,19 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-types';
-import { declarationProblem, declarationSchema } from '../../domain/declaration';
-import type { Actor } from '../../domain/roles';
+import { declarationProblem, declarationSchema, issuerOf } from '../../domain/declaration';
+import { ROLES, type Actor } from '../../domain/roles';
 import {
   declarationQuery,
+  declarationRouteSummary,
+  declarationRouteWorkflowId,
+  declarationRouteWorkflowType,
   declarationSummary,
   declarationWorkflowId,
   declarationWorkflowType,
   fileDeclarationUpdate,
   withdrawDeclarationUpdate,
+  type DeclarationRouteWorkflow,
   type DeclarationWorkflow,
 } from '../../workflows/declaration/contract';
 import { actorOf } from '../auth';
@@ -20,7 +24,7 @@ import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
 import { throughTemporal } from '../workflow-failures';
-import { declarationById, declarationsOf, type DeclarationRow } from './queries';
+import { declarationById, declarationRouteRows, declarationsOf, verifierFor, type DeclarationRow } from './queries';
 
 const declarationView = z.object({
   declarationId: z.string(),
@@ -35,6 +39,14 @@ const declarationView = z.object({
   filedAt: instantView,
   closedAt: instantView.nullable(),
   failure: z.string().nullable().describe('why the process failed, when its state is failed'),
+});
+
+const routeView = z.object({
+  typeCode: z.string(),
+  issuer: z.string().describe("the issuer this route is for, '' for any issuer the type has no route of its own for"),
+  agencyId: z.string().describe('the competent agency that verifies'),
+  setBy: z.string(),
+  setAt: instantView,
 });
 
 const notFound = (declarationId: string) => ({ message: `No declaration ${declarationId}`, field: 'declarationId' });
@@ -59,8 +71,9 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       schema: {
         summary: 'Declare an honour or a social contribution, with proof, for the competent agency to verify (Art. 11)',
         description:
-          'The declarant names the agency to verify it and authorizes the verification. A record of the same type formed the same day, ' +
-          'already shared or already declared, is refused with its id. The agency verifies through its task inbox.',
+          'The declarant authorizes the verification; the platform routes the declaration to the competent agency by its type and issuer ' +
+          '(details.awardedBy, organisation or recipient), as NDRC set in /declaration-routes, and refuses it with no-verifier when no route fits. ' +
+          'A record of the same type formed the same day, already shared or already declared, is refused with its id. The agency verifies through its task inbox.',
         tags: ['declarations'],
         body: declarationSchema,
         response: { 202: z.object({ declarationId: z.string(), workflowId: z.string() }), ...refusals(404, 409, 422) },
@@ -68,9 +81,14 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const { authorizeVerification: _authorized, ...declaration } = request.body;
-      const unfit = declarationProblem(await loadCatalogue(deps.pool), declaration);
+      const { authorizeVerification: _authorized, ...declared } = request.body;
+      const unfit = declarationProblem(await loadCatalogue(deps.pool), declared);
       if (unfit) throw new ApiError(400, 'invalid-input', `body.${unfit.field}: ${unfit.message}`, `body.${unfit.field}`);
+      const verifierId = await verifierFor(deps.pool, declared.typeCode, issuerOf(declared.details));
+      if (!verifierId) {
+        throw new ApiError(422, 'no-verifier', `No competent agency verifies declarations of ${declared.typeCode} yet: NDRC has set no route for it (Art. 11)`, 'body.typeCode');
+      }
+      const declaration = { ...declared, verifierId };
       const declarationId = randomUUID();
       const workflowId = declarationWorkflowId(declarationId);
       // Started with its filing, so the answer says whether the declaration could be filed at all:
@@ -90,6 +108,55 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       );
       return reply.status(202).send({ declarationId, workflowId });
     },
+  );
+
+  app.put(
+    '/declaration-routes/:typeCode',
+    {
+      config: { roles: ['ndrc'] },
+      schema: {
+        summary: 'Name the competent agency that verifies declarations of a type, for one issuer or any (Art. 11, NDRC)',
+        description:
+          "With an issuer (an honour's awarding body, the organisation served, the charity, as a declaration's details name it) the route is that issuer's; " +
+          "without, it is the type's route for any other issuer. Setting a route again replaces it for declarations filed from then on.",
+        tags: ['declarations'],
+        params: z.strictObject({ typeCode: declarationSchema.shape.typeCode }),
+        body: z.strictObject({
+          issuer: z.string().trim().max(200).default('').describe("the issuer as declarations name it; '' (the default) for any issuer"),
+          agencyId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be the id of a registered public agency'),
+        }),
+        response: { 200: routeView.extend({ workflowId: z.string() }), ...refusals(422) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const route = { typeCode: request.params.typeCode, ...request.body, setBy: actor.subject };
+      const workflowId = declarationRouteWorkflowId(randomUUID());
+      const set = await throughTemporal(
+        () =>
+          deps.client.workflow.execute<DeclarationRouteWorkflow>(declarationRouteWorkflowType, {
+            taskQueue: deps.taskQueue,
+            workflowId,
+            args: [route],
+            staticSummary: declarationRouteSummary(route.typeCode),
+          }),
+        { message: `No route for ${route.typeCode}`, field: 'typeCode' },
+      );
+      return { ...set, workflowId };
+    },
+  );
+
+  app.get(
+    '/declaration-routes',
+    {
+      config: { roles: ROLES },
+      schema: {
+        summary: 'Which agency verifies declarations of each type and issuer (Art. 11)',
+        tags: ['declarations'],
+        response: { 200: z.object({ routes: z.array(routeView) }) },
+      },
+    },
+    async () => ({ routes: await declarationRouteRows(deps.pool) }),
   );
 
   app.get(

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Declaration } from '../../domain/declaration';
+import type { RoutedDeclaration } from '../../domain/declaration';
 import { partyWording, workflowSummary } from '../shared/contract';
 
 /** Self-declaration (Art. 11): a person declares an honour or a social contribution, and the competent agency verifies it. */
@@ -10,7 +10,7 @@ export function declarationWorkflowId(declarationId: string): string {
   return `declaration/${declarationId}`;
 }
 
-export function declarationSummary(declaration: Pick<Declaration, 'category' | 'verifierId'>): string {
+export function declarationSummary(declaration: Pick<RoutedDeclaration, 'category' | 'verifierId'>): string {
   const category = declaration.category === 'honours' ? { zh: '荣誉表彰', en: 'honours' } : { zh: '社会贡献', en: 'social contribution' };
   return workflowSummary({ zh: '自主申报', en: 'Self-declaration' }, category, partyWording({ role: 'agency', agencyId: declaration.verifierId }));
 }
@@ -18,7 +18,7 @@ export function declarationSummary(declaration: Pick<Declaration, 'category' | '
 export interface DeclarationInput {
   declarationId: string;
   personId: string;
-  declaration: Omit<Declaration, 'authorizeVerification'>;
+  declaration: RoutedDeclaration;
   filedBy: string;
 }
 
@@ -42,6 +42,31 @@ export const fileDeclarationUpdate = defineUpdate<DeclarationView>('fileDeclarat
 /** The declarant withdraws before the agency decides. */
 export const withdrawDeclarationUpdate = defineUpdate<DeclarationView, [{ personId: string }]>('withdrawDeclaration');
 export const declarationQuery = defineQuery<DeclarationView>('declaration');
+
+export const declarationRouteWorkflowType = 'declarationRouteWorkflow';
+
+/** One change of a route, `declaration-route/{changeId}`. */
+export function declarationRouteWorkflowId(changeId: string): string {
+  return `declaration-route/${changeId}`;
+}
+
+export function declarationRouteSummary(typeCode: string): string {
+  return workflowSummary({ zh: '自主申报核验单位', en: 'Declaration routing' }, { zh: typeCode, en: typeCode });
+}
+
+/**
+ * NDRC names the competent agency that verifies declarations of a type (Art. 11), for one issuer
+ * (an honour's awarding body, the organisation served, the charity) or, with issuer '', for any
+ * other. The platform routes each declaration by it; the declarant names no one.
+ */
+export interface DeclarationRoute {
+  typeCode: string;
+  issuer: string;
+  agencyId: string;
+  setBy: string;
+}
+
+export type DeclarationRouteWorkflow = (route: DeclarationRoute) => Promise<DeclarationRoute & { setAt: string }>;
 
 /** The person already has a record of this type formed that day; the message names it. */
 export const DECLARATION_DUPLICATE = 'DeclarationDuplicate';

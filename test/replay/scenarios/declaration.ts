@@ -13,7 +13,6 @@ export function declarationScenario(): Scenario {
     formedOn: addDays(d.today, -daysAgo),
     details: { title: 'Model worker' },
     evidence: [{ kind: 'certificate', ref: `certificate ${typeCode}` }],
-    verifierId: AGENCIES.civilAffairs.id,
     authorizeVerification: true,
   });
   const declare = async (d: Driver, body: Record<string, unknown>) => d.expect(await d.bed.call('POST', '/declarations', resident.token, body), 202);
@@ -21,6 +20,10 @@ export function declarationScenario(): Scenario {
   return {
     async open(d) {
       resident = await d.resident();
+      for (const typeCode of ['honour-provincial', 'honour-municipal', 'honour-district']) {
+        const route = await d.expect(await d.bed.call('PUT', `/declaration-routes/${typeCode}`, d.tokens.ndrc, { agencyId: AGENCIES.civilAffairs.id }), 200);
+        if (typeCode === 'honour-district') await d.save(route.body.workflowId as string, 'declaration-route-set');
+      }
       verifying = (await declare(d, honour(d, 'honour-provincial', 30))).body.workflowId as string;
       await d.task(verifying, 'declaration-verification');
       await d.save(verifying, 'declaration-waiting-verification');
