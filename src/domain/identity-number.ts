@@ -16,10 +16,14 @@ export type IdentityNumberResult = { ok: true; identity: IdentityNumber } | { ok
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARACTERS = '10X98765432';
-/** Province-level codes of GB/T 2260 (the first two digits of the region). */
+/**
+ * Province-level codes of GB/T 2260 (the first two digits of the region), and 83 beside 81 and 82:
+ * the residence permits of Hong Kong (810000), Macao (820000) and Taiwan (830000) residents carry
+ * numbers of the same form, and their holders are residents like any other (Art. 3).
+ */
 const PROVINCES = new Set([
   '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65', '71', '81', '82',
+  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65', '71', '81', '82', '83',
 ]);
 
 /** The check character of the first 17 characters (more are ignored). */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shanghaiDayOf } from '../../src/domain/working-days';
+import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
@@ -58,6 +58,44 @@ describe('The score through the API on the dev server', () => {
   it('Art. 3 scores a person once agencies confirm household registration and full civil capacity', async () => {
     const person = await resident(401);
     await expect.poll(person.base, { timeout: 15_000 }).toMatchObject({ score: 1000, level: 'A', modelId: 'base-v1' });
+  });
+
+  it('Art. 3 scope follows the facts: a revoked household registration takes the person out at once and their score at the rescoring, a permit brings them back, a corrected capacity takes them out again; their records are kept', async () => {
+    const person = await resident(405);
+    await expect.poll(person.base, { timeout: 15_000 }).toMatchObject({ score: 1000 });
+    const standing = async () => {
+      const { inScope, outOfScope } = (await call('GET', '/me/score', person.token)).body as { inScope: boolean; outOfScope: { code: string }[] };
+      return { inScope, reasons: outOfScope.map((reason) => reason.code) };
+    };
+
+    expect((await call('POST', '/records/HUKOU-405/revocation', police, { reason: 'moved out of Jinan' })).status).toBe(200);
+    expect(await standing()).toEqual({ inScope: false, reasons: ['no-local-residency'] });
+    await expect.poll(person.base, { timeout: 15_000 }).toBeUndefined();
+    // Collection is Art. 2: a record about a person out of scope is stored, and simply does not score.
+    expect((await person.share(market, 'PEN', 'administrative', 'administrative-penalty', { procedure: 'general' })).status).toBe(201);
+
+    expect((await person.share(police, 'PERMIT', 'identity', 'residence-permit', { validUntil: addDays(today, 365) })).status).toBe(201);
+    expect(await standing()).toEqual({ inScope: true, reasons: [] });
+    await expect.poll(person.base, { timeout: 15_000 }).toMatchObject({ score: 970 });
+
+    const corrected = await call('POST', '/records/CAPACITY-405/correction', police, {
+      typeCode: 'civil-capacity',
+      formedOn: today,
+      details: { capacity: 'limited' },
+      evidence: [{ kind: 'decision', ref: 'court judgment on capacity' }],
+      reason: 'a court limited the civil capacity',
+    });
+    expect(corrected.status).toBe(200);
+    expect(await standing()).toEqual({ inScope: false, reasons: ['civil-capacity-not-full'] });
+    await expect.poll(person.base, { timeout: 15_000 }).toBeUndefined();
+  });
+
+  it('Art. 3 takes the residence permits of Hong Kong, Macao and Taiwan residents as identity numbers', async () => {
+    for (const [region, sequence] of [['810000', 406], ['820000', 407], ['830000', 408]] as const) {
+      const identity = identityNumber('1986-06-06', sequence, region);
+      const shared = await call('POST', '/records', police, { reference: `PERMIT-${sequence}`, identityNumber: identity, category: 'identity', typeCode: 'residence-permit', formedOn: today, details: { validUntil: addDays(today, 365) } });
+      expect({ region, status: shared.status }).toEqual({ region, status: 201 });
+    }
   });
 
   it('Art. 6 moves the score through the event path when a record is shared, and Art. 4 explains every point', async () => {

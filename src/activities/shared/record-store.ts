@@ -48,6 +48,36 @@ export async function applyIdentityFacts(db: Queryable, facts: IdentityFact[]): 
   );
 }
 
+/**
+ * Art. 3: scope follows the facts. Once an identity record is revoked or corrected (by its sharer
+ * or an objection's outcome), the person's residency and capacity are stated again from their
+ * identity records still active: a household registration outranks a residence permit (the
+ * latest validity of those active); with neither left, a person whose residency agencies did
+ * state is `non-local`; capacity is that of the latest civil-capacity record shared and active,
+ * unconfirmed with none. A column no identity record ever stated is left as it is.
+ */
+export async function restateIdentity(db: Queryable, personId: string): Promise<void> {
+  await db.query(
+    `WITH facts AS (
+       SELECT bool_or(type_code IN ('household-registration', 'residence-permit')) AS residency_stated,
+              bool_or(type_code = 'household-registration' AND status = 'active') AS household,
+              max((details->>'validUntil')::date) FILTER (WHERE type_code = 'residence-permit' AND status = 'active') AS permit_until,
+              bool_or(type_code = 'civil-capacity') AS capacity_stated,
+              (array_agg(details->>'capacity' ORDER BY shared_at DESC, id) FILTER (WHERE type_code = 'civil-capacity' AND status = 'active'))[1] AS capacity
+       FROM records WHERE person_id = $1 AND category = 'identity'
+     )
+     UPDATE persons p SET
+       residency = CASE WHEN NOT coalesce(f.residency_stated, false) THEN p.residency
+                        WHEN f.household THEN 'household' WHEN f.permit_until IS NOT NULL THEN 'residence-permit' ELSE 'non-local' END,
+       residence_permit_valid_until = CASE WHEN NOT coalesce(f.residency_stated, false) THEN p.residence_permit_valid_until
+                        WHEN f.household THEN NULL ELSE f.permit_until END,
+       civil_capacity = CASE WHEN coalesce(f.capacity_stated, false) THEN f.capacity ELSE p.civil_capacity END,
+       updated_at = now()
+     FROM facts f WHERE p.id = $1`,
+    [personId],
+  );
+}
+
 /** The obligation (Art. 10) of a workflow closes as shared, late or not; an obligation closed before stays as it is. */
 export async function closeObligationShared(db: Queryable, workflowId: string, late: boolean, at: string): Promise<void> {
   await db.query(`UPDATE obligations SET state = 'shared', shared_late = $2, closed_at = $3 WHERE workflow_id = $1 AND state = 'open'`, [
@@ -146,6 +176,7 @@ export async function applyRecordChange(db: pg.PoolClient, change: RecordChange 
       change.correction ? JSON.stringify(change.correction.evidence) : null,
     ],
   );
+  if (row.category === 'identity') await restateIdentity(db, row.person_id);
   await announceRecordChange(db, {
     key: `${row.id}/v${version}`,
     personId: row.person_id,
