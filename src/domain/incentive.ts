@@ -50,16 +50,21 @@ export const incentiveDefinitionSchema = z
   .refine((incentive) => incentive.validUntil === null || incentive.validUntil > incentive.validFrom, { message: 'must be after validFrom', path: ['validUntil'] });
 export type IncentiveDefinition = z.infer<typeof incentiveDefinitionSchema>;
 
-/** What the rule looks at of a person: their current levels and their counting records. */
+/**
+ * What the rule looks at of a person: their current levels and the records their score counts
+ * (public information their model scores, active, of their adulthood), each with the day its
+ * counting period ends (null: it counts for ever); nothing expired, repaired or of the market.
+ */
 export interface IncentiveFacts {
   /** Per scenario, the current level and the scenario's levels from the highest. */
   levels: ReadonlyMap<string, { level: string; order: readonly string[] }>;
-  records: readonly { polarity: string; severity: Severity | null; category: string; formedOn: LocalDate }[];
+  records: readonly { polarity: string; severity: Severity | null; category: string; formedOn: LocalDate; countsUntil: LocalDate | null }[];
 }
 
 const TIER_RANK: Record<Severity, number> = { minor: 0, general: 1, serious: 2 };
 
 function holds(condition: IncentiveCondition, facts: IncentiveFacts, today: LocalDate): boolean {
+  const counting = facts.records.filter((record) => record.formedOn <= today && (record.countsUntil === null || record.countsUntil > today));
   switch (condition.kind) {
     case 'level-at-least': {
       const current = facts.levels.get(condition.scenario);
@@ -69,13 +74,13 @@ function holds(condition: IncentiveCondition, facts: IncentiveFacts, today: Loca
     }
     case 'no-record-of-tier': {
       const since = addCalendarMonths(today, -condition.withinMonths);
-      return !facts.records.some(
+      return !counting.some(
         (record) => record.polarity === 'negative' && record.severity !== null && TIER_RANK[record.severity] >= TIER_RANK[condition.tier] && record.formedOn >= since,
       );
     }
     case 'positive-record': {
       const since = addCalendarMonths(today, -condition.withinMonths);
-      return facts.records.some((record) => record.polarity === 'positive' && record.category === condition.category && record.formedOn >= since);
+      return counting.some((record) => record.polarity === 'positive' && record.category === condition.category && record.formedOn >= since);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MARKET_ATTESTATION } from '../../src/domain/record';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
@@ -91,6 +92,39 @@ describe('Art. 16 and Art. 17 incentives implemented by agencies, answered witho
       { purpose: 'incentive bike-deposit-free v2', legal_basis: 'Art. 12, 16, 17', actor_agency: 'jinan-transport' },
       { purpose: 'incentive bike-deposit-free v2', legal_basis: 'Art. 12, 16, 17', actor_agency: 'jinan-transport' },
     ]);
+  });
+
+  it('Art. 12, 16 a rule reads only what counts in the score: not an expired record, not market information', async () => {
+    const admin = await platform.token('admin');
+    await call('PUT', '/admin/agencies/qilu-bank', admin, { name: 'Qilu Bank', kind: 'provider' });
+    const bank = await platform.token('provider', { agency: 'qilu-bank' });
+    const clear = { ...deposits, name: '图书馆快速通道', benefitKind: 'fast-track', benefit: 'A fast lane at the library', conditions: [{ kind: 'no-record-of-tier', tier: 'general', withinMonths: 60 }] };
+    expect((await call('PUT', '/incentives/library-fast-track', transport, clear)).status).toBe(200);
+    const penalty = (identity: string, reference: string, formedOn: string) =>
+      call('POST', '/records', market, { reference, identityNumber: identity, category: 'administrative', typeCode: 'administrative-penalty', formedOn, details: { procedure: 'general' } });
+
+    const expired = identityNumber('1985-05-15', 515);
+    const scored = [await resident(expired, 515)];
+    // An administrative penalty counts for a year: this one, two years old, no longer does.
+    expect((await penalty(expired, 'PEN-515', addDays(today, -730))).status).toBe(201);
+    const borrower = identityNumber('1985-05-16', 516);
+    scored.push(await resident(borrower, 516));
+    const loan = {
+      reference: 'LOAN-516', identityNumber: borrower, category: 'market', typeCode: 'loan-overdue', formedOn: addDays(today, -30), details: { daysOverdue: 95 },
+      attestation: { statement: MARKET_ATTESTATION, attestedBy: 'Qilu Bank credit office', attestedAt: new Date().toISOString() },
+    };
+    expect((await call('POST', '/records', bank, loan)).status).toBe(201);
+    const counting = identityNumber('1985-05-17', 517);
+    scored.push(await resident(counting, 517));
+    expect((await penalty(counting, 'PEN-517', addDays(today, -30))).status).toBe(201);
+
+    // Each scored (a rule reads nothing of a person with no score), the counting penalty in the score.
+    const rescored = async () => (await platform.db.pool.query(`SELECT array_agg(score ORDER BY score) AS scores FROM scores WHERE person_id = ANY($1) AND scenario = 'base'`, [scored])).rows[0].scores;
+    await expect.poll(rescored, { timeout: 15_000 }).toEqual([970, 1000, 1000]);
+    const eligible = async (identity: string) => (await call('POST', '/incentives/library-fast-track/eligibility', transport, { identityNumber: identity })).body.eligible;
+    expect(await eligible(counting)).toBe(false);
+    expect(await eligible(expired)).toBe(true);
+    expect(await eligible(borrower)).toBe(true);
   });
 
   it('Art. 7 gives no incentive answer without the agreement; only the implementing agency asks', async () => {

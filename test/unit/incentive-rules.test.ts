@@ -41,18 +41,21 @@ describe('Art. 12 incentives serve incentives only: rules are positive', () => {
     expect(qualifies(deposits, facts('AA'), '2026-12-02')).toBe(true);
     expect(qualifies(deposits, facts('A'), '2026-12-02')).toBe(false);
     expect(qualifies(deposits, { levels: new Map(), records: [] }, '2026-12-02')).toBe(false);
-    const serious = (formedOn: string) => ({ polarity: 'negative', severity: 'serious' as const, category: 'administrative', formedOn });
+    const serious = (formedOn: string, countsUntil: string | null = null) => ({ polarity: 'negative', severity: 'serious' as const, category: 'administrative', formedOn, countsUntil });
     expect(qualifies(deposits, facts('AA', [serious('2026-06-01')]), '2026-12-02')).toBe(false);
     expect(qualifies(deposits, facts('AA', [serious('2025-12-01')]), '2026-12-02')).toBe(true);
     // A general record is not of the serious tier; a rule on the general tier counts serious ones too.
-    const general = { polarity: 'negative', severity: 'general' as const, category: 'administrative', formedOn: '2026-10-01' };
+    const general = { polarity: 'negative', severity: 'general' as const, category: 'administrative', formedOn: '2026-10-01', countsUntil: null };
     expect(qualifies(deposits, facts('AA', [general]), '2026-12-02')).toBe(true);
     const clearOfGeneral = { ...deposits, conditions: [{ kind: 'no-record-of-tier' as const, tier: 'general' as const, withinMonths: 12 }] };
     expect(qualifies(clearOfGeneral, facts('D', [serious('2026-06-01')]), '2026-12-02')).toBe(false);
+    // A record whose counting period has ended counts for nothing, in a rule as in the score.
+    expect(qualifies(deposits, facts('AA', [serious('2026-06-01', '2026-12-01')]), '2026-12-02')).toBe(true);
+    expect(qualifies(deposits, facts('AA', [serious('2026-06-01', '2026-12-03')]), '2026-12-02')).toBe(false);
     expect(qualifies(deposits, facts('AAA'), '2028-01-01')).toBe(false);
     expect(qualifies(deposits, facts('AAA'), '2025-12-31')).toBe(false);
     const volunteers = { ...deposits, conditions: [{ kind: 'positive-record' as const, category: 'social-contribution' as const, withinMonths: 24 }] };
-    expect(qualifies(volunteers, facts('C', [{ polarity: 'positive', severity: null, category: 'social-contribution', formedOn: '2025-01-10' }]), '2026-12-02')).toBe(true);
-    expect(qualifies(volunteers, facts('C', [{ polarity: 'positive', severity: null, category: 'social-contribution', formedOn: '2024-11-30' }]), '2026-12-02')).toBe(false);
+    expect(qualifies(volunteers, facts('C', [{ polarity: 'positive', severity: null, category: 'social-contribution', formedOn: '2025-01-10', countsUntil: null }]), '2026-12-02')).toBe(true);
+    expect(qualifies(volunteers, facts('C', [{ polarity: 'positive', severity: null, category: 'social-contribution', formedOn: '2024-11-30', countsUntil: null }]), '2026-12-02')).toBe(false);
   });
 });

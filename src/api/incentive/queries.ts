@@ -35,7 +35,7 @@ export interface EligibilityFacts {
   incentive?: IncentiveRow;
   /** The person the identity number names, if the platform knows them. */
   person?: { personId: string; agreed: boolean };
-  /** Read only for the incentive of the registered agency asking and a person whose agreement is in force: current levels and counting records, nothing shown. */
+  /** Read only for the incentive of the registered agency asking and a person whose agreement is in force: current levels and the records that count, nothing shown. */
   facts?: IncentiveFacts;
 }
 
@@ -49,7 +49,7 @@ export async function eligibilityFacts(pool: pg.Pool, check: { agencyId: string;
     agency_kind: string | null; version: number | null; owner_agency: string | null; definition_id: string | null; definition: unknown;
     person_id: string | null; agreed: boolean | null;
     levels: { scenario: string; level: string; order: string[] }[] | null;
-    records: { polarity: string; severity: Severity | null; category: string; formedOn: LocalDate }[] | null;
+    records: { polarity: string; severity: Severity | null; category: string; formedOn: LocalDate; countsUntil: LocalDate | null }[] | null;
   }>({
     name: 'eligibility-facts',
     text: `SELECT a.kind AS agency_kind, i.version, i.owner_agency, i.definition_id, i.definition, p.id AS person_id, g.agreed,
@@ -58,8 +58,17 @@ export async function eligibilityFacts(pool: pg.Pool, check: { agencyId: string;
                          'order', (SELECT json_agg(l->>'level') FROM jsonb_array_elements(m.definition->'levels') l))), '[]')
                 FROM scores s JOIN score_models m ON m.id = s.model_id WHERE s.person_id = p.id) END AS levels,
               CASE WHEN g.agreed AND i.owner_agency = $1 AND a.kind = 'agency' THEN (
-                SELECT coalesce(json_agg(json_build_object('polarity', t.polarity, 'severity', t.severity, 'category', r.category, 'formedOn', r.formed_on)), '[]')
-                FROM records r JOIN record_types t ON t.code = r.type_code WHERE r.person_id = p.id AND r.status = 'active') END AS records
+                -- Art. 12, 16: only what counts in the person's score under their base model: public
+                -- information of a type the model scores, active (not repaired, not revoked), conduct
+                -- of an adult, with the day its counting period ends (the rule checks it against its day).
+                SELECT coalesce(json_agg(json_build_object('polarity', t.polarity, 'severity', t.severity, 'category', r.category, 'formedOn', r.formed_on,
+                         'countsUntil', (r.formed_on + make_interval(months => CASE WHEN m.definition->'rules'->r.type_code ? 'countsForMonths'
+                           THEN (m.definition->'rules'->r.type_code->>'countsForMonths')::int
+                           ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END))::date)), '[]')
+                FROM scores s JOIN score_models m ON m.id = s.model_id
+                JOIN records r ON r.person_id = s.person_id AND r.status = 'active' AND r.source <> 'market-provider' AND m.definition->'rules' ? r.type_code
+                JOIN record_types t ON t.code = r.type_code AND t.category <> 'market'
+                WHERE s.person_id = p.id AND s.scenario = 'base' AND r.formed_on >= (p.birth_date + interval '18 years')::date) END AS records
        FROM (SELECT 1) AS one
        LEFT JOIN agencies a ON a.id = $1
        LEFT JOIN incentives i ON i.id = $2 AND i.status = 'active'
