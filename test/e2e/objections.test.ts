@@ -97,6 +97,63 @@ describe('Art. 20 objection flow through the API on the dev server', () => {
     expect(history.body.events.map((e: { event: string }) => e.event)).toEqual(['created', 'completed']);
   });
 
+  it('Art. 20 an objection to the score is corrected by correcting a record the score counts, named by the decision; with nothing counted, correct is not offered', async () => {
+    const admin = await platform.token('admin');
+    await call('PUT', '/admin/agencies/jinan-tax', admin, { name: 'Jinan Taxation Bureau', kind: 'agency' });
+    const police = await platform.token('agency', { agency: 'jinan-public-security' });
+    const tax = await platform.token('agency', { agency: 'jinan-tax' });
+    const objector = identityNumber('1978-08-08', 708);
+    const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown>) =>
+      call('POST', '/records', token, { reference, identityNumber: objector, category, typeCode, formedOn: today, details });
+    await share(police, 'HUKOU-708', 'identity', 'household-registration', {});
+    await share(police, 'CAPACITY-708', 'identity', 'civil-capacity', { capacity: 'full' });
+    const taxRecord = (await share(tax, 'TAX-708', 'promise-keeping', 'tax-refusal', { amountYuan: 5000 })).body.recordId as string;
+    const objectorId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [taxRecord])).rows[0].person_id as string;
+    const token = await platform.token('person', { person: objectorId });
+    await platform.signAgreement(token);
+    const base = async () => ((await call('GET', '/me/score', token)).body.scores as JsonAnswer['body'][]).find((s) => s.scenario === 'base')?.score;
+    await expect.poll(base, { timeout: 15_000 }).toBe(950);
+
+    const filed = await call('POST', '/objections', token, { target: 'score', reason: 'The tax was paid before the deadline; the refusal is dated wrongly' });
+    expect(filed.status).toBe(202);
+    let task: JsonAnswer['body'] | undefined;
+    await expect
+      .poll(async () => {
+        task = ((await call('GET', '/tasks?state=open', ndrc)).body.tasks as JsonAnswer['body'][]).find((t) => t.subject === filed.body.objectionId);
+        return task !== undefined;
+      }, { timeout: 15_000 })
+      .toBe(true);
+    expect(task).toMatchObject({ kind: 'objection-decision', allowedDecisions: ['uphold', 'correct'], decisionInputs: { correction: ['correct'], correctionOf: [taxRecord] } });
+    const seen = (await call('GET', `/tasks/${task!.id}/case?record=${taxRecord}`, ndrc)).body.case;
+    expect(seen.scoreLines).toMatchObject([{ recordId: taxRecord, typeCode: 'tax-refusal', points: -50 }]);
+    expect(seen.record).toMatchObject({ id: taxRecord, reference: 'TAX-708' });
+    // Another record than those counted is not shown as the case's record.
+    expect((await call('GET', `/tasks/${task!.id}/case?record=${recordId}`, ndrc)).body.case.record).toBeNull();
+
+    const correction = { typeCode: 'tax-refusal', formedOn: addDays(today, -400), details: { amountYuan: 5000 }, evidence: [{ kind: 'decision', ref: 'tax bureau review 2026-88' }] };
+    const complete = (body: Record<string, unknown>) => call('POST', `/tasks/${task!.id}/completion`, ndrc, { decision: 'correct', reasons: 'The refusal dates from last year', ...body });
+    expect((await complete({ correction })).body.error).toMatchObject({ code: 'invalid-decision', field: 'recordId' });
+    expect((await complete({ correction, recordId })).body.error).toMatchObject({ code: 'invalid-decision', field: 'recordId' });
+    expect((await complete({ recordId: taxRecord })).body.error).toMatchObject({ field: 'correction' });
+    expect((await complete({ correction, recordId: taxRecord })).status).toBe(200);
+
+    await expect.poll(async () => (await call('GET', `/objections/${filed.body.objectionId}`, token)).body.state, { timeout: 15_000 }).toBe('decided');
+    expect((await call('GET', `/objections/${filed.body.objectionId}`, token)).body).toMatchObject({
+      outcome: 'correct',
+      changed: { recordId: taxRecord, typeCode: 'tax-refusal', version: 2, status: 'active' },
+    });
+    // A tax refusal counts for a year: dated 400 days ago, it no longer does.
+    await expect.poll(base, { timeout: 15_000 }).toBe(1000);
+    const notice = await platform.db.pool.query(`SELECT body FROM notifications WHERE kind = 'objection-decided' AND workflow_id = $1`, [filed.body.workflowId]);
+    expect(notice.rows[0].body).toMatchObject({ outcome: 'correct', changed: { recordId: taxRecord, version: 2 } });
+
+    // Now nothing counts in the score: a second objection to it can only be upheld.
+    const again = await call('POST', '/objections', token, { target: 'score', reason: 'Please look again' });
+    await expect
+      .poll(async () => ((await call('GET', '/tasks?state=open', ndrc)).body.tasks as JsonAnswer['body'][]).find((t) => t.subject === again.body.objectionId)?.allowedDecisions, { timeout: 15_000 })
+      .toEqual(['uphold']);
+  });
+
   it('shows supervisors a breached objection with CreditProcess="objection" AND SlaState="breached"', async () => {
     // NDRC registers an objection it received on paper more than 3 working days ago: both clocks have run out.
     const filed = await call('POST', '/objections', ndrc, { target: 'score', personId, reason: 'Paper objection to the score', receivedOn: addDays(today, -10) });

@@ -82,33 +82,43 @@ export function createObjectionActivities({ pool }: { pool: pg.Pool }) {
       reasons: string;
       decidedBy: string;
       correction?: RecordCorrection;
+      /** The record corrected, for an objection to the score: one its score counts, as the decision named it. */
+      recordId?: string;
       at: string;
     }): Promise<{ personId: string }> {
       return withTransaction(pool, async (db) => {
-        const found = await db.query<{ person_id: string; record_id: string | null; state: string; sharer_id: string | null; reference: string | null }>(
-          `SELECT o.person_id, o.record_id, o.state, r.sharer_id, r.reference FROM objections o LEFT JOIN records r ON r.id = o.record_id
-           WHERE o.id = $1 FOR UPDATE OF o`,
+        const found = await db.query<{ person_id: string; record_id: string | null; state: string }>(
+          'SELECT person_id, record_id, state FROM objections WHERE id = $1 FOR UPDATE',
           [input.objectionId],
         );
         const objection = found.rows[0]!;
         if (objection.state !== 'open') return { personId: objection.person_id };
-        if (objection.record_id && input.outcome !== 'uphold') {
-          const changed = await applyRecordChange(db, {
+        const correctedId = objection.record_id ?? input.recordId;
+        let changed: { recordId: string; typeCode: string; version: number; status: string } | null = null;
+        if (correctedId && input.outcome !== 'uphold') {
+          const target = await db.query<{ sharer_id: string; reference: string }>('SELECT sharer_id, reference FROM records WHERE id = $1 AND person_id = $2', [
+            correctedId,
+            objection.person_id,
+          ]);
+          if (!target.rows[0]) throw refusal(CORRECTION_REFUSED, `no record ${correctedId} of the objecting person`, 'recordId');
+          const change = await applyRecordChange(db, {
             workflowId: input.workflowId,
-            sharerId: objection.sharer_id!,
-            reference: objection.reference!,
+            sharerId: target.rows[0].sharer_id,
+            reference: target.rows[0].reference,
             kind: input.outcome === 'remove' ? 'revoke' : 'correct',
             ...(input.outcome === 'correct' ? { correction: input.correction } : {}),
             reason: `Art. 20 objection ${input.objectionId}: ${input.reasons}`,
             changedBy: input.decidedBy,
             at: input.at,
           });
-          if (changed.status === 'refused') throw refusal(CORRECTION_REFUSED, changed.reason, `correction.${changed.field}`);
+          if (change.status === 'refused') throw refusal(CORRECTION_REFUSED, change.reason, `correction.${change.field}`);
+          const typeCode = input.correction?.typeCode ?? (await db.query<{ type_code: string }>('SELECT type_code FROM records WHERE id = $1', [correctedId])).rows[0]!.type_code;
+          changed = { recordId: change.recordId, typeCode, version: change.version, status: change.recordStatus };
         }
         if (objection.record_id) await db.query('UPDATE records SET disputed_by = NULL WHERE id = $1 AND disputed_by = $2', [objection.record_id, input.objectionId]);
         await db.query(
-          `UPDATE objections SET state = 'decided', outcome = $2, outcome_reasons = $3, decided_by = $4, closed_at = $5 WHERE id = $1`,
-          [input.objectionId, input.outcome, input.reasons, input.decidedBy, input.at],
+          `UPDATE objections SET state = 'decided', outcome = $2, outcome_reasons = $3, decided_by = $4, closed_at = $5, changed = $6 WHERE id = $1`,
+          [input.objectionId, input.outcome, input.reasons, input.decidedBy, input.at, changed && JSON.stringify(changed)],
         );
         await enqueueNotifications(db, [
           {
@@ -117,7 +127,8 @@ export function createObjectionActivities({ pool }: { pool: pg.Pool }) {
             recipientId: objection.person_id,
             kind: 'objection-decided',
             workflowId: input.workflowId,
-            body: { objectionId: input.objectionId, outcome: input.outcome, reasons: input.reasons },
+            // PIPL art. 24: the notice says what changed (the record, its type and new version), not only the outcome.
+            body: { objectionId: input.objectionId, outcome: input.outcome, reasons: input.reasons, changed },
           },
         ]);
         return { personId: objection.person_id };

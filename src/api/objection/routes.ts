@@ -109,6 +109,10 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
             outcome: z.string().nullable(),
             outcomeReasons: z.string().nullable(),
             receivedOn: dayView,
+            changed: z
+              .object({ recordId: z.string(), typeCode: z.string(), version: z.number(), status: z.string() })
+              .nullable()
+              .describe('what the outcome changed: the record (for an objection to the score, the one corrected), its type, its new version and status'),
             failure: z.string().nullable().describe('why the process failed, when its state is failed'),
             progress: z.object({ state: z.string(), openTaskId: z.string().nullable() }).nullable(),
           }),

@@ -53,6 +53,7 @@ export function decisionBody(posted: PostedForm, catalogue: RecordType[]): Recor
       .map((ref, i) => ({ kind: kinds[i] ?? 'document', ref: ref.trim() }))
       .filter((item) => item.ref !== '');
     body.correction = { typeCode, formedOn: one(posted.formedOn), details, evidence };
+    if (one(posted.recordId) !== '') body.recordId = one(posted.recordId);
   }
   if (carries('scheduleFor')) {
     const amounts = list(posted.amountYuan);
@@ -89,7 +90,8 @@ function detailControl(speech: Speech, type: RecordType, field: RecordType['deta
 function correctionFields(speech: Speech, task: TaskView, view: CaseView, catalogue: RecordType[], entered: PostedForm | undefined): SafeHtml {
   const { t, w } = speech;
   const record = view.record;
-  if (!record) return html``;
+  // A task that may correct one of several records corrects the one chosen in the case above.
+  if (!record) return task.decisionInputs.correctionOf ? html`<p id="choose-record">${t('chooseRecord')}</p>` : html``;
   const typeCode = entered ? one(entered.typeCode) : record.typeCode;
   const types = typesFor(catalogue, record.category);
   const current = (type: RecordType, name: string): string => {
@@ -106,6 +108,7 @@ function correctionFields(speech: Speech, task: TaskView, view: CaseView, catalo
   return html`<fieldset id="correction" data-for="${task.decisionInputs.correction.join(' ')}">
   <legend>${t('correction')}</legend>
   <input type="hidden" name="correctionFor" value="${task.decisionInputs.correction.join(' ')}">
+  ${task.decisionInputs.correctionOf ? html`<input type="hidden" name="recordId" value="${record.id}">` : ''}
   <label for="typeCode">${t('recordType')}</label>
   <select id="typeCode" name="typeCode">${types.map((type) => html`<option value="${type.code}"${type.code === typeCode ? html` selected` : ''}>${w('type', type.code)}</option>`)}</select>
   <label for="formedOn">${t('formedOn')}</label>

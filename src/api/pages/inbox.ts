@@ -102,9 +102,11 @@ function evidenceList(w: Words, evidence: { kind: string; ref: string }[]): Safe
 }
 
 /** The case in front of the reviewer (`GET /tasks/{id}/case`): the record, what was applied for, and the decisions before this one. */
-function caseBody(speech: Speech, view: CaseView): SafeHtml {
+function caseBody(speech: Speech, task: TaskView, view: CaseView): SafeHtml {
   const { t, w, language } = speech;
   const record = view.record;
+  const taskId = task.id;
+  const correctable = task.decisionInputs.correctionOf ?? [];
   const recordPart = record
     ? html`<h2>${t('record')}</h2>
 <dl id="record">
@@ -140,6 +142,20 @@ function caseBody(speech: Speech, view: CaseView): SafeHtml {
   ${route}${declared}
   <dt>${t('evidence')}</dt><dd>${evidenceList(w, application.evidence)}</dd>
 </dl>`;
+  const linesPart = view.scoreLines.length
+    ? html`<h2>${t('scoreLines')}</h2>
+<table id="score-lines"><thead><tr><th>${t('recordType')}</th><th>${t('formedOn')}</th><th>${t('points')}</th><th></th></tr></thead>
+<tbody>${view.scoreLines.map(
+        (line) =>
+          html`<tr><td>${w('type', line.typeCode)} · ${w('category', line.category)}</td><td>${dayWords(language, line.formedOn)}</td><td class="number">${line.points}</td><td>${
+            !correctable.includes(line.recordId)
+              ? ''
+              : line.recordId === record?.id
+                ? html`<span class="badge">${t('chosenForCorrection')}</span>`
+                : html`<a href="/ui/tasks/${taskId}?record=${line.recordId}#record">${t('correctThis')}</a>`
+          }</td></tr>`,
+      )}</tbody></table>`
+    : '';
   const decisionsPart = view.decisions.length
     ? html`<h2>${t('earlierDecisions')}</h2>
 <table id="decisions"><thead><tr><th>${t('at')}</th><th>${t('kind')}</th><th>${t('decision')}</th><th>${t('reasons')}</th><th>${t('actor')}</th></tr></thead>
@@ -148,7 +164,7 @@ function caseBody(speech: Speech, view: CaseView): SafeHtml {
           html`<tr><td>${done.at ? timeWords(language, done.at) : ''}</td><td>${w('kind', done.kind)}</td><td>${w('decision', done.decision)}</td><td><span class="user-text">${done.reasons}</span></td><td><span class="user-text">${done.actor ?? ''}</span></td></tr>`,
       )}</tbody></table>`
     : '';
-  return html`${recordPart}${applicationPart}${decisionsPart}`;
+  return html`${linesPart}${recordPart}${applicationPart}${decisionsPart}`;
 }
 
 /** What a step of the task's history adds: a decision and its reasons, whose claim a supervisor ended, whom a reminder went to. */
@@ -183,7 +199,7 @@ ${page.refusal ?? ''}
   <dt>${t('workingDaysLeft')}</dt><dd>${task.workingDaysLeft ?? '—'}</dd>
   <dt>${t('claimedBy')}</dt><dd id="claimed-by">${task.claimedBy ? html`<span class="user-text">${task.claimedBy}</span>${task.claimedAt ? html` (${t('claimedAt')} ${timeWords(language, task.claimedAt)})` : ''}` : '—'}</dd>
 </dl>
-${caseBody(speech, view)}
+${caseBody(speech, task, view)}
 ${unfinished ? actions : ''}
 <h2>${t('history')}</h2>
 <table id="history"><thead><tr><th>${t('at')}</th><th>${t('event')}</th><th>${t('actor')}</th><th>${t('eventDetail')}</th></tr></thead>

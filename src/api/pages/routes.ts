@@ -191,8 +191,9 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     return send(reply, 200, page(view, view.t('inbox'), inboxBody(speechOf(view), answer.body.tasks, filters)));
   });
 
-  async function taskPage(request: FastifyRequest, reply: FastifyReply, taskId: string, status: number, state: Omit<TaskPageState, 'csrf' | 'role'>) {
-    const answer = await api<{ task: TaskView; case: CaseView; events: TaskEventView[] }>(request, 'GET', `/tasks/${taskId}/case`);
+  async function taskPage(request: FastifyRequest, reply: FastifyReply, taskId: string, status: number, state: Omit<TaskPageState, 'csrf' | 'role'>, record?: string) {
+    const chosen = record ? `?${new URLSearchParams({ record }).toString()}` : '';
+    const answer = await api<{ task: TaskView; case: CaseView; events: TaskEventView[] }>(request, 'GET', `/tasks/${taskId}/case${chosen}`);
     if (!answer.ok) return refused(request, reply, answer.status, answer.error);
     const catalogue = await recordTypes(request);
     const view = await frame(request, reply);
@@ -204,8 +205,8 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
 
   app.get(
     '/ui/tasks/:taskId',
-    { config: { roles: INBOX_ROLES }, schema: { ...hidden, params: taskParams, querystring: language.extend({ done: z.enum(TASK_ACTIONS).optional() }) } },
-    (request, reply) => taskPage(request, reply, request.params.taskId, 200, request.query.done ? { done: request.query.done } : {}),
+    { config: { roles: INBOX_ROLES }, schema: { ...hidden, params: taskParams, querystring: language.extend({ done: z.enum(TASK_ACTIONS).optional(), record: z.uuid().optional() }) } },
+    (request, reply) => taskPage(request, reply, request.params.taskId, 200, request.query.done ? { done: request.query.done } : {}, request.query.record),
   );
 
   /** A task action through its API route: back to the task once taken, its refusal shown in place otherwise. */
@@ -214,7 +215,8 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     if (answer.ok) return reply.redirect(`/ui/tasks/${taskId}?done=${action}`, 303);
     if (answer.status === 401) return refused(request, reply, 401, answer.error);
     const t = translator(languageOf(request, reply));
-    return taskPage(request, reply, taskId, answer.status, { refusal: refusal(t, answer.error, known(t, 'code', answer.error.code)), ...(entered ? { entered } : {}) });
+    const chosen = z.uuid().safeParse(entered?.recordId).data;
+    return taskPage(request, reply, taskId, answer.status, { refusal: refusal(t, answer.error, known(t, 'code', answer.error.code)), ...(entered ? { entered } : {}) }, chosen);
   }
 
   for (const action of ['claim', 'release', 'remind'] as const) {

@@ -75,4 +75,6 @@ export interface CaseView {
     declared: { category: string; typeCode: string; formedOn: string; details: Record<string, unknown> } | null;
   };
   decisions: { taskId: string; kind: string; decision: string; reasons: string; actor: string | null; at: string }[];
+  /** An objection to the score: the records the score counts, with their points, as the reviewer saw them when the task opened. */
+  scoreLines: { recordId: string; typeCode: string; category: string; formedOn: string; points: number }[];
 }

@@ -8,10 +8,25 @@ function evidenceOf(value: unknown): { kind: string; ref: string }[] {
   return Array.isArray(value) ? value.filter((item): item is { kind: string; ref: string } => typeof item?.kind === 'string' && typeof item?.ref === 'string') : [];
 }
 
-/** The case behind a task, read once: its record and that record's versions, what was applied for, and the process's earlier decisions. */
-export async function caseOf(pool: pg.Pool, task: TaskRow): Promise<CaseView> {
+/** The lines of the score an objection to the score disputes, from the task's context. */
+function scoreLinesOf(context: Record<string, unknown>): CaseView['scoreLines'] {
+  const score = context.score as { breakdown?: { lines?: unknown } } | null | undefined;
+  const lines = score?.breakdown?.lines;
+  if (!Array.isArray(lines)) return [];
+  return lines
+    .filter((line): line is CaseView['scoreLines'][number] => typeof line?.recordId === 'string' && typeof line?.typeCode === 'string' && typeof line?.points === 'number')
+    .map(({ recordId, typeCode, category, formedOn, points }) => ({ recordId, typeCode, category: String(category), formedOn: String(formedOn), points }));
+}
+
+/**
+ * The case behind a task, read once: its record and that record's versions, what was applied for,
+ * and the process's earlier decisions. A task that may correct one of several records (an
+ * objection to the score) shows the one `chosen`, if it is one of them.
+ */
+export async function caseOf(pool: pg.Pool, task: TaskRow, chosen?: string): Promise<CaseView> {
   const context = task.context;
-  const recordId = typeof context.recordId === 'string' && UUID.test(context.recordId) ? context.recordId : null;
+  const own = typeof context.recordId === 'string' && UUID.test(context.recordId) ? context.recordId : null;
+  const recordId = own ?? (chosen && task.decision_inputs?.correctionOf?.includes(chosen) ? chosen : null);
   const [record, history, decisions] = await Promise.all([
     recordId
       ? pool.query<{
@@ -81,6 +96,7 @@ export async function caseOf(pool: pg.Pool, task: TaskRow): Promise<CaseView> {
           }
         : null,
     },
+    scoreLines: scoreLinesOf(context),
     decisions: decisions.rows.map((done) => ({
       taskId: done.id,
       kind: done.kind,

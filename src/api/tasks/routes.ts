@@ -31,6 +31,7 @@ const taskView = z.object({
   decisionInputs: z
     .object({
       correction: z.array(z.string()).describe('the decisions that must carry the corrected record (body.correction)'),
+      correctionOf: z.array(z.string()).optional().describe('the records such a correction may be for, one named by body.recordId (an objection to the score: the records its score counts); absent, the task\'s own record'),
       schedule: z
         .object({ decisions: z.array(z.string()), maxDays: z.number(), after: z.string() })
         .nullable()
@@ -76,7 +77,7 @@ const caseView = z.object({
       ),
     })
     .nullable()
-    .describe('the record the task decides on, when it names one'),
+    .describe('the record the task decides on, when it names one, or the one chosen (?record) among those a correction may be for'),
   application: z.object({
     reason: z.string().nullable(),
     evidence: evidenceView,
@@ -85,6 +86,9 @@ const caseView = z.object({
     declared: z.object({ category: z.string(), typeCode: z.string(), formedOn: z.string(), details: z.record(z.string(), z.unknown()) }).nullable(),
   }),
   decisions: z.array(z.object({ taskId: z.string(), kind: z.string(), decision: z.string(), reasons: z.string(), actor: z.string().nullable(), at: z.string() })),
+  scoreLines: z
+    .array(z.object({ recordId: z.string(), typeCode: z.string(), category: z.string(), formedOn: z.string(), points: z.number() }))
+    .describe('an objection to the score: the records the score counts, with their points, when the task opened'),
 });
 
 function taskActor(actor: Actor): TaskActor {
@@ -196,6 +200,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
           decision: z.string().min(1).max(40),
           reasons: z.string().max(4000),
           correction: recordCorrectionSchema.optional(),
+          recordId: z.uuid().optional().describe('the record the correction is for, when the task may correct one of several (decisionInputs.correctionOf)'),
           schedule: z.array(calendarDateSchema).min(1).max(24).optional().describe('the days granted, ascending, when the decision grants a schedule (a repair deferral\'s instalments)'),
           amountsYuan: z.array(z.number().positive().max(1e12)).min(1).max(24).optional().describe('what falls due on each day of the schedule, in yuan: one amount per day'),
         }),
@@ -205,17 +210,19 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     async (request) => {
       const actor = actorOf(request);
       const task = await taskFor(actor, request.params.taskId);
-      const { decision, reasons, correction, schedule, amountsYuan } = request.body;
+      const { decision, reasons, correction, recordId, schedule, amountsYuan } = request.body;
       // A correction must fit the catalogue and the record's category, or the process could not apply it: checked here, before the decision is taken.
       if (correction) {
-        const category = await categoryOfRecord(deps.pool, task.context.recordId);
+        // Only a record the task may correct is read: any other is refused by the process, unread.
+        const corrected = recordId === undefined ? task.context.recordId : task.decision_inputs?.correctionOf?.includes(recordId) ? recordId : undefined;
+        const category = await categoryOfRecord(deps.pool, corrected);
         const unfit = category ? catalogueProblem(await loadCatalogue(deps.pool), { ...correction, category }) : undefined;
         if (unfit) throw new ApiError(422, 'invalid-correction', `body.correction.${unfit.field}: ${unfit.message}`, `body.correction.${unfit.field}`);
       }
       return throughTemporal(
         () =>
           deps.client.workflow.getHandle(task.workflow_id).executeUpdate(completeTaskUpdate, {
-            args: [{ taskId: task.id, actor: taskActor(actor), decision, reasons, ...(correction ? { correction } : {}), ...(schedule ? { schedule } : {}), ...(amountsYuan ? { amountsYuan } : {}) }],
+            args: [{ taskId: task.id, actor: taskActor(actor), decision, reasons, ...(correction ? { correction } : {}), ...(recordId ? { recordId } : {}), ...(schedule ? { schedule } : {}), ...(amountsYuan ? { amountsYuan } : {}) }],
           }),
         processEnded(task.id),
       );
@@ -231,6 +238,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
         description: 'Only for a task of the caller (a supervisor sees every one); each view is registered as a read of the person (Art. 22).',
         tags: ['tasks'],
         params,
+        querystring: z.strictObject({ record: z.uuid().optional().describe('of a task that may correct one of several records (decisionInputs.correctionOf), the one to show') }),
         response: { ...refusals(404), 200: z.object({ task: taskView, case: caseView, events: z.array(taskEventView) }) },
       },
     },
@@ -239,7 +247,7 @@ export const taskRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       const task = await taskFor(actor, request.params.taskId);
       await registerTaskReads(deps, actor, [task], 'a case under review');
       const [view] = await taskViews(deps.pool, [task]);
-      return { task: view!, case: await caseOf(deps.pool, task), events: await taskEvents(deps.pool, task.id) };
+      return { task: view!, case: await caseOf(deps.pool, task, request.query.record), events: await taskEvents(deps.pool, task.id) };
     },
   );
 

@@ -1,11 +1,11 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ObjectionActivities } from '../../activities/objection';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
 import { databaseStep } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, partyWording, refusal, type TaskCompletion, type Wording } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
-import { HumanTasks } from '../shared/human-tasks';
+import { HumanTasks, type TaskSpec } from '../shared/human-tasks';
 import { requestRescoring } from '../shared/rescoring-request';
 import { SlaClock, type SlaStageHandle } from '../shared/sla-clock';
 import {
@@ -27,6 +27,16 @@ const OUTCOME_WORDS: Record<ObjectionOutcome, Wording> = {
   correct: { zh: '予以更正', en: 'corrected' },
   remove: { zh: '予以删除', en: 'removed' },
 };
+
+/**
+ * Art. 20, PIPL art. 24: an objection to the score is corrected by correcting one of the records
+ * the score counts (the decision names it), then rescoring; with none counting there is nothing
+ * to correct, and `correct` is not offered.
+ */
+function scoreDecisions(counted: string[]): Pick<TaskSpec, 'allowedDecisions' | 'correctionFor' | 'correctionOf'> {
+  if (counted.length === 0) return { allowedDecisions: ['uphold'] };
+  return { allowedDecisions: ['uphold', 'correct'], correctionFor: ['correct'], correctionOf: [...new Set(counted)] };
+}
 
 /**
  * Art. 20: a person disputes a record or their score with NDRC. From receipt NDRC has 3 working
@@ -111,9 +121,10 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
   // What a reviewer opens the task to see: the applicant's reason and evidence, and the record or
   // the score's breakdown objected to.
   const objected = { reason: input.reason, evidence: input.evidence };
+  const score = input.target.kind === 'score' ? await objections.explainScore({ personId: input.personId }) : null;
   const context =
     input.target.kind === 'score'
-      ? { target: 'score', humanReview: input.target.humanReview === true, ...objected, score: await objections.explainScore({ personId: input.personId }) }
+      ? { target: 'score', humanReview: input.target.humanReview === true, ...objected, score }
       : { target: 'record', recordId: input.target.recordId, sharerId: filed.sharerId, ...objected };
 
   let completion: TaskCompletion | undefined;
@@ -167,8 +178,11 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
         subject: input.objectionId,
         asks: input.target.kind === 'score' ? { zh: '审核、处理对积分的异议', en: 'review and decide the objection to the score' } : { zh: '审核、处理异议', en: 'review and decide the objection' },
         stage: handleStage,
-        allowedDecisions: input.target.kind === 'score' ? ['uphold', 'correct'] : DECISIONS,
-        correctionFor: input.target.kind === 'record' ? ['correct'] : [],
+        ...(input.target.kind === 'record'
+          ? { allowedDecisions: DECISIONS, correctionFor: ['correct'] }
+          : patched('score-objection-corrects-a-record')
+            ? scoreDecisions(score?.breakdown.lines.map((line) => line.recordId) ?? [])
+            : { allowedDecisions: ['uphold', 'correct'], correctionFor: [] }),
         context,
       }),
     );
@@ -189,6 +203,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
     reasons: completion.reasons,
     decidedBy: completion.actor.subject,
     ...(completion.correction ? { correction: completion.correction } : {}),
+    ...(completion.recordId ? { recordId: completion.recordId } : {}),
     at: new Date().toISOString(),
   });
   await closeAll();

@@ -88,6 +88,8 @@ export interface TaskCompletion {
   reasons: string;
   /** The corrected record, when the decision is `correct` and the task corrects a record. */
   correction?: RecordCorrection;
+  /** Which record the correction is for, when the task may correct one of several (an objection to the score). */
+  recordId?: string;
   /** The days granted, when the decision grants a schedule (a repair's deferral: the instalments' due days). */
   schedule?: LocalDate[];
   /** What falls due on each of those days, in yuan, when the grant says (one amount per day). */
@@ -97,6 +99,8 @@ export interface TaskCompletion {
 /** What a task's decisions carry beyond their reasons: the decisions that must carry a record correction, those that grant a schedule of days. */
 export interface DecisionInputs {
   correction: string[];
+  /** The records a correction may be for, when there are several to choose from (an objection to the score: those its score counts); absent, the task's own record. */
+  correctionOf?: string[];
   /** 1 to `maxDays` days, ascending, all after `after`. */
   schedule: { decisions: string[]; maxDays: number; after: LocalDate } | null;
 }

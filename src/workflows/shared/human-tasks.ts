@@ -37,6 +37,8 @@ export interface TaskSpec {
   allowedDecisions: string[];
   /** Decisions that must carry a record correction. */
   correctionFor?: string[];
+  /** The records such a correction may be for, named by the decision's `recordId`; absent, the task's own record. */
+  correctionOf?: string[];
   /** Decisions that must carry a schedule: 1 to `maxDays` days, ascending, all after `after`. */
   scheduleFor?: NonNullable<DecisionInputs['schedule']>;
   context?: Record<string, unknown>;
@@ -118,7 +120,7 @@ export class HumanTasks {
       personId: this.personId,
       slaStageKey: spec.stage?.key ?? null,
       allowedDecisions: spec.allowedDecisions,
-      decisionInputs: { correction: spec.correctionFor ?? [], schedule: spec.scheduleFor ?? null },
+      decisionInputs: { correction: spec.correctionFor ?? [], schedule: spec.scheduleFor ?? null, ...(spec.correctionOf ? { correctionOf: spec.correctionOf } : {}) },
       context: spec.context ?? {},
       at: new Date().toISOString(),
     });
@@ -200,6 +202,12 @@ export class HumanTasks {
     if (task.spec.correctionFor?.includes(completion.decision)) {
       const parsed = recordCorrectionSchema.safeParse(completion.correction);
       if (!parsed.success) refuse(INVALID_DECISION, `a ${completion.decision} decision needs the corrected record: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`, 'correction');
+      if (task.spec.correctionOf && !task.spec.correctionOf.includes(completion.recordId ?? '')) {
+        refuse(INVALID_DECISION, `a ${completion.decision} decision names the record it corrects: one of ${task.spec.correctionOf.join(', ')}`, 'recordId');
+      }
+    }
+    if (completion.recordId !== undefined && !(task.spec.correctionOf && task.spec.correctionFor?.includes(completion.decision))) {
+      refuse(INVALID_DECISION, `a ${completion.decision} decision on this task names no record`, 'recordId');
     }
     const schedule = task.spec.scheduleFor;
     // What a decision does not carry is refused, not recorded beside it.
@@ -234,6 +242,7 @@ export class HumanTasks {
           decision: completion.decision,
           reasons: completion.reasons,
           ...(completion.correction ? { correction: completion.correction } : {}),
+          ...(completion.recordId ? { recordId: completion.recordId } : {}),
           ...(completion.schedule ? { schedule: completion.schedule } : {}),
           ...(completion.amountsYuan ? { amountsYuan: completion.amountsYuan } : {}),
         },
