@@ -346,6 +346,47 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     expect(record.current).toMatchObject({ details: { procedure: 'general', amountYuan: 200, decisionNumber: 'JNSW-2026-118' }, evidence: [{ kind: 'decision', ref: 'Penalty decision JNSW-2026-118' }] });
   });
 
+  it('Art. 20 NDRC corrects an objection to the score from its page, choosing the record to correct among those the score counts', async () => {
+    // A resident in scope, scored with two penalties.
+    const scored = identityNumber('1979-09-10', 910);
+    const share = (reference: string, category: string, typeCode: string, formedOn: string, details: Record<string, unknown>) =>
+      call('POST', '/records', agencyToken, { reference, identityNumber: scored, category, typeCode, formedOn, details });
+    await share('BROWSER-HUKOU-0910', 'identity', 'household-registration', today, {});
+    await share('BROWSER-CAPACITY-0910', 'identity', 'civil-capacity', today, { capacity: 'full' });
+    await share('BROWSER-PEN-0911', 'administrative', 'administrative-penalty', today, { procedure: 'general' });
+    const late = (await share('BROWSER-PEN-0912', 'administrative', 'administrative-penalty', formedLongAgo, { procedure: 'general', amountYuan: 500 })).body.recordId as string;
+    const personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [late])).rows[0].person_id as string;
+    const person = await platform.token('person', { person: personId });
+    await platform.signAgreement(person);
+    const base = async () => ((await call('GET', '/me/score', person)).body.scores as JsonAnswer['body'][]).find((score) => score.scenario === 'base')?.score;
+    await expect.poll(base, { timeout: 15_000 }).toBe(940);
+    const filed = await call('POST', '/objections', person, { target: 'score', reason: 'The older penalty is dated wrongly' });
+    expect(filed.status).toBe(202);
+    const task = await openTask(ndrcToken, 'objection-decision', filed.body.objectionId);
+
+    const { context, page } = await signedIn(ndrcToken, 'zh-CN');
+    await page.goto(`${platform.url}/ui/tasks/${task.id}`);
+    expect(await page.locator('main dl').first().textContent()).toContain('申请人对本人积分的异议');
+    await page.selectOption('#decision', 'correct');
+    // Nothing chosen yet: the form says to choose the record among the score's lines.
+    expect(await page.locator('#choose-record').isVisible()).toBe(true);
+    expect(await page.locator('#score-lines tbody tr').count()).toBe(2);
+    await Promise.all([page.waitForURL(new RegExp(`record=${late}`)), page.locator(`#score-lines a[href*="${late}"]`).click()]);
+    await page.selectOption('#decision', 'correct');
+    expect(await page.inputValue('#formedOn')).toBe(formedLongAgo);
+    expect(await page.inputValue('#detail-administrative-penalty-amountYuan')).toBe('500');
+    expect(await page.locator('#record code').first().textContent()).toBe('BROWSER-PEN-0912');
+    await checked(page, 'task-score-correction-zh');
+
+    // Dated 400 days ago, an administrative penalty (counted for a year) no longer counts.
+    await page.fill('#formedOn', addDays(today, -400));
+    await page.fill('#reasons', 'The penalty decision is dated last year');
+    await Promise.all([page.waitForURL(/done=decide/), page.click('#submit-decision')]);
+    await context.close();
+    await expect.poll(async () => (await call('GET', `/objections/${filed.body.objectionId}`, ndrcToken)).body.changed, { timeout: 15_000 }).toMatchObject({ recordId: late, version: 2 });
+    await expect.poll(base, { timeout: 15_000 }).toBe(970);
+  });
+
   it('Art. 21 an agency grants a deferral in two instalments from its page, with their days and amounts', async () => {
     const { context, page } = await signedIn(deferralAgencyToken, 'zh-CN');
     await Promise.all([page.waitForURL(/\/ui\/tasks\//), page.locator(`#tasks tbody tr[data-subject="${deferralRepairId}"] a`).click()]);

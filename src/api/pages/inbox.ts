@@ -29,7 +29,8 @@ function state(t: Translate, value: string): string {
 
 /** What a task is about, in words: the record's type and reference and its sharer, or a declaration's type and title. */
 function about(speech: Speech, task: TaskView): SafeHtml {
-  const { w } = speech;
+  const { t, w } = speech;
+  if (task.context.target === 'score') return html`${t('aboutScore')}`;
   const type = task.about.recordType ? w('type', task.about.recordType) : '';
   const what = task.about.title ? html`${type} <span class="user-text">「${task.about.title}」</span>` : html`${type}${task.about.reference ? html` <code>${task.about.reference}</code>` : ''}`;
   const sharer = task.about.sharerName ? html` · <span class="user-text">${task.about.sharerName}</span>` : '';
