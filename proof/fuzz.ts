@@ -45,6 +45,11 @@ try {
     fetch(`${stack.apiUrl}${path}`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await put('/admin/agencies/fuzz-agency', { name: 'Agency the fuzzer acts for', kind: 'agency' });
   await put('/admin/agencies/fuzz-bank', { name: 'Requester the fuzzer acts for', kind: 'requester' });
+  await fetch(`${stack.apiUrl}/purposes/lending/requesters/fuzz-bank`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${await sign({ role: 'ndrc' })}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ registered: true }),
+  });
 
   const roleTokens: Record<string, string> = {
     admin,

@@ -9,6 +9,7 @@ import type { Actor, Role } from '../domain/roles';
 import { agencyRoutes } from './agencies/routes';
 import { agreementRoutes } from './agreement/routes';
 import { attestationRoutes } from './attestation/routes';
+import { purposeRoutes } from './authorization/purposes';
 import { authorizationRoutes } from './authorization/routes';
 import { bearerToken, requireRole } from './auth';
 import { bulkIntakeRoutes } from './bulk-intake/routes';
@@ -185,6 +186,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(bulkIntakeRoutes, deps);
   await app.register(agreementRoutes, deps);
   await app.register(authorizationRoutes, deps);
+  await app.register(purposeRoutes, deps);
   await app.register(scoreRoutes, deps);
   await app.register(incentiveRoutes, deps);
   await app.register(attestationRoutes, deps);

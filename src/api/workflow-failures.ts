@@ -1,7 +1,14 @@
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/common';
 import { AGREEMENT_IN_FORCE, AGREEMENT_NOT_FOUND, AGREEMENT_TEXT_OUTDATED, AGREEMENT_VERSION_TAKEN } from '../workflows/agreement/contract';
-import { AGREEMENT_REQUIRED, AUTHORIZATION_CLOSED, REQUESTER_NOT_FOUND } from '../workflows/authorization/contract';
+import {
+  AGREEMENT_REQUIRED,
+  AUTHORIZATION_CLOSED,
+  PURPOSE_NOT_PUBLISHED,
+  REQUESTER_NOT_FOUND,
+  REQUESTER_NOT_REGISTERED,
+  SCENARIO_NOT_IN_PURPOSE,
+} from '../workflows/authorization/contract';
 import { CALENDAR_YEAR_UNAVAILABLE } from '../workflows/calendar/contract';
 import { INCENTIVE_OWNED_ELSEWHERE } from '../workflows/incentive/contract';
 import {
@@ -67,6 +74,9 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [AGREEMENT_VERSION_TAKEN]: { status: 409, code: 'agreement-version-taken' },
   [AGREEMENT_NOT_FOUND]: { status: 404, code: 'not-found' },
   [REQUESTER_NOT_FOUND]: { status: 422, code: 'unknown-requester' },
+  [PURPOSE_NOT_PUBLISHED]: { status: 422, code: 'purpose-not-published' },
+  [SCENARIO_NOT_IN_PURPOSE]: { status: 422, code: 'scenario-not-in-purpose' },
+  [REQUESTER_NOT_REGISTERED]: { status: 422, code: 'requester-not-registered' },
   [AGREEMENT_REQUIRED]: { status: 403, code: 'agreement-required' },
   [AUTHORIZATION_CLOSED]: { status: 409, code: 'authorization-closed' },
   [INCENTIVE_OWNED_ELSEWHERE]: { status: 403, code: 'forbidden' },

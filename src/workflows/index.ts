@@ -5,6 +5,7 @@ export { agreementWorkflow } from './agreement/agreement';
 export { agreementTextWorkflow } from './agreement/text';
 export { partnerCityWorkflow } from './attestation/partner-city';
 export { authorizationWorkflow } from './authorization/authorization';
+export { queryPurposeWorkflow } from './authorization/purpose';
 export { bulkIntakeWorkflow } from './bulk-intake/batch';
 export { calendarChangeWorkflow } from './calendar/change';
 export { civicEventWorkflow } from './civic-feed/event';

@@ -20,6 +20,7 @@ describe('The API under a fuzzer: schemathesis against the OpenAPI document, wit
     const admin = await platform.token('admin');
     await platform.call('PUT', '/admin/agencies/fuzz-agency', admin, { name: 'Agency the fuzzer acts for', kind: 'agency' });
     await platform.call('PUT', '/admin/agencies/fuzz-bank', admin, { name: 'Requester the fuzzer acts for', kind: 'requester' });
+    await platform.call('PUT', '/purposes/lending/requesters/fuzz-bank', await platform.token('ndrc'), { registered: true });
     const agency = await platform.token('agency', { agency: 'fuzz-agency' });
     const shared = await platform.call<{ recordId: string }>('POST', '/records', agency, {
       reference: 'FUZZ-HUKOU',

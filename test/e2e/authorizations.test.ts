@@ -9,6 +9,7 @@ describe('Art. 15 and Art. 18 authorizations and third-party queries', () => {
   let police: string;
   let bank: string;
   let employer: string;
+  let ndrc: string;
   let person: string;
   let personId: string;
   const today = shanghaiDayOf(new Date());
@@ -52,6 +53,8 @@ describe('Art. 15 and Art. 18 authorizations and third-party queries', () => {
     police = await platform.token('agency', { agency: 'jinan-public-security' });
     bank = await platform.token('requester', { agency: 'jinan-rural-bank', subject: 'bank-officer-liu' });
     employer = await platform.token('requester', { agency: 'qilu-employer' });
+    ndrc = await platform.token('ndrc', { subject: 'ndrc-catalogue-zhang' });
+    expect((await call('PUT', '/purposes/lending/requesters/jinan-rural-bank', ndrc, { registered: true })).status).toBe(200);
     ({ id: personId, token: person } = await resident(151));
   });
   afterAll(() => platform?.stop());
@@ -59,8 +62,12 @@ describe('Art. 15 and Art. 18 authorizations and third-party queries', () => {
   it('Art. 15 refuses a grant that is malformed, for an unknown requester, too long, or without the agreement, writing nothing', async () => {
     const lending = { requesterId: 'jinan-rural-bank', purpose: 'lending', scenario: 'lending', validUntil: inDays(30) };
     const refusals = [
-      [{ ...lending, scenario: 'base' }, 400, 'body.scenario', 'invalid-input'],
-      [{ ...lending, purpose: 'marketing' }, 400, 'body.purpose', 'invalid-input'],
+      [{ ...lending, purpose: 'Lending!' }, 400, 'body.purpose', 'invalid-input'],
+      [{ ...lending, scenario: 'base' }, 422, 'scenario', 'scenario-not-in-purpose'],
+      // Art. 12: no purpose lets an employer or a landlord read a score.
+      [{ ...lending, purpose: 'employment', scenario: 'base' }, 422, 'purpose', 'purpose-not-published'],
+      [{ ...lending, purpose: 'tenancy', scenario: 'base' }, 422, 'purpose', 'purpose-not-published'],
+      [{ ...lending, requesterId: 'qilu-employer' }, 422, 'requesterId', 'requester-not-registered'],
       [{ ...lending, validUntil: inDays(-1) }, 400, 'body.validUntil', 'invalid-input'],
       [{ ...lending, validUntil: inDays(400) }, 400, 'body.validUntil', 'invalid-input'],
       [{ ...lending, requesterId: 'jinan-public-security' }, 422, 'requesterId', 'unknown-requester'],
@@ -84,15 +91,46 @@ describe('Art. 15 and Art. 18 authorizations and third-party queries', () => {
     expect(Object.keys(answer.body).sort()).toEqual(['authorizationId', 'computedAt', 'level', 'purpose', 'scenario', 'score']);
     expect(answer.body).toMatchObject({ purpose: 'lending', scenario: 'lending', score: 1000, level: 'A' });
     expect(await register('granted')).toEqual([{ actor_agency: 'jinan-rural-bank', purpose: 'lending (lending)', legal_basis: `Art. 15, 18; authorization ${granted.body.authorizationId}` }]);
-
-    // An employer authorized for employment sees the base level, not the score.
-    const hiring = await grant({ requesterId: 'qilu-employer', purpose: 'employment', scenario: 'base', validUntil: inDays(7) });
-    const level = await query(hiring.body.authorizationId, 'employment', 'base', employer);
-    expect(Object.keys(level.body).sort()).toEqual(['authorizationId', 'computedAt', 'level', 'purpose', 'scenario']);
     expect((await call('GET', '/me/authorizations', person)).body.authorizations.map((a: JsonAnswer['body']) => `${a.requesterId}:${a.purpose}:${a.state}`)).toEqual([
-      'qilu-employer:employment:active',
       'jinan-rural-bank:lending:active',
     ]);
+  });
+
+  it('Art. 12, 15, 18 the purposes are data NDRC publishes and versions: lending alone by default, what a version discloses is what a query answers, a withdrawn purpose or a registration ended answers nothing', async () => {
+    const catalogue = (await call('GET', '/purposes')).body.purposes as JsonAnswer['body'][];
+    expect(catalogue.map(({ code, legalBasis, scenarios, discloses }) => ({ code, legalBasis, scenarios, discloses }))).toEqual([
+      { code: 'lending', legalBasis: 'Art. 15, 18', scenarios: ['lending'], discloses: ['score', 'level'] },
+    ]);
+    expect(catalogue[0]!.requesters).toContain('jinan-rural-bank');
+    const granted = await grant({ requesterId: 'jinan-rural-bank', purpose: 'lending', scenario: 'lending', validUntil: inDays(30) });
+    const id = granted.body.authorizationId as string;
+    const lending = { legalBasis: 'Art. 15, 18', description: 'Credit decisions of the pilot commercial banks: the level only', scenarios: ['lending'], discloses: ['level'] };
+
+    const refusals = [
+      [{ ...lending, discloses: ['records'] }, 400, 'body.discloses.0'],
+      [{ ...lending, discloses: ['level', 'level'] }, 400, 'body.discloses'],
+      [{ ...lending, scenarios: ['gambling'] }, 422, 'scenarios'],
+    ] as const;
+    for (const [body, status, field] of refusals) {
+      const answer = await call('PUT', '/purposes/lending', ndrc, body);
+      expect({ status: answer.status, field: answer.body.error?.field }).toEqual({ status, field });
+    }
+    expect((await call('PUT', '/purposes/lending', bank, lending)).status).toBe(403);
+    const narrowed = await call('PUT', '/purposes/lending', ndrc, lending);
+    expect(narrowed.body).toMatchObject({ code: 'lending', version: 2 });
+    await expect.poll(async () => Object.keys((await query(id, 'lending', 'lending')).body).sort(), { timeout: 10_000 }).toEqual(['authorizationId', 'computedAt', 'level', 'purpose', 'scenario']);
+
+    expect((await call('PUT', '/purposes/lending/requesters/jinan-rural-bank', ndrc, { registered: false })).body).toMatchObject({ code: 'lending', requesterId: 'jinan-rural-bank', registered: false });
+    await expect.poll(async () => (await query(id, 'lending', 'lending')).body.error?.code, { timeout: 10_000 }).toBe('requester-not-registered');
+    expect((await call('PUT', '/purposes/lending/requesters/jinan-rural-bank', ndrc, { registered: true })).status).toBe(200);
+    expect((await call('PUT', '/purposes/lending', ndrc, { ...lending, inForce: false })).body.version).toBe(3);
+    await expect.poll(async () => (await query(id, 'lending', 'lending')).body.error?.code, { timeout: 10_000 }).toBe('purpose-withdrawn');
+    expect((await call('GET', '/purposes')).body.purposes).toEqual([]);
+
+    // Published again as it was, for the tests after this one.
+    const restored = { ...lending, description: 'Credit decisions of the pilot commercial banks: the lending score and level', discloses: ['score', 'level'] };
+    expect((await call('PUT', '/purposes/lending', ndrc, restored)).body.version).toBe(4);
+    await expect.poll(async () => (await query(id, 'lending', 'lending')).body.score, { timeout: 10_000 }).toBe(1000);
   });
 
   it("Art. 15 refuses, and registers, a query without an authorization, under another requester's, for another purpose or another scenario", async () => {

@@ -68,6 +68,10 @@ export class PlatformDriver {
       lender: await this.platform.token('provider', { agency: AGENCIES.lender.id, subject: 'lender-clerk-qian' }),
       bank: await this.platform.token('requester', { agency: AGENCIES.bank.id, subject: 'bank-officer-liu' }),
     };
+    // The bank queries for lending (Art. 18). A release from before purposes were published data
+    // (the upgrade proof's previous one) has no such route, and no such registration to make.
+    const registered = await this.platform.call('PUT', `/purposes/lending/requesters/${AGENCIES.bank.id}`, this.tokens.ndrc, { registered: true });
+    if (registered.status !== 404) await this.expect(registered, 200);
   }
 
   /** A resident in scope (local household, full capacity), with their token, who signed the agreement unless `signs` is false. */

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
-import { MAX_AUTHORIZATION_DAYS, PURPOSE_SCOPES, PURPOSES, scopeProblem } from '../../domain/authorization';
+import { MAX_AUTHORIZATION_DAYS, purposeCodeSchema } from '../../domain/authorization';
 import { timestampSchema } from '../../domain/input';
 import type { Actor } from '../../domain/roles';
 import {
@@ -26,7 +26,7 @@ import { authorizationById, authorizationsOf, authorizedQueryFacts, type Authori
 const authorizationView = z.object({
   authorizationId: z.string(),
   requesterId: z.string(),
-  purpose: z.enum(PURPOSES),
+  purpose: z.string(),
   scenario: z.string(),
   validUntil: instantView,
   grantedAt: instantView,
@@ -34,7 +34,7 @@ const authorizationView = z.object({
   endedAt: instantView.nullable(),
 });
 
-const shown = ({ personId: _personId, ...row }: AuthorizationRow) => ({ ...row, purpose: row.purpose as (typeof PURPOSES)[number] });
+const shown = ({ personId: _personId, ...row }: AuthorizationRow) => row;
 const notFound = (authorizationId: string) => ({ message: `No authorization ${authorizationId}`, field: 'authorizationId' });
 
 /** Refuses a requester's query, registering the refusal (Art. 22) with whose data it was about. */
@@ -52,12 +52,12 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
       schema: {
         summary: 'Authorize a registered requester to read what one purpose needs of one scenario, until a time (Art. 15, 18)',
         description:
-          `Purposes and what each may read: ${PURPOSES.map((p) => `${p}: ${PURPOSE_SCOPES[p].discloses.join(' and ')} of ${PURPOSE_SCOPES[p].scenarios.join(', ')}`).join('; ')}. ` +
+          'The purpose is one of the catalogue NDRC publishes (GET /purposes: what each reads and discloses), the scenario one it reads, and the requester one registered for it. ' +
           `At most ${MAX_AUTHORIZATION_DAYS} days. Needs the collection-and-use agreement in force (Art. 7). Ends by itself at validUntil; revocable at once.`,
         tags: ['authorizations'],
         body: z.strictObject({
           requesterId: z.string().min(1).max(63),
-          purpose: z.enum(PURPOSES),
+          purpose: purposeCodeSchema,
           scenario: z.string().min(1).max(40),
           validUntil: timestampSchema,
         }),
@@ -66,9 +66,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const { purpose, scenario, validUntil } = request.body;
-      const unfit = scopeProblem(purpose, scenario);
-      if (unfit) throw new ApiError(400, 'invalid-input', `body.scenario: ${unfit}`, 'body.scenario');
+      const { purpose, validUntil } = request.body;
       const ends = Date.parse(validUntil);
       if (ends <= Date.now()) throw new ApiError(400, 'invalid-input', 'body.validUntil: must be in the future', 'body.validUntil');
       if (ends > Date.now() + MAX_AUTHORIZATION_DAYS * 86_400_000) {
@@ -148,17 +146,18 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
         summary: "A requester reads a person's score under their authorization: only what the purpose needs (Art. 15, 18)",
         description:
           'The authorization, its purpose and its scenario are checked before anything is read, and the person must have the agreement in force (Art. 7). ' +
-          'For lending: the lending score and level; for employment and tenancy: the base level. Never the records. Every query, answered or refused, is registered (Art. 22).',
+          'What the purpose discloses now (GET /purposes): for lending, the lending score and level. Never the records. A purpose withdrawn, or a requester no longer registered for it, is refused. ' +
+          'Every query, answered or refused, is registered (Art. 22).',
         tags: ['authorizations'],
         params: z.strictObject({ authorizationId: z.uuid() }),
-        querystring: z.strictObject({ purpose: z.enum(PURPOSES), scenario: z.string().min(1).max(40) }),
+        querystring: z.strictObject({ purpose: purposeCodeSchema, scenario: z.string().min(1).max(40) }),
         response: {
           200: z.object({
             authorizationId: z.string(),
-            purpose: z.enum(PURPOSES),
+            purpose: z.string(),
             scenario: z.string(),
             score: z.number().optional().describe('only when the purpose discloses it (lending)'),
-            level: z.string(),
+            level: z.string().optional().describe('only when the purpose discloses it'),
             computedAt: instantView,
           }),
           ...refusals(404),
@@ -187,13 +186,22 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
       }
       if (purpose !== row.purpose) await refuse(deps, actor, row, 403, 'purpose-not-authorized', `The authorization is for ${row.purpose}, not ${purpose}`, 'querystring.purpose');
       if (scenario !== row.scenario) await refuse(deps, actor, row, 403, 'scenario-not-authorized', `The authorization is for the ${row.scenario} scenario, not ${scenario}`, 'querystring.scenario');
+      const published = facts.purpose;
+      if (!published?.inForce) await refuse(deps, actor, row, 403, 'purpose-withdrawn', `NDRC no longer publishes the purpose ${purpose} (Art. 12, 15)`, 'querystring.purpose');
+      if (!published!.registered) await refuse(deps, actor, row, 403, 'requester-not-registered', `${actor.agencyId} is no longer registered for the purpose ${purpose}`, 'querystring.purpose');
       await requireAgreement(deps.pool, actor, row.personId, `${purpose} query by ${actor.agencyId}`, row.agreed);
       const { score } = facts;
       if (!score) await refuse(deps, actor, row, 404, 'not-found', `The person has no ${scenario} score (Art. 3: not in scope)`, 'authorizationId');
-      const legalBasis = purpose === 'lending' ? `Art. 15, 18; authorization ${authorizationId}` : `Art. 15; authorization ${authorizationId}`;
-      await logPersonRead(deps.pool, actor, [row.personId], `${purpose} (${scenario})`, legalBasis);
-      const discloses = PURPOSE_SCOPES[purpose].discloses;
-      return { authorizationId, purpose, scenario, ...(discloses.includes('score') ? { score: score!.score } : {}), level: score!.level, computedAt: score!.computedAt };
+      await logPersonRead(deps.pool, actor, [row.personId], `${purpose} (${scenario})`, `${published!.legalBasis}; authorization ${authorizationId}`);
+      const { discloses } = published!;
+      return {
+        authorizationId,
+        purpose,
+        scenario,
+        ...(discloses.includes('score') ? { score: score!.score } : {}),
+        ...(discloses.includes('level') ? { level: score!.level } : {}),
+        computedAt: score!.computedAt,
+      };
     },
   );
 };

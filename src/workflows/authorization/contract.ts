@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Purpose } from '../../domain/authorization';
-import { partyWording, workflowSummary, type Wording } from '../shared/contract';
+import type { PurposeVersion } from '../../domain/authorization';
+import { partyWording, workflowSummary } from '../shared/contract';
 
 /** Authorizations (Art. 15, 18): a person grants a requester a scoped, expiring read; revocable at once. */
 
@@ -10,14 +10,8 @@ export function authorizationWorkflowId(authorizationId: string): string {
   return `authorization/${authorizationId}`;
 }
 
-const PURPOSE_WORDS: Record<Purpose, Wording> = {
-  lending: { zh: '信贷', en: 'lending' },
-  employment: { zh: '就业', en: 'employment' },
-  tenancy: { zh: '租赁', en: 'tenancy' },
-};
-
-export function authorizationSummary(requesterId: string, purpose: Purpose): string {
-  return workflowSummary({ zh: '查询授权', en: 'Authorization' }, partyWording({ role: 'requester', agencyId: requesterId }), PURPOSE_WORDS[purpose]);
+export function authorizationSummary(requesterId: string, purpose: string): string {
+  return workflowSummary({ zh: '查询授权', en: 'Authorization' }, partyWording({ role: 'requester', agencyId: requesterId }), { zh: purpose, en: purpose });
 }
 
 export interface AuthorizationInput {
@@ -25,7 +19,8 @@ export interface AuthorizationInput {
   personId: string;
   /** A registered organisation of kind requester. */
   requesterId: string;
-  purpose: Purpose;
+  /** A purpose of the catalogue in force, for which the requester is registered. */
+  purpose: string;
   scenario: string;
   /** The instant it ends by itself (ISO 8601). */
   validUntil: string;
@@ -48,6 +43,37 @@ export const authorizationQuery = defineQuery<AuthorizationView>('authorization'
 
 /** The requester named is not a registered requester. */
 export const REQUESTER_NOT_FOUND = 'RequesterNotFound';
+/** The purpose is not in the catalogue NDRC publishes, or was withdrawn. */
+export const PURPOSE_NOT_PUBLISHED = 'PurposeNotPublished';
+/** The purpose does not read the scenario asked for. */
+export const SCENARIO_NOT_IN_PURPOSE = 'ScenarioNotInPurpose';
+/** The requester is not registered for the purpose. */
+export const REQUESTER_NOT_REGISTERED = 'RequesterNotRegistered';
+
+export const queryPurposeWorkflowType = 'queryPurposeWorkflow';
+
+/** One change of the catalogue of purposes, `query-purpose/{code}/{changeId}`. */
+export function queryPurposeWorkflowId(code: string, changeId: string): string {
+  return `query-purpose/${code}/${changeId}`;
+}
+
+export function queryPurposeSummary(code: string): string {
+  return workflowSummary({ zh: '查询用途目录', en: 'Query purposes' }, { zh: code, en: code });
+}
+
+/**
+ * Art. 12, 15, 18: NDRC publishes a new version of a purpose (or withdraws it), or registers a
+ * requester for it or ends that registration.
+ */
+export type PurposeChange =
+  | ({ kind: 'publish'; code: string; changedBy: string } & PurposeVersion)
+  | { kind: 'register'; code: string; requesterId: string; registered: boolean; changedBy: string };
+
+export type PublishedPurpose = { code: string; version: number; publishedAt: string };
+export type PurposeRegistration = { code: string; requesterId: string; registered: boolean };
+export type PurposeChangeOutcome = PublishedPurpose | PurposeRegistration;
+
+export type QueryPurposeWorkflow = (change: PurposeChange) => Promise<PurposeChangeOutcome>;
 /** The person has no collection-and-use agreement in force (Art. 7): nothing may be authorized. */
 export const AGREEMENT_REQUIRED = 'AgreementRequired';
 /** The authorization has already ended. */

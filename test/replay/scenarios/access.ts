@@ -4,7 +4,7 @@ import type { Scenario } from './scenario';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Art. 7, 15, 18: the collection-and-use agreement signed and revoked, and a new version of its text; authorizations granted, revoked and run out. */
+/** Art. 7, 12, 15, 18: the collection-and-use agreement signed and revoked, and a new version of its text; a requester registered for a purpose; authorizations granted, revoked and run out. */
 export function accessScenario(): Scenario {
   let resident: Resident;
   let running: string;
@@ -18,6 +18,9 @@ export function accessScenario(): Scenario {
   return {
     async open(d) {
       resident = await d.resident();
+      // NDRC registers the bank for lending (the driver did already: the same registration again).
+      const registered = await d.expect(await d.bed.call('PUT', `/purposes/lending/requesters/${AGENCIES.bank.id}`, d.tokens.ndrc, { registered: true }), 200);
+      await d.save(registered.body.workflowId as string, 'query-purpose-registration');
       const signed = await d.bed.pool.query<{ id: string }>('SELECT id FROM agreements WHERE person_id = $1', [resident.personId]);
       await d.save(agreementWorkflowId(signed.rows[0]!.id, 'sign'), 'agreement-signed');
 
