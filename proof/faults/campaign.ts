@@ -170,10 +170,11 @@ export class Campaign {
     await this.api.until(`objection ${filed.id} decided`, () => this.api.call('GET', `/objections/${filed.id}`, this.tokens.ndrc), (a) => a.body.state === 'decided');
   }
 
-  /** Art. 21: a served general penalty repaired by 20 volunteer hours, checked by NDRC and approved by the agency. */
+  /** Art. 21: a served general penalty, its obligation met, repaired by 20 volunteer hours, checked by NDRC and approved by the agency. */
   private async repair(): Promise<void> {
     const { number, penaltyId, token } = await this.resident(addDays(this.today, -120));
     const filed = await this.file('/repairs', token, { recordId: penaltyId, route: 'volunteering', commitmentVersion: '2026-04' }, 'repair-open');
+    await this.decide(this.tokens.market, filed.id, 'repair-performance', { decision: 'met', reasons: 'The fine was paid' });
     const events = [12, 8].map((hours, i) => ({ eventId: `EV-${penaltyId}-${i}`, identityNumber: number, kind: 'volunteering', amount: hours, occurredOn: this.today }));
     await this.expect('feed the volunteer hours', await this.api.call('POST', '/civic-events', this.tokens.civic, { events }), [200, 202]);
     await this.decide(this.tokens.ndrc, filed.id, 'repair-completeness', { decision: 'complete', reasons: '20 hours in the civilised-behaviour database' });

@@ -82,6 +82,9 @@ describe('Art. 21 credit repair through the API on the dev server', () => {
       const answer = await call('POST', '/repairs', person, body);
       expect({ status: answer.status, field: answer.body.error?.field, code: answer.body.error?.code }).toEqual({ status, field, code });
     }
+    // Order 36 art. 3: the credit commitment is signed by real name.
+    const unverified = await platform.token('person', { person: personId, acr: null });
+    expect((await call('POST', '/repairs', unverified, application)).body.error).toMatchObject({ code: 'real-name-required', field: 'token' });
     expect((await call('POST', '/repairs', market, application)).status).toBe(403);
     expect((await call('GET', `/repairs/eligibility?recordId=${penaltyId}`, market)).status).toBe(403);
     expect((await platform.db.pool.query('SELECT count(*)::int AS n FROM repairs')).rows[0].n).toBe(0);
@@ -96,6 +99,9 @@ describe('Art. 21 credit repair through the API on the dev server', () => {
       message: expect.stringContaining(repairId),
     });
     expect((await call('GET', `/repairs/eligibility?recordId=${penaltyId}`, person)).body.openRepairId).toBe(repairId);
+    // Order 36 art. 3: the agency confirms the obligation met first; the volunteering adds to it, it does not replace it.
+    const obligation = await openTask(market, repairId, 'repair-performance');
+    expect((await call('POST', `/tasks/${obligation.id}/completion`, market, { decision: 'met', reasons: 'The fine was paid' })).status).toBe(200);
 
     // The feed: a malformed event refuses the request; the role and the agency are checked.
     const malformed = await call('POST', '/civic-events', civicDb, { events: [volunteering('EV-1', 12), { ...volunteering('EV-2', 8), amount: -8 }] });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/domain/working-days';
 import { civicEvidenceSignal, repairQuery } from '../../src/workflows/repair/contract';
 import { EVENTS_PER_RUN } from '../../src/workflows/shared/history';
-import { RepairBench } from '../support/repair-fixtures';
+import { FIXTURE_CLERK, RepairBench } from '../support/repair-fixtures';
 import { workflowTestBed } from '../support/workflow-bed';
 
 const FILED_ON = '2026-09-29';
@@ -32,6 +32,7 @@ describe('Art. 21 credit repair: a repair fed by the civic database for two year
     const recordId = await repairs.record(personId, 'administrative-penalty', '2026-06-01');
     const { filing, handle, repairId } = repairs.file(personId, recordId, 'volunteering');
     await filing;
+    await repairs.decideNext(handle, 'repair-performance', FIXTURE_CLERK, 'met', 'the fine was paid');
     const firstRun = (await handle.describe()).runId;
     // The events as the civilised-behaviour database keeps them (the civic feed's first step); each then reaches the repair as its signal.
     await bed.db.pool.query(

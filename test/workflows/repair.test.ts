@@ -337,6 +337,8 @@ describe('Art. 21 credit repair by volunteering and donation: the civilised-beha
     await repairs.feed({ eventId: 'vol-0', person: resident.person, kind: 'volunteering', amount: 5, occurredOn: '2026-09-20' });
     const { filing, repairId, handle } = repairs.file(resident.personId, penalty, 'volunteering');
     expect(await filing).toMatchObject({ terms: { route: 'volunteering', unit: 'hours', threshold: 20, windowDays: 90 }, progress: 0 });
+    // Order 36 art. 3: the obligation is met first; the hours add to it, they do not replace it.
+    await repairs.decideNext(handle, 'repair-performance', FIXTURE_CLERK, 'met', 'the fine was paid');
 
     await repairs.feed({ eventId: 'vol-1', person: resident.person, kind: 'volunteering', amount: 8, occurredOn: '2026-09-29' });
     await expect.poll(async () => (await handle.query(repairQuery)).progress).toBe(8);
@@ -392,6 +394,7 @@ describe('Art. 21 credit repair by volunteering and donation: the civilised-beha
     await repairs.feed({ eventId: 'gift-1', person: resident.person, kind: 'donation', amount: 600, occurredOn: today });
     const { filing, handle } = repairs.file(resident.personId, penalty, 'donation');
     expect(await filing).toMatchObject({ terms: { unit: 'yuan', threshold: 1000 } });
+    await repairs.decideNext(handle, 'repair-performance', FIXTURE_CLERK, 'met', 'the fine was paid');
     await expect.poll(async () => (await handle.query(repairQuery)).progress).toBe(600);
     await repairs.feed({ eventId: 'gift-2', person: resident.person, kind: 'donation', amount: 400, occurredOn: today });
     await expect.poll(async () => (await handle.query(repairQuery)).state).toBe('checking');
@@ -418,6 +421,7 @@ describe('Art. 21 credit repair by volunteering and donation: the civilised-beha
     const today = new Date((await bed.env.currentTimeMs()) + 8 * 3600_000).toISOString().slice(0, 10);
     const { filing, handle } = repairs.file(resident.personId, penalty, 'volunteering');
     await filing;
+    await repairs.decideNext(handle, 'repair-performance', FIXTURE_CLERK, 'met', 'the fine was paid');
     // Evidence of an event the civilised-behaviour database never kept: the count's row cannot reference it.
     await handle.signal(civicEvidenceSignal, { eventId: 'never-kept', kind: 'volunteering', amount: 19, occurredOn: today });
     await repairs.feed({ eventId: 'vol-kept', person: resident.person, kind: 'volunteering', amount: 3, occurredOn: today });
@@ -433,6 +437,7 @@ describe('Art. 21 credit repair by volunteering and donation: the civilised-beha
     const today = new Date(await bed.env.currentTimeMs() + 8 * 3600_000).toISOString().slice(0, 10);
     const { filing, repairId, handle } = repairs.file(resident.personId, penalty, 'civilised-practice');
     expect(await filing).toMatchObject({ terms: { unit: 'events', threshold: 4, windowDays: 90 } });
+    await repairs.decideNext(handle, 'repair-performance', FIXTURE_CLERK, 'met', 'the fine was paid');
     await repairs.feed({ eventId: 'practice-1', person: resident.person, kind: 'civilised-practice', amount: 1, occurredOn: today });
     await expect.poll(async () => (await handle.query(repairQuery)).progress).toBe(1);
     await bed.env.sleep(91 * 24 * 3600_000);

@@ -212,7 +212,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     {
       config: { roles: ['person'] },
       schema: {
-        summary: 'Apply to repair one of my negative records by a route, signing the credit commitment (Art. 21)',
+        summary: 'Apply to repair one of my negative records by a route, signing the credit commitment by real name (Art. 21)',
         description:
           'Refused at once, with nothing written, when the rules leave the record unrepairable (the rule, and for time the day one may apply), ' +
           'when the route is not open to its tier, when the commitment signed is not the current one, or when the record already has an open repair.',
@@ -222,11 +222,13 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
           route: z.enum(REPAIR_ROUTES),
           commitmentVersion: z.string().min(1).max(40).describe('the version of the credit commitment signed, as GET /repairs/eligibility shows it'),
         }),
-        response: { 202: z.object({ repairId: z.string(), workflowId: z.string() }), ...refusals(404, 409, 422) },
+        response: { 202: z.object({ repairId: z.string(), workflowId: z.string() }), ...refusals(403, 404, 409, 422) },
       },
     },
     async (request, reply) => {
       const actor = actorOf(request);
+      // Order 36 art. 3: the credit commitment is the applicant's own, signed by real name.
+      if (!actor.realName) throw new ApiError(403, 'real-name-required', 'Signing the credit commitment needs real-name authentication (Order 36 art. 3)', 'token');
       const repairId = randomUUID();
       const workflowId = repairWorkflowId(repairId);
       const deciderId = await sharerOfRecord(deps.pool, request.body.recordId, actor.personId!);

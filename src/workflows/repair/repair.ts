@@ -46,6 +46,12 @@ const CONTINUE_LONG_GATHERING = 'repair-continues-as-new-while-gathering';
 
 /** 0.3.0: a completeness check may ask the applicant for what is missing (DOMAIN.md) instead of only ending the repair. */
 const COMPLETENESS_ASKS_SUPPLEMENT = 'repair-completeness-asks-supplement';
+/**
+ * 0.3.0: on a civic route (volunteering, donation, civilised practice) the agency first confirms
+ * that the legal obligation is met, as on the performance route: civic conduct adds to meeting it,
+ * never replaces it (Order 36 art. 3). A repair filed before gathers at once.
+ */
+const CIVIC_ROUTES_NEED_OBLIGATION_MET = 'repair-civic-routes-need-obligation-met';
 
 const CLOSED_WORDS: Partial<Record<RepairState, Wording>> = {
   approved: { zh: '已办结：准予信用修复', en: 'Closed: the repair is approved' },
@@ -302,28 +308,31 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     return { until, ...(suppliedNow && !stopped() ? { evidence: suppliedNow } : {}) };
   }
 
+  /** The agency confirms the legal obligation met; found unmet, the applicant meets it and reports it again, until the maximum period. */
+  async function obligationMet(): Promise<'complete' | 'stopped'> {
+    for (;;) {
+      const confirmed = await confirmation('repair-performance', { zh: '确认申请人是否已履行义务', en: 'confirm whether the applicant has met the obligation' }, ['met', 'not-met']);
+      if (!confirmed) return 'stopped';
+      if (confirmed.decision === 'met') return 'complete';
+      // Still unmet: the repair waits for the applicant to report it met, or for the maximum period.
+      view.obligationUnmet = true;
+      performanceReported = false;
+      await progress();
+      details.waitFor('performance', {
+        who: { role: 'applicant' },
+        what: { zh: '履行义务后再次报告', en: 'meet the obligation and report it met' },
+        ...(filed!.maximumEndsOn ? { until: startOfShanghaiDay(filed!.maximumEndsOn) } : {}),
+      });
+      await condition(() => performanceReported || stopped());
+      details.over('performance');
+      if (stopped()) return 'stopped';
+      await progress();
+    }
+  }
+
   /** The route's evidence, waited for durably. */
   async function gather(): Promise<Gathered> {
-    if (terms.route === 'performance') {
-      for (;;) {
-        const confirmed = await confirmation('repair-performance', { zh: '确认申请人是否已履行义务', en: 'confirm whether the applicant has met the obligation' }, ['met', 'not-met']);
-        if (!confirmed) return 'stopped';
-        if (confirmed.decision === 'met') return 'complete';
-        // Still unmet: the repair waits for the applicant to report it met, or for the maximum period.
-        view.obligationUnmet = true;
-        performanceReported = false;
-        await progress();
-        details.waitFor('performance', {
-          who: { role: 'applicant' },
-          what: { zh: '履行义务后再次报告', en: 'meet the obligation and report it met' },
-          ...(filed!.maximumEndsOn ? { until: startOfShanghaiDay(filed!.maximumEndsOn) } : {}),
-        });
-        await condition(() => performanceReported || stopped());
-        details.over('performance');
-        if (stopped()) return 'stopped';
-        await progress();
-      }
-    }
+    if (terms.route === 'performance') return obligationMet();
     if (terms.route === 'deferral') {
       const grant = await confirmation('repair-deferral', { zh: '决定是否准予延期或分期履行', en: 'decide whether to grant a deferral or instalments' }, ['grant', 'refuse'], {
         scheduleFor: { decisions: ['grant'], maxDays: terms.maxInstalments, after: shanghaiDayOf(new Date()) },
@@ -349,6 +358,8 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
       }
       return 'complete';
     }
+    // A run continued as new was past this point in its first run.
+    if (!input.carried && patched(CIVIC_ROUTES_NEED_OBLIGATION_MET) && (await obligationMet()) === 'stopped') return 'stopped';
     const until = windowEnd(filed!.filedOn, terms)!;
     const untilAt = startOfShanghaiDay(until).getTime();
     if ('threshold' in terms) {

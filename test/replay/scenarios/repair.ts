@@ -49,6 +49,10 @@ export function repairScenario(): Scenario {
       // Volunteering, fed by the civilised-behaviour database: 12 of 20 hours so far.
       const volunteer1 = await d.resident();
       volunteering = await file(d, volunteer1, 'REP-VOLUNTEER', 'volunteering');
+      // 0.3.0: the agency confirms the obligation met before civic conduct counts (Order 36 art. 3).
+      await d.task(volunteering.workflowId, 'repair-performance');
+      await d.save(volunteering.workflowId, 'repair-volunteering-waiting-obligation');
+      await d.decide(d.tokens.market, volunteering.workflowId, 'repair-performance', 'met');
       await d.save(volunteering.workflowId, 'repair-volunteering-collecting');
       await d.expect(await volunteer(d, volunteer1, 'EV-REPLAY-1', 12), 202);
       await d.save('civic-event/EV-REPLAY-1', 'civic-event-routed-to-repair');
@@ -58,6 +62,7 @@ export function repairScenario(): Scenario {
       // Fed for long (an event a day for a year, in minutes of the capture): the repair continues as new (0.3.0).
       const longFed = await d.resident();
       const long = await file(d, longFed, 'REP-LONG', 'volunteering');
+      await d.decide(d.tokens.market, long.workflowId, 'repair-performance', 'met');
       const firstRun = (await d.bed.client.workflow.getHandle(long.workflowId).describe()).runId;
       const events = Array.from({ length: LONG_FEED_EVENTS }, (_, i) => ({ eventId: `EV-LONG-${i}`, identityNumber: longFed.identity, kind: 'volunteering', amount: 0.01, occurredOn: d.today }));
       for (let from = 0; from < events.length; from += 1000) {
@@ -70,6 +75,7 @@ export function repairScenario(): Scenario {
       // Fed to the end: 20 hours make the application complete; NDRC finds it incomplete all the same.
       const volunteer2 = await d.resident();
       const complete = (await file(d, volunteer2, 'REP-INCOMPLETE', 'volunteering')).workflowId;
+      await d.decide(d.tokens.market, complete, 'repair-performance', 'met');
       await d.expect(await volunteer(d, volunteer2, 'EV-REPLAY-2', 20), 202);
       await d.task(complete, 'repair-completeness');
       await d.save(complete, 'repair-checking-waiting-completeness');
