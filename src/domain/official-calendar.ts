@@ -69,10 +69,12 @@ function solarFromLunar(year: number, month: number, day: number): LocalDate {
 
 /**
  * The statutory public holidays of the national holiday measures as revised in 2024, without
- * the make-up days that only a yearly notice fixes. Used, marked provisional, for a year whose
- * notice has not been loaded yet (DOMAIN.md "The working-day calendar").
+ * the make-up days that only a yearly notice fixes: 13 days of rest, one entry each, two of them
+ * on the same day in a year where two festivals meet (Mid-autumn on a day of National Day, as in
+ * 2028). Used, marked provisional, for a year whose notice has not been loaded yet (DOMAIN.md
+ * "The working-day calendar").
  */
-export function statutoryHolidays(year: number): Map<LocalDate, string> {
+export function statutoryHolidays(year: number): NoticeEntry[] {
   const springFestival = solarFromLunar(year, 1, 1);
   const entries: [LocalDate, string][] = [
     [`${year}-01-01`, "New Year's Day"],
@@ -84,37 +86,48 @@ export function statutoryHolidays(year: number): Map<LocalDate, string> {
     [`${year}-05-01`, 'Labour Day'],
     [`${year}-05-02`, 'Labour Day'],
     [solarFromLunar(year, 5, 5), 'Dragon Boat Festival'],
-    [solarFromLunar(year, 8, 15), 'Mid-autumn Festival'],
     [`${year}-10-01`, 'National Day'],
     [`${year}-10-02`, 'National Day'],
     [`${year}-10-03`, 'National Day'],
+    // After the fixed days, so that a festival meeting one of them is the day made up.
+    [solarFromLunar(year, 8, 15), 'Mid-autumn Festival'],
   ];
-  return new Map(entries);
+  return entries.map(([day, name]) => ({ day, name }));
 }
 
 /**
- * The holiday measures' rule for a statutory holiday that falls on a Saturday or Sunday: it is
- * made up (补假) on the next working day that is not a holiday or a make-up day itself.
+ * The holiday measures' rule for a day of rest that is lost: a statutory holiday falling on a
+ * Saturday or Sunday, or on a day another holiday already rests, is made up (补假) on the next
+ * working day that is not a holiday or a made-up day itself.
  */
-function madeUpHolidays(rest: Map<LocalDate, string>): Map<LocalDate, string> {
+function madeUpHolidays(holidays: NoticeEntry[]): Map<LocalDate, string> {
+  const rest = new Map<LocalDate, string>();
+  const lost: NoticeEntry[] = [];
+  for (const holiday of holidays) {
+    if (isWeekend(holiday.day) || rest.has(holiday.day)) lost.push(holiday);
+    else rest.set(holiday.day, holiday.name);
+  }
+  const taken = (day: LocalDate) => isWeekend(day) || rest.has(day) || holidays.some((holiday) => holiday.day === day);
   const madeUp = new Map<LocalDate, string>();
-  for (const [day, name] of [...rest].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!isWeekend(day)) continue;
+  for (const { day, name } of lost.sort((a, b) => (a.day < b.day ? -1 : 1))) {
     let instead = addDays(day, 1);
-    while (isWeekend(instead) || rest.has(instead) || madeUp.has(instead)) instead = addDays(instead, 1);
+    while (taken(instead) || madeUp.has(instead)) instead = addDays(instead, 1);
     madeUp.set(instead, `${name} (made up for ${day})`);
   }
   return madeUp;
 }
 
 /**
- * A provisional year: weekends and statutory holidays rest, and a holiday falling on a weekend
- * is made up on the next working day (e.g. 1-2 May 2027 on Monday and Tuesday 3-4 May); every
- * other day works.
+ * A provisional year: weekends and statutory holidays rest, and a holiday lost to a weekend or to
+ * another holiday is made up on the next working day (e.g. 1-2 May 2027 on Monday and Tuesday
+ * 3-4 May; in 2028, National Day's Sunday 1 October and Mid-autumn on 3 October on 4 and 5
+ * October); every other day works.
  */
 export function provisionalYear(year: number): CalendarDay[] {
-  const rest = statutoryHolidays(year);
-  const madeUp = madeUpHolidays(rest);
+  const holidays = statutoryHolidays(year);
+  const rest = new Map<LocalDate, string>();
+  for (const { day, name } of holidays) rest.set(day, rest.has(day) ? `${rest.get(day)!}, ${name}` : name);
+  const madeUp = madeUpHolidays(holidays);
   return daysBetween(`${year}-01-01`, `${year}-12-31`).map((day) => {
     const holiday = rest.get(day) ?? madeUp.get(day);
     return { day, isWorkingDay: !holiday && !isWeekend(day), note: holiday ?? null };

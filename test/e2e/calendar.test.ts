@@ -111,6 +111,14 @@ describe('Working days: an admin loads and corrects the calendar through the API
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
+  it('Art. 10, 20 counts working days in a year no notice has published by the holiday rules, a festival lost to another holiday made up', async () => {
+    // 2031: Mid-autumn falls on National Day's 1 October; the day is made up on Monday 6 October.
+    const read = await call('GET', '/calendar/years/2031', await platform.token('agency', { agency: 'city-court' }));
+    expect(read.body.published).toBe(false);
+    const days = new Map((read.body.days as { day: string; isWorkingDay: boolean }[]).map((day) => [day.day, day.isWorkingDay]));
+    expect(['2031-10-01', '2031-10-03', '2031-10-06', '2031-10-07'].map((day) => days.get(day))).toEqual([false, false, false, true]);
+  });
+
   it('lets only admins change the calendar', async () => {
     const anonymous = await call('POST', '/admin/calendar/years/2027', undefined, {});
     expect(anonymous.status).toBe(401);

@@ -94,8 +94,8 @@ describe('Working days: years without a loaded notice', () => {
 
   it('rests on the 13 statutory holidays of 2027 (lunar dates converted) and works no make-up working days', () => {
     const holidays = statutoryHolidays(2027);
-    expect(holidays.size).toBe(13);
-    expect([...holidays.keys()]).toEqual(
+    expect(holidays.length).toBe(13);
+    expect(holidays.map((holiday) => holiday.day)).toEqual(
       expect.arrayContaining(['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-08', '2027-04-05', '2027-05-02', '2027-06-09', '2027-09-15', '2027-10-03']),
     );
     const days = new Map(provisionalYear(2027).map((d) => [d.day, d.isWorkingDay]));
@@ -112,6 +112,23 @@ describe('Working days: years without a loaded notice', () => {
     // Spring Festival 2027: eve Friday 5 Feb, then Saturday to Monday; the weekend days are made up on Tuesday and Wednesday.
     expect(['2027-02-09', '2027-02-10', '2027-02-11'].map((day) => days.get(day)!.isWorkingDay)).toEqual([false, false, true]);
     expect(provisionalYear(2028).find((d) => d.day === '2028-01-03')).toMatchObject({ isWorkingDay: false, note: "New Year's Day (made up for 2028-01-01)" });
+  });
+
+  it('makes up a festival that falls on another holiday: Mid-autumn 2028 on National Day\'s 3 October, Mid-autumn 2031 on 1 October', () => {
+    // 2028: 1 October is a Sunday and Mid-autumn falls on 3 October: two days lost, made up on 4 and 5 October.
+    const days2028 = new Map(provisionalYear(2028).map((d) => [d.day, d]));
+    expect(days2028.get('2028-10-03')).toMatchObject({ isWorkingDay: false, note: 'National Day, Mid-autumn Festival' });
+    expect(days2028.get('2028-10-04')).toMatchObject({ isWorkingDay: false, note: 'National Day (made up for 2028-10-01)' });
+    expect(days2028.get('2028-10-05')).toMatchObject({ isWorkingDay: false, note: 'Mid-autumn Festival (made up for 2028-10-03)' });
+    expect(days2028.get('2028-10-06')).toMatchObject({ isWorkingDay: true });
+    // 2031: 1 October is a Wednesday; 4-5 October a weekend, so the lost day rests on Monday 6 October.
+    const days2031 = new Map(provisionalYear(2031).map((d) => [d.day, d]));
+    expect(['2031-10-01', '2031-10-02', '2031-10-03', '2031-10-06', '2031-10-07'].map((day) => days2031.get(day)!.isWorkingDay)).toEqual([false, false, false, false, true]);
+    // Every year keeps its 13 weekdays of rest, whatever meets a weekend or another holiday.
+    for (const year of [2027, 2028, 2031, 2039, 2058]) {
+      const rest = provisionalYear(year).filter((d) => !d.isWorkingDay && !['Sat', 'Sun'].includes(new Date(`${d.day}T12:00:00Z`).toUTCString().slice(0, 3)));
+      expect({ year, rest: rest.length }).toEqual({ year, rest: 13 });
+    }
   });
 
   it('builds a year from a notice: listed holidays rest, listed weekend days work', () => {
