@@ -27,6 +27,7 @@ import { personalDataRoutes } from './personal-data/routes';
 import { recordRoutes } from './records/routes';
 import { registerRoutes } from './register/routes';
 import { repairRoutes } from './repair/routes';
+import { publicCommentRoutes } from './scoring/public-comment';
 import { scoreRoutes } from './scoring/routes';
 import { supervisionRoutes } from './supervision/routes';
 import type { ApiDependencies } from './shared/dependencies';
@@ -188,6 +189,7 @@ export async function buildApi(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(authorizationRoutes, deps);
   await app.register(purposeRoutes, deps);
   await app.register(scoreRoutes, deps);
+  await app.register(publicCommentRoutes, deps);
   await app.register(incentiveRoutes, deps);
   await app.register(attestationRoutes, deps);
   await app.register(objectionRoutes, deps);

@@ -34,7 +34,7 @@ import {
   REPAIR_OPEN,
   ROUTE_NOT_OPEN,
 } from '../workflows/repair/contract';
-import { INVALID_MODEL_TRANSITION, MODEL_NOT_FOUND } from '../workflows/scoring/contract';
+import { COMMENT_CLOSED, COMMENT_PERIOD_OPEN, INVALID_MODEL_TRANSITION, MODEL_NOT_FOUND } from '../workflows/scoring/contract';
 import { INVALID_DATA, INVALID_DECISION, NOT_THE_APPLICANT, PERSON_NOT_FOUND, RECORD_NOT_FOUND, TASK_CLOSED, TASK_FORBIDDEN, type RefusalDetail } from '../workflows/shared/contract';
 import { ApiError } from './errors';
 
@@ -82,6 +82,8 @@ const ANSWERS: Record<string, { status: number; code: string }> = {
   [INCENTIVE_OWNED_ELSEWHERE]: { status: 403, code: 'forbidden' },
   [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
   [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
+  [COMMENT_PERIOD_OPEN]: { status: 409, code: 'comment-period-open' },
+  [COMMENT_CLOSED]: { status: 409, code: 'comment-closed' },
   [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },
   // What the storable-text guard lets through and Postgres still refuses: the request is refused, the process goes on as it was.
   [INVALID_DATA]: { status: 422, code: 'unstorable-input' },

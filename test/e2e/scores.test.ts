@@ -118,21 +118,48 @@ describe('The score through the API on the dev server', () => {
     expect(lending).toMatchObject({ modelId: 'lending-v1', score: 900 });
   });
 
-  it('Art. 13 a draft or a model under public comment scores nobody; activation rescores the scenario', async () => {
+  it('Art. 13 a draft or a model under public comment scores nobody; anyone reads it and comments, NDRC exports the comments and activates it only after the comment, on its effective day, which rescores the scenario', async () => {
     const person = await resident(404);
+    const ndrc = await platform.token('ndrc', { subject: 'ndrc-models-zhao' });
     expect((await person.share(market, 'PEN', 'administrative', 'administrative-penalty', { procedure: 'general' })).status).toBe(201);
     await expect.poll(person.base, { timeout: 15_000 }).toMatchObject({ modelId: 'base-v1', score: 970 });
-    const models = (await call('GET', '/models', institution)).body as { models: { id: string; status: string }[] };
+    const models = (await call('GET', '/models', institution)).body as { models: { id: string; status: string; adoption: string | null }[] };
     expect(models.models.filter((m) => m.status === 'active').map((m) => m.id).sort()).toEqual(['base-v1', 'lending-v1']);
+    // The seeded models say how they were adopted.
+    expect(models.models.find((m) => m.id === 'base-v1')?.adoption).toContain('public comment');
     const current = await platform.db.pool.query(`SELECT definition FROM score_models WHERE id = 'base-v1'`);
     const definition = current.rows[0].definition;
     definition.rules['administrative-penalty'].points = -60;
 
     const drafted = await call('POST', '/models', institution, { scenario: 'base', description: 'Penalties weigh double', definition });
     expect(drafted).toMatchObject({ status: 201, body: { modelId: 'base-v2', status: 'draft' } });
-    expect((await call('POST', '/models/base-v2/transitions', institution, { to: 'active' })).status).toBe(409);
+    // A draft goes to public comment before anything else; NDRC does not put it there.
+    expect((await call('POST', '/models/base-v2/transitions', ndrc, { to: 'active' })).body.error).toMatchObject({ code: 'invalid-transition' });
+    expect((await call('POST', '/models/base-v2/transitions', ndrc, { to: 'public-comment', commentUntil: today })).status).toBe(403);
     expect((await call('POST', '/models/base-v2/transitions', institution, { to: 'public-comment' })).status).toBe(400);
+    expect((await call('POST', '/models/base-v2/transitions', institution, { to: 'public-comment', commentUntil: addDays(today, -1) })).status).toBe(400);
     expect((await call('POST', '/models/base-v2/transitions', institution, { to: 'public-comment', commentUntil: today })).status).toBe(200);
+
+    // Anyone reads the draft, without a token; anyone with one comments, a resident included.
+    const published = (await platform.call('GET', '/models/public-comment')).body as { models: { id: string; commentUntil: string; definition: { rules: Record<string, { points: number }> } }[] };
+    expect(published.models.map((m) => ({ id: m.id, commentUntil: m.commentUntil, points: m.definition.rules['administrative-penalty']!.points }))).toEqual([{ id: 'base-v2', commentUntil: today, points: -60 }]);
+    const personId = (await platform.db.pool.query(`SELECT person_id FROM records WHERE reference = 'PEN-404'`)).rows[0].person_id as string;
+    expect((await call('POST', '/models/base-v2/comments', person.token, { comment: '处罚分值翻倍过重，建议区分情节' })).status).toBe(201);
+    expect((await call('POST', '/models/base-v2/comments', market, { comment: 'Agree with doubling, 市场监管局' })).status).toBe(201);
+    expect((await platform.call('POST', '/models/base-v2/comments', undefined, { comment: 'anonymous' })).status).toBe(401);
+    expect((await call('POST', '/models/base-v2/comments', person.token, { comment: ' ' })).status).toBe(400);
+    expect((await call('POST', '/models/base-v1/comments', person.token, { comment: 'the active one' })).body.error).toMatchObject({ code: 'comment-closed' });
+    const comments = (await call('GET', '/models/base-v2/comments', ndrc)).body as { comments: { authorRole: string; author: string; comment: string }[] };
+    expect(comments.comments.map(({ authorRole, author }) => ({ authorRole, author }))).toEqual([
+      { authorRole: 'person', author: personId },
+      { authorRole: 'agency', author: expect.any(String) },
+    ]);
+    expect((await call('GET', '/models/base-v2/comments', person.token)).status).toBe(403);
+    const exported = await fetch(`${platform.url}/models/base-v2/comments.csv`, { headers: { authorization: `Bearer ${ndrc}` } });
+    const csv = await exported.text();
+    expect(csv.split('\r\n')[0]).toBe('commentId,submittedAt,authorRole,author,comment');
+    expect(csv).toContain('处罚分值翻倍过重，建议区分情节');
+
     expect((await call('POST', '/rescoring/schedule/trigger', institution)).status).toBe(202);
     await expect
       .poll(async () => ((await call('GET', '/rescoring/runs', institution)).body as { runs: { id: string; finishedAt: string | null }[] }).runs.find((r) => r.id === `rescore-due/${today}`)?.finishedAt, {
@@ -141,12 +168,27 @@ describe('The score through the API on the dev server', () => {
       .toBeTruthy();
     expect(await person.base()).toMatchObject({ modelId: 'base-v1', score: 970 });
 
-    const activated = await call('POST', '/models/base-v2/transitions', institution, { to: 'active', effectiveFrom: today });
+    // NDRC activates, not the institution, and not while the comment runs (it runs to the end of today).
+    expect((await call('POST', '/models/base-v2/transitions', institution, { to: 'active' })).status).toBe(403);
+    expect((await call('POST', '/models/base-v2/transitions', ndrc, { to: 'active' })).body.error).toMatchObject({ code: 'comment-period-open' });
+    expect((await call('POST', '/models/base-v2/transitions', ndrc, { to: 'active', effectiveFrom: addDays(today, -1) })).status).toBe(400);
+    // An activation on a later day is scheduled durably and answered at once; the model shows its day.
+    const scheduled = await call('POST', '/models/base-v2/transitions', ndrc, { to: 'active', effectiveFrom: addDays(today, 3) });
+    expect(scheduled).toMatchObject({ status: 202, body: { modelId: 'base-v2', status: 'scheduled', effectiveFrom: addDays(today, 3) } });
+    const waiting = (await call('GET', '/models', ndrc)).body as { models: { id: string; status: string; effectiveFrom: string | null }[] };
+    expect(waiting.models.find((m) => m.id === 'base-v2')).toMatchObject({ status: 'public-comment', effectiveFrom: addDays(today, 3) });
+    expect((await platform.client.workflow.getHandle(scheduled.body.workflowId as string).describe()).status.name).toBe('RUNNING');
+
+    // The comment period over (as it will be tomorrow), comments close and NDRC may activate today.
+    await platform.db.pool.query(`UPDATE score_models SET comment_until = $2 WHERE id = $1`, ['base-v2', addDays(today, -1)]);
+    expect((await call('POST', '/models/base-v2/comments', person.token, { comment: 'too late' })).body.error).toMatchObject({ code: 'comment-closed' });
+    const activated = await call('POST', '/models/base-v2/transitions', ndrc, { to: 'active' });
     expect(activated.status).toBe(200);
     expect(activated.body).toMatchObject({ modelId: 'base-v2', status: 'active', rescoring: { personsScored: expect.any(Number) } });
     expect(await person.base()).toMatchObject({ modelId: 'base-v2', score: 940 });
-    const after = (await call('GET', '/models', institution)).body as { models: { id: string; status: string }[] };
+    const after = (await call('GET', '/models', institution)).body as { models: { id: string; status: string; activatedBy: string | null; effectiveFrom: string | null }[] };
     expect(after.models.find((m) => m.id === 'base-v1')?.status).toBe('retired');
+    expect(after.models.find((m) => m.id === 'base-v2')).toMatchObject({ activatedBy: 'ndrc-models-zhao', effectiveFrom: today });
     const view = (await call('GET', '/me/score', person.token)).body as unknown as ScoreView;
     expect(view.history.length).toBeGreaterThanOrEqual(3);
   });

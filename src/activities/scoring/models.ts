@@ -1,8 +1,24 @@
 import type pg from 'pg';
 import { withTransaction } from '../../db/transaction';
 import { MODEL_TRANSITIONS, type ModelStatus } from '../../domain/score-model';
-import { INVALID_MODEL_TRANSITION, MODEL_NOT_FOUND, type DraftModel, type ModelTransition } from '../../workflows/scoring/contract';
+import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
+import {
+  COMMENT_CLOSED,
+  COMMENT_PERIOD_OPEN,
+  INVALID_MODEL_TRANSITION,
+  MODEL_NOT_FOUND,
+  type DraftModel,
+  type ModelComment,
+  type ModelTransition,
+} from '../../workflows/scoring/contract';
 import { refusal } from '../../workflows/shared/contract';
+
+/** Art. 13: a model under public comment is activated, or takes effect, only after the last day of its comment period. */
+function commentEnded(model: { comment_until: LocalDate | null }, onDay: LocalDate): void {
+  if (model.comment_until !== null && model.comment_until >= onDay) {
+    throw refusal(COMMENT_PERIOD_OPEN, `The public comment runs until ${model.comment_until}: the model can take effect from the day after (Art. 13)`, 'effectiveFrom');
+  }
+}
 
 /** Art. 13: the lifecycle of indicator models, each step checked against the one before. */
 export function createModelActivities({ pool }: { pool: pg.Pool }) {
@@ -27,18 +43,23 @@ export function createModelActivities({ pool }: { pool: pg.Pool }) {
       });
     },
 
-    /** Moves a model along its lifecycle; activating one retires the scenario's active model. */
+    /**
+     * Moves a model along its lifecycle; activating one retires the scenario's active model. A
+     * model is activated only once its public comment has ended (Art. 13).
+     */
     async transitionModel(transition: ModelTransition): Promise<{ scenario: string; status: ModelStatus }> {
       return withTransaction(pool, async (db) => {
-        const current = await db.query<{ scenario: string; status: ModelStatus }>('SELECT scenario, status FROM score_models WHERE id = $1 FOR UPDATE', [
-          transition.modelId,
-        ]);
+        const current = await db.query<{ scenario: string; status: ModelStatus; comment_until: LocalDate | null }>(
+          'SELECT scenario, status, comment_until FROM score_models WHERE id = $1 FOR UPDATE',
+          [transition.modelId],
+        );
         const model = current.rows[0];
         if (!model) throw refusal(MODEL_NOT_FOUND, `No model ${transition.modelId}`, 'id');
         if (model.status === transition.to) return { scenario: model.scenario, status: model.status };
         if (!MODEL_TRANSITIONS[model.status].includes(transition.to)) {
           throw refusal(INVALID_MODEL_TRANSITION, `A ${model.status} model cannot become ${transition.to} (Art. 13)`, 'to');
         }
+        if (transition.to === 'active') commentEnded(model, shanghaiDayOf(new Date()));
         if (transition.to === 'active') {
           await db.query(`UPDATE score_models SET status = 'retired', retired_at = now() WHERE scenario = $1 AND status = 'active'`, [model.scenario]);
         }
@@ -47,11 +68,46 @@ export function createModelActivities({ pool }: { pool: pg.Pool }) {
              comment_from = coalesce($3, comment_from), comment_until = coalesce($4, comment_until),
              effective_from = coalesce($5, effective_from),
              activated_at = CASE WHEN $2 = 'active' THEN now() ELSE activated_at END,
+             activated_by = CASE WHEN $2 = 'active' THEN $6 ELSE activated_by END,
              retired_at = CASE WHEN $2 = 'retired' THEN now() ELSE retired_at END
            WHERE id = $1`,
-          [transition.modelId, transition.to, transition.commentFrom ?? null, transition.commentUntil ?? null, transition.effectiveFrom ?? null],
+          [transition.modelId, transition.to, transition.commentFrom ?? null, transition.commentUntil ?? null, transition.effectiveFrom ?? null, transition.by ?? null],
         );
         return { scenario: model.scenario, status: transition.to };
+      });
+    },
+
+    /** An activation taking effect on a later day (Art. 13): checked now, and the day recorded for all to see. */
+    async scheduleActivation(input: { modelId: string; effectiveFrom: LocalDate }): Promise<{ modelId: string; effectiveFrom: LocalDate }> {
+      return withTransaction(pool, async (db) => {
+        const current = await db.query<{ status: ModelStatus; comment_until: LocalDate | null }>('SELECT status, comment_until FROM score_models WHERE id = $1 FOR UPDATE', [
+          input.modelId,
+        ]);
+        const model = current.rows[0];
+        if (!model) throw refusal(MODEL_NOT_FOUND, `No model ${input.modelId}`, 'id');
+        if (model.status !== 'public-comment') throw refusal(INVALID_MODEL_TRANSITION, `A ${model.status} model cannot become active (Art. 13)`, 'to');
+        commentEnded(model, input.effectiveFrom);
+        await db.query('UPDATE score_models SET effective_from = $2 WHERE id = $1', [input.modelId, input.effectiveFrom]);
+        return input;
+      });
+    },
+
+    /** A comment on a model under public comment, within its comment period (Art. 13). A retry finds it stored. */
+    async recordModelComment(input: ModelComment & { at: string }): Promise<void> {
+      await withTransaction(pool, async (db) => {
+        const current = await db.query<{ status: ModelStatus; comment_until: LocalDate | null }>('SELECT status, comment_until FROM score_models WHERE id = $1 FOR SHARE', [
+          input.modelId,
+        ]);
+        const model = current.rows[0];
+        if (!model) throw refusal(MODEL_NOT_FOUND, `No model ${input.modelId}`, 'id');
+        const today = shanghaiDayOf(new Date(input.at));
+        if (model.status !== 'public-comment' || (model.comment_until !== null && model.comment_until < today)) {
+          throw refusal(COMMENT_CLOSED, `${input.modelId} is not open for public comment${model.comment_until ? ` (its comment period ended on ${model.comment_until})` : ''}`, 'id');
+        }
+        await db.query(
+          `INSERT INTO model_comments (id, model_id, comment, author_role, author, submitted_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+          [input.commentId, input.modelId, input.comment, input.authorRole, input.author, input.at],
+        );
       });
     },
   };

@@ -70,12 +70,16 @@ export interface ModelView {
   description: string;
   commentUntil: string | null;
   effectiveFrom: string | null;
+  /** Who activated it, and how it was adopted (a seeded model says so). */
+  activatedBy: string | null;
+  adoption: string | null;
 }
 
 export async function models(pool: pg.Pool): Promise<ModelView[]> {
-  const rows = await pool.query<{ id: string; scenario: string; version: number; status: ModelStatus; description: string; comment_until: string | null; effective_from: string | null }>(
-    'SELECT id, scenario, version, status, description, comment_until, effective_from FROM score_models ORDER BY scenario, version',
-  );
+  const rows = await pool.query<{
+    id: string; scenario: string; version: number; status: ModelStatus; description: string; comment_until: string | null; effective_from: string | null;
+    activated_by: string | null; adoption: string | null;
+  }>('SELECT id, scenario, version, status, description, comment_until, effective_from, activated_by, adoption FROM score_models ORDER BY scenario, version');
   return rows.rows.map((row) => ({
     id: row.id,
     scenario: row.scenario,
@@ -84,7 +88,45 @@ export async function models(pool: pg.Pool): Promise<ModelView[]> {
     description: row.description,
     commentUntil: row.comment_until,
     effectiveFrom: row.effective_from,
+    activatedBy: row.activated_by,
+    adoption: row.adoption,
   }));
+}
+
+export interface DraftUnderComment {
+  id: string;
+  scenario: string;
+  version: number;
+  description: string;
+  commentFrom: string | null;
+  commentUntil: string | null;
+  definition: unknown;
+}
+
+/** Art. 13: the models under public comment, as anyone may read them: what they score, by how much, for how long. */
+export async function modelsUnderComment(pool: pg.Pool): Promise<DraftUnderComment[]> {
+  const rows = await pool.query<DraftUnderComment>(
+    `SELECT id, scenario, version, description, comment_from AS "commentFrom", comment_until AS "commentUntil", definition
+     FROM score_models WHERE status = 'public-comment' ORDER BY scenario, version`,
+  );
+  return rows.rows;
+}
+
+export interface ModelCommentRow {
+  commentId: string;
+  comment: string;
+  authorRole: string;
+  author: string;
+  submittedAt: string;
+}
+
+/** The comments on a model, the first first. */
+export async function modelComments(pool: pg.Pool, modelId: string): Promise<ModelCommentRow[]> {
+  const rows = await pool.query<ModelCommentRow & { submittedAt: Date }>(
+    `SELECT id AS "commentId", comment, author_role AS "authorRole", author, submitted_at AS "submittedAt" FROM model_comments WHERE model_id = $1 ORDER BY submitted_at, id`,
+    [modelId],
+  );
+  return rows.rows.map((row) => ({ ...row, submittedAt: row.submittedAt.toISOString() }));
 }
 
 export async function rescoringRuns(pool: pg.Pool): Promise<

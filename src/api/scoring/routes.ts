@@ -1,3 +1,4 @@
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import { shanghaiDayOf } from '../../domain/working-days';
 import { calendarDateSchema } from '../../domain/input';
 import {
   nightlyRescoringScheduleId,
+  scheduleActivationUpdate,
   scoreModelSummary,
   scoreModelWorkflowId,
   scoreModelWorkflowType,
@@ -88,7 +90,9 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
     status: z.enum(MODEL_STATUSES),
     description: z.string(),
     commentUntil: dayView.nullable(),
-    effectiveFrom: dayView.nullable(),
+    effectiveFrom: dayView.nullable().describe('the day its activation takes (or took) effect'),
+    activatedBy: z.string().nullable(),
+    adoption: z.string().nullable().describe('how a model seeded with the platform was adopted'),
   });
 
   app.get(
@@ -139,30 +143,57 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
   app.post(
     '/models/:id/transitions',
     {
-      config: { roles: ['institution'] },
+      config: { roles: ['institution', 'ndrc'] },
       schema: {
-        summary: 'Put a model to public comment, activate it (rescoring its scenario) or retire it',
+        summary: 'Put a model to public comment or back to draft, or retire it (the institution); activate it once its comment has ended (NDRC) (Art. 13)',
+        description:
+          'An activation takes effect on effectiveFrom (default today): today it rescores the scenario before answering (200); on a later day it is scheduled, ' +
+          'durably, and answered at once (202), the model showing its effective day. A model is activated only after the last day of its public comment.',
         tags: ['models'],
         params: z.strictObject({ id: z.string().regex(/^[a-z][a-z0-9-]{1,40}-v[0-9]+$/, 'must be a model id such as base-v2') }),
         body: z.strictObject({ to: z.enum(['public-comment', 'active', 'retired', 'draft']), commentUntil: calendarDateSchema.optional(), effectiveFrom: calendarDateSchema.optional() }),
         response: {
-          ...refusals(404, 409),
+          ...refusals(403, 404, 409),
           200: z.object({
             modelId: z.string(),
             status: z.string(),
             rescoring: z.object({ runId: z.string(), due: z.number(), personsScored: z.number(), levelChanges: z.number(), outOfScope: z.number() }).optional(),
           }),
+          202: z.object({ modelId: z.string(), status: z.literal('scheduled'), effectiveFrom: dayView, workflowId: z.string() }),
         },
       },
     },
-    async (request) => {
-      if (request.body.to === 'public-comment' && !request.body.commentUntil) {
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { to, commentUntil } = request.body;
+      // Art. 13: the commissioned institution drafts and consults; NDRC adopts.
+      const adopts = to === 'active';
+      if (adopts !== (actor.role === 'ndrc')) {
+        throw new ApiError(403, 'forbidden', adopts ? 'NDRC activates a model (Art. 13)' : `The commissioned institution puts a model to ${to}, not ${actor.role}`, 'role');
+      }
+      const today = shanghaiDayOf(new Date());
+      if (to === 'public-comment' && !commentUntil) {
         throw new ApiError(400, 'invalid-input', 'body.commentUntil: a public comment needs the end of its comment window (Art. 13)', 'body.commentUntil');
       }
-      return runModelChange(
-        { kind: 'transition', modelId: request.params.id, ...request.body },
-        scoreModelWorkflowId(request.params.id, request.body.to, randomUUID()),
-      );
+      if (to === 'public-comment' && commentUntil! < today) throw new ApiError(400, 'invalid-input', 'body.commentUntil: the comment window cannot end before today', 'body.commentUntil');
+      const effectiveFrom = adopts ? (request.body.effectiveFrom ?? today) : request.body.effectiveFrom;
+      if (effectiveFrom !== undefined && effectiveFrom < today) throw new ApiError(400, 'invalid-input', 'body.effectiveFrom: an activation cannot take effect before today', 'body.effectiveFrom');
+      const change: ScoreModelChange = { kind: 'transition', modelId: request.params.id, to, ...(commentUntil ? { commentUntil } : {}), ...(effectiveFrom ? { effectiveFrom } : {}), by: actor.subject };
+      const workflowId = scoreModelWorkflowId(request.params.id, to, randomUUID());
+      if (!adopts) return runModelChange(change, workflowId);
+      // An activation answers once it is checked and scheduled, with its refusal or its day; on a
+      // later day it is answered at once (202), today once the scenario is rescored (200).
+      const startWorkflowOperation = new WithStartWorkflowOperation<ScoreModelWorkflow>(scoreModelWorkflowType, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'FAIL',
+        args: [change],
+        staticSummary: scoreModelSummary(change),
+      });
+      const notFound = { message: `No model change ${workflowId}`, field: 'id' };
+      const scheduled = await throughTemporal(() => deps.client.workflow.executeUpdateWithStart(scheduleActivationUpdate, { startWorkflowOperation }), notFound);
+      if (scheduled.effectiveFrom <= today) return throughTemporal(async () => (await startWorkflowOperation.workflowHandle()).result(), notFound);
+      return reply.status(202).send({ modelId: scheduled.modelId, status: 'scheduled', effectiveFrom: scheduled.effectiveFrom, workflowId });
     },
   );
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { endOfShanghaiDay, startOfShanghaiDay, type LocalDate } from '../../domain/working-days';
 import type { SlaFigures, SlaReport } from '../shared/sla-report';
+import { csvDocument } from '../shared/csv';
 
 // A failed process's stages stopped without being met: counted apart, never as open or breached.
 const FIGURES = `count(*) FILTER (WHERE finished_at IS NOT NULL AND finished_at <= due_at)::int AS met_on_time,
@@ -52,14 +53,7 @@ export async function slaReport(pool: pg.Pool, period: { from: LocalDate; to: Lo
 
 const CSV_COLUMNS = ['agency', 'process', 'metOnTime', 'metLate', 'breached', 'open', 'failed'] as const;
 
-/** A cell as RFC 4180 wants it, and never read as a formula by a spreadsheet. */
-function csvCell(value: string | number): string {
-  const text = typeof value === 'number' ? String(value) : /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** The report's rows as CSV, with a byte-order mark so that spreadsheets read the UTF-8. */
+/** The report's rows as CSV. */
 export function slaReportCsv(report: SlaReport): string {
-  const lines = [CSV_COLUMNS.join(','), ...report.rows.map((row) => [row.agencyId ?? 'ndrc', row.process, row.metOnTime, row.metLate, row.breached, row.open, row.failed].map(csvCell).join(','))];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvDocument(CSV_COLUMNS, report.rows.map((row) => [row.agencyId ?? 'ndrc', row.process, row.metOnTime, row.metLate, row.breached, row.open, row.failed]));
 }

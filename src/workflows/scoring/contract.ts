@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ModelDefinition, ModelStatus } from '../../domain/score-model';
 import type { LocalDate } from '../../domain/working-days';
 import { workflowSummary, type Wording } from '../shared/contract';
@@ -123,21 +123,42 @@ export interface ModelTransition {
   to: ModelStatus;
   commentFrom?: LocalDate;
   commentUntil?: LocalDate;
+  /** An activation takes effect on this day (Art. 13): at once if it is today, else the workflow waits for it. */
   effectiveFrom?: LocalDate;
+  /** Who asked for it (NDRC activates). */
+  by?: string;
 }
 
-export type ScoreModelChange = ({ kind: 'draft' } & DraftModel) | ({ kind: 'transition' } & ModelTransition);
+/** A comment on a model under public comment (Art. 13), from anyone. */
+export interface ModelComment {
+  modelId: string;
+  commentId: string;
+  comment: string;
+  authorRole: string;
+  /** A resident's platform id, or an organisation's subject. */
+  author: string;
+}
+
+export type ScoreModelChange = ({ kind: 'draft' } & DraftModel) | ({ kind: 'transition' } & ModelTransition) | ({ kind: 'comment' } & ModelComment);
 
 export function scoreModelSummary(change: ScoreModelChange): string {
-  return workflowSummary(
-    { zh: '评分模型', en: 'Score model' },
-    change.kind === 'draft' ? { zh: `起草 ${change.scenario} 场景的新版本`, en: `a new draft for scenario ${change.scenario}` } : { zh: `转为 ${change.to}`, en: `to ${change.to}` },
-  );
+  const what: Wording =
+    change.kind === 'draft'
+      ? { zh: `起草 ${change.scenario} 场景的新版本`, en: `a new draft for scenario ${change.scenario}` }
+      : change.kind === 'comment'
+        ? { zh: `对 ${change.modelId} 的公众意见`, en: `a public comment on ${change.modelId}` }
+        : { zh: `转为 ${change.to}`, en: `to ${change.to}` };
+  return workflowSummary({ zh: '评分模型', en: 'Score model' }, what);
 }
+
+/** Answers once an activation taking effect on a later day is scheduled (update-with-start), or with its refusal. */
+export const scheduleActivationUpdate = defineUpdate<{ modelId: string; effectiveFrom: LocalDate }>('scheduleActivation');
 
 export interface ScoreModelChangeResult {
   modelId: string;
   status: ModelStatus;
+  /** The day an activation took effect. */
+  effectiveFrom?: LocalDate;
   /** Activation rescores the scenario at once (Art. 13). */
   rescoring?: RunSummary;
 }
@@ -148,5 +169,9 @@ export type ScoreModelWorkflow = (change: ScoreModelChange) => Promise<ScoreMode
 export const MODEL_NOT_FOUND = 'ModelNotFound';
 /** The model's lifecycle does not allow that step (Art. 13). */
 export const INVALID_MODEL_TRANSITION = 'InvalidModelTransition';
+/** The model's public comment has not ended: it cannot be activated yet (Art. 13). */
+export const COMMENT_PERIOD_OPEN = 'CommentPeriodOpen';
+/** The model is not under public comment, or its comment period has ended. */
+export const COMMENT_CLOSED = 'CommentClosed';
 /** A full rescoring found no scenario with an active model. */
 export const NO_ACTIVE_MODEL = 'NoActiveModel';

@@ -114,11 +114,15 @@ export function upkeepScenario(): Scenario {
       await d.save(lastStarted(d, 'score-model/'), 'score-model-drafted');
       await d.expect(await d.bed.call('POST', '/models/base-v2/transitions', d.tokens.institution, { to: 'public-comment', commentUntil: d.today }), 200);
       await d.save(lastStarted(d, 'score-model/'), 'score-model-public-comment');
+      await d.expect(await d.bed.call('POST', '/models/base-v2/comments', d.tokens.institution, { comment: 'A comment during the public comment' }), 201);
+      await d.save(lastStarted(d, 'score-model/'), 'score-model-comment');
     },
     async closing(d) {
       await d.save(rescorePersonWorkflowId(idle.personId), 'rescore-person-closed-when-idle');
 
-      await d.expect(await d.bed.call('POST', '/models/base-v2/transitions', d.tokens.institution, { to: 'active', effectiveFrom: d.today }), 200);
+      // Its comment period over (the API and activities keep the wall clock's day, not the capture's), NDRC activates it (0.3.0).
+      await d.bed.pool.query(`UPDATE score_models SET comment_until = comment_until - 1 WHERE id = 'base-v2'`);
+      await d.expect(await d.bed.call('POST', '/models/base-v2/transitions', d.tokens.ndrc, { to: 'active' }), 200);
       await d.save(lastStarted(d, 'score-model/'), 'score-model-activated');
 
       const [rules] = (await d.bed.call('GET', '/repair-rules', d.tokens.ndrc)).body.versions as { definition: { routes: { volunteering: { tiers: { general: { threshold: number } } } } } }[];
