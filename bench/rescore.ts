@@ -7,11 +7,12 @@
  * night, none changed), a typical night (the persons due one day later) and a jump of 38 days
  * across 1 January, each checked against the bare aggregate of its day (0 differences); prints
  * persons/s, ratios, the split of ranges over workers, the event path's latency, the peak memory
- * of the process that runs the worker, and projections for 10 million persons.
+ * of the process that runs the worker, projections for 10 million persons, and the impact of a
+ * draft over everyone (Art. 13) against the first run of everyone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { activeModels } from '../src/db/scoring';
+import { activeModels, draftImpact } from '../src/db/scoring';
 import { checkCharacter } from '../src/domain/identity-number';
 import { addDays } from '../src/domain/working-days';
 import { projectRoot } from '../src/project-root';
@@ -186,6 +187,14 @@ async function main(): Promise<void> {
       'SELECT scored_by, count(*)::int AS ranges FROM rescoring_ranges WHERE run_id = $1 GROUP BY scored_by ORDER BY scored_by',
       [`rescore-full/${ON_DAY}`],
     );
+    // Art. 13: what a draft would change over the whole city (the base model with penalties doubled), aggregated, writing nothing.
+    const base = models.find((model) => model.scenario === 'base')!;
+    const draft = structuredClone(base.definition);
+    for (const rule of Object.values(draft.rules)) if (rule.points < 0) rule.points *= 2;
+    const impactStarted = performance.now();
+    const impact = await draftImpact(pool, { draft, active: base.definition, scenario: 'base', onDay: ON_DAY });
+    const impactSeconds = (performance.now() - impactStarted) / 1000;
+    const moving = impact.matrix.filter((cell) => cell.today !== cell.draft).reduce((sum, cell) => sum + cell.persons, 0);
     // A second run of everyone on the same day: nothing changed, little is written.
     const again = await rescore(`rescore-full/${ON_DAY}/again`, { onDay: ON_DAY, selection: 'everyone' });
     const firstDifferences = await differences();
@@ -211,6 +220,10 @@ async function main(): Promise<void> {
     report('  ranges of 50,000 persons, over workers', `${split.rows.map((row) => `${row.ranges} on ${row.scored_by}`).join(', ')}`);
     report('  one range, two at a time', `${((first.seconds * CONCURRENT_RANGES) / ranges).toFixed(1)} s a range (first run), ${((again.seconds * CONCURRENT_RANGES) / ranges).toFixed(1)} s (again)`);
     report('  scores that differ from the bare aggregate', String(firstDifferences));
+    report(
+      "impact of a draft (base, penalties doubled)",
+      `${rate(impactSeconds)}   ratio ${(impactSeconds / first.seconds).toFixed(2)}x the first run of everyone (${models.length} scenarios)   target: about 1x; ${moving.toLocaleString('en')} persons change level`,
+    );
     report(`typical night (${NEXT_DAY})`, `${night.summary.due.toLocaleString('en')} persons due (${percent(night.summary.due)}), ${night.seconds.toFixed(2)} s`);
     report('  ratio to the bare aggregate of everyone', `${((100 * night.seconds) / baselineSeconds).toFixed(1)}% (bare that day ${nextBaselineSeconds.toFixed(1)} s)   target: under 5%`);
     report('  scores that differ from the bare aggregate', `${nightDifferences}   target: 0`);

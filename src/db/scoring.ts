@@ -65,6 +65,63 @@ export async function duePersonsIn(db: Queryable, range: { runId: string; after:
 }
 
 /**
+ * The evaluation of a model (`$1`, its definition) on a day (`$3`) for the persons the filters
+ * select, as common table expressions ending in `leveled` (each person in scope with their score,
+ * level and boundary) and `lines` (what each record counts): the scoring statement writes what it
+ * gives, a draft's impact aggregates it. The same rules as `evaluate` in src/domain/scoring.ts.
+ */
+function evaluation(persons: string, records: string): string {
+  return `rules AS MATERIALIZED (
+         -- The small tables of the model are materialized: inlined, their JSON would be read again
+         -- for every record line, and a score's whole sum again for every level it is tried against.
+         SELECT rule.key AS type_code, t.category, (rule.value->>'points')::int AS points,
+                rule.value->'perUnit'->>'field' AS unit_field, (rule.value->'perUnit'->>'size')::numeric AS unit_size,
+                (rule.value->>'yearlyCap')::int AS yearly_cap,
+                make_interval(months => CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
+                     ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END) AS counting
+         FROM jsonb_each($1::jsonb->'rules') AS rule JOIN record_types t ON t.code = rule.key
+       ), caps AS MATERIALIZED (
+         SELECT key AS category, value::int AS cap FROM jsonb_each_text($1::jsonb->'categoryCaps')
+       ), levels AS MATERIALIZED (
+         -- Each level with the score range it covers: from its minimum up to the next level's.
+         SELECT l.value->>'level' AS level, (l.value->>'min')::int AS min, lag((l.value->>'min')::int) OVER (ORDER BY l.ordinality) AS below
+         FROM jsonb_array_elements($1::jsonb->'levels') WITH ORDINALITY AS l
+       ), in_scope AS (
+         -- Art. 3: adults with full civil capacity, locally registered or holding a valid residence permit.
+         SELECT p.id, CASE WHEN p.residency = 'residence-permit' THEN p.residence_permit_valid_until + 1 END AS leaves_scope_on FROM persons p
+         WHERE ${persons} AND p.birth_date <= ($3::date - interval '18 years')::date AND p.civil_capacity = 'full'
+           AND (p.residency = 'household' OR (p.residency = 'residence-permit' AND (p.residence_permit_valid_until IS NULL OR p.residence_permit_valid_until >= $3::date)))
+       ), lines AS (
+         -- A record that counts on the day, or one formed later (it counts nothing yet, but the day
+         -- it is formed is a boundary), with the day its counting changes next.
+         SELECT r.person_id, ru.category, ru.type_code, extract(year FROM r.formed_on)::int AS year, ru.yearly_cap,
+                CASE WHEN r.formed_on > $3::date THEN 0
+                     WHEN ru.unit_field IS NULL THEN ru.points
+                     ELSE (floor(CASE jsonb_typeof(r.details->ru.unit_field)
+                                   WHEN 'number' THEN (r.details->>ru.unit_field)::numeric
+                                   WHEN 'string' THEN CASE WHEN r.details->>ru.unit_field ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (r.details->>ru.unit_field)::numeric ELSE 0 END
+                                   ELSE 0 END / ru.unit_size) * ru.points)::int END AS points,
+                CASE WHEN r.formed_on > $3::date THEN r.formed_on ELSE (r.formed_on + ru.counting)::date END AS changes_on
+         FROM records r JOIN rules ru ON ru.type_code = r.type_code
+         WHERE ${records} AND r.status = 'active' AND (ru.counting IS NULL OR (r.formed_on + ru.counting)::date > $3::date)
+       ), type_years AS (
+         SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points,
+                min(changes_on) AS changes_on
+         FROM lines GROUP BY person_id, category, type_code, year
+       ), categories AS (
+         SELECT t.person_id, sum(t.points) AS points, c.cap, min(t.changes_on) AS changes_on
+         FROM type_years t LEFT JOIN caps c ON c.category = t.category GROUP BY t.person_id, t.category, c.cap
+       ), totals AS MATERIALIZED (
+         SELECT i.id AS person_id,
+                ($1::jsonb->>'baseScore')::int + coalesce(sum(CASE WHEN c.cap IS NULL THEN c.points ELSE sign(c.points) * least(abs(c.points), c.cap) END), 0)::int AS score,
+                least(min(c.changes_on), min(i.leaves_scope_on)) AS next_change_on
+         FROM in_scope i LEFT JOIN categories c ON c.person_id = i.id GROUP BY i.id
+       ), leveled AS (
+         SELECT t.person_id, t.score, t.next_change_on, l.level
+         FROM totals t JOIN levels l ON (l.min IS NULL OR t.score >= l.min) AND (l.below IS NULL OR t.score < l.below)`;
+}
+
+/**
  * The set-based evaluation (Art. 4): the same rules as `evaluate` in src/domain/scoring.ts, for
  * many persons in one statement per scenario. Writes a score that is new or changed (a repeated
  * computation writes nothing new), drops the score of anyone out of scope (Art. 3), keeps every
@@ -86,54 +143,7 @@ export async function scorePersons(
     const record = filter('r.person_id', options.persons, 9);
     const score = filter('s.person_id', options.persons, 9);
     const result = await db.query<{ scored: number; level_changes: number; out_of_scope: number }>(
-      `WITH rules AS MATERIALIZED (
-         -- The small tables of the model are materialized: inlined, their JSON would be read again
-         -- for every record line, and a score's whole sum again for every level it is tried against.
-         SELECT rule.key AS type_code, t.category, (rule.value->>'points')::int AS points,
-                rule.value->'perUnit'->>'field' AS unit_field, (rule.value->'perUnit'->>'size')::numeric AS unit_size,
-                (rule.value->>'yearlyCap')::int AS yearly_cap,
-                make_interval(months => CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
-                     ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END) AS counting
-         FROM jsonb_each($1::jsonb->'rules') AS rule JOIN record_types t ON t.code = rule.key
-       ), caps AS MATERIALIZED (
-         SELECT key AS category, value::int AS cap FROM jsonb_each_text($1::jsonb->'categoryCaps')
-       ), levels AS MATERIALIZED (
-         -- Each level with the score range it covers: from its minimum up to the next level's.
-         SELECT l.value->>'level' AS level, (l.value->>'min')::int AS min, lag((l.value->>'min')::int) OVER (ORDER BY l.ordinality) AS below
-         FROM jsonb_array_elements($1::jsonb->'levels') WITH ORDINALITY AS l
-       ), in_scope AS (
-         -- Art. 3: adults with full civil capacity, locally registered or holding a valid residence permit.
-         SELECT p.id, CASE WHEN p.residency = 'residence-permit' THEN p.residence_permit_valid_until + 1 END AS leaves_scope_on FROM persons p
-         WHERE ${person.sql} AND p.birth_date <= ($3::date - interval '18 years')::date AND p.civil_capacity = 'full'
-           AND (p.residency = 'household' OR (p.residency = 'residence-permit' AND (p.residence_permit_valid_until IS NULL OR p.residence_permit_valid_until >= $3::date)))
-       ), lines AS (
-         -- A record that counts on the day, or one formed later (it counts nothing yet, but the day
-         -- it is formed is a boundary), with the day its counting changes next.
-         SELECT r.person_id, ru.category, ru.type_code, extract(year FROM r.formed_on)::int AS year, ru.yearly_cap,
-                CASE WHEN r.formed_on > $3::date THEN 0
-                     WHEN ru.unit_field IS NULL THEN ru.points
-                     ELSE (floor(CASE jsonb_typeof(r.details->ru.unit_field)
-                                   WHEN 'number' THEN (r.details->>ru.unit_field)::numeric
-                                   WHEN 'string' THEN CASE WHEN r.details->>ru.unit_field ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (r.details->>ru.unit_field)::numeric ELSE 0 END
-                                   ELSE 0 END / ru.unit_size) * ru.points)::int END AS points,
-                CASE WHEN r.formed_on > $3::date THEN r.formed_on ELSE (r.formed_on + ru.counting)::date END AS changes_on
-         FROM records r JOIN rules ru ON ru.type_code = r.type_code
-         WHERE ${record.sql} AND r.status = 'active' AND (ru.counting IS NULL OR (r.formed_on + ru.counting)::date > $3::date)
-       ), type_years AS (
-         SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points,
-                min(changes_on) AS changes_on
-         FROM lines GROUP BY person_id, category, type_code, year
-       ), categories AS (
-         SELECT t.person_id, sum(t.points) AS points, c.cap, min(t.changes_on) AS changes_on
-         FROM type_years t LEFT JOIN caps c ON c.category = t.category GROUP BY t.person_id, t.category, c.cap
-       ), totals AS MATERIALIZED (
-         SELECT i.id AS person_id,
-                ($1::jsonb->>'baseScore')::int + coalesce(sum(CASE WHEN c.cap IS NULL THEN c.points ELSE sign(c.points) * least(abs(c.points), c.cap) END), 0)::int AS score,
-                least(min(c.changes_on), min(i.leaves_scope_on)) AS next_change_on
-         FROM in_scope i LEFT JOIN categories c ON c.person_id = i.id GROUP BY i.id
-       ), leveled AS (
-         SELECT t.person_id, t.score, t.next_change_on, l.level
-         FROM totals t JOIN levels l ON (l.min IS NULL OR t.score >= l.min) AND (l.below IS NULL OR t.score < l.below)
+      `WITH ${evaluation(person.sql, record.sql)}
        ), previous AS (
          SELECT s.person_id, s.level, s.score, s.model_id, s.next_change_on, s.on_day, s.computed_at, s.computed_by
          FROM scores s WHERE ${score.sql} AND s.scenario = $2
@@ -280,4 +290,55 @@ export async function explainedScores(pool: pg.Pool, personId: string): Promise<
 export async function scenarioLevels(db: Queryable): Promise<Map<string, string[]>> {
   const found = await db.query<{ scenario: string; levels: { level: string }[] }>(`SELECT scenario, definition->'levels' AS levels FROM score_models WHERE status = 'active'`);
   return new Map(found.rows.map((row) => [row.scenario, row.levels.map((l) => l.level)]));
+}
+
+/** One cell of a draft's transition matrix: how many persons go from a level today ('' when not scored yet) to one under the draft. */
+export interface ImpactCell {
+  today: string;
+  draft: string;
+  persons: number;
+}
+
+/** A rule the draft changes or adds, how many persons it counts for, and how many of those change level. */
+export interface ImpactDriver {
+  typeCode: string;
+  persons: number;
+  moving: number;
+}
+
+export interface DraftImpact {
+  onDay: LocalDate;
+  persons: number;
+  matrix: ImpactCell[];
+  drivers: ImpactDriver[];
+}
+
+/**
+ * What a draft would change over the whole city on a day (Art. 13), set-based and never per
+ * person: every person in scope scored under the draft in the scoring statement's own
+ * evaluation, against their level today in the scenario (the transition matrix), and the rules
+ * the draft changes or adds with how many persons each counts for and how many of them change
+ * level. Writes nothing; the statement sees one snapshot.
+ */
+export async function draftImpact(db: Queryable, input: { draft: ModelDefinition; active: ModelDefinition | null; scenario: string; onDay: LocalDate }): Promise<DraftImpact> {
+  const found = await db.query<{ matrix: ImpactCell[]; drivers: ImpactDriver[] }>(
+    `WITH ${evaluation('true', 'true')}
+     ), today AS (
+       SELECT person_id, level FROM scores WHERE scenario = $2
+     ), pairs AS (
+       SELECT l.person_id, coalesce(t.level, '') AS today, l.level AS draft FROM leveled l LEFT JOIN today t USING (person_id)
+     ), matrix AS (
+       SELECT today, draft, count(*)::int AS persons FROM pairs GROUP BY today, draft
+     ), changed_rules AS (
+       SELECT d.key AS type_code FROM jsonb_each($1::jsonb->'rules') d WHERE (coalesce($4::jsonb, '{}')->'rules'->d.key) IS DISTINCT FROM d.value
+     ), drivers AS (
+       SELECT li.type_code, count(DISTINCT li.person_id)::int AS persons, count(DISTINCT li.person_id) FILTER (WHERE p.today <> p.draft)::int AS moving
+       FROM lines li JOIN changed_rules USING (type_code) JOIN pairs p USING (person_id) WHERE li.points <> 0 GROUP BY li.type_code
+     )
+     SELECT (SELECT coalesce(json_agg(json_build_object('today', today, 'draft', draft, 'persons', persons) ORDER BY today, draft), '[]') FROM matrix) AS matrix,
+            (SELECT coalesce(json_agg(json_build_object('typeCode', type_code, 'persons', persons, 'moving', moving) ORDER BY moving DESC, type_code), '[]') FROM drivers) AS drivers`,
+    [JSON.stringify(input.draft), input.scenario, input.onDay, input.active && JSON.stringify(input.active)],
+  );
+  const { matrix, drivers } = found.rows[0]!;
+  return { onDay: input.onDay, persons: matrix.reduce((sum, cell) => sum + cell.persons, 0), matrix, drivers };
 }

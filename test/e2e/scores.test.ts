@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
-import { startPlatform, type RunningPlatform } from '../support/platform';
+import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
 
 interface ScoreView {
   inScope: boolean;
@@ -143,6 +143,12 @@ describe('The score through the API on the dev server', () => {
     // Anyone reads the draft, without a token; anyone with one comments, a resident included.
     const published = (await platform.call('GET', '/models/public-comment')).body as { models: { id: string; commentUntil: string; definition: { rules: Record<string, { points: number }> } }[] };
     expect(published.models.map((m) => ({ id: m.id, commentUntil: m.commentUntil, points: m.definition.rules['administrative-penalty']!.points }))).toEqual([{ id: 'base-v2', commentUntil: today, points: -60 }]);
+    // Published with what it would change over the city, aggregated: the penalised resident goes from A to B (970 to 940).
+    const impact = (published.models[0] as unknown as { impact: { persons: number; levels: { draft: Record<string, number> }; matrix: JsonAnswer['body'][]; drivers: JsonAnswer['body'][] } }).impact;
+    expect(impact.matrix).toContainEqual({ today: 'A', draft: 'B', persons: expect.any(Number) });
+    expect(impact.drivers).toEqual([{ typeCode: 'administrative-penalty', persons: expect.any(Number), moving: expect.any(Number) }]);
+    expect(impact.drivers[0]!.moving).toBeGreaterThanOrEqual(1);
+    expect(Object.values(impact.levels.draft).reduce((a, b) => a + b, 0)).toBe(impact.persons);
     const personId = (await platform.db.pool.query(`SELECT person_id FROM records WHERE reference = 'PEN-404'`)).rows[0].person_id as string;
     expect((await call('POST', '/models/base-v2/comments', person.token, { comment: '处罚分值翻倍过重，建议区分情节' })).status).toBe(201);
     expect((await call('POST', '/models/base-v2/comments', market, { comment: 'Agree with doubling, 市场监管局' })).status).toBe(201);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
+import { activeModels, draftImpact } from '../../db/scoring';
 import { withTransaction } from '../../db/transaction';
-import { MODEL_TRANSITIONS, type ModelStatus } from '../../domain/score-model';
+import { modelDefinitionSchema, MODEL_TRANSITIONS, type ModelStatus } from '../../domain/score-model';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
 import {
   COMMENT_CLOSED,
@@ -75,6 +76,27 @@ export function createModelActivities({ pool }: { pool: pg.Pool }) {
         );
         return { scenario: model.scenario, status: transition.to };
       });
+    },
+
+    /**
+     * What a draft put to public comment would change over the whole city today (Art. 13): one
+     * statement over every person, aggregated, kept with the model (a retry computes it again).
+     */
+    async assessDraftImpact(input: { modelId: string }): Promise<{ persons: number; seconds: number }> {
+      const found = await pool.query<{ scenario: string; definition: unknown }>('SELECT scenario, definition FROM score_models WHERE id = $1', [input.modelId]);
+      const model = found.rows[0];
+      if (!model) throw refusal(MODEL_NOT_FOUND, `No model ${input.modelId}`, 'id');
+      const [active] = await activeModels(pool, [model.scenario]);
+      const started = performance.now();
+      const impact = await draftImpact(pool, { draft: modelDefinitionSchema.parse(model.definition), active: active?.definition ?? null, scenario: model.scenario, onDay: shanghaiDayOf(new Date()) });
+      const seconds = (performance.now() - started) / 1000;
+      await pool.query(
+        `INSERT INTO model_impacts (model_id, on_day, persons, matrix, drivers, computed_at, seconds) VALUES ($1, $2, $3, $4, $5, now(), $6)
+         ON CONFLICT (model_id) DO UPDATE SET on_day = EXCLUDED.on_day, persons = EXCLUDED.persons, matrix = EXCLUDED.matrix, drivers = EXCLUDED.drivers,
+           computed_at = EXCLUDED.computed_at, seconds = EXCLUDED.seconds`,
+        [input.modelId, impact.onDay, impact.persons, JSON.stringify(impact.matrix), JSON.stringify(impact.drivers), seconds.toFixed(3)],
+      );
+      return { persons: impact.persons, seconds };
     },
 
     /** An activation taking effect on a later day (Art. 13): checked now, and the day recorded for all to see. */

@@ -21,6 +21,13 @@ const commentView = z.object({
   submittedAt: instantView,
 });
 
+/** Persons by level, from the transition matrix's side ('' is no level yet). */
+function tally(matrix: { today: string; draft: string; persons: number }[], side: 'today' | 'draft'): Record<string, number> {
+  const levels: Record<string, number> = {};
+  for (const cell of matrix) levels[cell[side]] = (levels[cell[side]] ?? 0) + cell.persons;
+  return levels;
+}
+
 /** Art. 13: a model under public comment is read by anyone and commented on by anyone; NDRC reads and exports the comments. */
 export const publicCommentRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
   app.get(
@@ -42,13 +49,29 @@ export const publicCommentRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
                 commentFrom: dayView.nullable(),
                 commentUntil: dayView.nullable(),
                 definition: z.record(z.string(), z.unknown()),
+                impact: z
+                  .object({
+                    onDay: dayView,
+                    persons: z.number().describe('persons in scope, each scored under the draft'),
+                    levels: z.object({ today: z.record(z.string(), z.number()), draft: z.record(z.string(), z.number()) }).describe('how many persons hold each level today and would under the draft'),
+                    matrix: z.array(z.object({ today: z.string().describe("'' for a person not scored yet"), draft: z.string(), persons: z.number() })),
+                    drivers: z.array(z.object({ typeCode: z.string(), persons: z.number(), moving: z.number() })).describe('the rules the draft changes or adds: persons each counts for, and how many of them change level'),
+                  })
+                  .nullable()
+                  .describe('what the draft would change over the whole city, aggregated (Art. 13)'),
               }),
             ),
           }),
         },
       },
     },
-    async () => ({ models: (await modelsUnderComment(deps.pool)).map((model) => ({ ...model, definition: model.definition as Record<string, unknown> })) }),
+    async () => ({
+      models: (await modelsUnderComment(deps.pool)).map(({ impact, ...model }) => ({
+        ...model,
+        definition: model.definition as Record<string, unknown>,
+        impact: impact && { ...impact, levels: { today: tally(impact.matrix, 'today'), draft: tally(impact.matrix, 'draft') } },
+      })),
+    }),
   );
 
   app.post(

@@ -101,13 +101,16 @@ export interface DraftUnderComment {
   commentFrom: string | null;
   commentUntil: string | null;
   definition: unknown;
+  /** What it would change over the city, once computed. */
+  impact: { onDay: string; persons: number; matrix: { today: string; draft: string; persons: number }[]; drivers: { typeCode: string; persons: number; moving: number }[] } | null;
 }
 
 /** Art. 13: the models under public comment, as anyone may read them: what they score, by how much, for how long. */
 export async function modelsUnderComment(pool: pg.Pool): Promise<DraftUnderComment[]> {
   const rows = await pool.query<DraftUnderComment>(
-    `SELECT id, scenario, version, description, comment_from AS "commentFrom", comment_until AS "commentUntil", definition
-     FROM score_models WHERE status = 'public-comment' ORDER BY scenario, version`,
+    `SELECT m.id, m.scenario, m.version, m.description, m.comment_from AS "commentFrom", m.comment_until AS "commentUntil", m.definition,
+            CASE WHEN i.model_id IS NULL THEN NULL ELSE json_build_object('onDay', i.on_day, 'persons', i.persons, 'matrix', i.matrix, 'drivers', i.drivers) END AS impact
+     FROM score_models m LEFT JOIN model_impacts i ON i.model_id = m.id WHERE m.status = 'public-comment' ORDER BY m.scenario, m.version`,
   );
   return rows.rows;
 }

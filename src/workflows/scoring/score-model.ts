@@ -1,16 +1,19 @@
 import { allHandlersFinished, condition, executeChild, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ScoringActivities } from '../../activities/scoring';
 import { shanghaiDayOf, startOfShanghaiDay } from '../../domain/working-days';
-import { requestedStep } from '../shared/activity-options';
+import { cityWideStep, requestedStep } from '../shared/activity-options';
 import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
 import { rescoringRunSummary, rescoringRunWorkflowId, scheduleActivationUpdate, type ScoreModelChange, type ScoreModelChangeResult } from './contract';
 import { rescoringRunWorkflow } from './rescoring-run';
 
 const models = proxyActivities<ScoringActivities>(requestedStep);
+const cityWide = proxyActivities<ScoringActivities>(cityWideStep);
 
 /** 0.3.0: an activation whose effective day is later waits for it (Art. 13); before, every activation took effect at once. */
 const ACTIVATION_ON_EFFECTIVE_DAY = 'model-activation-on-effective-day';
+/** 0.3.0: a draft put to public comment is published with what it would change over the city (Art. 13). */
+const IMPACT_WITH_PUBLIC_COMMENT = 'draft-impact-with-public-comment';
 
 /**
  * Indicator models (Art. 13, 14): the commissioned institution drafts and puts a model to public
@@ -47,6 +50,11 @@ export async function scoreModelWorkflow(change: ScoreModelChange): Promise<Scor
     }
   }
   const { scenario, status } = await models.transitionModel(change);
+  if (status === 'public-comment' && patched(IMPACT_WITH_PUBLIC_COMMENT)) {
+    details.waitFor('impact', { what: { zh: '测算草案对全市等级分布的影响', en: "the draft's impact on the city's levels to be computed" } });
+    await cityWide.assessDraftImpact({ modelId: change.modelId });
+    details.over('impact');
+  }
   if (status !== 'active') return { modelId: change.modelId, status };
   details.waitFor('rescoring', { what: { zh: `场景 ${scenario} 的全员积分重算完成`, en: `the rescoring of everyone in scenario ${scenario} to finish` } });
   const onDay = shanghaiDayOf(new Date());

@@ -44,3 +44,9 @@ export const bulkStep: ActivityOptions = heartbeatingStep('30 seconds', '10 minu
 export function heartbeatingStep(heartbeatTimeout: Duration, startToCloseTimeout: Duration = '30 minutes'): ActivityOptions {
   return { startToCloseTimeout, heartbeatTimeout, retry: UNTIL_DONE, allowEagerDispatch: false };
 }
+
+/**
+ * One statement over the whole city (a draft's impact): minutes at a million persons, with no
+ * point inside it to heartbeat from; retried until done, like every step.
+ */
+export const cityWideStep: ActivityOptions = { startToCloseTimeout: '30 minutes', retry: UNTIL_DONE, allowEagerDispatch: false };
