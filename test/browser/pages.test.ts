@@ -451,6 +451,8 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     await checked(page, 'task-supplement-request-zh');
     await Promise.all([page.waitForURL(/done=decide/), page.click('#submit-decision')]);
     expect(await page.locator('#task-state').textContent()).toBe('已完成');
+    // The decision is recorded; the repair asks the applicant in its next step.
+    await expect.poll(async () => (await call('GET', `/repairs/${supplementRepairId}`, ndrcToken)).body.state, { timeout: 15_000 }).toBe('supplementing');
     const asked = (await call('GET', `/repairs/${supplementRepairId}`, ndrcToken)).body;
     expect(asked).toMatchObject({ state: 'supplementing', supplements: [{ missing: '请补充罚款缴纳凭证', until: addDays(today, 15) }] });
 

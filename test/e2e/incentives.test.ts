@@ -106,17 +106,17 @@ describe('Art. 16 and Art. 17 incentives implemented by agencies, answered witho
     const expired = identityNumber('1985-05-15', 515);
     const scored = [await resident(expired, 515)];
     // An administrative penalty counts for a year: this one, two years old, no longer does.
-    expect((await penalty(expired, 'PEN-515', addDays(today, -730))).status).toBe(201);
+    expect((await penalty(expired, 'INC-PEN-515', addDays(today, -730))).status).toBe(201);
     const borrower = identityNumber('1985-05-16', 516);
     scored.push(await resident(borrower, 516));
     const loan = {
-      reference: 'LOAN-516', identityNumber: borrower, category: 'market', typeCode: 'loan-overdue', formedOn: addDays(today, -30), details: { daysOverdue: 95 },
+      reference: 'INC-LOAN-516', identityNumber: borrower, category: 'market', typeCode: 'loan-overdue', formedOn: addDays(today, -30), details: { daysOverdue: 95 },
       attestation: { statement: MARKET_ATTESTATION, attestedBy: 'Qilu Bank credit office', attestedAt: new Date().toISOString() },
     };
     expect((await call('POST', '/records', bank, loan)).status).toBe(201);
     const counting = identityNumber('1985-05-17', 517);
     scored.push(await resident(counting, 517));
-    expect((await penalty(counting, 'PEN-517', addDays(today, -30))).status).toBe(201);
+    expect((await penalty(counting, 'INC-PEN-517', addDays(today, -30))).status).toBe(201);
 
     // Each scored (a rule reads nothing of a person with no score), the counting penalty in the score.
     const rescored = async () => (await platform.db.pool.query(`SELECT array_agg(score ORDER BY score) AS scores FROM scores WHERE person_id = ANY($1) AND scenario = 'base'`, [scored])).rows[0].scores;

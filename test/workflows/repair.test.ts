@@ -232,7 +232,8 @@ describe('Art. 21 credit repair: a completeness check that finds something missi
     });
     await repairs.decideNext(handle, 'repair-performance', FIXTURE_CLERK, 'met', 'paid');
     const asked = await repairs.decideNext(handle, 'repair-completeness', NDRC_REVIEWER, 'request-supplement', 'The receipt of the paid fine is missing');
-    await expect.poll(async () => (await handle.query(repairQuery)).state).toBe('supplementing');
+    // The workflow shows the state before its step has written the request: wait for the row.
+    await expect.poll(async () => (await bed.db.pool.query('SELECT state FROM repairs WHERE id = $1', [repairId])).rows[0].state, { timeout: 10_000 }).toBe('supplementing');
     const row = await bed.db.pool.query('SELECT state, supplements FROM repairs WHERE id = $1', [repairId]);
     // Asked on Tuesday 29 September: 15 calendar days, to Wednesday 14 October.
     expect(row.rows[0]).toMatchObject({ state: 'supplementing', supplements: [{ missing: 'The receipt of the paid fine is missing', until: '2026-10-14' }] });
