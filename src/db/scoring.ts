@@ -32,11 +32,13 @@ export async function catalogueCounting(db: Queryable): Promise<CatalogueCountin
 
 /** A person's records in the form the evaluator explains them with. */
 export async function recordsToExplain(db: Queryable, personId: string): Promise<ScoredRecord[]> {
-  const result = await db.query<{ id: string; type_code: string; category: string; formed_on: LocalDate; status: RecordStatus; details: Record<string, unknown> }>(
-    'SELECT id, type_code, category, formed_on, status, details FROM records WHERE person_id = $1',
+  const result = await db.query<{ id: string; type_code: string; category: string; formed_on: LocalDate; status: RecordStatus; details: Record<string, unknown>; kept: boolean }>(
+    'SELECT id, type_code, category, formed_on, status, details, kept_counting_by IS NOT NULL AS kept FROM records WHERE person_id = $1',
     [personId],
   );
-  return result.rows.map((row) => ({ id: row.id, typeCode: row.type_code, category: row.category, formedOn: row.formed_on, status: row.status, details: row.details }));
+  return result.rows.map((row) => ({
+    id: row.id, typeCode: row.type_code, category: row.category, formedOn: row.formed_on, status: row.status, details: row.details, ...(row.kept ? { keptCounting: true } : {}),
+  }));
 }
 
 /** Which persons a computation covers: an id range of a run over everyone, or persons by id (an event's, a run's due). */
@@ -101,9 +103,10 @@ function evaluation(persons: string, records: string): string {
                                    WHEN 'number' THEN (r.details->>ru.unit_field)::numeric
                                    WHEN 'string' THEN CASE WHEN r.details->>ru.unit_field ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (r.details->>ru.unit_field)::numeric ELSE 0 END
                                    ELSE 0 END / ru.unit_size) * ru.points)::int END AS points,
-                CASE WHEN r.formed_on > $3::date THEN r.formed_on ELSE (r.formed_on + ru.counting)::date END AS changes_on
+                CASE WHEN r.formed_on > $3::date THEN r.formed_on WHEN r.kept_counting_by IS NOT NULL THEN NULL ELSE (r.formed_on + ru.counting)::date END AS changes_on
          FROM records r JOIN rules ru ON ru.type_code = r.type_code
-         WHERE ${records} AND r.status = 'active' AND (ru.counting IS NULL OR (r.formed_on + ru.counting)::date > $3::date)
+         -- A record the agency kept under its sector rules counts past its period (Order 36).
+         WHERE ${records} AND r.status = 'active' AND (ru.counting IS NULL OR r.kept_counting_by IS NOT NULL OR (r.formed_on + ru.counting)::date > $3::date)
        ), type_years AS (
          SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points,
                 min(changes_on) AS changes_on

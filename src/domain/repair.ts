@@ -81,6 +81,8 @@ export function routesFor(rules: RepairRules, tier: Severity): RouteTerms[] {
 export interface RepairableRecord {
   status: string;
   formedOn: LocalDate;
+  /** Kept counting past its maximum period by the agency's sector rules: it no longer ends by itself, and may still be repaired. */
+  keptCounting?: boolean;
   type: Pick<RecordType, 'code' | 'polarity' | 'severity' | 'repairable' | 'countsForMonths' | 'legalBasis'>;
 }
 
@@ -103,7 +105,7 @@ export function repairEligibility(rules: RepairRules, record: RepairableRecord, 
   if (!type.repairable) {
     return { eligible: false, rule: 'not-repairable', message: `${type.code} cannot be repaired under the repair measures${type.legalBasis ? ` (${type.legalBasis})` : ''}` };
   }
-  const maximumEndsOn = type.countsForMonths === null ? null : addCalendarMonths(record.formedOn, type.countsForMonths);
+  const maximumEndsOn = type.countsForMonths === null || record.keptCounting ? null : addCalendarMonths(record.formedOn, type.countsForMonths);
   if (maximumEndsOn !== null && maximumEndsOn <= today) {
     return { eligible: false, rule: 'maximum-period-ended', message: `The record stopped counting on ${maximumEndsOn}, at the end of its maximum period` };
   }

@@ -10,6 +10,8 @@ export interface ScoredRecord {
   formedOn: LocalDate;
   status: RecordStatus;
   details: Record<string, unknown>;
+  /** The agency kept it under its sector rules past its maximum period (Order 36): it counts until revoked or repaired. */
+  keptCounting?: boolean;
 }
 
 /** How long a type counts by the catalogue, in months; null while active (e.g. the court's list). */
@@ -70,7 +72,7 @@ export function evaluate(model: ModelDefinition, catalogue: CatalogueCounting, r
     const rule = model.rules[record.typeCode];
     if (!rule || record.status !== 'active' || record.formedOn > onDay) continue;
     const months = rule.countsForMonths !== undefined ? rule.countsForMonths : (catalogue.get(record.typeCode) ?? null);
-    const countsUntil = months === null ? null : addCalendarMonths(record.formedOn, months);
+    const countsUntil = months === null || record.keptCounting ? null : addCalendarMonths(record.formedOn, months);
     if (countsUntil !== null && countsUntil <= onDay) continue;
     lines.push({ recordId: record.id, typeCode: record.typeCode, category: record.category, formedOn: record.formedOn, points: recordPoints(rule, record.details), countsUntil });
   }

@@ -36,6 +36,8 @@ const recordArbitrary = fc.record({
     fc.constantFrom(...BOUNDARY_DAYS),
   ),
   status: fc.constantFrom<'active' | 'revoked'>('active', 'active', 'active', 'revoked'),
+  // Kept counting past its period by an agency's sector rules (Order 36), now and then.
+  kept: fc.constantFrom(false, false, false, true),
   hours: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.constant(undefined)),
   amountYuan: fc.integer({ min: 0, max: 50_000 }),
 });
@@ -81,11 +83,14 @@ describe('Art. 4 one evaluation, two paths that agree', () => {
             for (const [i, r] of person.records.entries()) {
               const details = { hours: r.hours, amountYuan: r.amountYuan, procedure: 'general' };
               const row = await client.query<{ id: string }>(
-                `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by)
-                 VALUES (gen_random_uuid(), 'prop-agency', $1, $2, $3, $4, 'public-agency', $5, now(), false, $6, 1, $7, '[]', 'property-test') RETURNING id`,
-                [`run-${run}-${p}-${i}`, personId, r.type[1], r.type[0], r.formedOn, r.status, JSON.stringify(details)],
+                `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by, kept_counting_by)
+                 VALUES (gen_random_uuid(), 'prop-agency', $1, $2, $3, $4, 'public-agency', $5, now(), false, $6, 1, $7, '[]', 'property-test', $8) RETURNING id`,
+                [`run-${run}-${p}-${i}`, personId, r.type[1], r.type[0], r.formedOn, r.status, JSON.stringify(details), r.kept ? 'repair/property-test' : null],
               );
-              records.push({ id: row.rows[0]!.id, typeCode: r.type[0], category: r.type[1], formedOn: r.formedOn, status: r.status, details: JSON.parse(JSON.stringify(details)) });
+              records.push({
+                id: row.rows[0]!.id, typeCode: r.type[0], category: r.type[1], formedOn: r.formedOn, status: r.status, details: JSON.parse(JSON.stringify(details)),
+                ...(r.kept ? { keptCounting: true } : {}),
+              });
             }
             const inScope =
               person.birthDate <= `${Number(onDay.slice(0, 4)) - 18}${onDay.slice(4)}` &&

@@ -52,6 +52,8 @@ describe('Art. 21 repair eligibility (Order 36)', () => {
     expect(repairEligibility(rules, honour, '2027-01-01')).toMatchObject({ eligible: false, rule: 'not-negative' });
     expect(repairEligibility(rules, { ...penalty, status: 'repaired' }, '2026-07-01')).toMatchObject({ eligible: false, rule: 'record-not-counting' });
     expect(repairEligibility(rules, penalty, addCalendarMonths(penalty.formedOn, 12))).toMatchObject({ eligible: false, rule: 'maximum-period-ended' });
+    // Kept counting by the agency's sector rules (Order 36), it ends no more by itself and may still be repaired.
+    expect(repairEligibility(rules, { ...penalty, keptCounting: true }, addCalendarMonths(penalty.formedOn, 12))).toMatchObject({ eligible: true, maximumEndsOn: null });
   });
 
   it('keeps a listing without a maximum period open to repair (the court list)', () => {

@@ -70,6 +70,13 @@ describe('Art. 4 an explainable score', () => {
     expect(evaluate(model, catalogue, records, '2026-11-25').level).toBe('B');
   });
 
+  it('keeps counting a record past its period when the agency kept it under its sector rules (Order 36), with no end', () => {
+    const kept = { ...record('administrative-penalty', 'administrative', '2025-11-25'), keptCounting: true };
+    const evaluation = evaluate(model, catalogue, [kept], '2027-06-01');
+    expect(evaluation.score).toBe(970);
+    expect(evaluation.lines).toMatchObject([{ typeCode: 'administrative-penalty', countsUntil: null }]);
+  });
+
   it('does not count revoked records, records formed after the day, or types the model has no rule for', () => {
     const records = [
       record('administrative-penalty', 'administrative', '2026-06-01', {}, 'revoked'),

@@ -475,6 +475,14 @@ describe('Art. 21 credit repair: the record’s maximum period ends while a repa
     await completed(sector.handle);
     expect(ruling).toBeTruthy();
     expect(await repairs.repairRow(sector.repairId)).toMatchObject({ state: 'rejected', outcome_reasons: expect.stringContaining('sector rules') });
+    // The decision is what happens: the unpaid fee counts on past its period, the person rescored; the lapsed one does not.
+    const kept = await bed.db.pool.query('SELECT id, kept_counting_by FROM records WHERE id = ANY($1) ORDER BY formed_on', [[lapsing, unmetFee]]);
+    expect(kept.rows).toEqual([
+      { id: lapsing, kept_counting_by: null },
+      { id: unmetFee, kept_counting_by: sector.handle.workflowId },
+    ]);
+    const asked = await bed.db.pool.query(`SELECT reason FROM rescore_requests WHERE requested_by = $1`, [sector.handle.workflowId]);
+    expect(asked.rows).toContainEqual({ reason: 'record-kept-counting' });
     const stages = await repairs.stages(sector.handle.workflowId);
     expect(stages.map((stage) => `${stage.stage}:${stage.closed}`)).toEqual(['agency-confirmation:true', 'agency-decision:true']);
   });

@@ -19,6 +19,7 @@ import {
 } from '../../workflows/repair/contract';
 import { PERSON_NOT_FOUND, RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
 import { applyRecordChange } from '../shared/record-store';
+import { recordRescoreRequests } from '../shared/rescoring-requests';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -70,14 +71,14 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
         // Locked, so a civic event fed at the same moment is either seen here or routed to this repair.
         const person = await db.query('SELECT 1 FROM persons WHERE id = $1 FOR UPDATE', [input.personId]);
         if (!person.rowCount) throw refusal(PERSON_NOT_FOUND, `No person ${input.personId}`, 'personId');
-        const found = await db.query<{ person_id: string; sharer_id: string; type_code: string; status: string; formed_on: LocalDate }>(
-          'SELECT person_id, sharer_id, type_code, status, formed_on FROM records WHERE id = $1 FOR UPDATE',
+        const found = await db.query<{ person_id: string; sharer_id: string; type_code: string; status: string; formed_on: LocalDate; kept: boolean }>(
+          'SELECT person_id, sharer_id, type_code, status, formed_on, kept_counting_by IS NOT NULL AS kept FROM records WHERE id = $1 FOR UPDATE',
           [input.recordId],
         );
         const record = found.rows[0];
         if (!record || record.person_id !== input.personId) throw refusal(RECORD_NOT_FOUND, `No record ${input.recordId} of this person`, 'recordId');
         const type = (await loadCatalogue(db)).get(record.type_code)!;
-        const eligibility = repairEligibility(rules.definition, { status: record.status, formedOn: record.formed_on, type }, filedOn);
+        const eligibility = repairEligibility(rules.definition, { status: record.status, formedOn: record.formed_on, keptCounting: record.kept, type }, filedOn);
         if (!eligibility.eligible) throw refusal(REPAIR_INELIGIBLE, `${eligibility.rule}: ${eligibility.message}`, 'recordId');
         const terms = eligibility.routes.find((route) => route.route === input.route);
         if (!terms) {
@@ -220,8 +221,25 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
     },
 
     /** Closes a repair without repairing the record: rejected, withdrawn, expired or moot, with the reasons told to the applicant. */
-    async closeRepair(input: { repairId: string; workflowId: string; state: Exclude<RepairState, 'approved' | 'refused' | 'collecting' | 'checking' | 'supplementing' | 'deciding'>; reasons: string; decidedBy: string | null; at: string }): Promise<void> {
-      await withTransaction(pool, (db) => closeRow(db, input));
+    /**
+     * Closes the repair. With `keepsCounting` (the agency's sector rules keep a record whose
+     * maximum period ended with its obligation unmet, Order 36) the record counts on until it is
+     * revoked or repaired, and the person is rescored.
+     */
+    async closeRepair(input: {
+      repairId: string; workflowId: string; state: Exclude<RepairState, 'approved' | 'refused' | 'collecting' | 'checking' | 'supplementing' | 'deciding'>;
+      reasons: string; decidedBy: string | null; at: string; keepsCounting?: boolean;
+    }): Promise<void> {
+      await withTransaction(pool, async (db) => {
+        await closeRow(db, input);
+        if (!input.keepsCounting) return;
+        const kept = await db.query<{ person_id: string }>(
+          `UPDATE records r SET kept_counting_by = $2 FROM repairs p WHERE p.id = $1 AND r.id = p.record_id AND r.status = 'active' AND r.kept_counting_by IS NULL RETURNING r.person_id`,
+          [input.repairId, input.workflowId],
+        );
+        const person = kept.rows[0]?.person_id;
+        if (person) await recordRescoreRequests(db, [{ id: `${input.workflowId}/kept/rescore`, personId: person, reason: 'record-kept-counting', requestedBy: input.workflowId }]);
+      });
     },
   };
 }

@@ -104,16 +104,16 @@ export async function repairsOf(pool: pg.Pool, personId: string): Promise<Repair
 export async function repairableRecord(
   pool: pg.Pool,
   recordId: string,
-): Promise<{ personId: string; sharerId: string; typeCode: string; status: string; formedOn: LocalDate; openRepairId: string | null } | undefined> {
-  const found = await pool.query<{ person_id: string; sharer_id: string; type_code: string; status: string; formed_on: LocalDate; open_repair: string | null }>(
-    `SELECT r.person_id, r.sharer_id, r.type_code, r.status, r.formed_on,
+): Promise<{ personId: string; sharerId: string; typeCode: string; status: string; formedOn: LocalDate; keptCounting: boolean; openRepairId: string | null } | undefined> {
+  const found = await pool.query<{ person_id: string; sharer_id: string; type_code: string; status: string; formed_on: LocalDate; kept: boolean; open_repair: string | null }>(
+    `SELECT r.person_id, r.sharer_id, r.type_code, r.status, r.formed_on, r.kept_counting_by IS NOT NULL AS kept,
             (SELECT p.id FROM repairs p WHERE p.record_id = r.id AND p.closed_at IS NULL) AS open_repair
      FROM records r WHERE r.id = $1`,
     [recordId],
   );
   const row = found.rows[0];
   return (
-    row && { personId: row.person_id, sharerId: row.sharer_id, typeCode: row.type_code, status: row.status, formedOn: row.formed_on, openRepairId: row.open_repair }
+    row && { personId: row.person_id, sharerId: row.sharer_id, typeCode: row.type_code, status: row.status, formedOn: row.formed_on, keptCounting: row.kept, openRepairId: row.open_repair }
   );
 }
 

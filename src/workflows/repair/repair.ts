@@ -205,8 +205,8 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     await close(handle);
     return completion;
   };
-  const finish = async (state: 'rejected' | 'withdrawn' | 'expired' | 'moot', reasons: string, decidedBy: string | null): Promise<RepairView> => {
-    await repairs.closeRepair({ repairId: input.repairId, workflowId, state, reasons, decidedBy, at: new Date().toISOString() });
+  const finish = async (state: 'rejected' | 'withdrawn' | 'expired' | 'moot', reasons: string, decidedBy: string | null, keepsCounting = false): Promise<RepairView> => {
+    await repairs.closeRepair({ repairId: input.repairId, workflowId, state, reasons, decidedBy, at: new Date().toISOString(), ...(keepsCounting ? { keepsCounting } : {}) });
     for (const handle of [...open]) await close(handle);
     view.state = state;
     details.end(closedWords(state));
@@ -234,7 +234,10 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
       () => withdrawn,
     );
     if (!ruling) return finish('withdrawn', 'Withdrawn by the applicant', input.filedBy);
-    return finish(ruling.decision === 'close-moot' ? 'moot' : 'rejected', `${ended}; ${ruling.reasons}`, ruling.actor.subject);
+    // Rejected under the sector rules, the record counts on past its period: the decision is what happens.
+    return ruling.decision === 'close-moot'
+      ? finish('moot', `${ended}; ${ruling.reasons}`, ruling.actor.subject)
+      : finish('rejected', `${ended}; ${ruling.reasons}`, ruling.actor.subject, true);
   };
 
   const gathered = await gather();
