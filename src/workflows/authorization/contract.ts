@@ -49,6 +49,10 @@ export const PURPOSE_NOT_PUBLISHED = 'PurposeNotPublished';
 export const SCENARIO_NOT_IN_PURPOSE = 'ScenarioNotInPurpose';
 /** The requester is not registered for the purpose. */
 export const REQUESTER_NOT_REGISTERED = 'RequesterNotRegistered';
+/** The person has no collection-and-use agreement in force (Art. 7): nothing may be authorized. */
+export const AGREEMENT_REQUIRED = 'AgreementRequired';
+/** The authorization has already ended. */
+export const AUTHORIZATION_CLOSED = 'AuthorizationClosed';
 
 export const queryPurposeWorkflowType = 'queryPurposeWorkflow';
 
@@ -74,7 +78,3 @@ export type PurposeRegistration = { code: string; requesterId: string; registere
 export type PurposeChangeOutcome = PublishedPurpose | PurposeRegistration;
 
 export type QueryPurposeWorkflow = (change: PurposeChange) => Promise<PurposeChangeOutcome>;
-/** The person has no collection-and-use agreement in force (Art. 7): nothing may be authorized. */
-export const AGREEMENT_REQUIRED = 'AgreementRequired';
-/** The authorization has already ended. */
-export const AUTHORIZATION_CLOSED = 'AuthorizationClosed';

@@ -151,7 +151,7 @@ export function scoreModelSummary(change: ScoreModelChange): string {
   return workflowSummary({ zh: '评分模型', en: 'Score model' }, what);
 }
 
-/** Answers once an activation taking effect on a later day is scheduled (update-with-start), or with its refusal. */
+/** Answers once an activation is checked and recorded with its effective day (update-with-start), or with its refusal. */
 export const scheduleActivationUpdate = defineUpdate<{ modelId: string; effectiveFrom: LocalDate }>('scheduleActivation');
 
 export interface ScoreModelChangeResult {
