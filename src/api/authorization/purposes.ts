@@ -33,7 +33,7 @@ const purposeView = z.object({
 /** Art. 12, 15, 18: the purposes a third party may query a score for, published and versioned by NDRC. */
 export const purposeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, deps) => {
   // A publication answers with its version, a registration with the registration: the change's kind says which.
-  const change = async <Outcome extends PurposeChangeOutcome>(change: PurposeChange): Promise<Outcome & { workflowId: string }> => {
+  const changePurpose = async <Outcome extends PurposeChangeOutcome>(change: PurposeChange): Promise<Outcome & { workflowId: string }> => {
     const workflowId = queryPurposeWorkflowId(change.code, randomUUID());
     const outcome = await throughTemporal(
       () =>
@@ -76,7 +76,7 @@ export const purposeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app,
         response: { 200: z.object({ code: z.string(), version: z.number(), publishedAt: instantView, workflowId: z.string() }), ...refusals(422) },
       },
     },
-    async (request) => change<PublishedPurpose>({ kind: 'publish', code: request.params.code, ...request.body, changedBy: actorOf(request).subject }),
+    async (request) => changePurpose<PublishedPurpose>({ kind: 'publish', code: request.params.code, ...request.body, changedBy: actorOf(request).subject }),
   );
 
   app.put(
@@ -93,6 +93,6 @@ export const purposeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app,
       },
     },
     async (request) =>
-      change<PurposeRegistration>({ kind: 'register', code: request.params.code, requesterId: request.params.requesterId, registered: request.body.registered, changedBy: actorOf(request).subject }),
+      changePurpose<PurposeRegistration>({ kind: 'register', code: request.params.code, requesterId: request.params.requesterId, registered: request.body.registered, changedBy: actorOf(request).subject }),
   );
 };
