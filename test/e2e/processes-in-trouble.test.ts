@@ -62,6 +62,11 @@ describe('Processes in trouble are visible: no ghost process, no silent retrying
     );
     expect((await call('GET', '/tasks?state=open', ndrc)).body.tasks).toEqual([]);
     await platform.db.pool.query('DROP TRIGGER refuse_marked_task ON tasks; DROP FUNCTION refuse_marked_task()');
+    // Its record is no longer disputed: the person may object to it again.
+    expect((await platform.db.pool.query('SELECT disputed_by FROM records WHERE id = $1', [records[0]])).rows[0].disputed_by).toBeNull();
+    const again = await call('POST', '/objections', person, { target: 'record', recordId: records[0], reason: 'the penalty was annulled, again' });
+    expect(again.status).toBe(202);
+    expect((await call('POST', `/objections/${again.body.objectionId}/withdrawal`, person)).status).toBe(200);
   });
 
   it('lists a step that keeps failing from its fourth attempt, with its failure, and drops it once it succeeds', async () => {
