@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -91,6 +91,14 @@ async function ownRepair(deps: ApiDependencies, actor: Actor, repairId: string):
   const row = await repairById(deps.pool, repairId);
   if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No repair ${repairId}`, 'repairId');
   return row;
+}
+
+/** An act of the applicant on their open repair (an Update of its workflow), answered with the repair's state. */
+async function applicantAct(deps: ApiDependencies, actor: Actor, repairId: string, act: (handle: WorkflowHandle<RepairWorkflow>) => Promise<{ state: string }>) {
+  const row = await ownRepair(deps, actor, repairId);
+  if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
+  const view = await throughTemporal(() => act(deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId))), notFound(repairId));
+  return { state: view.state };
 }
 
 /** Art. 21 and NDRC Order No. 36: a person repairs a negative record by a route; the agency that made the finding decides. */
@@ -312,17 +320,9 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     },
     async (request) => {
       const actor = actorOf(request);
-      const { repairId } = request.params;
-      const row = await ownRepair(deps, actor, repairId);
-      if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
-      const view = await throughTemporal(
-        () =>
-          deps.client.workflow
-            .getHandle<RepairWorkflow>(repairWorkflowId(repairId))
-            .executeUpdate(supplyRepairUpdate, { args: [{ personId: actor.personId!, evidence: request.body.evidence }] }),
-        notFound(repairId),
+      return applicantAct(deps, actor, request.params.repairId, (handle) =>
+        handle.executeUpdate(supplyRepairUpdate, { args: [{ personId: actor.personId!, evidence: request.body.evidence }] }),
       );
-      return { state: view.state };
     },
   );
 
@@ -348,14 +348,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
       async (request) => {
         const actor = actorOf(request);
-        const { repairId } = request.params;
-        const row = await ownRepair(deps, actor, repairId);
-        if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
-        const view = await throughTemporal(
-          () => deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId)).executeUpdate(act.update, { args: [{ personId: actor.personId! }] }),
-          notFound(repairId),
-        );
-        return { state: view.state };
+        return applicantAct(deps, actor, request.params.repairId, (handle) => handle.executeUpdate(act.update, { args: [{ personId: actor.personId! }] }));
       },
     );
   }
