@@ -8,7 +8,7 @@ type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 export async function loadCatalogue(db: Queryable): Promise<Map<string, RecordType>> {
   const rows = await db.query(
     `SELECT code, category, polarity, severity, (extract(year FROM counts_for) * 12 + extract(month FROM counts_for))::int AS "countsForMonths",
-            repairable, legal_basis AS "legalBasis", description, details
+            tiers, counts_from AS "countsFrom", repairable, legal_basis AS "legalBasis", description, details
      FROM record_types ORDER BY category, code`,
   );
   const types = z.array(recordTypeSchema).parse(rows.rows);

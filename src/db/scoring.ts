@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { READ_VIEWS_CHANNEL } from './change-feed';
-import type { RecordStatus } from '../domain/record';
+import { loadCatalogue } from './record-types';
+import type { RecordStatus, Severity } from '../domain/record';
 import { modelDefinitionSchema, type ModelDefinition } from '../domain/score-model';
 import { evaluate, type CatalogueCounting, type Evaluation, type ScoredRecord } from '../domain/scoring';
 import type { LocalDate } from '../domain/working-days';
@@ -22,22 +23,19 @@ export async function activeModels(db: Queryable, scenarios?: string[]): Promise
   return result.rows.map((row) => ({ id: row.id, scenario: row.scenario, definition: modelDefinitionSchema.parse(row.definition) }));
 }
 
-/** How long each record type counts by the catalogue, in months (null: while the record stays active). */
+/** How long each record type counts by the catalogue, by tier and from which day. */
 export async function catalogueCounting(db: Queryable): Promise<CatalogueCounting> {
-  const result = await db.query<{ code: string; months: number | null }>(
-    `SELECT code, (extract(year FROM counts_for) * 12 + extract(month FROM counts_for))::int AS months FROM record_types`,
-  );
-  return new Map(result.rows.map((row) => [row.code, row.months]));
+  return loadCatalogue(db);
 }
 
 /** A person's records in the form the evaluator explains them with. */
 export async function recordsToExplain(db: Queryable, personId: string): Promise<ScoredRecord[]> {
-  const result = await db.query<{ id: string; type_code: string; category: string; formed_on: LocalDate; status: RecordStatus; details: Record<string, unknown>; kept: boolean }>(
-    'SELECT id, type_code, category, formed_on, status, details, kept_counting_by IS NOT NULL AS kept FROM records WHERE person_id = $1',
-    [personId],
-  );
+  const result = await db.query<{
+    id: string; type_code: string; category: string; formed_on: LocalDate; status: RecordStatus; tier: Severity | null; details: Record<string, unknown>; kept: boolean;
+  }>('SELECT id, type_code, category, formed_on, status, tier, details, kept_counting_by IS NOT NULL AS kept FROM records WHERE person_id = $1', [personId]);
   return result.rows.map((row) => ({
-    id: row.id, typeCode: row.type_code, category: row.category, formedOn: row.formed_on, status: row.status, details: row.details, ...(row.kept ? { keptCounting: true } : {}),
+    id: row.id, typeCode: row.type_code, category: row.category, formedOn: row.formed_on, status: row.status, tier: row.tier, details: row.details,
+    ...(row.kept ? { keptCounting: true } : {}),
   }));
 }
 
@@ -76,12 +74,18 @@ function evaluation(persons: string, records: string): string {
   return `rules AS MATERIALIZED (
          -- The small tables of the model are materialized: inlined, their JSON would be read again
          -- for every record line, and a score's whole sum again for every level it is tried against.
-         SELECT rule.key AS type_code, t.category, (rule.value->>'points')::int AS points,
+         -- A row per tier of a negative type (Guobanfa [2025] 22: points and period follow the
+         -- record's tier) and one, '-', for a record without a tier: other types' records, and a
+         -- negative one an older release stored without it, which has its type's default tier.
+         SELECT rule.key AS type_code, coalesce(tier.key, '-') AS tier, t.category, t.counts_from,
+                coalesce((rule.value->'tierPoints'->>tier.key)::int, (rule.value->>'points')::int) AS points,
                 rule.value->'perUnit'->>'field' AS unit_field, (rule.value->'perUnit'->>'size')::numeric AS unit_size,
                 (rule.value->>'yearlyCap')::int AS yearly_cap,
                 make_interval(months => CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
+                     WHEN tier.key IS NOT NULL THEN (tier.value #>> '{}')::int
                      ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END) AS counting
          FROM jsonb_each($1::jsonb->'rules') AS rule JOIN record_types t ON t.code = rule.key
+         LEFT JOIN LATERAL (SELECT key, value FROM jsonb_each(t.tiers) UNION ALL SELECT '-', t.tiers->t.severity WHERE t.severity IS NOT NULL) AS tier ON true
        ), caps AS MATERIALIZED (
          SELECT key AS category, value::int AS cap FROM jsonb_each_text($1::jsonb->'categoryCaps')
        ), levels AS MATERIALIZED (
@@ -103,10 +107,11 @@ function evaluation(persons: string, records: string): string {
                                    WHEN 'number' THEN (r.details->>ru.unit_field)::numeric
                                    WHEN 'string' THEN CASE WHEN r.details->>ru.unit_field ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (r.details->>ru.unit_field)::numeric ELSE 0 END
                                    ELSE 0 END / ru.unit_size) * ru.points)::int END AS points,
-                CASE WHEN r.formed_on > $3::date THEN r.formed_on WHEN r.kept_counting_by IS NOT NULL THEN NULL ELSE (r.formed_on + ru.counting)::date END AS changes_on
-         FROM records r JOIN rules ru ON ru.type_code = r.type_code
+                CASE WHEN r.formed_on > $3::date THEN r.formed_on ELSE u.ends_on END AS changes_on
+         FROM records r JOIN rules ru ON ru.type_code = r.type_code AND ru.tier = coalesce(r.tier, '-')
          -- A record the agency kept under its sector rules counts past its period (Order 36).
-         WHERE ${records} AND r.status = 'active' AND (ru.counting IS NULL OR r.kept_counting_by IS NOT NULL OR (r.formed_on + ru.counting)::date > $3::date)
+         CROSS JOIN LATERAL (SELECT counting_ends_on(r.formed_on, r.details, ru.counts_from, ru.counting, r.kept_counting_by IS NOT NULL) AS ends_on) u
+         WHERE ${records} AND r.status = 'active' AND (u.ends_on IS NULL OR u.ends_on > $3::date)
        ), type_years AS (
          SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points,
                 min(changes_on) AS changes_on

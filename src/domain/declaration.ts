@@ -46,7 +46,7 @@ export function issuerOf(details: Record<string, unknown>): string {
 
 /** Why a declaration cannot be verified at all: the catalogue does not know its type as positive information of its category. */
 export function declarationProblem(
-  catalogue: ReadonlyMap<string, Pick<RecordType, 'code' | 'category' | 'polarity' | 'details'>>,
+  catalogue: ReadonlyMap<string, Pick<RecordType, 'code' | 'category' | 'polarity' | 'details' | 'tiers'>>,
   declaration: Pick<Declaration, 'category' | 'typeCode' | 'details'>,
 ): { field: string; message: string } | undefined {
   const unfit = catalogueProblem(catalogue, declaration);

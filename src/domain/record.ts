@@ -65,6 +65,11 @@ const recordFields = z.strictObject({
   category: z.enum(CATEGORIES),
   typeCode: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be a type code of the catalogue, e.g. administrative-penalty'),
   formedOn: pastDateSchema,
+  /** The tier the sharing agency classifies a negative record in (Guobanfa [2025] 22), within those its type allows. */
+  tier: z
+    .enum(SEVERITIES)
+    .optional()
+    .describe("a negative record's tier, one its type allows (GET /record-types); without it a warning or a circulated criticism is minor, else the type's default tier"),
   evidence: evidenceSchema,
   /** The facts its type takes (GET /record-types), e.g. `procedure` of an administrative penalty or `validUntil` of a residence permit. */
   details: z
@@ -148,6 +153,7 @@ export const recordCorrectionSchema = z
   .strictObject({
     typeCode: recordFields.shape.typeCode,
     formedOn: pastDateSchema,
+    tier: recordFields.shape.tier,
     details: recordFields.shape.details,
     evidence: recordFields.shape.evidence,
   })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from './record';
-import type { RecordType } from './record-types';
+import { countingEndsOn, countingMonths, type RecordType } from './record-types';
 import { addCalendarMonths, addDays, type LocalDate } from './working-days';
 
 /**
@@ -81,9 +81,12 @@ export function routesFor(rules: RepairRules, tier: Severity): RouteTerms[] {
 export interface RepairableRecord {
   status: string;
   formedOn: LocalDate;
+  /** Its tier as its agency classified it (Guobanfa [2025] 22); null for a record stored before tiers were per record. */
+  tier: Severity | null;
+  details: Record<string, unknown>;
   /** Kept counting past its maximum period by the agency's sector rules: it no longer ends by itself, and may still be repaired. */
   keptCounting?: boolean;
-  type: Pick<RecordType, 'code' | 'polarity' | 'severity' | 'repairable' | 'countsForMonths' | 'legalBasis'>;
+  type: Pick<RecordType, 'code' | 'polarity' | 'severity' | 'repairable' | 'countsForMonths' | 'tiers' | 'countsFrom' | 'legalBasis'>;
 }
 
 /** The rule that refused an application: a machine-readable name a page translates. */
@@ -105,20 +108,22 @@ export function repairEligibility(rules: RepairRules, record: RepairableRecord, 
   if (!type.repairable) {
     return { eligible: false, rule: 'not-repairable', message: `${type.code} cannot be repaired under the repair measures${type.legalBasis ? ` (${type.legalBasis})` : ''}` };
   }
-  const maximumEndsOn = type.countsForMonths === null || record.keptCounting ? null : addCalendarMonths(record.formedOn, type.countsForMonths);
+  // The tier sets the maximum period, the minimum period and the routes (Guobanfa [2025] 22).
+  const tier = record.tier ?? type.severity;
+  const maximumEndsOn = countingEndsOn(type, countingMonths(type, tier), record);
   if (maximumEndsOn !== null && maximumEndsOn <= today) {
     return { eligible: false, rule: 'maximum-period-ended', message: `The record stopped counting on ${maximumEndsOn}, at the end of its maximum period` };
   }
-  const eligibleFrom = addCalendarMonths(record.formedOn, rules.minimumMonths[type.severity]);
+  const eligibleFrom = addCalendarMonths(record.formedOn, rules.minimumMonths[tier]);
   if (eligibleFrom > today) {
     return {
       eligible: false,
       rule: 'minimum-period',
-      message: `A ${type.severity} record may be repaired ${rules.minimumMonths[type.severity]} months after it was formed on ${record.formedOn}: from ${eligibleFrom}`,
+      message: `A ${tier} record may be repaired ${rules.minimumMonths[tier]} months after it was formed on ${record.formedOn}: from ${eligibleFrom}`,
       eligibleFrom,
     };
   }
-  return { eligible: true, tier: type.severity, routes: routesFor(rules, type.severity), maximumEndsOn };
+  return { eligible: true, tier, routes: routesFor(rules, tier), maximumEndsOn };
 }
 
 /** The first day after a civic route's window, which runs from the filing for its number of days. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES, type Category } from './record';
+import { CATEGORIES, SEVERITIES, type Category, type Severity } from './record';
 import type { RecordType } from './record-types';
 
 /**
@@ -10,6 +10,8 @@ import type { RecordType } from './record-types';
 export const ruleSchema = z.strictObject({
   /** Points per record, or per unit when `perUnit` is set (negative for dishonest conduct). */
   points: z.number().int().min(-1000).max(1000),
+  /** Points of a negative record of another tier than its type's default (Guobanfa [2025] 22); `points` are the default tier's. */
+  tierPoints: z.partialRecord(z.enum(SEVERITIES), z.number().int().min(-1000).max(0)).optional(),
   /** Points per whole unit of a detail, e.g. 1 point per 10 volunteer `hours`. */
   perUnit: z.strictObject({ field: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), size: z.number().int().positive() }).optional(),
   /** A cap on the points of this type formed in one calendar year, e.g. +20 a year of volunteering. */
@@ -55,16 +57,39 @@ export const MODEL_TRANSITIONS: Record<ModelStatus, ModelStatus[]> = {
  * the catalogue, and a rule counting per unit counts a numeric detail of its type.
  */
 export function modelCatalogueProblem(
-  catalogue: ReadonlyMap<string, Pick<RecordType, 'details'>>,
+  catalogue: ReadonlyMap<string, Pick<RecordType, 'details' | 'severity' | 'tiers'>>,
   model: Pick<ModelDefinition, 'rules'>,
 ): { field: string; message: string } | undefined {
   for (const [code, rule] of Object.entries(model.rules)) {
     const type = catalogue.get(code);
     if (!type) return { field: `definition.rules.${code}`, message: `${code} is not in the record type catalogue (GET /record-types)` };
+    const tierProblem = tierPointsProblem(code, type, rule);
+    if (tierProblem) return tierProblem;
     const unit = rule.perUnit?.field;
     if (unit && !type.details.some((field) => field.name === unit && (field.kind === 'number' || field.kind === 'integer'))) {
       return { field: `definition.rules.${code}.perUnit.field`, message: `${unit} is not a numeric detail of ${code}` };
     }
+  }
+  return undefined;
+}
+
+/**
+ * A rule of a type classified in several tiers gives the points of each tier besides the default
+ * (Guobanfa [2025] 22: points follow the record's tier), and none of a tier the type does not have.
+ * The tiers set the counting periods, which the rule cannot override for one of them alone.
+ */
+function tierPointsProblem(code: string, type: Pick<RecordType, 'severity' | 'tiers'>, rule: ScoreRule): { field: string; message: string } | undefined {
+  const field = `definition.rules.${code}.tierPoints`;
+  const others = (Object.keys(type.tiers) as Severity[]).filter((tier) => tier !== type.severity);
+  for (const tier of Object.keys(rule.tierPoints ?? {}) as Severity[]) {
+    if (type.tiers[tier] === undefined || tier === type.severity) {
+      return { field: `${field}.${tier}`, message: `${code} ${tier === type.severity ? `counts points for its default tier ${tier}` : `has no tier ${tier}`}` };
+    }
+  }
+  const missing = others.find((tier) => rule.tierPoints?.[tier] === undefined);
+  if (missing) return { field, message: `${code} is also classified ${others.join(', ')}: the rule gives the points of each (${missing} missing)` };
+  if (others.length > 0 && rule.countsForMonths !== undefined) {
+    return { field: `definition.rules.${code}.countsForMonths`, message: `${code} counts for the period of each record's tier: a rule cannot override it` };
   }
   return undefined;
 }

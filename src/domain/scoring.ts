@@ -1,6 +1,7 @@
-import type { RecordStatus } from './record';
+import type { RecordStatus, Severity } from './record';
+import { countingEndsOn, countingMonths, type RecordType } from './record-types';
 import { levelOf, type ModelDefinition } from './score-model';
-import { addCalendarMonths, type LocalDate } from './working-days';
+import type { LocalDate } from './working-days';
 
 /** What the evaluator needs of a record. */
 export interface ScoredRecord {
@@ -9,13 +10,15 @@ export interface ScoredRecord {
   category: string;
   formedOn: LocalDate;
   status: RecordStatus;
+  /** The tier of a negative record (Guobanfa [2025] 22); null for other information. */
+  tier: Severity | null;
   details: Record<string, unknown>;
   /** The agency kept it under its sector rules past its maximum period (Order 36): it counts until revoked or repaired. */
   keptCounting?: boolean;
 }
 
-/** How long a type counts by the catalogue, in months; null while active (e.g. the court's list). */
-export type CatalogueCounting = ReadonlyMap<string, number | null>;
+/** How long each type counts by the catalogue, by tier, and from which day (e.g. the court's list: while active). */
+export type CatalogueCounting = ReadonlyMap<string, Pick<RecordType, 'severity' | 'countsForMonths' | 'tiers' | 'countsFrom'>>;
 
 export interface BreakdownLine {
   recordId: string;
@@ -56,9 +59,11 @@ function unitsOf(value: unknown): number {
   return 0;
 }
 
-function recordPoints(rule: ModelDefinition['rules'][string], details: Record<string, unknown>): number {
-  if (!rule.perUnit) return rule.points;
-  return Math.floor(unitsOf(details[rule.perUnit.field]) / rule.perUnit.size) * rule.points;
+/** A record's points under its rule: those of its tier where the rule gives them, else the rule's. */
+function recordPoints(rule: ModelDefinition['rules'][string], record: ScoredRecord, tier: Severity | null): number {
+  const points = (tier !== null ? rule.tierPoints?.[tier] : undefined) ?? rule.points;
+  if (!rule.perUnit) return points;
+  return Math.floor(unitsOf(record.details[rule.perUnit.field]) / rule.perUnit.size) * points;
 }
 
 /**
@@ -70,11 +75,16 @@ export function evaluate(model: ModelDefinition, catalogue: CatalogueCounting, r
   const lines: BreakdownLine[] = [];
   for (const record of records) {
     const rule = model.rules[record.typeCode];
-    if (!rule || record.status !== 'active' || record.formedOn > onDay) continue;
-    const months = rule.countsForMonths !== undefined ? rule.countsForMonths : (catalogue.get(record.typeCode) ?? null);
-    const countsUntil = months === null || record.keptCounting ? null : addCalendarMonths(record.formedOn, months);
+    const type = catalogue.get(record.typeCode);
+    if (!rule || !type || record.status !== 'active' || record.formedOn > onDay) continue;
+    // A tier its type no longer allows has no counting period: it does not count (as in SQL); a
+    // negative record an older release stored without a tier has its type's default.
+    const tier = record.tier ?? type.severity;
+    if (tier !== null && type.tiers[tier] === undefined) continue;
+    const months = rule.countsForMonths !== undefined ? rule.countsForMonths : countingMonths(type, tier);
+    const countsUntil = countingEndsOn(type, months, record);
     if (countsUntil !== null && countsUntil <= onDay) continue;
-    lines.push({ recordId: record.id, typeCode: record.typeCode, category: record.category, formedOn: record.formedOn, points: recordPoints(rule, record.details), countsUntil });
+    lines.push({ recordId: record.id, typeCode: record.typeCode, category: record.category, formedOn: record.formedOn, points: recordPoints(rule, record, tier), countsUntil });
   }
 
   const caps: CapApplied[] = [];

@@ -141,7 +141,7 @@ describe('Art. 6 rescoring only the persons due gives the scores of a full recom
                    VALUES (gen_random_uuid(), 'prop-agency', $1, $2, $3, $4, 'public-agency', $5, now(), false, $6, 1, $7, '[]', 'property-test') RETURNING id`,
                   [`run-${run}-${p}-${i}`, id, r.type[1], r.type[0], formedOn, r.status, JSON.stringify(details)],
                 );
-                records.push({ id: row.rows[0]!.id, typeCode: r.type[0], category: r.type[1], formedOn, status: r.status, details });
+                records.push({ id: row.rows[0]!.id, typeCode: r.type[0], category: r.type[1], formedOn, status: r.status, tier: null, details });
               }
               persons.push({ id, standing, records });
             }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activeModels, catalogueCounting, scorePersons, type ActiveModel } from '../../src/db/scoring';
 import { withTransaction } from '../../src/db/transaction';
+import type { Severity } from '../../src/domain/record';
 import { evaluate, type CatalogueCounting, type ScoredRecord } from '../../src/domain/scoring';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
@@ -15,6 +16,7 @@ const TYPES: [string, string][] = [
   ['court-dishonest-debtor', 'law-abiding'],
   ['criminal-conviction', 'law-abiding'],
   ['tax-refusal', 'promise-keeping'],
+  ['fee-refusal', 'promise-keeping'],
   ['loan-overdue', 'market'],
   ['household-registration', 'identity'],
 ];
@@ -40,6 +42,11 @@ const recordArbitrary = fc.record({
   kept: fc.constantFrom(false, false, false, true),
   hours: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.constant(undefined)),
   amountYuan: fc.integer({ min: 0, max: 50_000 }),
+  // The tier its agency classified it in (Guobanfa [2025] 22): none (an older release's record,
+  // or information that is not negative), or any tier, one its type does not allow included.
+  tier: fc.constantFrom<Severity | null>(null, null, 'minor', 'general', 'serious'),
+  // A conviction counts 5 years from the day its sentence was served, and while that day is unknown.
+  sentenceServedOn: fc.oneof(fc.constant(undefined), fc.constantFrom(...BOUNDARY_DAYS), fc.constant('2022-06-30')),
 });
 
 const personArbitrary = fc.record({
@@ -81,14 +88,14 @@ describe('Art. 4 one evaluation, two paths that agree', () => {
             ids.push(personId);
             const records: ScoredRecord[] = [];
             for (const [i, r] of person.records.entries()) {
-              const details = { hours: r.hours, amountYuan: r.amountYuan, procedure: 'general' };
+              const details = { hours: r.hours, amountYuan: r.amountYuan, procedure: 'general', sentenceServedOn: r.sentenceServedOn };
               const row = await client.query<{ id: string }>(
-                `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by, kept_counting_by)
-                 VALUES (gen_random_uuid(), 'prop-agency', $1, $2, $3, $4, 'public-agency', $5, now(), false, $6, 1, $7, '[]', 'property-test', $8) RETURNING id`,
-                [`run-${run}-${p}-${i}`, personId, r.type[1], r.type[0], r.formedOn, r.status, JSON.stringify(details), r.kept ? 'repair/property-test' : null],
+                `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, tier, source, formed_on, shared_at, shared_late, status, version, details, evidence, changed_by, kept_counting_by)
+                 VALUES (gen_random_uuid(), 'prop-agency', $1, $2, $3, $4, $9, 'public-agency', $5, now(), false, $6, 1, $7, '[]', 'property-test', $8) RETURNING id`,
+                [`run-${run}-${p}-${i}`, personId, r.type[1], r.type[0], r.formedOn, r.status, JSON.stringify(details), r.kept ? 'repair/property-test' : null, r.tier],
               );
               records.push({
-                id: row.rows[0]!.id, typeCode: r.type[0], category: r.type[1], formedOn: r.formedOn, status: r.status, details: JSON.parse(JSON.stringify(details)),
+                id: row.rows[0]!.id, typeCode: r.type[0], category: r.type[1], formedOn: r.formedOn, status: r.status, tier: r.tier, details: JSON.parse(JSON.stringify(details)),
                 ...(r.kept ? { keptCounting: true } : {}),
               });
             }

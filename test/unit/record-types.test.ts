@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordSubmissionSchema } from '../../src/domain/record';
-import { catalogueProblem, type RecordType } from '../../src/domain/record-types';
+import { catalogueProblem, recordTier, type RecordType } from '../../src/domain/record-types';
 import { identityNumber } from '../support/identities';
 
 const penalty: RecordType = {
@@ -9,6 +9,8 @@ const penalty: RecordType = {
   polarity: 'negative',
   severity: 'general',
   countsForMonths: 12,
+  tiers: { minor: 3, general: 12, serious: 36 },
+  countsFrom: null,
   repairable: true,
   legalBasis: '中华人民共和国行政处罚法',
   description: 'Administrative penalty under the general procedure',
@@ -18,7 +20,7 @@ const penalty: RecordType = {
     { name: 'amountYuan', kind: 'number', required: false, min: 0, description: 'the fine' },
   ],
 };
-const permit: RecordType = { ...penalty, code: 'residence-permit', category: 'identity', polarity: 'neutral', severity: null, details: [{ name: 'validUntil', kind: 'date', required: true, description: 'the last day' }] };
+const permit: RecordType = { ...penalty, code: 'residence-permit', category: 'identity', polarity: 'neutral', severity: null, tiers: {}, details: [{ name: 'validUntil', kind: 'date', required: true, description: 'the last day' }] };
 const catalogue = new Map([penalty, permit].map((type) => [type.code, type]));
 
 describe('Art. 8, 9 the record-type catalogue decides what a record carries', () => {
@@ -65,5 +67,28 @@ describe('Art. 8, 9 the record-type catalogue decides what a record carries', ()
       expect(parsed.success).toBe(false);
       expect(parsed.error!.issues[0]).toMatchObject({ code: 'unrecognized_keys', path });
     }
+  });
+});
+
+describe('Art. 4 the sharing agency classifies a negative record in a tier its type allows (Guobanfa [2025] 22)', () => {
+  const record = { typeCode: 'administrative-penalty', category: 'administrative', details: { procedure: 'general' } };
+
+  it('takes a tier its type allows and refuses one it does not, or any tier for information that is not negative', () => {
+    expect(catalogueProblem(catalogue, { ...record, tier: 'serious' })).toBeUndefined();
+    const narrow = new Map([['administrative-penalty', { ...penalty, tiers: { general: 12 } }]]);
+    expect(catalogueProblem(narrow, { ...record, tier: 'minor' })).toEqual({ field: 'tier', message: 'administrative-penalty is classified general, not minor' });
+    expect(catalogueProblem(catalogue, { typeCode: 'residence-permit', category: 'identity', details: { validUntil: '2027-01-01' }, tier: 'minor' })).toEqual({
+      field: 'tier',
+      message: 'residence-permit is not negative information: it has no tier',
+    });
+  });
+
+  it("gives a warning or a circulated criticism the minor tier unless the agency names one, and any other record its type's default", () => {
+    expect(recordTier(penalty, { details: { procedure: 'general', penaltyKind: 'warning' } })).toBe('minor');
+    expect(recordTier(penalty, { details: { procedure: 'general', penaltyKind: 'circulated-criticism' } })).toBe('minor');
+    expect(recordTier(penalty, { tier: 'general', details: { procedure: 'general', penaltyKind: 'warning' } })).toBe('general');
+    expect(recordTier(penalty, { details: { procedure: 'general', penaltyKind: 'fine' } })).toBe('general');
+    expect(recordTier({ ...penalty, tiers: { general: 12 } }, { details: { penaltyKind: 'warning' } })).toBe('general');
+    expect(recordTier(permit, { details: {} })).toBeNull();
   });
 });

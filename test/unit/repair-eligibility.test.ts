@@ -19,7 +19,12 @@ const rules = repairRulesSchema.parse({
 const penalty: RepairableRecord = {
   status: 'active',
   formedOn: '2026-03-15',
-  type: { code: 'administrative-penalty', polarity: 'negative', severity: 'general', repairable: true, countsForMonths: 12, legalBasis: '中华人民共和国行政处罚法' },
+  tier: null,
+  details: {},
+  type: {
+    code: 'administrative-penalty', polarity: 'negative', severity: 'general', repairable: true, countsForMonths: 12, tiers: { minor: 3, general: 12, serious: 36 },
+    countsFrom: null, legalBasis: '中华人民共和国行政处罚法',
+  },
 };
 
 describe('Art. 21 repair eligibility (Order 36)', () => {
@@ -37,9 +42,9 @@ describe('Art. 21 repair eligibility (Order 36)', () => {
   });
 
   it('lets a minor record be repaired at once, and a serious one after a year by performance or deferral only', () => {
-    const minor = { ...penalty, type: { ...penalty.type, code: 'fee-refusal', severity: 'minor' as const, countsForMonths: 3 } };
+    const minor = { ...penalty, type: { ...penalty.type, code: 'fee-refusal', severity: 'minor' as const, countsForMonths: 3, tiers: { minor: 3 } } };
     expect(repairEligibility(rules, minor, '2026-03-15')).toMatchObject({ eligible: true, tier: 'minor' });
-    const serious = { ...penalty, type: { ...penalty.type, code: 'market-ban', severity: 'serious' as const, countsForMonths: 36 } };
+    const serious = { ...penalty, type: { ...penalty.type, code: 'market-ban', severity: 'serious' as const, countsForMonths: 36, tiers: { serious: 36 } } };
     expect(repairEligibility(rules, serious, '2027-03-14')).toMatchObject({ eligible: false, rule: 'minimum-period', eligibleFrom: '2027-03-15' });
     const open = repairEligibility(rules, serious, '2027-03-15');
     expect(open.eligible && open.routes.map((r) => r.route)).toEqual(['performance', 'deferral']);
@@ -48,7 +53,7 @@ describe('Art. 21 repair eligibility (Order 36)', () => {
   it('refuses a type the measures leave unrepairable, citing its legal basis; positive information; a record no longer counting', () => {
     const conviction = { ...penalty, type: { ...penalty.type, code: 'criminal-conviction', severity: 'serious' as const, repairable: false, legalBasis: '中华人民共和国刑法' } };
     expect(repairEligibility(rules, conviction, '2030-01-01')).toEqual({ eligible: false, rule: 'not-repairable', message: expect.stringContaining('中华人民共和国刑法') });
-    const honour = { ...penalty, type: { ...penalty.type, code: 'honour-municipal', polarity: 'positive' as const, severity: null, legalBasis: null } };
+    const honour = { ...penalty, type: { ...penalty.type, code: 'honour-municipal', polarity: 'positive' as const, severity: null, tiers: {}, legalBasis: null } };
     expect(repairEligibility(rules, honour, '2027-01-01')).toMatchObject({ eligible: false, rule: 'not-negative' });
     expect(repairEligibility(rules, { ...penalty, status: 'repaired' }, '2026-07-01')).toMatchObject({ eligible: false, rule: 'record-not-counting' });
     expect(repairEligibility(rules, penalty, addCalendarMonths(penalty.formedOn, 12))).toMatchObject({ eligible: false, rule: 'maximum-period-ended' });
@@ -57,7 +62,18 @@ describe('Art. 21 repair eligibility (Order 36)', () => {
   });
 
   it('keeps a listing without a maximum period open to repair (the court list)', () => {
-    const listed = { ...penalty, type: { ...penalty.type, code: 'court-dishonest-debtor', severity: 'serious' as const, countsForMonths: null } };
+    const listed = { ...penalty, type: { ...penalty.type, code: 'court-dishonest-debtor', severity: 'serious' as const, countsForMonths: null, tiers: { serious: null } } };
     expect(repairEligibility(rules, listed, '2030-01-01')).toMatchObject({ eligible: true, maximumEndsOn: null });
+  });
+
+  it("follows the record's own tier: its minimum period, maximum period and routes (Guobanfa [2025] 22)", () => {
+    const minor = { ...penalty, tier: 'minor' as const };
+    expect(repairEligibility(rules, minor, '2026-03-15')).toMatchObject({ eligible: true, tier: 'minor', maximumEndsOn: '2026-06-15' });
+    expect(repairEligibility(rules, minor, '2026-06-15')).toMatchObject({ eligible: false, rule: 'maximum-period-ended' });
+    const serious = { ...penalty, tier: 'serious' as const };
+    expect(repairEligibility(rules, serious, '2026-06-15')).toMatchObject({ eligible: false, rule: 'minimum-period', eligibleFrom: '2027-03-15' });
+    const open = repairEligibility(rules, serious, '2027-03-15');
+    expect(open).toMatchObject({ eligible: true, tier: 'serious', maximumEndsOn: '2029-03-15' });
+    expect(open.eligible && open.routes.map((r) => r.route)).toEqual(['performance', 'deferral']);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { modelDefinitionSchema, type ModelDefinition } from '../../src/domain/score-model';
-import { evaluate, type ScoredRecord } from '../../src/domain/scoring';
+import type { Severity } from '../../src/domain/record';
+import type { CatalogueEntry } from '../../src/domain/record-types';
+import { evaluate, type CatalogueCounting, type ScoredRecord } from '../../src/domain/scoring';
 
 const model: ModelDefinition = modelDefinitionSchema.parse({
   baseScore: 1000,
@@ -16,24 +18,40 @@ const model: ModelDefinition = modelDefinitionSchema.parse({
   rules: {
     'honour-national': { points: 30 },
     volunteering: { points: 1, perUnit: { field: 'hours', size: 10 }, yearlyCap: 20 },
-    'administrative-penalty': { points: -30 },
+    'administrative-penalty': { points: -30, tierPoints: { minor: -10, serious: -120 } },
     'court-dishonest-debtor': { points: -150 },
+    'criminal-conviction': { points: -200 },
   },
 });
-const catalogue = new Map<string, number | null>([
-  ['honour-national', 36],
-  ['volunteering', 24],
-  ['administrative-penalty', 12],
-  ['court-dishonest-debtor', null],
+const counting = (severity: Severity | null, countsForMonths: number | null, tiers: CatalogueEntry['tiers'] = {}, countsFrom: string | null = null) => ({
+  severity,
+  countsForMonths,
+  tiers,
+  countsFrom,
+});
+const catalogue: CatalogueCounting = new Map([
+  ['honour-national', counting(null, 36)],
+  ['volunteering', counting(null, 24)],
+  ['administrative-penalty', counting('general', 12, { minor: 3, general: 12, serious: 36 })],
+  ['court-dishonest-debtor', counting('serious', null, { serious: null })],
+  ['criminal-conviction', counting('serious', 60, { serious: 60 }, 'sentenceServedOn')],
 ]);
 
 let n = 0;
-const record = (typeCode: string, category: string, formedOn: string, details: Record<string, unknown> = {}, status: 'active' | 'revoked' = 'active'): ScoredRecord => ({
+const record = (
+  typeCode: string,
+  category: string,
+  formedOn: string,
+  details: Record<string, unknown> = {},
+  status: 'active' | 'revoked' = 'active',
+  tier: Severity | null = catalogue.get(typeCode)?.severity ?? null,
+): ScoredRecord => ({
   id: `r${(n += 1)}`,
   typeCode,
   category,
   formedOn,
   status,
+  tier,
   details,
 });
 
@@ -84,6 +102,26 @@ describe('Art. 4 an explainable score', () => {
       record('loan-overdue', 'market', '2026-06-01'),
     ];
     expect(evaluate(model, catalogue, records, '2026-11-25')).toMatchObject({ score: 1000, lines: [] });
+  });
+});
+
+describe('Art. 4 the tier belongs to the record (Guobanfa [2025] 22)', () => {
+  it("counts a record's points and period by its own tier, and its type's default without one", () => {
+    const minor = record('administrative-penalty', 'administrative', '2026-09-01', {}, 'active', 'minor');
+    const serious = record('administrative-penalty', 'administrative', '2026-09-01', {}, 'active', 'serious');
+    const untiered = record('administrative-penalty', 'administrative', '2026-09-01', {}, 'active', null);
+    expect(evaluate(model, catalogue, [minor], '2026-11-30').lines).toMatchObject([{ points: -10, countsUntil: '2026-12-01' }]);
+    expect(evaluate(model, catalogue, [minor], '2026-12-01').lines).toEqual([]);
+    expect(evaluate(model, catalogue, [serious], '2026-12-01').lines).toMatchObject([{ points: -120, countsUntil: '2029-09-01' }]);
+    expect(evaluate(model, catalogue, [untiered], '2026-12-01').lines).toMatchObject([{ points: -30, countsUntil: '2027-09-01' }]);
+  });
+
+  it('counts a conviction until the day its sentence was served is known, and 5 years after it', () => {
+    const unknown = record('criminal-conviction', 'law-abiding', '2015-03-01');
+    expect(evaluate(model, catalogue, [unknown], '2026-12-01').lines).toMatchObject([{ points: -200, countsUntil: null }]);
+    const served = record('criminal-conviction', 'law-abiding', '2015-03-01', { sentenceServedOn: '2022-06-30' });
+    expect(evaluate(model, catalogue, [served], '2027-06-29').lines).toMatchObject([{ countsUntil: '2027-06-30' }]);
+    expect(evaluate(model, catalogue, [served], '2027-06-30').lines).toEqual([]);
   });
 });
 

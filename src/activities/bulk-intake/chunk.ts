@@ -9,7 +9,7 @@ import { withTransaction } from '../../db/transaction';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { loadCatalogue } from '../../db/record-types';
 import { firstProblem, recordSubmissionRowSchema, sharingRefusal, unknownSubmissionField, type RecordSubmission, type SharerKind } from '../../domain/record';
-import { catalogueProblem, type RecordType } from '../../domain/record-types';
+import { catalogueProblem, recordTier, type RecordType } from '../../domain/record-types';
 import { describeProblem, inputProblem, storableEcho } from '../../domain/storable-text';
 import { refusesRecord, type IdentityFact } from '../../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../../domain/working-days';
@@ -73,9 +73,9 @@ interface Accepted {
  * The records' columns as the chunk writes them: what is known once the person is, then what is
  * the same for the whole chunk, then each row's own fields, written while the row is checked.
  */
-const COPY_COLUMN_COUNT = 16;
+const COPY_COLUMN_COUNT = 17;
 const COPY_COLUMNS =
-  'id, person_id, shared_late, sharer_id, source, shared_at, status, version, changed_by, reference, category, type_code, formed_on, details, evidence, attestation';
+  'id, person_id, shared_late, sharer_id, source, shared_at, status, version, changed_by, reference, category, type_code, tier, formed_on, details, evidence, attestation';
 const OUTCOME_COLUMNS = 'batch_id, row_no, outcome, field, reason, reference, record_id';
 const ALREADY_SHARED = 'a record with this reference was already shared';
 const SHARED_EARLIER_IN_BATCH = 'a record with this reference came earlier in this batch';
@@ -123,6 +123,7 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
   if (sharing) return { reference, field: 'category', reason: sharing };
   const unfit = catalogueProblem(context.catalogue, record);
   if (unfit) return { reference, field: unfit.field, reason: unfit.message };
+  const tier = recordTier(context.catalogue.get(record.typeCode)!, record);
   if (record.formedOn > context.today) return { reference, field: 'formedOn', reason: 'must not be in the future' };
   // The schema has checked the identity number.
   const person = acceptedIdentityNumber(record.identityNumber);
@@ -134,6 +135,8 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
   fields.text(record.reference);
   fields.text(record.category);
   fields.text(record.typeCode);
+  if (tier === null) fields.null();
+  else fields.text(tier);
   fields.date(record.formedOn);
   fields.jsonb(JSON.stringify(record.details));
   fields.jsonb(JSON.stringify(record.evidence));

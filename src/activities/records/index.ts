@@ -3,7 +3,7 @@ import { withTransaction } from '../../db/transaction';
 import { loadCatalogue } from '../../db/record-types';
 import { sharedBefore } from '../../db/shared-records';
 import { sharingRefusal, type RecordChange, type RecordChangeOutcome, type SharedRecord, type ShareOutcome, type SharerKind } from '../../domain/record';
-import { catalogueProblem } from '../../domain/record-types';
+import { catalogueProblem, recordTier } from '../../domain/record-types';
 import { refusesRecord } from '../../domain/scope';
 import { applyIdentityFacts, applyRecordChange, closeObligationShared, insertRecord, upsertPerson } from '../shared/record-store';
 
@@ -49,12 +49,14 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
     async storeSharedRecord(input: StoreSharedRecordInput): Promise<ShareOutcome> {
       return withTransaction<ShareOutcome>(pool, async (db) => {
         const { record } = input;
-        const unfit = catalogueProblem(await loadCatalogue(db), record);
+        const catalogue = await loadCatalogue(db);
+        const unfit = catalogueProblem(catalogue, record);
         if (unfit) return { status: 'refused', field: unfit.field, reason: unfit.message };
         const refusal = sharingRefusal(input.sharerKind, record.category);
         if (refusal) return { status: 'refused', field: 'category', reason: refusal };
 
-        const existing = await sharedBefore(db, input.sharerId, record);
+        const tier = recordTier(catalogue.get(record.typeCode)!, record);
+        const existing = await sharedBefore(db, input.sharerId, record, tier);
         if (existing) {
           const { id: recordId, version } = existing;
           // A retry of this very activity finds its own record: it was accepted.
@@ -72,6 +74,7 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
           personId: person.id,
           category: record.category,
           typeCode: record.typeCode,
+          tier,
           source: input.sharerKind === 'provider' ? 'market-provider' : 'public-agency',
           formedOn: record.formedOn,
           sharedAt: input.sharedAt,

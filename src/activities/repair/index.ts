@@ -3,7 +3,7 @@ import { enqueueNotifications } from '../../db/notifications';
 import { loadCatalogue } from '../../db/record-types';
 import { activeRepairRules } from '../../db/repair-rules';
 import { withTransaction } from '../../db/transaction';
-import type { Evidence } from '../../domain/record';
+import type { Evidence, Severity } from '../../domain/record';
 import { isCivicRoute, repairEligibility, repairRulesSchema, windowEnd, type RepairRules, type RouteTerms } from '../../domain/repair';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
 import {
@@ -71,14 +71,20 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
         // Locked, so a civic event fed at the same moment is either seen here or routed to this repair.
         const person = await db.query('SELECT 1 FROM persons WHERE id = $1 FOR UPDATE', [input.personId]);
         if (!person.rowCount) throw refusal(PERSON_NOT_FOUND, `No person ${input.personId}`, 'personId');
-        const found = await db.query<{ person_id: string; sharer_id: string; type_code: string; status: string; formed_on: LocalDate; kept: boolean }>(
-          'SELECT person_id, sharer_id, type_code, status, formed_on, kept_counting_by IS NOT NULL AS kept FROM records WHERE id = $1 FOR UPDATE',
+        const found = await db.query<{
+          person_id: string; sharer_id: string; type_code: string; status: string; formed_on: LocalDate; tier: Severity | null; details: Record<string, unknown>; kept: boolean;
+        }>(
+          'SELECT person_id, sharer_id, type_code, status, formed_on, tier, details, kept_counting_by IS NOT NULL AS kept FROM records WHERE id = $1 FOR UPDATE',
           [input.recordId],
         );
         const record = found.rows[0];
         if (!record || record.person_id !== input.personId) throw refusal(RECORD_NOT_FOUND, `No record ${input.recordId} of this person`, 'recordId');
         const type = (await loadCatalogue(db)).get(record.type_code)!;
-        const eligibility = repairEligibility(rules.definition, { status: record.status, formedOn: record.formed_on, keptCounting: record.kept, type }, filedOn);
+        const eligibility = repairEligibility(
+          rules.definition,
+          { status: record.status, formedOn: record.formed_on, tier: record.tier, details: record.details, keptCounting: record.kept, type },
+          filedOn,
+        );
         if (!eligibility.eligible) throw refusal(REPAIR_INELIGIBLE, `${eligibility.rule}: ${eligibility.message}`, 'recordId');
         const terms = eligibility.routes.find((route) => route.route === input.route);
         if (!terms) {

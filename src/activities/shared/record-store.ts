@@ -2,8 +2,8 @@ import type pg from 'pg';
 import { enqueueNotifications } from '../../db/notifications';
 import type { PersonRow } from '../../db/persons';
 import { loadCatalogue } from '../../db/record-types';
-import type { PersonReference, RecordChange, RecordChangeOutcome, RecordStatus } from '../../domain/record';
-import { catalogueProblem } from '../../domain/record-types';
+import type { PersonReference, RecordChange, RecordChangeOutcome, RecordStatus, Severity } from '../../domain/record';
+import { catalogueProblem, recordTier } from '../../domain/record-types';
 import { mergeIdentityFacts, type IdentityFact } from '../../domain/scope';
 import { recordRescoreRequests } from './rescoring-requests';
 
@@ -11,7 +11,7 @@ type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 /** Every column of a record, in the order record_history shares with records. */
 const RECORD_COLUMNS =
-  'id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, status, version, details, evidence, attestation, changed_by, change_reason, disputed_by';
+  'id, sharer_id, reference, person_id, category, type_code, tier, source, formed_on, shared_at, shared_late, status, version, details, evidence, attestation, changed_by, change_reason, disputed_by';
 
 /** Registers the person on first sight (residency unconfirmed, so not in scope until confirmed). */
 export async function upsertPerson(db: Queryable, person: PersonReference): Promise<PersonRow> {
@@ -106,6 +106,8 @@ export interface NewRecord {
   personId: string;
   category: string;
   typeCode: string;
+  /** A negative record's tier (recordTier); other information has none. */
+  tier?: Severity | null;
   source: 'public-agency' | 'market-provider' | 'self-declared';
   formedOn: string;
   sharedAt: string;
@@ -122,12 +124,12 @@ export interface NewRecord {
 export async function insertRecord(db: Queryable, record: NewRecord): Promise<void> {
   await db.query(
     `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
-       status, version, details, evidence, attestation, changed_by, change_reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', 1, $11, $12, $13, $14, $15)`,
+       status, version, details, evidence, attestation, changed_by, change_reason, tier)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', 1, $11, $12, $13, $14, $15, $16)`,
     [
       record.id, record.sharerId, record.reference, record.personId, record.category, record.typeCode, record.source, record.formedOn,
       record.sharedAt, record.late, JSON.stringify(record.details), JSON.stringify(record.evidence),
-      record.attestation ? JSON.stringify(record.attestation) : null, record.changedBy, record.changeReason ?? null,
+      record.attestation ? JSON.stringify(record.attestation) : null, record.changedBy, record.changeReason ?? null, record.tier ?? null,
     ],
   );
   await announceRecordChange(db, { key: `${record.id}/v1`, personId: record.personId, workflowId: record.changedBy, kind: 'record-added', recordId: record.id });
@@ -154,9 +156,13 @@ export async function applyRecordChange(db: pg.PoolClient, change: RecordChange 
     return { status: 'refused', code: 'conflict', field: 'reference', reason: `record ${change.reference} is repaired; it can only be revoked` };
   }
 
+  let tier: Severity | null = null;
   if (change.correction) {
-    const unfit = catalogueProblem(await loadCatalogue(db), { ...change.correction, category: row.category });
+    const catalogue = await loadCatalogue(db);
+    const unfit = catalogueProblem(catalogue, { ...change.correction, category: row.category });
     if (unfit) return { status: 'refused', code: 'invalid', field: unfit.field, reason: unfit.message };
+    // The corrected content is classified again: the tier named, or the one its details give.
+    tier = recordTier(catalogue.get(change.correction.typeCode)!, change.correction);
   }
   await db.query(
     `INSERT INTO record_history (${RECORD_COLUMNS}, superseded_at) SELECT ${RECORD_COLUMNS}, $2::timestamptz FROM records WHERE id = $1`,
@@ -167,13 +173,13 @@ export async function applyRecordChange(db: pg.PoolClient, change: RecordChange 
   await db.query(
     `UPDATE records SET version = $2, status = $3, changed_by = $4, change_reason = $5,
        type_code = coalesce($6, type_code), formed_on = coalesce($7::date, formed_on),
-       details = coalesce($8::jsonb, details), evidence = coalesce($9::jsonb, evidence)
+       details = coalesce($8::jsonb, details), evidence = coalesce($9::jsonb, evidence), tier = CASE WHEN $10 THEN $11 ELSE tier END
      WHERE id = $1`,
     [
       row.id, version, status, change.workflowId, change.reason,
       change.correction?.typeCode ?? null, change.correction?.formedOn ?? null,
       change.correction ? JSON.stringify(change.correction.details) : null,
-      change.correction ? JSON.stringify(change.correction.evidence) : null,
+      change.correction ? JSON.stringify(change.correction.evidence) : null, change.correction !== undefined, tier,
     ],
   );
   if (row.category === 'identity') await restateIdentity(db, row.person_id);

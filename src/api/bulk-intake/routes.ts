@@ -43,7 +43,7 @@ export const bulkIntakeRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (a
       schema: {
         summary: 'Share many records at once: JSON array, NDJSON, or CSV with detail.<key> columns',
         description:
-          'CSV columns: reference, identityNumber, category, typeCode, formedOn, evidence (kind:ref|kind:ref), attestedBy, attestedAt, detail.<key>. ' +
+          'CSV columns: reference, identityNumber, category, typeCode, formedOn, tier (optional), evidence (kind:ref|kind:ref), attestedBy, attestedAt, detail.<key>. ' +
           'Answers once the rows are staged, with the batch id; the batch workflow checks and stores them, ' +
           'and GET /records/batches/{batchId} gives the per-row results.',
         tags: ['records'],

@@ -47,6 +47,7 @@ function fromCsv(row: Record<string, string>): Record<string, unknown> {
     category: row.category,
     typeCode: row.typeCode,
     formedOn: row.formedOn,
+    ...(row.tier ? { tier: row.tier } : {}),
     evidence,
     details,
     ...(row.attestedBy ? { attestation: { statement: MARKET_ATTESTATION, attestedBy: row.attestedBy, attestedAt: row.attestedAt } } : {}),

@@ -61,10 +61,11 @@ export async function eligibilityFacts(pool: pg.Pool, check: { agencyId: string;
                 -- Art. 12, 16: only what counts in the person's score under their base model: public
                 -- information of a type the model scores, active (not repaired, not revoked), conduct
                 -- of an adult, with the day its counting period ends (the rule checks it against its day).
-                SELECT coalesce(json_agg(json_build_object('polarity', t.polarity, 'severity', t.severity, 'category', r.category, 'formedOn', r.formed_on,
-                         'countsUntil', CASE WHEN r.kept_counting_by IS NOT NULL THEN NULL ELSE (r.formed_on + make_interval(months => CASE WHEN m.definition->'rules'->r.type_code ? 'countsForMonths'
+                SELECT coalesce(json_agg(json_build_object('polarity', t.polarity, 'severity', coalesce(r.tier, t.severity), 'category', r.category, 'formedOn', r.formed_on,
+                         'countsUntil', counting_ends_on(r.formed_on, r.details, t.counts_from, make_interval(months => CASE WHEN m.definition->'rules'->r.type_code ? 'countsForMonths'
                            THEN (m.definition->'rules'->r.type_code->>'countsForMonths')::int
-                           ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END))::date END)), '[]')
+                           ELSE coalesce((t.tiers->>coalesce(r.tier, t.severity))::int, (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int) END),
+                           r.kept_counting_by IS NOT NULL))), '[]')
                 FROM scores s JOIN score_models m ON m.id = s.model_id
                 JOIN records r ON r.person_id = s.person_id AND r.status = 'active' AND r.source <> 'market-provider' AND m.definition->'rules' ? r.type_code
                 JOIN record_types t ON t.code = r.type_code AND t.category <> 'market'

@@ -5,6 +5,7 @@ export interface RecordVersionView {
   version: number;
   status: string;
   typeCode: string;
+  tier: string | null;
   formedOn: string;
   details: Record<string, unknown>;
   evidence: unknown[];
@@ -37,6 +38,7 @@ interface RecordRow {
   version: number;
   status: string;
   type_code: string;
+  tier: string | null;
   formed_on: string;
   details: Record<string, unknown>;
   evidence: unknown[];
@@ -48,11 +50,11 @@ interface RecordRow {
 async function readRecords(pool: pg.Pool, where: string, params: unknown[]): Promise<RecordView[]> {
   const rows = await pool.query<RecordRow>(
     `SELECT * FROM (
-       SELECT id, sharer_id, reference, person_id, category, source, shared_at, shared_late, version, status, type_code,
+       SELECT id, sharer_id, reference, person_id, category, source, shared_at, shared_late, version, status, type_code, tier,
               formed_on, details, evidence, changed_by, change_reason FROM records WHERE ${where}
        UNION ALL
        SELECT h.id, h.sharer_id, h.reference, h.person_id, h.category, h.source, h.shared_at, h.shared_late, h.version, h.status,
-              h.type_code, h.formed_on, h.details, h.evidence, h.changed_by, h.change_reason
+              h.type_code, h.tier, h.formed_on, h.details, h.evidence, h.changed_by, h.change_reason
        FROM record_history h JOIN records USING (id) WHERE ${where}
      ) v ORDER BY shared_at DESC, id, version DESC`,
     params,
@@ -63,6 +65,7 @@ async function readRecords(pool: pg.Pool, where: string, params: unknown[]): Pro
       version: row.version,
       status: row.status,
       typeCode: row.type_code,
+      tier: row.tier,
       formedOn: row.formed_on,
       details: row.details,
       evidence: row.evidence,

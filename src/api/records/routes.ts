@@ -20,7 +20,7 @@ import {
   type ShareOutcome,
   type SharerKind,
 } from '../../domain/record';
-import { catalogueProblem, recordTypeSchema } from '../../domain/record-types';
+import { catalogueProblem, recordTier, recordTypeSchema } from '../../domain/record-types';
 import type { Actor } from '../../domain/roles';
 import {
   OBLIGATION_CLOSED,
@@ -56,6 +56,8 @@ const versionView = z.object({
   version: z.number(),
   status: z.string(),
   typeCode: z.string(),
+  /** A negative record's tier (Guobanfa [2025] 22); null for other information, or one stored before tiers were per record. */
+  tier: z.string().nullable(),
   formedOn: dayView,
   details: z.record(z.string(), z.unknown()),
   evidence: z.array(z.unknown()),
@@ -109,7 +111,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     '/record-types',
     {
       schema: {
-        summary: 'The record-type catalogue: codes, category, polarity, counting period and the details each type takes (Art. 8, 9)',
+        summary: 'The record-type catalogue: codes, category, polarity, the tiers a negative type allows with their counting periods, and the details each type takes (Art. 8, 9)',
         tags: ['records'],
         security: [],
         response: { 200: z.object({ recordTypes: z.array(recordTypeSchema) }) },
@@ -242,7 +244,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       } catch (error) {
         if (!obligationClosed(error)) throw answerFor(error, { message: `No obligation ${record.reference}`, field: 'body.reference' });
         // The obligation closed earlier: the record shared under the reference answers.
-        const existing = await sharedBefore(deps.pool, sharer.id, record);
+        const existing = await sharedBefore(deps.pool, sharer.id, record, recordTier((await loadCatalogue(deps.pool)).get(record.typeCode)!, record));
         if (!existing) throw new ApiError(409, 'obligation-closed', `The obligation for ${record.reference} was withdrawn`, 'body.reference');
         outcome = { status: existing.sameContent ? 'duplicate' : 'conflict', recordId: existing.id, version: existing.version };
       }

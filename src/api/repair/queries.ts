@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { failureReason, shownState } from '../shared/process-failures';
-import type { Evidence } from '../../domain/record';
+import type { Evidence, Severity } from '../../domain/record';
 import type { RouteTerms } from '../../domain/repair';
 import type { LocalDate } from '../../domain/working-days';
 import type { RepairView } from '../../workflows/repair/contract';
@@ -104,16 +104,22 @@ export async function repairsOf(pool: pg.Pool, personId: string): Promise<Repair
 export async function repairableRecord(
   pool: pg.Pool,
   recordId: string,
-): Promise<{ personId: string; sharerId: string; typeCode: string; status: string; formedOn: LocalDate; keptCounting: boolean; openRepairId: string | null } | undefined> {
-  const found = await pool.query<{ person_id: string; sharer_id: string; type_code: string; status: string; formed_on: LocalDate; kept: boolean; open_repair: string | null }>(
-    `SELECT r.person_id, r.sharer_id, r.type_code, r.status, r.formed_on, r.kept_counting_by IS NOT NULL AS kept,
+): Promise<
+  | { personId: string; sharerId: string; typeCode: string; status: string; formedOn: LocalDate; tier: Severity | null; details: Record<string, unknown>; keptCounting: boolean; openRepairId: string | null }
+  | undefined
+> {
+  const found = await pool.query<{
+    person_id: string; sharer_id: string; type_code: string; status: string; formed_on: LocalDate; tier: Severity | null; details: Record<string, unknown>; kept: boolean;
+    open_repair: string | null;
+  }>(
+    `SELECT r.person_id, r.sharer_id, r.type_code, r.status, r.formed_on, r.tier, r.details, r.kept_counting_by IS NOT NULL AS kept,
             (SELECT p.id FROM repairs p WHERE p.record_id = r.id AND p.closed_at IS NULL) AS open_repair
      FROM records r WHERE r.id = $1`,
     [recordId],
   );
   const row = found.rows[0];
   return (
-    row && { personId: row.person_id, sharerId: row.sharer_id, typeCode: row.type_code, status: row.status, formedOn: row.formed_on, keptCounting: row.kept, openRepairId: row.open_repair }
+    row && { personId: row.person_id, sharerId: row.sharer_id, typeCode: row.type_code, status: row.status, formedOn: row.formed_on, tier: row.tier, details: row.details, keptCounting: row.kept, openRepairId: row.open_repair }
   );
 }
 

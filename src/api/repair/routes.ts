@@ -197,7 +197,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       if (!record || record.personId !== actor.personId) throw new ApiError(404, 'not-found', `No record ${recordId} of yours`, 'querystring.recordId');
       const rules = await activeRepairRules(deps.pool);
       const type = (await loadCatalogue(deps.pool)).get(record.typeCode)!;
-      const eligibility = repairEligibility(rules.definition, { status: record.status, formedOn: record.formedOn, keptCounting: record.keptCounting, type }, shanghaiDayOf(new Date()));
+      const eligibility = repairEligibility(rules.definition, { ...record, type }, shanghaiDayOf(new Date()));
       await logPersonRead(deps.pool, actor, [actor.personId!], 'own record, for its repair', 'Art. 21');
       const base = {
         recordId,

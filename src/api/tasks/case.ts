@@ -33,7 +33,7 @@ export async function caseOf(pool: pg.Pool, task: TaskRow, chosen?: string): Pro
           id: string; reference: string; sharer_id: string; sharer_name: string | null; category: string; type_code: string; severity: string | null; formed_on: string;
           shared_at: Date; status: string; version: number; details: Record<string, unknown>; evidence: unknown; disputed_by: string | null; changed_by: string; change_reason: string | null;
         }>(
-          `SELECT r.id, r.reference, r.sharer_id, a.name AS sharer_name, r.category, r.type_code, t.severity, r.formed_on::text, r.shared_at, r.status, r.version, r.details,
+          `SELECT r.id, r.reference, r.sharer_id, a.name AS sharer_name, r.category, r.type_code, coalesce(r.tier, t.severity) AS severity, r.formed_on::text, r.shared_at, r.status, r.version, r.details,
                   r.evidence, r.disputed_by, r.changed_by, r.change_reason
            FROM records r LEFT JOIN agencies a ON a.id = r.sharer_id LEFT JOIN record_types t ON t.code = r.type_code WHERE r.id = $1`,
           [recordId],
