@@ -243,6 +243,34 @@ describe('Credit records through the API on the dev server', () => {
       expect((await bulk('application/json', '{"not": "an array"}')).status).toBe(400);
       expect((await bulk('application/xml', '<records/>')).status).toBe(415);
     });
+
+    it("Art. 4 takes each row's tier within its type's (Guobanfa [2025] 22): named, minor for a warning, else the type's default", async () => {
+      const csv = [
+        'reference,identityNumber,category,typeCode,formedOn,tier,detail.procedure,detail.penaltyKind',
+        `TIER-1,${adult},administrative,administrative-penalty,${today},serious,general,fine`,
+        `TIER-2,${adult},administrative,administrative-penalty,${today},,general,warning`,
+        `TIER-3,${adult},administrative,administrative-penalty,${today},,general,fine`,
+        `TIER-4,${adult},administrative,administrative-penalty,${today},grave,general,`,
+        `TIER-5,${adult},administrative,market-ban,${today},minor,,`,
+      ].join('\n');
+      const sent = await bulk('text/csv', csv);
+      expect(sent.status).toBe(202);
+      const batch = await results(sent.body.batchId);
+      expect(batch.results.map((r) => [r.reference, r.outcome, r.field])).toEqual([
+        ['TIER-1', 'accepted', null],
+        ['TIER-2', 'accepted', null],
+        ['TIER-3', 'accepted', null],
+        ['TIER-4', 'refused', 'tier'],
+        ['TIER-5', 'refused', 'tier'],
+      ]);
+      expect(batch.results[4]!.reason).toBe('market-ban is classified serious, not minor');
+      const stored = await platform.db.pool.query(`SELECT reference, tier FROM records WHERE reference LIKE 'TIER-%' ORDER BY reference`);
+      expect(stored.rows).toEqual([
+        { reference: 'TIER-1', tier: 'serious' },
+        { reference: 'TIER-2', tier: 'minor' },
+        { reference: 'TIER-3', tier: 'general' },
+      ]);
+    });
   });
 
   describe('Art. 3 and Art. 9 refusals write nothing', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
+import { addCalendarMonths, addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
 
@@ -52,7 +52,7 @@ describe('The score through the API on the dev server', () => {
     await platform.signAgreement(token);
     const scores = async () => ((await call('GET', '/me/score', token)).body as unknown as ScoreView).scores;
     const base = async () => (await scores()).find((s) => s.scenario === 'base');
-    return { share, scores, base, token };
+    return { share, scores, base, token, identity };
   }
 
   it('Art. 3 scores a person once agencies confirm household registration and full civil capacity', async () => {
@@ -108,6 +108,41 @@ describe('The score through the API on the dev server', () => {
     const score = (await person.base())!;
     expect(score.breakdown.base + Object.values(score.breakdown.categories).reduce((a, b) => a + b, 0)).toBe(score.score);
     expect(score.breakdown.lines.map((line) => line.typeCode)).toEqual(['administrative-penalty']);
+  });
+
+  it('Art. 4 the tier belongs to the record (Guobanfa [2025] 22): the agency classifies it within its type, a warning is minor, points, period and repair follow the tier; a conviction counts 5 years from the sentence served', async () => {
+    const person = await resident(431);
+    await expect.poll(person.base, { timeout: 15_000 }).toMatchObject({ score: 1000 });
+    const share = (token: string, body: Record<string, unknown>) => call('POST', '/records', token, { identityNumber: person.identity, formedOn: today, ...body });
+    const penalty = { category: 'administrative', typeCode: 'administrative-penalty' };
+
+    // Refused, writing nothing: a tier the type does not allow, a tier for positive information.
+    const narrow = await share(tax, { reference: 'FEE-431', category: 'promise-keeping', typeCode: 'fee-refusal', tier: 'serious' });
+    expect(narrow).toMatchObject({ status: 400, body: { error: { code: 'invalid-input', field: 'body.tier', message: expect.stringContaining('fee-refusal is classified minor, general, not serious') } } });
+    const honour = await share(police, { reference: 'HON-431', category: 'honours', typeCode: 'honour-municipal', tier: 'minor' });
+    expect(honour).toMatchObject({ status: 400, body: { error: { field: 'body.tier' } } });
+
+    expect((await share(market, { ...penalty, reference: 'WARN-431', details: { procedure: 'general', penaltyKind: 'warning' } })).status).toBe(201);
+    expect((await share(market, { ...penalty, reference: 'GRAVE-431', tier: 'serious', details: { procedure: 'general', penaltyKind: 'fine' } })).status).toBe(201);
+    const tierOf = async (reference: string) => ((await call('GET', `/records/${reference}`, market)).body as { current: { tier: string } }).current.tier;
+    expect([await tierOf('WARN-431'), await tierOf('GRAVE-431')]).toEqual(['minor', 'serious']);
+    await expect.poll(person.base, { timeout: 15_000 }).toMatchObject({ score: 870 });
+    const lines = ((await person.base())!.breakdown.lines as unknown as { points: number; countsUntil: string | null }[]).map((line) => [line.points, line.countsUntil]);
+    expect(lines.sort()).toEqual([[-10, addCalendarMonths(today, 3)], [-120, addCalendarMonths(today, 36)]].sort());
+
+    // A minor record may be repaired at once; a serious one only after a year.
+    const idOf = async (reference: string) => (await platform.db.pool.query('SELECT id FROM records WHERE reference = $1', [reference])).rows[0].id as string;
+    const eligibility = async (reference: string) => (await call('GET', `/repairs/eligibility?recordId=${await idOf(reference)}`, person.token)).body;
+    expect(await eligibility('WARN-431')).toMatchObject({ eligible: true, tier: 'minor', maximumEndsOn: addCalendarMonths(today, 3) });
+    expect(await eligibility('GRAVE-431')).toMatchObject({ eligible: false, rule: 'minimum-period', eligibleFrom: addCalendarMonths(today, 12) });
+
+    // A conviction counts while the day its sentence was served is unknown, and 5 years after it.
+    const conviction = { reference: 'CONV-431', category: 'law-abiding', typeCode: 'criminal-conviction', formedOn: addCalendarMonths(today, -120) };
+    expect((await share(police, { ...conviction, details: { caseNumber: '(2016)鲁0102刑初1号' } })).status).toBe(201);
+    await expect.poll(person.base, { timeout: 15_000 }).toMatchObject({ score: 670 });
+    const served = { typeCode: conviction.typeCode, formedOn: conviction.formedOn, details: { caseNumber: '(2016)鲁0102刑初1号', sentenceServedOn: addCalendarMonths(today, -61) }, evidence: [] };
+    expect((await call('POST', '/records/CONV-431/correction', police, { ...served, reason: 'the day the sentence was served, now known' })).status).toBe(200);
+    await expect.poll(person.base, { timeout: 15_000 }).toMatchObject({ score: 870 });
   });
 
   it('Art. 14 scores the lending scenario differently from the same records', async () => {

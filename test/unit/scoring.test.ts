@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modelDefinitionSchema, type ModelDefinition } from '../../src/domain/score-model';
+import { modelCatalogueProblem, modelDefinitionSchema, type ModelDefinition } from '../../src/domain/score-model';
 import type { Severity } from '../../src/domain/record';
 import type { CatalogueEntry } from '../../src/domain/record-types';
 import { evaluate, type CatalogueCounting, type ScoredRecord } from '../../src/domain/scoring';
@@ -126,6 +126,20 @@ describe('Art. 4 the tier belongs to the record (Guobanfa [2025] 22)', () => {
 });
 
 describe('Art. 13 indicator models are data with a checked shape', () => {
+  it("asks a rule of a type classified in several tiers for each further tier's points, and refuses a tier the type lacks or an override of the tiers' periods", () => {
+    const types = new Map([
+      ['administrative-penalty', { details: [], severity: 'general' as const, tiers: { minor: 3, general: 12, serious: 36 } }],
+      ['market-ban', { details: [], severity: 'serious' as const, tiers: { serious: 36 } }],
+    ]);
+    const rules = (rule: Record<string, unknown>) => ({ rules: { 'administrative-penalty': { points: -30, ...rule } } }) as Pick<ModelDefinition, 'rules'>;
+    expect(modelCatalogueProblem(types, rules({ tierPoints: { minor: -10, serious: -120 } }))).toBeUndefined();
+    expect(modelCatalogueProblem(types, rules({ tierPoints: { minor: -10 } }))).toMatchObject({ field: 'definition.rules.administrative-penalty.tierPoints', message: expect.stringContaining('serious missing') });
+    expect(modelCatalogueProblem(types, rules({ tierPoints: { minor: -10, serious: -120, general: -40 } }))).toMatchObject({ field: 'definition.rules.administrative-penalty.tierPoints.general' });
+    expect(modelCatalogueProblem(types, rules({ tierPoints: { minor: -10, serious: -120 }, countsForMonths: 6 }))).toMatchObject({ field: 'definition.rules.administrative-penalty.countsForMonths' });
+    expect(modelCatalogueProblem(types, { rules: { 'market-ban': { points: -120, tierPoints: { minor: -10 } } } })).toMatchObject({ field: 'definition.rules.market-ban.tierPoints.minor' });
+    expect(modelCatalogueProblem(types, { rules: { 'market-ban': { points: -120, countsForMonths: 24 } } })).toBeUndefined();
+  });
+
   it('refuses levels that do not end with a level without minimum', () => {
     const parsed = modelDefinitionSchema.safeParse({ ...model, levels: [{ level: 'A', min: 900 }] });
     expect(parsed.success).toBe(false);

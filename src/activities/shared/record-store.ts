@@ -141,8 +141,8 @@ export async function insertRecord(db: Queryable, record: NewRecord): Promise<vo
  * outcome, each its own workflow, whose id marks the version it wrote (a retry finds it applied).
  */
 export async function applyRecordChange(db: pg.PoolClient, change: RecordChange & { workflowId: string; at: string }): Promise<RecordChangeOutcome> {
-  const current = await db.query<{ id: string; version: number; status: string; person_id: string; category: string; changed_by: string }>(
-    `SELECT id, version, status, person_id, category, changed_by FROM records WHERE sharer_id = $1 AND reference = $2 FOR UPDATE`,
+  const current = await db.query<{ id: string; version: number; status: string; person_id: string; category: string; tier: Severity | null; changed_by: string }>(
+    `SELECT id, version, status, person_id, category, tier, changed_by FROM records WHERE sharer_id = $1 AND reference = $2 FOR UPDATE`,
     [change.sharerId, change.reference],
   );
   const row = current.rows[0];
@@ -161,8 +161,11 @@ export async function applyRecordChange(db: pg.PoolClient, change: RecordChange 
     const catalogue = await loadCatalogue(db);
     const unfit = catalogueProblem(catalogue, { ...change.correction, category: row.category });
     if (unfit) return { status: 'refused', code: 'invalid', field: unfit.field, reason: unfit.message };
-    // The corrected content is classified again: the tier named, or the one its details give.
-    tier = recordTier(catalogue.get(change.correction.typeCode)!, change.correction);
+    // A correction that names no tier keeps the record's, where its (corrected) type allows it;
+    // otherwise the corrected content is classified as a share of it would be.
+    const type = catalogue.get(change.correction.typeCode)!;
+    const kept = change.correction.tier === undefined && row.tier !== null && type.tiers[row.tier] !== undefined ? row.tier : undefined;
+    tier = recordTier(type, { ...change.correction, tier: change.correction.tier ?? kept });
   }
   await db.query(
     `INSERT INTO record_history (${RECORD_COLUMNS}, superseded_at) SELECT ${RECORD_COLUMNS}, $2::timestamptz FROM records WHERE id = $1`,

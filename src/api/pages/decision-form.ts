@@ -1,3 +1,4 @@
+import { SEVERITIES } from '../../domain/record';
 import type { RecordType } from '../../domain/record-types';
 import type { CaseView, TaskView } from '../shared/task-view';
 import { html, type SafeHtml } from './html';
@@ -52,7 +53,8 @@ export function decisionBody(posted: PostedForm, catalogue: RecordType[]): Recor
     const evidence = list(posted.evidenceRef)
       .map((ref, i) => ({ kind: kinds[i] ?? 'document', ref: ref.trim() }))
       .filter((item) => item.ref !== '');
-    body.correction = { typeCode, formedOn: one(posted.formedOn), details, evidence };
+    const tier = one(posted.tier);
+    body.correction = { typeCode, formedOn: one(posted.formedOn), ...(tier === '' ? {} : { tier }), details, evidence };
     if (one(posted.recordId) !== '') body.recordId = one(posted.recordId);
   }
   if (carries('scheduleFor')) {
@@ -86,6 +88,14 @@ function detailControl(speech: Speech, type: RecordType, field: RecordType['deta
   return html`<label for="${id}">${w('field', field.name)}${field.required ? html` <span class="required">(${t('required')})</span>` : ''}</label>${control}`;
 }
 
+/** A negative record's tier (Guobanfa [2025] 22); left empty, the record keeps its tier where the type allows it. */
+function tierControl(speech: Speech, value: string): SafeHtml {
+  const { t, w } = speech;
+  const option = (code: string, label: string) => html`<option value="${code}"${value === code ? html` selected` : ''}>${label}</option>`;
+  return html`<label for="tier">${t('tier')}</label>
+  <select id="tier" name="tier">${option('', '—')}${SEVERITIES.map((tier) => option(tier, w('tier', tier)))}</select>`;
+}
+
 /** The corrected record: its type (of the record's category), its formation day, the type's details and the evidence, filled with what is entered or else the record as it stands. */
 function correctionFields(speech: Speech, task: TaskView, view: CaseView, catalogue: RecordType[], entered: PostedForm | undefined): SafeHtml {
   const { t, w } = speech;
@@ -113,6 +123,7 @@ function correctionFields(speech: Speech, task: TaskView, view: CaseView, catalo
   <select id="typeCode" name="typeCode">${types.map((type) => html`<option value="${type.code}"${type.code === typeCode ? html` selected` : ''}>${w('type', type.code)}</option>`)}</select>
   <label for="formedOn">${t('formedOn')}</label>
   <input type="date" id="formedOn" name="formedOn" value="${entered ? one(entered.formedOn) : record.formedOn}">
+  ${tierControl(speech, entered ? one(entered.tier) : (record.tier ?? ''))}
   ${types.map(
     (type) => html`<fieldset class="details" data-type="${type.code}"${type.details.length === 0 ? html` data-empty` : ''}>
     <legend>${t('details')} · ${w('type', type.code)}</legend>

@@ -37,7 +37,7 @@ export async function ownScoreFacts(pool: pg.Pool, personId: string): Promise<Ow
                 FROM scores s WHERE s.person_id = p.id) END AS scores,
               CASE WHEN a.agreed THEN (
                 SELECT coalesce(json_agg(json_build_object('id', r.id, 'typeCode', r.type_code, 'category', r.category, 'formedOn', r.formed_on,
-                         'status', r.status, 'details', r.details, 'keptCounting', r.kept_counting_by IS NOT NULL)), '[]')
+                         'status', r.status, 'tier', r.tier, 'details', r.details, 'keptCounting', r.kept_counting_by IS NOT NULL)), '[]')
                 FROM records r WHERE r.person_id = p.id) END AS records,
               CASE WHEN a.agreed THEN (
                 SELECT coalesce(json_agg(json_build_object('scenario', h.scenario, 'modelId', h.model_id, 'score', h.score, 'level', h.level,
