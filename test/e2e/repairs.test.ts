@@ -160,9 +160,15 @@ describe('Art. 21 credit repair through the API on the dev server', () => {
       code: 'invalid-input',
       field: 'body.definition.minimumMonths.general',
     });
-    expect((await call('POST', '/repair-rules', ndrc, published)).body).toEqual({ version: 2, retired: 1 });
+    expect(await call('POST', '/repair-rules', ndrc, published)).toMatchObject({ status: 201, body: { version: 2, status: 'active', effectiveFrom: today, retired: 1 } });
+    // Conditions for a later day are scheduled (their workflow puts them in force that day); the past is refused.
+    const later = { ...published, definition: { ...definition, commitment: { ...definition.commitment, version: '2027-01' } }, effectiveFrom: addDays(today, 30) };
+    expect((await call('POST', '/repair-rules', ndrc, { ...later, effectiveFrom: addDays(today, -1) })).body.error).toMatchObject({ field: 'body.effectiveFrom' });
+    const scheduled = await call('POST', '/repair-rules', ndrc, later);
+    expect(scheduled).toMatchObject({ status: 202, body: { version: 3, status: 'scheduled', effectiveFrom: addDays(today, 30) } });
+    expect((await platform.client.workflow.getHandle(scheduled.body.workflowId as string).describe()).status.name).toBe('RUNNING');
     const versions = (await call('GET', '/repair-rules', person)).body.versions as JsonAnswer['body'][];
-    expect(versions.map((v) => `${v.version}:${v.status}`)).toEqual(['2:active', '1:retired']);
+    expect(versions.map((v) => `${v.version}:${v.status}:${v.effectiveFrom}`)).toEqual([`3:scheduled:${addDays(today, 30)}`, `2:active:${today}`, `1:retired:${versions[2]!.effectiveFrom}`]);
 
     const record = (await call('POST', '/records', market, { reference: 'PEN-721-B', identityNumber: resident, category: 'administrative', typeCode: 'administrative-enforcement', formedOn: addDays(today, -100), details: {} })).body.recordId;
     const eligibility = await call('GET', `/repairs/eligibility?recordId=${record}`, person);

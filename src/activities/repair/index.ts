@@ -12,6 +12,7 @@ import {
   REPAIR_OPEN,
   ROUTE_NOT_OPEN,
   type CivicEvidence,
+  type PublishedRepairRules,
   type RepairRulesPublication,
   type RepairInput,
   type RepairState,
@@ -42,6 +43,32 @@ async function civicEventsIn(db: Queryable, personId: string, kind: string, from
     [personId, kind, from, until],
   );
   return found.rows.map((row) => ({ eventId: row.event_id, kind: row.kind, amount: Number(row.amount), occurredOn: row.occurred_on }));
+}
+
+/** The publication's version, recorded once: in force today, or scheduled for a later effective day. */
+async function recordRepairRules(pool: pg.Pool, input: RepairRulesPublication & { today: LocalDate }): Promise<PublishedRepairRules> {
+  return withTransaction(pool, async (db) => {
+    await db.query('LOCK TABLE repair_rules IN SHARE ROW EXCLUSIVE MODE');
+    const again = await db.query<{ version: number; status: 'active' | 'retired' | 'scheduled'; effective_from: LocalDate; retired: number | null }>(
+      'SELECT version, status, effective_from, retired FROM repair_rules WHERE publication_id = $1',
+      [input.publicationId],
+    );
+    const { today } = input;
+    if (again.rows[0]) {
+      const { version, status, effective_from: effectiveFrom, retired } = again.rows[0];
+      return { version, status: status === 'scheduled' ? 'scheduled' : 'active', effectiveFrom, retired };
+    }
+    const effectiveFrom = input.effectiveFrom !== undefined && input.effectiveFrom > today ? input.effectiveFrom : today;
+    const scheduled = effectiveFrom > today;
+    const retired = scheduled ? undefined : await db.query<{ version: number }>(`UPDATE repair_rules SET status = 'retired' WHERE status = 'active' RETURNING version`);
+    const retiredVersion = retired?.rows[0]?.version ?? null;
+    const published = await db.query<{ version: number }>(
+      `INSERT INTO repair_rules (version, status, definition, description, created_by, publication_id, effective_from, retired)
+       SELECT coalesce(max(version), 0) + 1, $5, $1, $2, $3, $4, $6, $7 FROM repair_rules RETURNING version`,
+      [JSON.stringify(input.definition), input.description, input.publishedBy, input.publicationId, scheduled ? 'scheduled' : 'active', effectiveFrom, retiredVersion],
+    );
+    return { version: published.rows[0]!.version, status: scheduled ? 'scheduled' : 'active', effectiveFrom, retired: retiredVersion };
+  });
 }
 
 /** Activities of credit repair (Art. 21). Every one is idempotent. */
@@ -207,22 +234,35 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
       });
     },
 
-    /** Puts the published rules in force as the next version and retires the one before; a retry finds its version. */
+    /** Puts the published rules in force as the next version and retires the one before; a retry finds its version. Kept for histories of 0.2.0. */
     async publishRepairRules(input: RepairRulesPublication): Promise<{ version: number; retired: number | null }> {
+      const published = await recordRepairRules(pool, { ...input, effectiveFrom: undefined, today: shanghaiDayOf(new Date()) });
+      return { version: published.version, retired: published.retired };
+    },
+
+    /**
+     * Records the published rules as the next version: in force at once, retiring the version in
+     * force, when their effective day is today (or none is given); else scheduled for that day.
+     * A retry finds its version.
+     */
+    async recordRepairRules(input: RepairRulesPublication & { today: LocalDate }): Promise<PublishedRepairRules> {
+      return recordRepairRules(pool, input);
+    },
+
+    /** Puts a scheduled version in force on its effective day and retires the one in force; a retry finds it done. */
+    async bringRepairRulesIntoForce(input: { version: number }): Promise<PublishedRepairRules> {
       return withTransaction(pool, async (db) => {
         await db.query('LOCK TABLE repair_rules IN SHARE ROW EXCLUSIVE MODE');
-        const again = await db.query<{ version: number; retired: number | null }>(
-          'SELECT version, (SELECT max(version) FROM repair_rules r WHERE r.version < p.version) AS retired FROM repair_rules p WHERE publication_id = $1',
-          [input.publicationId],
+        const found = await db.query<{ status: string; effective_from: LocalDate; retired: number | null }>(
+          'SELECT status, effective_from, retired FROM repair_rules WHERE version = $1',
+          [input.version],
         );
-        if (again.rows[0]) return again.rows[0];
+        const row = found.rows[0]!;
+        if (row.status !== 'scheduled') return { version: input.version, status: 'active', effectiveFrom: row.effective_from, retired: row.retired };
         const retired = await db.query<{ version: number }>(`UPDATE repair_rules SET status = 'retired' WHERE status = 'active' RETURNING version`);
-        const published = await db.query<{ version: number }>(
-          `INSERT INTO repair_rules (version, status, definition, description, created_by, publication_id)
-           SELECT coalesce(max(version), 0) + 1, 'active', $1, $2, $3, $4 FROM repair_rules RETURNING version`,
-          [JSON.stringify(input.definition), input.description, input.publishedBy, input.publicationId],
-        );
-        return { version: published.rows[0]!.version, retired: retired.rows[0]?.version ?? null };
+        const retiredVersion = retired.rows[0]?.version ?? null;
+        await db.query(`UPDATE repair_rules SET status = 'active', activated_at = now(), retired = $2 WHERE version = $1`, [input.version, retiredVersion]);
+        return { version: input.version, status: 'active', effectiveFrom: row.effective_from, retired: retiredVersion };
       });
     },
 

@@ -126,9 +126,9 @@ export async function repairableRecord(
 /** Every version of the repair rules, the newest first. */
 export async function repairRulesVersions(
   pool: pg.Pool,
-): Promise<{ version: number; status: string; definition: unknown; description: string; createdBy: string; activatedAt: string }[]> {
-  const found = await pool.query<{ version: number; status: string; definition: unknown; description: string; created_by: string; activated_at: Date }>(
-    'SELECT version, status, definition, description, created_by, activated_at FROM repair_rules ORDER BY version DESC',
+): Promise<{ version: number; status: string; definition: unknown; description: string; createdBy: string; effectiveFrom: string; activatedAt: string }[]> {
+  const found = await pool.query<{ version: number; status: string; definition: unknown; description: string; created_by: string; effective_from: string; activated_at: Date }>(
+    'SELECT version, status, definition, description, created_by, effective_from, activated_at FROM repair_rules ORDER BY version DESC',
   );
   return found.rows.map((row) => ({
     version: row.version,
@@ -136,6 +136,7 @@ export async function repairRulesVersions(
     definition: row.definition,
     description: row.description,
     createdBy: row.created_by,
+    effectiveFrom: row.effective_from,
     activatedAt: row.activated_at.toISOString(),
   }));
 }

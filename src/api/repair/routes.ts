@@ -6,12 +6,14 @@ import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-types';
 import { activeRepairRules } from '../../db/repair-rules';
 import { sharerOfRecord } from '../../db/shared-records';
+import { calendarDateSchema } from '../../domain/input';
 import { evidenceSchema } from '../../domain/record';
 import { REPAIR_ROUTES, repairEligibility, repairRulesSchema } from '../../domain/repair';
 import { ROLES, type Actor } from '../../domain/roles';
 import { shanghaiDayOf } from '../../domain/working-days';
 import {
   fileRepairUpdate,
+  publishedRepairRulesUpdate,
   repairQuery,
   repairRulesSummary,
   repairRulesWorkflowId,
@@ -108,12 +110,20 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     {
       config: { roles: ROLES },
       schema: {
-        summary: 'The repair conditions: the version in force and those before it (Art. 21, Order 36)',
+        summary: 'The repair conditions: the version in force, those before it and any scheduled for a later day (Art. 21, Order 36)',
         tags: ['repairs'],
         response: {
           200: z.object({
             versions: z.array(
-              z.object({ version: z.number(), status: z.enum(['active', 'retired']), definition: repairRulesSchema, description: z.string(), createdBy: z.string(), activatedAt: instantView }),
+              z.object({
+                version: z.number(),
+                status: z.enum(['active', 'retired', 'scheduled']),
+                definition: repairRulesSchema,
+                description: z.string(),
+                createdBy: z.string(),
+                effectiveFrom: dayView.describe('the day the version comes (or came) into force'),
+                activatedAt: instantView.describe('when it was published, or put in force on its effective day'),
+              }),
             ),
           }),
         },
@@ -121,7 +131,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     },
     async () => {
       const versions = await repairRulesVersions(deps.pool);
-      return { versions: versions.map((row) => ({ ...row, status: row.status as 'active' | 'retired', definition: repairRulesSchema.parse(row.definition) })) };
+      return { versions: versions.map((row) => ({ ...row, status: row.status as 'active' | 'retired' | 'scheduled', definition: repairRulesSchema.parse(row.definition) })) };
     },
   );
 
@@ -132,27 +142,42 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       schema: {
         summary: 'Publish new repair conditions: minimum periods, routes with thresholds and windows, the commitment, the clocks (NDRC)',
         description:
-          'The new version is in force for applications filed from now on; the previous one is retired. A repair keeps the version it was filed under. ' +
+          'The new version is in force for applications filed from its effective day (effectiveFrom, default today): today it retires the version in force ' +
+          'and answers 201; on a later day it is scheduled (202) and comes into force that day, durably. A repair keeps the version it was filed under. ' +
           'A commitment text that changes needs a new commitment version: applicants sign the version they were shown.',
         tags: ['repairs'],
-        body: z.strictObject({ definition: repairRulesSchema, description: z.string().min(3).max(1000) }),
-        response: { 201: z.object({ version: z.number(), retired: z.number().nullable() }) },
+        body: z.strictObject({ definition: repairRulesSchema, description: z.string().min(3).max(1000), effectiveFrom: calendarDateSchema.optional() }),
+        response: {
+          201: z.object({ version: z.number(), status: z.literal('active'), effectiveFrom: dayView, retired: z.number().nullable() }),
+          202: z.object({ version: z.number(), status: z.literal('scheduled'), effectiveFrom: dayView, workflowId: z.string() }),
+        },
       },
     },
     async (request, reply) => {
       const actor = actorOf(request);
+      const { effectiveFrom } = request.body;
+      if (effectiveFrom !== undefined && effectiveFrom < shanghaiDayOf(new Date())) {
+        throw new ApiError(400, 'invalid-input', 'body.effectiveFrom: repair conditions take effect today or later', 'body.effectiveFrom');
+      }
       const publicationId = randomUUID();
+      const workflowId = repairRulesWorkflowId(publicationId);
       const published = await throughTemporal(
         () =>
-          deps.client.workflow.execute<RepairRulesWorkflow>(repairRulesWorkflowType, {
-            taskQueue: deps.taskQueue,
-            workflowId: repairRulesWorkflowId(publicationId),
-            args: [{ publicationId, ...request.body, publishedBy: actor.subject }],
-            staticSummary: repairRulesSummary(),
+          deps.client.workflow.executeUpdateWithStart(publishedRepairRulesUpdate, {
+            startWorkflowOperation: new WithStartWorkflowOperation<RepairRulesWorkflow>(repairRulesWorkflowType, {
+              taskQueue: deps.taskQueue,
+              workflowId,
+              args: [{ publicationId, ...request.body, publishedBy: actor.subject }],
+              workflowIdConflictPolicy: 'FAIL',
+              staticSummary: repairRulesSummary(),
+            }),
           }),
         { message: `No publication ${publicationId}`, field: 'publicationId' },
       );
-      return reply.status(201).send(published);
+      if (published.status === 'scheduled') {
+        return reply.status(202).send({ version: published.version, status: 'scheduled', effectiveFrom: published.effectiveFrom, workflowId });
+      }
+      return reply.status(201).send({ version: published.version, status: 'active', effectiveFrom: published.effectiveFrom, retired: published.retired });
     },
   );
 

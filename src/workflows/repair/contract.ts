@@ -132,13 +132,26 @@ export function repairRulesSummary(): string {
 
 /**
  * NDRC publishes new repair conditions (Order 36 leaves thresholds and windows to the city): they
- * become the next version, in force for applications filed from then on.
+ * become the next version, in force for applications filed from their effective day (today when
+ * none is given).
  */
 export interface RepairRulesPublication {
   publicationId: string;
   definition: RepairRules;
   description: string;
   publishedBy: string;
+  effectiveFrom?: LocalDate;
 }
 
-export type RepairRulesWorkflow = (publication: RepairRulesPublication) => Promise<{ version: number; retired: number | null }>;
+/** A published version: in force (`active`, with the version it retired) or `scheduled` for its effective day. */
+export interface PublishedRepairRules {
+  version: number;
+  status: 'active' | 'scheduled';
+  effectiveFrom: LocalDate;
+  retired: number | null;
+}
+
+/** Answers once the version is recorded, before a later effective day is waited for (update-with-start). */
+export const publishedRepairRulesUpdate = defineUpdate<PublishedRepairRules>('publishedRepairRules');
+
+export type RepairRulesWorkflow = (publication: RepairRulesPublication) => Promise<PublishedRepairRules | { version: number; retired: number | null }>;

@@ -1,15 +1,39 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { RepairActivities } from '../../activities/repair';
+import { shanghaiDayOf, startOfShanghaiDay } from '../../domain/working-days';
 import { requestedStep } from '../shared/activity-options';
-import type { RepairRulesPublication } from './contract';
+import { CurrentDetails } from '../shared/current-details';
+import { publishedRepairRulesUpdate, type PublishedRepairRules, type RepairRulesPublication } from './contract';
 
 const repairs = proxyActivities<RepairActivities>(requestedStep);
 
+/** 0.3.0: conditions published for a later day come into force on that day (Art. 21; issue 26 item 13); before, at once. */
+const IN_FORCE_ON_EFFECTIVE_DAY = 'repair-rules-in-force-on-effective-day';
+
 /**
  * NDRC replaces the repair conditions without a release (Order 36; DOMAIN.md "Credit repair"):
- * they become the next version, in force, and the previous one is retired. A repair keeps the
- * version it was filed under. Workflow id `repair-rules/{publicationId}`.
+ * they become the next version, in force from their effective day, and the version in force
+ * until then is retired that day. A repair keeps the version it was filed under. Workflow id
+ * `repair-rules/{publicationId}`.
  */
-export async function repairRulesWorkflow(publication: RepairRulesPublication): Promise<{ version: number; retired: number | null }> {
-  return repairs.publishRepairRules(publication);
+export async function repairRulesWorkflow(publication: RepairRulesPublication): Promise<PublishedRepairRules | { version: number; retired: number | null }> {
+  if (!patched(IN_FORCE_ON_EFFECTIVE_DAY)) return repairs.publishRepairRules(publication);
+  let published: PublishedRepairRules | undefined;
+  setHandler(publishedRepairRulesUpdate, async () => {
+    await condition(() => published !== undefined);
+    return published!;
+  });
+  // The workflow's day decides, so a publication replays and is tested on the workflow's clock.
+  published = await repairs.recordRepairRules({ ...publication, today: shanghaiDayOf(new Date()) });
+  if (published.status === 'scheduled') {
+    const details = new CurrentDetails();
+    const from = startOfShanghaiDay(published.effectiveFrom);
+    details.waitFor('effective-day', { what: { zh: `生效日 ${published.effectiveFrom}`, en: `the effective day, ${published.effectiveFrom}` }, until: from });
+    await sleep(Math.max(0, from.getTime() - Date.now()));
+    details.over('effective-day');
+    published = await repairs.bringRepairRulesIntoForce({ version: published.version });
+    details.end({ zh: `第 ${published.version} 版已生效`, en: `Version ${published.version} in force` });
+  }
+  await condition(allHandlersFinished);
+  return published;
 }
