@@ -1,8 +1,6 @@
-import type pg from 'pg';
 import { PACKAGE_YEARS, provisionalYear, publishedYearFromPackage, type CalendarDay } from '../domain/official-calendar';
 import { yearOf, type LocalDate, type WorkingDayCalendar } from '../domain/working-days';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from './pool';
 
 /**
  * The calendar of some years as Postgres holds it. A day of a year whose notice is not loaded

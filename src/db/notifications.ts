@@ -1,6 +1,4 @@
-import type pg from 'pg';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from './pool';
 
 export interface Notification {
   /** The idempotency key: a retried activity that enqueues the same notice writes nothing new. */

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import type { Actor } from '../domain/roles';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from './pool';
 
 interface RegisterRow {
   actorRole: string;

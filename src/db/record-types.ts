@@ -1,8 +1,6 @@
-import type pg from 'pg';
 import { z } from 'zod';
 import { recordTypeSchema, type RecordType } from '../domain/record-types';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from './pool';
 
 /** The record-type catalogue as Postgres holds it, by type code. */
 export async function loadCatalogue(db: Queryable): Promise<Map<string, RecordType>> {

@@ -1,7 +1,5 @@
-import type pg from 'pg';
 import { repairRulesSchema, type RepairRules } from '../domain/repair';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from './pool';
 
 /** The repair rules in force: the one active version of `repair_rules`. */
 export async function activeRepairRules(db: Queryable): Promise<{ version: number; definition: RepairRules }> {

@@ -5,8 +5,7 @@ import type { RecordStatus, Severity } from '../domain/record';
 import { modelDefinitionSchema, type ModelDefinition } from '../domain/score-model';
 import { evaluate, type CatalogueCounting, type Evaluation, type ScoredRecord } from '../domain/scoring';
 import type { LocalDate } from '../domain/working-days';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from './pool';
 
 export interface ActiveModel {
   id: string;

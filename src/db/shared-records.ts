@@ -1,7 +1,5 @@
-import type pg from 'pg';
 import type { Severity, SharedRecord } from '../domain/record';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from './pool';
 
 export interface SharedBefore {
   id: string;

@@ -12,8 +12,7 @@ import {
   type PublishedAgreementText,
 } from '../../workflows/agreement/contract';
 import { PERSON_NOT_FOUND, refusal } from '../../workflows/shared/contract';
-
-type Queryable = Pick<pg.PoolClient, 'query'>;
+import type { Queryable } from '../../db/pool';
 
 async function outcomeOf(db: Queryable, agreementId: string): Promise<AgreementOutcome | undefined> {
   const found = await db.query<{ text_version: string; signed_at: Date; revoked_at: Date | null }>(

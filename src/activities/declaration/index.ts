@@ -17,8 +17,7 @@ import {
 } from '../../workflows/declaration/contract';
 import { PERSON_NOT_FOUND, refusal } from '../../workflows/shared/contract';
 import { insertRecord } from '../shared/record-store';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from '../../db/pool';
 
 export type DeclarationDecision = 'accept' | 'reject';
 

@@ -21,8 +21,7 @@ import {
 import { PERSON_NOT_FOUND, RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
 import { applyRecordChange } from '../shared/record-store';
 import { recordRescoreRequests } from '../shared/rescoring-requests';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from '../../db/pool';
 
 export interface FiledRepair {
   /** The agency that shared the record, which decides (whoever made the finding repairs it). */

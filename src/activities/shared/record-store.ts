@@ -6,8 +6,7 @@ import type { PersonReference, RecordChange, RecordChangeOutcome, RecordStatus, 
 import { catalogueProblem, recordTier } from '../../domain/record-types';
 import { mergeIdentityFacts, type IdentityFact } from '../../domain/scope';
 import { recordRescoreRequests } from './rescoring-requests';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from '../../db/pool';
 
 /** Every column of a record, in the order record_history shares with records. */
 const RECORD_COLUMNS =

@@ -3,8 +3,7 @@ import type pg from 'pg';
 import { activeModels, scorePersons, type ScoringResult } from '../../db/scoring';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { rescorePersonSummary, rescorePersonWorkflowId, rescorePersonWorkflowType, rescoreRequestedSignal, type RescorePersonWorkflow } from '../../workflows/scoring/contract';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+import type { Queryable } from '../../db/pool';
 
 /**
  * Art. 6: a change to a person's records asks for their rescoring. The request is kept in
