@@ -170,12 +170,11 @@ export function sharingRefusal(kind: SharerKind, category: string): string | und
   return undefined;
 }
 
-/** What became of a shared record: stored, recognised as shared before, or refused with its field. */
+/** What became of a shared record: stored, or recognised as shared before (a refusal is thrown, RECORD_REFUSED). */
 export type ShareOutcome =
   | { status: 'accepted'; recordId: string; version: number; late: boolean; personId: string }
   | { status: 'duplicate'; recordId: string; version: number }
-  | { status: 'conflict'; recordId: string; version: number }
-  | { status: 'refused'; field: string; reason: string };
+  | { status: 'conflict'; recordId: string; version: number };
 
 /**
  * A record counts while active; a revoked one (withdrawn by its sharer or removed on objection)
@@ -195,9 +194,11 @@ export interface RecordChange {
   changedBy: string;
 }
 
-export type RecordChangeOutcome =
-  | { status: 'changed'; recordId: string; version: number; recordStatus: RecordStatus; personId: string }
-  | { status: 'refused'; code: 'not-found' | 'conflict' | 'invalid'; field: string; reason: string };
+/** A change made: the record's new version and status. */
+export type RecordChanged = { status: 'changed'; recordId: string; version: number; recordStatus: RecordStatus; personId: string };
+
+/** A change made, or why the record cannot take it (the objection and repair processes read the reason; the records process refuses). */
+export type RecordChangeOutcome = RecordChanged | { status: 'refused'; code: 'not-found' | 'conflict' | 'invalid'; field: string; reason: string };
 
 /** The first problem of a failed validation, as a field path and a sentence. */
 export function firstProblem(error: z.ZodError): { field: string; message: string } {

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shanghaiDayOf } from '../../src/domain/working-days';
-import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 describe('Art. 7 the collection-and-use agreement, signed by real name, before any score is shown', () => {
   let platform: RunningPlatform;
   let police: string;
   let person: string;
   let personId: string;
-  const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1983-07-07', 747);
 
   const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
   const refusedReads = async () =>
@@ -18,16 +16,8 @@ describe('Art. 7 the collection-and-use agreement, signed by real name, before a
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
-    police = await platform.token('agency', { agency: 'jinan-public-security' });
-    const share = (reference: string, typeCode: string, details: Record<string, unknown>) =>
-      call('POST', '/records', police, { reference, identityNumber: resident, category: 'identity', typeCode, formedOn: today, details });
-    const hukou = await share('HUKOU-747', 'household-registration', {});
-    expect(hukou.status, JSON.stringify(hukou.body)).toBe(201);
-    expect((await share('CAPACITY-747', 'civil-capacity', { capacity: 'full' })).status).toBe(201);
-    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [hukou.body.recordId])).rows[0].person_id;
-    person = await platform.token('person', { person: personId });
+    ({ police } = await organisations(platform, { police: 'jinan-public-security' }));
+    ({ personId, token: person } = await residentInScope(platform, police, { birthDate: '1983-07-07', sequence: 747, agree: false }));
   });
   afterAll(() => platform?.stop());
 

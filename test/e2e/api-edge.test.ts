@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { calendarChangeWorkflowType, type CalendarChangeWorkflow } from '../../src/workflows/calendar/contract';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 import { penaltySubmission } from '../support/records';
 
 describe('The API edge: every refusal a 4xx with its field and reason, nothing written, and nothing accepted that cannot finish', () => {
@@ -23,25 +25,10 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
   beforeAll(async () => {
     platform = await startPlatform();
     admin = await platform.token('admin');
-    for (const id of ['jinan-market-regulation', 'jinan-public-security']) {
-      expect((await call('PUT', `/admin/agencies/${id}`, admin, { name: `Agency ${id}`, kind: 'agency' })).status).toBe(200);
-    }
-    market = await platform.token('agency', { agency: 'jinan-market-regulation' });
-    police = await platform.token('agency', { agency: 'jinan-public-security' });
+    ({ market, police } = await organisations(platform, { market: 'jinan-market-regulation', police: 'jinan-public-security' }));
     ndrc = await platform.token('ndrc');
   });
   afterAll(() => platform?.stop());
-
-  /** A person the platform knows, in scope (household registration and full capacity confirmed). */
-  async function resident(birthDate: string, sequence: number): Promise<{ identity: string; personId: string }> {
-    const identity = identityNumber(birthDate, sequence);
-    for (const [typeCode, details] of [['household-registration', {}], ['civil-capacity', { capacity: 'full' }]] as const) {
-      const shared = await call('POST', '/records', police, { reference: `${typeCode}-${sequence}`, identityNumber: identity, category: 'identity', typeCode, formedOn: today, details });
-      expect(shared.status).toBe(201);
-    }
-    const { person_id: personId } = (await platform.db.pool.query(`SELECT person_id FROM records WHERE reference = $1`, [`household-registration-${sequence}`])).rows[0];
-    return { identity, personId };
-  }
 
   it('refuses an unknown field of a body, naming it, and starts nothing', async () => {
     const refused = await call('POST', '/obligations', market, { reference: 'EDGE-1', formedOn: today, formedOnn: today });
@@ -151,6 +138,9 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
   });
 
   it("Art. 22 registers a refused read: another person's objection, another sharer's record", async () => {
+    // References of this file's own: attestations.test.ts shares HUKOU-303 for the same police.
+    const resident = (birthDate: string, sequence: number) =>
+      residentInScope(platform, police, { birthDate, sequence, references: { hukou: `household-registration-${sequence}`, capacity: `civil-capacity-${sequence}` }, agree: false });
     const applicant = await resident('1972-02-02', 202);
     const other = await resident('1973-03-03', 303);
     const filed = await call('POST', '/objections', ndrc, { target: 'score', personId: applicant.personId, reason: 'received on paper', receivedOn: today });

@@ -3,6 +3,7 @@ import { shanghaiDayOf } from '../../src/domain/working-days';
 import { failureOf } from '../../src/api/supervision/troubles';
 import { fuzzApi, undecidableTasks } from '../support/fuzzer';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
 /**
@@ -18,11 +19,9 @@ describe('The API under a fuzzer: schemathesis against the OpenAPI document, wit
   beforeAll(async () => {
     platform = await startPlatform();
     const admin = await platform.token('admin');
-    await platform.call('PUT', '/admin/agencies/fuzz-agency', admin, { name: 'Agency the fuzzer acts for', kind: 'agency' });
-    await platform.call('PUT', '/admin/agencies/fuzz-bank', admin, { name: 'Requester the fuzzer acts for', kind: 'requester' });
+    const acting = await organisations(platform, { agency: 'fuzz-agency', 'civic-db': { id: 'fuzz-agency', role: 'civic-db' }, requester: 'fuzz-bank' });
     await platform.call('PUT', '/purposes/lending/requesters/fuzz-bank', await platform.token('ndrc'), { registered: true });
-    const agency = await platform.token('agency', { agency: 'fuzz-agency' });
-    const shared = await platform.call<{ recordId: string }>('POST', '/records', agency, {
+    const shared = await platform.call<{ recordId: string }>('POST', '/records', acting.agency, {
       reference: 'FUZZ-HUKOU',
       identityNumber: identityNumber('1980-08-08', 808),
       category: 'identity',
@@ -33,14 +32,7 @@ describe('The API under a fuzzer: schemathesis against the OpenAPI document, wit
     // The person signed the agreement (Art. 7), so the fuzzer reaches past its check.
     const person = await platform.token('person', { person: personId });
     await platform.signAgreement(person);
-    Object.assign(tokens, {
-      admin,
-      agency,
-      ndrc: await platform.token('ndrc'),
-      person,
-      'civic-db': await platform.token('civic-db', { agency: 'fuzz-agency' }),
-      requester: await platform.token('requester', { agency: 'fuzz-bank' }),
-    });
+    Object.assign(tokens, { admin, ndrc: await platform.token('ndrc'), person, ...acting });
   });
   afterAll(() => platform?.stop());
 

@@ -3,17 +3,19 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 describe('Art. 19 attestations other cities verify, and partner cities recognised here', () => {
   let platform: RunningPlatform;
   let transport: string;
   let person: string;
   let personId: string;
+  let resident: string;
   let partnerKey: CryptoKey;
   let partnerJwk: JWK;
   const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1978-03-03', 303);
   // A resident of the partner city (Qingdao, region 370202), never registered here.
   const visitor = identityNumber('1990-10-10', 101, '370202');
 
@@ -32,18 +34,9 @@ describe('Art. 19 attestations other cities verify, and partner cities recognise
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
-    await call('PUT', '/admin/agencies/jinan-transport', admin, { name: 'Jinan Transport Bureau', kind: 'agency' });
-    const police = await platform.token('agency', { agency: 'jinan-public-security' });
-    transport = await platform.token('agency', { agency: 'jinan-transport' });
-    const share = (reference: string, typeCode: string, details: Record<string, unknown>) =>
-      call('POST', '/records', police, { reference, identityNumber: resident, category: 'identity', typeCode, formedOn: today, details });
-    const hukou = await share('HUKOU-303', 'household-registration', {});
-    await share('CAPACITY-303', 'civil-capacity', { capacity: 'full' });
-    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [hukou.body.recordId])).rows[0].person_id;
-    person = await platform.token('person', { person: personId });
-    await platform.signAgreement(person);
+    const acting = await organisations(platform, { police: 'jinan-public-security', transport: 'jinan-transport' });
+    transport = acting.transport;
+    ({ identity: resident, personId, token: person } = await residentInScope(platform, acting.police, { birthDate: '1978-03-03', sequence: 303 }));
     for (let tries = 0; (await platform.db.pool.query(`SELECT 1 FROM scores WHERE person_id = $1`, [personId])).rowCount === 0; tries += 1) {
       if (tries > 300) throw new Error('the person was never scored');
       await new Promise((resolve) => setTimeout(resolve, 50));

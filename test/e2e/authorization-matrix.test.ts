@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, ROLES_WITH_AGENCY, type Role } from '../../src/domain/roles';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
 
 const PUBLIC = 'public';
@@ -139,12 +140,7 @@ describe('Art. 22 who may call what: every operation of the API × every role', 
   });
 
   it("keeps each party to its own: another person's objection, another agency's obligation and record, a requester without an authorization", async () => {
-    const admin = await platform.token('admin');
-    for (const id of ['matrix-police', 'matrix-market', 'matrix-tax']) await platform.call('PUT', `/admin/agencies/${id}`, admin, { name: id, kind: 'agency' });
-    await platform.call('PUT', '/admin/agencies/matrix-bank', admin, { name: 'matrix-bank', kind: 'requester' });
-    const police = await platform.token('agency', { agency: 'matrix-police' });
-    const market = await platform.token('agency', { agency: 'matrix-market' });
-    const tax = await platform.token('agency', { agency: 'matrix-tax' });
+    const { police, market, tax, bank } = await organisations(platform, { police: 'matrix-police', market: 'matrix-market', tax: 'matrix-tax', bank: 'matrix-bank' });
     const today = shanghaiDayOf(new Date());
     const owner = identityNumber('1971-01-01', 111);
     const hukou = await platform.call<JsonAnswer['body']>('POST', '/records', police, { reference: 'MX-HUKOU', identityNumber: owner, category: 'identity', typeCode: 'household-registration', formedOn: today });
@@ -160,7 +156,6 @@ describe('Art. 22 who may call what: every operation of the API × every role', 
     expect((await platform.call('GET', '/obligations/MX-OB-1', market)).status).toBe(200);
     expect((await platform.call('GET', '/records/MX-HUKOU', market)).status).toBe(404);
     expect((await platform.call('GET', '/records/MX-HUKOU', police)).status).toBe(200);
-    const bank = await platform.token('requester', { agency: 'matrix-bank' });
     expect((await platform.call('GET', `/authorized-scores/${randomUUID()}?purpose=lending&scenario=lending`, bank)).status).toBe(404);
     const refused = await platform.db.pool.query(`SELECT count(*)::int AS n FROM query_log WHERE outcome = 'refused' AND person_id = $1`, [ownerId]);
     expect(refused.rows[0].n).toBeGreaterThanOrEqual(2);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shanghaiDayOf } from '../../src/domain/working-days';
-import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 describe('Art. 15 and Art. 18 authorizations and third-party queries', () => {
   let platform: RunningPlatform;
@@ -12,7 +12,6 @@ describe('Art. 15 and Art. 18 authorizations and third-party queries', () => {
   let ndrc: string;
   let person: string;
   let personId: string;
-  const today = shanghaiDayOf(new Date());
   const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
   const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
@@ -29,14 +28,7 @@ describe('Art. 15 and Art. 18 authorizations and third-party queries', () => {
 
   /** A resident in scope, with a score, who signed the agreement (Art. 7). */
   async function resident(sequence: number, agree = true) {
-    const identity = identityNumber('1982-08-08', sequence);
-    const share = (reference: string, typeCode: string, details: Record<string, unknown>) =>
-      call('POST', '/records', police, { reference: `${reference}-${sequence}`, identityNumber: identity, category: 'identity', typeCode, formedOn: today, details });
-    const hukou = await share('HUKOU', 'household-registration', {});
-    await share('CAPACITY', 'civil-capacity', { capacity: 'full' });
-    const id = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [hukou.body.recordId])).rows[0].person_id as string;
-    const token = await platform.token('person', { person: id });
-    if (agree) await platform.signAgreement(token);
+    const { personId: id, token } = await residentInScope(platform, police, { birthDate: '1982-08-08', sequence, agree });
     for (let tries = 0; (await platform.db.pool.query(`SELECT 1 FROM scores WHERE person_id = $1 AND scenario = 'lending'`, [id])).rowCount === 0; tries += 1) {
       if (tries > 300) throw new Error('the person was never scored');
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -46,13 +38,11 @@ describe('Art. 15 and Art. 18 authorizations and third-party queries', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
-    await call('PUT', '/admin/agencies/jinan-rural-bank', admin, { name: 'Jinan Rural Commercial Bank', kind: 'requester' });
-    await call('PUT', '/admin/agencies/qilu-employer', admin, { name: 'Qilu Manufacturing', kind: 'requester' });
-    police = await platform.token('agency', { agency: 'jinan-public-security' });
-    bank = await platform.token('requester', { agency: 'jinan-rural-bank', subject: 'bank-officer-liu' });
-    employer = await platform.token('requester', { agency: 'qilu-employer' });
+    ({ police, bank, employer } = await organisations(platform, {
+      police: 'jinan-public-security',
+      bank: { id: 'jinan-rural-bank', subject: 'bank-officer-liu' },
+      employer: 'qilu-employer',
+    }));
     ndrc = await platform.token('ndrc', { subject: 'ndrc-catalogue-zhang' });
     expect((await call('PUT', '/purposes/lending/requesters/jinan-rural-bank', ndrc, { registered: true })).status).toBe(200);
     ({ id: personId, token: person } = await resident(151));

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCalendarMonths, addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 interface ScoreView {
   inScope: boolean;
@@ -25,31 +27,16 @@ describe('The score through the API on the dev server', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    for (const [id, name] of [
-      ['jinan-public-security', 'Jinan Public Security Bureau'],
-      ['jinan-market-regulation', 'Jinan Market Regulation Bureau'],
-      ['jinan-tax', 'Jinan Taxation Bureau'],
-    ]) {
-      await call('PUT', `/admin/agencies/${id}`, admin, { name, kind: 'agency' });
-    }
-    police = await platform.token('agency', { agency: 'jinan-public-security' });
-    market = await platform.token('agency', { agency: 'jinan-market-regulation' });
-    tax = await platform.token('agency', { agency: 'jinan-tax' });
+    ({ police, market, tax } = await organisations(platform, { police: 'jinan-public-security', market: 'jinan-market-regulation', tax: 'jinan-tax' }));
     institution = await platform.token('institution');
   });
   afterAll(() => platform?.stop());
 
   /** A resident whose household registration and full civil capacity the police confirm (Art. 3), and how to read and add to their score. */
   async function resident(sequence: number) {
-    const identity = identityNumber('1984-04-04', sequence);
+    const { identity, token } = await residentInScope(platform, police, { birthDate: '1984-04-04', sequence });
     const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown> = {}) =>
       call('POST', '/records', token, { reference: `${reference}-${sequence}`, identityNumber: identity, category, typeCode, formedOn: today, details });
-    expect((await share(police, 'HUKOU', 'identity', 'household-registration')).status).toBe(201);
-    expect((await share(police, 'CAPACITY', 'identity', 'civil-capacity', { capacity: 'full' })).status).toBe(201);
-    const { person_id: personId } = (await platform.db.pool.query(`SELECT person_id FROM records WHERE reference = $1`, [`HUKOU-${sequence}`])).rows[0];
-    const token = await platform.token('person', { person: personId });
-    await platform.signAgreement(token);
     const scores = async () => ((await call('GET', '/me/score', token)).body as unknown as ScoreView).scores;
     const base = async () => (await scores()).find((s) => s.scenario === 'base');
     return { share, scores, base, token, identity };

@@ -25,7 +25,7 @@ const ignoredFolders = readFileSync(join(projectRoot, '.gitignore'), 'utf8')
 const topLevel = new Set(readdirSync(projectRoot).filter((name) => name !== '.git' && !ignoredFolders.includes(name)));
 
 /** A name ending so is a file of the repository's kinds, wherever it is written. */
-const fileExtension = /\.(ts|mts|mjs|cjs|js|json|md|txt|sql|ya?ml)$/;
+const fileExtension = /[^/.]\.(ts|mts|mjs|cjs|js|json|md|txt|sql|ya?ml)$/;
 
 /**
  * Bare file names the documentation uses for files that are not one file at the repository's top:
@@ -91,7 +91,7 @@ function namedIn(document: string): Named[] {
     const path = file === '' ? document : relative(projectRoot, join(projectRoot, dirname(document), file));
     named.push({ document, written: target!, path, anchor });
   }
-  for (const [, span] of text.replace(/\]\([^)\s]+\)/g, ']').matchAll(/`([^`\n]+)`/g)) {
+  for (const [, span] of text.replace(/\]\([^)\s]+\)/g, ']').matchAll(/`([^`]+)`/g)) {
     const path = pathInCodeSpan(span!);
     if (path !== undefined) named.push({ document, written: span!, path });
   }

@@ -2,9 +2,11 @@ import type pg from 'pg';
 import { withTransaction } from '../../db/transaction';
 import { loadCatalogue } from '../../db/record-types';
 import { sharedBefore } from '../../db/shared-records';
-import { sharingRefusal, type RecordChange, type RecordChangeOutcome, type SharedRecord, type ShareOutcome, type SharerKind } from '../../domain/record';
+import { sharingRefusal, type RecordChange, type RecordChanged, type SharedRecord, type ShareOutcome, type SharerKind } from '../../domain/record';
 import { catalogueProblem, recordTier } from '../../domain/record-types';
 import { refusesRecord } from '../../domain/scope';
+import { RECORD_CONFLICT, RECORD_REFUSED } from '../../workflows/records/contract';
+import { RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
 import { applyIdentityFacts, applyRecordChange, closeObligationShared, insertRecord, upsertPerson } from '../shared/record-store';
 
 export interface StoreSharedRecordInput {
@@ -50,10 +52,11 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
       return withTransaction<ShareOutcome>(pool, async (db) => {
         const { record } = input;
         const catalogue = await loadCatalogue(db);
+        // The API checked these before the workflow saw the record; the catalogue may have changed since.
         const unfit = catalogueProblem(catalogue, record);
-        if (unfit) return { status: 'refused', field: unfit.field, reason: unfit.message };
-        const refusal = sharingRefusal(input.sharerKind, record.category);
-        if (refusal) return { status: 'refused', field: 'category', reason: refusal };
+        if (unfit) throw refusal(RECORD_REFUSED, unfit.message, `body.${unfit.field}`);
+        const unshareable = sharingRefusal(input.sharerKind, record.category);
+        if (unshareable) throw refusal(RECORD_REFUSED, unshareable, 'body.category');
 
         const tier = recordTier(catalogue.get(record.typeCode)!, record);
         const existing = await sharedBefore(db, input.sharerId, record, tier);
@@ -65,7 +68,7 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
         }
 
         const beforeAdulthood = record.category === 'identity' ? undefined : refusesRecord(record.person.birthDate, record.formedOn);
-        if (beforeAdulthood) return { status: 'refused', field: 'formedOn', reason: beforeAdulthood };
+        if (beforeAdulthood) throw refusal(RECORD_REFUSED, beforeAdulthood, 'body.formedOn');
         const person = await upsertPerson(db, record.person);
         await insertRecord(db, {
           id: input.recordId,
@@ -90,9 +93,12 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
       });
     },
 
-    /** A correction or revocation by the sharer (Art. 8-10). */
-    async changeRecord(input: RecordChange & { workflowId: string; at: string }): Promise<RecordChangeOutcome> {
-      return withTransaction(pool, (db) => applyRecordChange(db, input));
+    /** A correction or revocation by the sharer (Art. 8-10); a change the record cannot take is refused. */
+    async changeRecord(input: RecordChange & { workflowId: string; at: string }): Promise<RecordChanged> {
+      const outcome = await withTransaction(pool, (db) => applyRecordChange(db, input));
+      if (outcome.status === 'changed') return outcome;
+      const type = { 'not-found': RECORD_NOT_FOUND, conflict: RECORD_CONFLICT, invalid: RECORD_REFUSED }[outcome.code];
+      throw refusal(type, outcome.reason, outcome.field === 'reference' ? 'reference' : `body.${outcome.field}`);
     },
   };
 }

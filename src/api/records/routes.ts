@@ -248,7 +248,6 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
         if (!existing) throw new ApiError(409, 'obligation-closed', `The obligation for ${record.reference} was withdrawn`, 'body.reference');
         outcome = { status: existing.sameContent ? 'duplicate' : 'conflict', recordId: existing.id, version: existing.version };
       }
-      if (outcome.status === 'refused') throw new ApiError(422, 'refused', outcome.reason, `body.${outcome.field}`);
       if (outcome.status === 'conflict') {
         throw new ApiError(
           409,
@@ -286,10 +285,6 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
           }),
         { message: `No change ${workflowId}`, field: 'reference' },
       );
-      if (outcome.status === 'refused') {
-        const status = { 'not-found': 404, conflict: 409, invalid: 422 }[outcome.code];
-        throw new ApiError(status, outcome.code === 'invalid' ? 'refused' : outcome.code, outcome.reason, outcome.field === 'reference' ? 'reference' : `body.${outcome.field}`);
-      }
       return { recordId: outcome.recordId, version: outcome.version, status: outcome.recordStatus };
     };
 

@@ -1,5 +1,5 @@
 import type { AgreementChannel } from '../../domain/agreement';
-import { workflowSummary } from '../shared/contract';
+import { workflowSummary, type RefusalAnswers } from '../shared/contract';
 
 /** The collection-and-use agreement (Art. 7): a person signs it by real name, and may revoke it. */
 
@@ -68,3 +68,11 @@ export const AGREEMENT_TEXT_OUTDATED = 'AgreementTextOutdated';
 export const AGREEMENT_IN_FORCE = 'AgreementInForce';
 /** No such agreement of the person. */
 export const AGREEMENT_NOT_FOUND = 'AgreementNotFound';
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const AGREEMENT_REFUSALS: RefusalAnswers = {
+  [AGREEMENT_TEXT_OUTDATED]: { status: 422, code: 'agreement-text-outdated' },
+  [AGREEMENT_IN_FORCE]: { status: 409, code: 'agreement-in-force' },
+  [AGREEMENT_VERSION_TAKEN]: { status: 409, code: 'agreement-version-taken' },
+  [AGREEMENT_NOT_FOUND]: { status: 404, code: 'not-found' },
+};

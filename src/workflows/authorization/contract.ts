@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { PurposeVersion } from '../../domain/authorization';
-import { partyWording, workflowSummary } from '../shared/contract';
+import { partyWording, workflowSummary, type RefusalAnswers } from '../shared/contract';
 
 /** Authorizations (Art. 15, 18): a person grants a requester a scoped, expiring read; revocable at once. */
 
@@ -78,3 +78,13 @@ export type PurposeRegistration = { code: string; requesterId: string; registere
 export type PurposeChangeOutcome = PublishedPurpose | PurposeRegistration;
 
 export type QueryPurposeWorkflow = (change: PurposeChange) => Promise<PurposeChangeOutcome>;
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const AUTHORIZATION_REFUSALS: RefusalAnswers = {
+  [REQUESTER_NOT_FOUND]: { status: 422, code: 'unknown-requester' },
+  [PURPOSE_NOT_PUBLISHED]: { status: 422, code: 'purpose-not-published' },
+  [SCENARIO_NOT_IN_PURPOSE]: { status: 422, code: 'scenario-not-in-purpose' },
+  [REQUESTER_NOT_REGISTERED]: { status: 422, code: 'requester-not-registered' },
+  [AGREEMENT_REQUIRED]: { status: 403, code: 'agreement-required' },
+  [AUTHORIZATION_CLOSED]: { status: 409, code: 'authorization-closed' },
+};

@@ -1,5 +1,5 @@
 import type { CalendarDay } from '../../domain/official-calendar';
-import { workflowSummary } from '../shared/contract';
+import { workflowSummary, type RefusalAnswers } from '../shared/contract';
 
 /** The working-day calendar: an admin loads a year or corrects days, and open deadlines move with it. */
 
@@ -34,3 +34,8 @@ export type CalendarChangeWorkflow = (request: CalendarChangeRequest) => Promise
 
 /** The `chinese-days` package has no notice for the year, and the request gave none. */
 export const CALENDAR_YEAR_UNAVAILABLE = 'CalendarYearUnavailable';
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const CALENDAR_REFUSALS: RefusalAnswers = {
+  [CALENDAR_YEAR_UNAVAILABLE]: { status: 422, code: 'calendar-year-unavailable' },
+};

@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { RoutedDeclaration } from '../../domain/declaration';
-import { partyWording, workflowSummary } from '../shared/contract';
+import { partyWording, workflowSummary, type RefusalAnswers } from '../shared/contract';
 
 /** Self-declaration (Art. 11): a person declares an honour or a social contribution, and the competent agency verifies it. */
 
@@ -80,3 +80,13 @@ export const VERIFIER_NOT_FOUND = 'VerifierNotFound';
 export const DECLARED_BEFORE_ADULTHOOD = 'DeclaredBeforeAdulthood';
 /** The declaration is already decided, withdrawn or refused. */
 export const DECLARATION_CLOSED = 'DeclarationClosed';
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const DECLARATION_REFUSALS: RefusalAnswers = {
+  [DECLARATION_DUPLICATE]: { status: 409, code: 'duplicate-record' },
+  [DECLARATION_OPEN]: { status: 409, code: 'declaration-open' },
+  [DECLARATION_CLOSED]: { status: 409, code: 'declaration-closed' },
+  [NOT_DECLARABLE]: { status: 422, code: 'not-declarable' },
+  [VERIFIER_NOT_FOUND]: { status: 422, code: 'unknown-verifier' },
+  [DECLARED_BEFORE_ADULTHOOD]: { status: 422, code: 'out-of-scope' },
+};

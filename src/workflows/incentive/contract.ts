@@ -1,5 +1,5 @@
 import type { IncentiveDefinition } from '../../domain/incentive';
-import { partyWording, workflowSummary } from '../shared/contract';
+import { partyWording, workflowSummary, type RefusalAnswers } from '../shared/contract';
 
 /** Incentives (Art. 12, 16, 17): an agency defines the incentives it implements, as versioned data. */
 
@@ -25,3 +25,8 @@ export type IncentiveDefinitionWorkflow = (change: IncentiveDefinitionChange) =>
 
 /** The incentive belongs to another agency: only its owner redefines it. */
 export const INCENTIVE_OWNED_ELSEWHERE = 'IncentiveOwnedElsewhere';
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const INCENTIVE_REFUSALS: RefusalAnswers = {
+  [INCENTIVE_OWNED_ELSEWHERE]: { status: 403, code: 'forbidden' },
+};

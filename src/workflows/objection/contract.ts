@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { LocalDate } from '../../domain/working-days';
-import { partyWording, workflowSummary } from '../shared/contract';
+import { partyWording, workflowSummary, type RefusalAnswers } from '../shared/contract';
 
 /** The objection process (Art. 20): a person disputes a record or their score with NDRC. */
 
@@ -64,3 +64,10 @@ export const OBJECTION_OPEN = 'ObjectionOpen';
 export const OBJECTION_CLOSED = 'ObjectionClosed';
 /** The corrected record an outcome carries does not fit the record (its category). */
 export const CORRECTION_REFUSED = 'CorrectionRefused';
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const OBJECTION_REFUSALS: RefusalAnswers = {
+  [OBJECTION_OPEN]: { status: 409, code: 'objection-open' },
+  [OBJECTION_CLOSED]: { status: 409, code: 'objection-closed' },
+  [CORRECTION_REFUSED]: { status: 422, code: 'invalid-correction' },
+};

@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { RecordChange, RecordChangeOutcome, SharedRecord, ShareOutcome, SharerKind } from '../../domain/record';
+import type { RecordChange, RecordChanged, SharedRecord, ShareOutcome, SharerKind } from '../../domain/record';
 import type { LocalDate } from '../../domain/working-days';
-import { partyWording, workflowSummary, type Wording } from '../shared/contract';
+import { partyWording, workflowSummary, type Wording, type RefusalAnswers } from '../shared/contract';
 
 /** The records process (Art. 8-10): the sharing obligation of each record, and changes to shared records. */
 
@@ -50,6 +50,18 @@ export const obligationQuery = defineQuery<ObligationView>('obligation');
 export const INVALID_RECORD = 'InvalidRecord';
 /** The obligation is already shared or withdrawn. */
 export const OBLIGATION_CLOSED = 'ObligationClosed';
+/** The record does not fit the catalogue, who may share it or the person's age, found as it is stored. */
+export const RECORD_REFUSED = 'RecordRefused';
+/** A change to a record that is revoked, or repaired and not revoked. */
+export const RECORD_CONFLICT = 'RecordConflict';
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const RECORD_REFUSALS: RefusalAnswers = {
+  [INVALID_RECORD]: { status: 422, code: 'invalid-record' },
+  [RECORD_REFUSED]: { status: 422, code: 'refused' },
+  [RECORD_CONFLICT]: { status: 409, code: 'conflict' },
+  [OBLIGATION_CLOSED]: { status: 409, code: 'obligation-closed' },
+};
 
 export const recordChangeWorkflowType = 'recordChangeWorkflow';
 
@@ -68,4 +80,4 @@ export function recordChangeSummary(sharerId: string, sharerKind: SharerKind, ki
   return workflowSummary({ zh: '信用记录变更', en: 'Record change' }, CHANGE_WORDS[kind], partyWording({ role: sharerKind, agencyId: sharerId }));
 }
 
-export type RecordChangeWorkflow = (change: RecordChange) => Promise<RecordChangeOutcome>;
+export type RecordChangeWorkflow = (change: RecordChange) => Promise<RecordChanged>;

@@ -8,6 +8,7 @@ import { requestRescoring } from '../shared/rescoring-request';
 import { SlaClock, type SlaStageHandle } from '../shared/sla-clock';
 import {
   INVALID_RECORD,
+  RECORD_REFUSED,
   OBLIGATION_CLOSED,
   obligationQuery,
   sharedInBatchSignal,
@@ -67,7 +68,11 @@ export async function recordSharingWorkflow(input: RecordSharingInput): Promise<
         sharedAt: sharedAt.toISOString(),
         late: stage ? sharedAt > stage.dueAt : false,
       });
-      if (outcome.status === 'refused') return outcome;
+      // A 0.2.0 activity returned its refusal as a value; the obligation stays open, as when it is thrown.
+      if ((outcome as { status: string }).status === 'refused') {
+        const legacy = outcome as unknown as { field: string; reason: string };
+        throw refusal(RECORD_REFUSED, legacy.reason, `body.${legacy.field}`);
+      }
       recordId = outcome.recordId;
       state = 'shared';
       if (outcome.status === 'accepted') await requestRescoring([outcome.personId], 'record-added');

@@ -2,7 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RepairRoute, RepairRules, RouteTerms } from '../../domain/repair';
 import type { Evidence } from '../../domain/record';
 import type { LocalDate } from '../../domain/working-days';
-import { partyWording, workflowSummary, type Wording } from '../shared/contract';
+import { partyWording, workflowSummary, type Wording, type RefusalAnswers } from '../shared/contract';
 
 /**
  * Credit repair (Art. 21; NDRC Order No. 36): a person applies to repair one of their negative
@@ -155,3 +155,14 @@ export interface PublishedRepairRules {
 export const publishedRepairRulesUpdate = defineUpdate<PublishedRepairRules>('publishedRepairRules');
 
 export type RepairRulesWorkflow = (publication: RepairRulesPublication) => Promise<PublishedRepairRules | { version: number; retired: number | null }>;
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const REPAIR_REFUSALS: RefusalAnswers = {
+  [REPAIR_INELIGIBLE]: { status: 422, code: 'repair-ineligible' },
+  [ROUTE_NOT_OPEN]: { status: 422, code: 'route-not-open' },
+  [COMMITMENT_MISSING]: { status: 422, code: 'commitment-missing' },
+  [REPAIR_OPEN]: { status: 409, code: 'repair-open' },
+  [NOT_AWAITING_PERFORMANCE]: { status: 409, code: 'not-awaiting-performance' },
+  [NOT_AWAITING_SUPPLEMENT]: { status: 409, code: 'not-awaiting-supplement' },
+  [REPAIR_CLOSED]: { status: 409, code: 'repair-closed' },
+};

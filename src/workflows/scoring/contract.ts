@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ModelDefinition, ModelStatus } from '../../domain/score-model';
 import type { LocalDate } from '../../domain/working-days';
-import { workflowSummary, type Wording } from '../shared/contract';
+import { workflowSummary, type Wording, type RefusalAnswers } from '../shared/contract';
 
 /** Scoring (Art. 4, 6, 13, 14): rescoring on events and by schedule, and the indicator models' lifecycle. */
 
@@ -175,3 +175,11 @@ export const COMMENT_PERIOD_OPEN = 'CommentPeriodOpen';
 export const COMMENT_CLOSED = 'CommentClosed';
 /** A full rescoring found no scenario with an active model. */
 export const NO_ACTIVE_MODEL = 'NoActiveModel';
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const SCORING_REFUSALS: RefusalAnswers = {
+  [MODEL_NOT_FOUND]: { status: 404, code: 'not-found' },
+  [INVALID_MODEL_TRANSITION]: { status: 409, code: 'invalid-transition' },
+  [COMMENT_PERIOD_OPEN]: { status: 409, code: 'comment-period-open' },
+  [COMMENT_CLOSED]: { status: 409, code: 'comment-closed' },
+};

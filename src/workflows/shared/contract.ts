@@ -141,6 +141,27 @@ export const RECORD_NOT_FOUND = 'RecordNotFound';
 /** Only the person who applied (objected, declared) may withdraw. */
 export const NOT_THE_APPLICANT = 'NotTheApplicant';
 
+/** How the API answers a refusal: its HTTP status and the machine-readable code a page translates. */
+export interface RefusalAnswer {
+  status: 403 | 404 | 409 | 422;
+  code: string;
+}
+
+/** A process's refusals by failure type, declared in its contract beside them. */
+export type RefusalAnswers = Readonly<Record<string, RefusalAnswer>>;
+
+/** How the API answers each refusal of this process (src/api/workflow-failures.ts). */
+export const SHARED_REFUSALS: RefusalAnswers = {
+  [TASK_FORBIDDEN]: { status: 403, code: 'forbidden' },
+  [TASK_CLOSED]: { status: 409, code: 'task-closed' },
+  [INVALID_DECISION]: { status: 422, code: 'invalid-decision' },
+  [NOT_THE_APPLICANT]: { status: 403, code: 'forbidden' },
+  [RECORD_NOT_FOUND]: { status: 404, code: 'not-found' },
+  [PERSON_NOT_FOUND]: { status: 404, code: 'not-found' },
+  // What the storable-text guard lets through and Postgres still refuses: the request is refused, the process goes on as it was.
+  [INVALID_DATA]: { status: 422, code: 'unstorable-input' },
+};
+
 /** What a refusal says beyond its message: the input field it is about. */
 export interface RefusalDetail {
   field: string;
