@@ -20,6 +20,7 @@ import {
   type DeclarationWorkflow,
 } from '../../workflows/declaration/contract';
 import { actorOf } from '../auth';
+import { applicantAct } from '../shared/applicant-act';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
@@ -220,16 +221,10 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       const actor = actorOf(request);
       const { declarationId } = request.params;
       const row = await declarationById(deps.pool, declarationId);
-      if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No declaration ${declarationId}`, 'declarationId');
-      if (row.state !== 'verifying') throw new ApiError(409, 'declaration-closed', `The declaration is already ${row.state}`, 'declarationId');
-      const view = await throughTemporal(
-        () =>
-          deps.client.workflow
-            .getHandle<DeclarationWorkflow>(declarationWorkflowId(declarationId))
-            .executeUpdate(withdrawDeclarationUpdate, { args: [{ personId: actor.personId! }] }),
-        notFound(declarationId),
+      const stored = row && { ...row, open: row.state === 'verifying' };
+      return applicantAct(actor, { id: declarationId, field: 'declarationId', noun: 'declaration', closedCode: 'declaration-closed', stored }, () =>
+        deps.client.workflow.getHandle<DeclarationWorkflow>(declarationWorkflowId(declarationId)).executeUpdate(withdrawDeclarationUpdate, { args: [{ personId: actor.personId! }] }),
       );
-      return { state: view.state };
     },
   );
 };

@@ -17,6 +17,7 @@ import {
   type ObjectionWorkflow,
 } from '../../workflows/objection/contract';
 import { actorOf } from '../auth';
+import { applicantAct } from '../shared/applicant-act';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView } from '../shared/formats';
@@ -156,13 +157,10 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const actor = actorOf(request);
       const { objectionId } = request.params;
       const row = await objectionById(deps.pool, objectionId);
-      if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No objection ${objectionId}`, 'objectionId');
-      if (row.state !== 'open') throw new ApiError(409, 'objection-closed', `The objection is already ${row.state}`, 'objectionId');
-      const view = await throughTemporal(
-        () => deps.client.workflow.getHandle<ObjectionWorkflow>(objectionWorkflowId(objectionId)).executeUpdate(withdrawObjectionUpdate, { args: [{ personId: actor.personId! }] }),
-        { message: `No objection ${objectionId}`, field: 'objectionId' },
+      const stored = row && { ...row, open: row.state === 'open' };
+      return applicantAct(actor, { id: objectionId, field: 'objectionId', noun: 'objection', closedCode: 'objection-closed', stored }, () =>
+        deps.client.workflow.getHandle<ObjectionWorkflow>(objectionWorkflowId(objectionId)).executeUpdate(withdrawObjectionUpdate, { args: [{ personId: actor.personId! }] }),
       );
-      return { state: view.state };
     },
   );
 };

@@ -28,6 +28,7 @@ import {
   type RepairWorkflow,
 } from '../../workflows/repair/contract';
 import { actorOf } from '../auth';
+import { applicantAct } from '../shared/applicant-act';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { dayView, instantView } from '../shared/formats';
@@ -88,19 +89,13 @@ function maySee(actor: Actor, row: RepairRow): boolean {
   return true;
 }
 
-/** The applicant's own repair, or 404 (another's repair is not told apart from none). */
-async function ownRepair(deps: ApiDependencies, actor: Actor, repairId: string): Promise<RepairRow> {
-  const row = await repairById(deps.pool, repairId);
-  if (!row || row.personId !== actor.personId) throw new ApiError(404, 'not-found', `No repair ${repairId}`, 'repairId');
-  return row;
-}
-
 /** An act of the applicant on their open repair (an Update of its workflow), answered with the repair's state. */
-async function applicantAct(deps: ApiDependencies, actor: Actor, repairId: string, act: (handle: WorkflowHandle<RepairWorkflow>) => Promise<{ state: string }>) {
-  const row = await ownRepair(deps, actor, repairId);
-  if (row.closedAt) throw new ApiError(409, 'repair-closed', `The repair is already ${row.state}`, 'repairId');
-  const view = await throughTemporal(() => act(deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId))), notFound(repairId));
-  return { state: view.state };
+async function repairAct(deps: ApiDependencies, actor: Actor, repairId: string, act: (handle: WorkflowHandle<RepairWorkflow>) => Promise<{ state: string }>) {
+  const row = await repairById(deps.pool, repairId);
+  const stored = row && { ...row, open: row.closedAt === null };
+  return applicantAct(actor, { id: repairId, field: 'repairId', noun: 'repair', closedCode: 'repair-closed', stored }, () =>
+    act(deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId))),
+  );
 }
 
 /** Art. 21 and NDRC Order No. 36: a person repairs a negative record by a route; the agency that made the finding decides. */
@@ -345,7 +340,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     },
     async (request) => {
       const actor = actorOf(request);
-      return applicantAct(deps, actor, request.params.repairId, (handle) =>
+      return repairAct(deps, actor, request.params.repairId, (handle) =>
         handle.executeUpdate(supplyRepairUpdate, { args: [{ personId: actor.personId!, evidence: request.body.evidence }] }),
       );
     },
@@ -373,7 +368,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       },
       async (request) => {
         const actor = actorOf(request);
-        return applicantAct(deps, actor, request.params.repairId, (handle) => handle.executeUpdate(act.update, { args: [{ personId: actor.personId! }] }));
+        return repairAct(deps, actor, request.params.repairId, (handle) => handle.executeUpdate(act.update, { args: [{ personId: actor.personId! }] }));
       },
     );
   }
