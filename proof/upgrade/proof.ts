@@ -34,7 +34,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const since = (start: number) => Math.round((Date.now() - start) / 1000);
 
 /**
- * The upgrade proof (README "Deploying a release"): the previous release runs the platform with
+ * The upgrade proof (docs/releases.md "The upgrade proof"): the previous release runs the platform with
  * a process of every workflow type in flight; its worker and API are replaced by the current
  * release's (a versioned worker made current at start) while Postgres is down; every process is
  * then driven to its end. Each must end as it would have without the upgrade, with no workflow

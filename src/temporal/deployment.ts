@@ -27,7 +27,7 @@ export function workerVersionOf(config: Pick<Config, 'TEMPORAL_DEPLOYMENT_NAME' 
  * Every workflow type auto-upgrades: once a release's version is current, each running instance
  * moves to it at its next workflow task, so the previous release's workers can stop as soon as
  * their activities end. That is safe because every change to a workflow's commands is behind
- * `patched()` and proven against the kept replay corpus (README "Changing a workflow"). Pinning
+ * `patched()` and proven against the kept replay corpus (docs/releases.md "Changing a workflow"). Pinning
  * would keep a release's workers alive as long as its longest workflow: a repair, for months.
  */
 export function deploymentOptions(version: WorkerVersion): WorkerDeploymentOptions {

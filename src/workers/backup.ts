@@ -16,7 +16,7 @@ const DEV_KEY_FILES = ['dev-secrets.json', 'dev-auth-public.pem'];
 
 /**
  * `npm run backup -- --to <dir>`: a hot backup of a running `npm start`'s embedded Postgres into
- * `<dir>/postgres`, with the dev keys beside it (README "Backup and restore"). `<dir>` mirrors
+ * `<dir>/postgres`, with the dev keys beside it (docs/operations.md "Backup and restore"). `<dir>` mirrors
  * DATA_DIR, so `npm run restore -- --from <dir>` puts everything back where it was.
  */
 async function main(): Promise<void> {
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const env = process.env.PLATFORM_ENV === 'production' ? process.env : await withDevSecrets(process.env, dataDir);
   const config = loadConfig(env, 'worker');
   if (config.DATABASE_URL) {
-    throw new Error("DATABASE_URL names an external Postgres: back it up with that server's own backups, or pg_dump -Fc of its major version (README \"Backup and restore\")");
+    throw new Error("DATABASE_URL names an external Postgres: back it up with that server's own backups, or pg_dump -Fc of its major version (docs/operations.md \"Backup and restore\")");
   }
   const databaseDir = join(dataDir, 'postgres');
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) throw new Error(`No embedded Postgres in ${databaseDir}: set DATA_DIR to the folder \`npm start\` uses`);

@@ -7,14 +7,14 @@ import { projectRoot } from '../project-root';
 
 /**
  * `npm run restore -- --from <dir>`: puts a backup made by `npm run backup` back under DATA_DIR
- * (README "Backup and restore"): the database into DATA_DIR/postgres, which must not exist or be
+ * (docs/operations.md "Backup and restore"): the database into DATA_DIR/postgres, which must not exist or be
  * empty, never over live data; the backup's other files (the dev keys, and the Temporal SQLite
  * file if it was added) where DATA_DIR has none. `npm start` then replays the WAL and carries on.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { from: { type: 'string' } } });
   if (!values.from) throw new Error('Usage: npm run restore -- --from <folder made by npm run backup>');
-  if (process.env.DATABASE_URL) throw new Error("DATABASE_URL names an external Postgres: restore it with pg_restore or that server's own restore (README \"Backup and restore\")");
+  if (process.env.DATABASE_URL) throw new Error("DATABASE_URL names an external Postgres: restore it with pg_restore or that server's own restore (docs/operations.md \"Backup and restore\")");
   const from = resolve(values.from);
   const dataDir = resolve(projectRoot, process.env.DATA_DIR ?? '.data');
   const files = readdirSync(from, { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);

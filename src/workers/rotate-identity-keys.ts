@@ -4,7 +4,7 @@ import { IdentityProtection } from '../db/persons';
 import { createPool } from '../db/pool';
 
 /**
- * `npm run rotate-identity-keys`: re-keys every stored identity number (README "Rotating the
+ * `npm run rotate-identity-keys`: re-keys every stored identity number (docs/api.md "Rotating the
  * identity keys"). The new keys are IDENTITY_ENCRYPTION_KEY and IDENTITY_HASH_KEY, as the
  * platform will run with them; the old ones ROTATE_FROM_ENCRYPTION_KEY and ROTATE_FROM_HASH_KEY.
  * Needs DATABASE_URL. Run it with the platform stopped; running it again finishes an interrupted run.
