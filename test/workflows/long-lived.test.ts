@@ -15,7 +15,7 @@ describe('Art. 21 credit repair: a repair fed by the civic database for two year
       await RepairBench.prepare(db);
       // A record that counts four years, and a volunteering route whose window and threshold outlast the test:
       // the repair gathers evidence all along.
-      await db.pool.query(`UPDATE record_types SET counts_for = interval '4 years' WHERE code = 'administrative-penalty'`);
+      await db.pool.query(`UPDATE record_types SET tiers = tiers || '{"general": 48}' WHERE code = 'administrative-penalty'`);
       await db.pool.query(
         `UPDATE repair_rules SET definition = jsonb_set(definition, '{routes,volunteering,tiers,general}', '{"threshold": 100000, "windowDays": 800}') WHERE status = 'active'`,
       );
