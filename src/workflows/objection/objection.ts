@@ -2,8 +2,9 @@ import { allHandlersFinished, condition, patched, proxyActivities, setHandler, w
 import type { ObjectionActivities } from '../../activities/objection';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
 import { databaseStep } from '../shared/activity-options';
-import { NOT_THE_APPLICANT, partyWording, refusal, type TaskCompletion, type Wording } from '../shared/contract';
+import { NOT_THE_APPLICANT, partyWording, refusal, type TaskCompletion } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
+import { OBJECTION_WORDING } from './wording';
 import { Filing } from '../shared/filing';
 import { HumanTasks, type TaskSpec } from '../shared/human-tasks';
 import { requestRescoring } from '../shared/rescoring-request';
@@ -21,12 +22,6 @@ import {
 const objections = proxyActivities<ObjectionActivities>(databaseStep);
 
 const DECISIONS: ObjectionOutcome[] = ['uphold', 'correct', 'remove'];
-
-const OUTCOME_WORDS: Record<ObjectionOutcome, Wording> = {
-  uphold: { zh: '维持原信息', en: 'upheld' },
-  correct: { zh: '予以更正', en: 'corrected' },
-  remove: { zh: '予以删除', en: 'removed' },
-};
 
 /**
  * Art. 20, PIPL art. 24: an objection to the score is corrected by correcting one of the records
@@ -87,7 +82,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
     // Refused (a record with an open objection, an unknown person or record): nothing was
     // recorded, and the caller learns why from fileObjection.
     view.state = 'refused';
-    details.end({ zh: '未受理：异议未能登记', en: 'Not filed: the objection was refused at filing' });
+    details.end(OBJECTION_WORDING.refusedAtFiling);
     await condition(allHandlersFinished);
     return view;
   }
@@ -135,7 +130,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
         kind: 'objection-triage',
         role: 'ndrc',
         subject: input.objectionId,
-        asks: { zh: `决定自行处理异议，或转交机构 ${filed.sharerId} 核查`, en: `decide whether to handle the objection itself or forward it to agency ${filed.sharerId}` },
+        asks: OBJECTION_WORDING.triage(filed.sharerId),
         stage: forwardStage,
         allowedDecisions: ['handle-in-house', 'forward-to-agency'],
         context,
@@ -155,7 +150,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
           role: 'agency',
           agencyId: filed.sharerId!,
           subject: input.objectionId,
-          asks: { zh: '核查、处理转来的异议', en: 'verify and handle the forwarded objection' },
+          asks: OBJECTION_WORDING.verification,
           stage: verification,
           allowedDecisions: DECISIONS,
           correctionFor: ['correct'],
@@ -176,7 +171,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
         kind: 'objection-decision',
         role: 'ndrc',
         subject: input.objectionId,
-        asks: input.target.kind === 'score' ? { zh: '审核、处理对积分的异议', en: 'review and decide the objection to the score' } : { zh: '审核、处理异议', en: 'review and decide the objection' },
+        asks: OBJECTION_WORDING.decision(input.target.kind),
         stage: handleStage,
         ...(input.target.kind === 'record'
           ? { allowedDecisions: DECISIONS, correctionFor: ['correct'] }
@@ -192,7 +187,7 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
     await objections.withdrawObjection({ objectionId: input.objectionId, workflowId, at: new Date().toISOString() });
     await closeAll();
     view.state = 'withdrawn';
-    details.end({ zh: '申请人已撤回异议', en: 'Withdrawn by the applicant' });
+    details.end(OBJECTION_WORDING.withdrawn);
     return view;
   }
   const outcome = completion.decision as ObjectionOutcome;
@@ -210,7 +205,6 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
   await requestRescoring([personId], `objection-${outcome}`);
   view.state = 'decided';
   view.outcome = outcome;
-  const by = partyWording(decider === 'agency' ? { role: 'agency', agencyId: filed.sharerId! } : { role: 'ndrc' });
-  details.end({ zh: `已办结（${by.zh}）：${OUTCOME_WORDS[outcome].zh}`, en: `Decided by ${by.en}: ${OUTCOME_WORDS[outcome].en}` });
+  details.end(OBJECTION_WORDING.decided(partyWording(decider === 'agency' ? { role: 'agency', agencyId: filed.sharerId! } : { role: 'ndrc' }), outcome));
   return view;
 }

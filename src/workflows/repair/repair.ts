@@ -6,6 +6,7 @@ import { addDays, shanghaiDayOf, startOfShanghaiDay, type LocalDate } from '../.
 import { databaseStep } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, refusal, type TaskCompletion, type Wording } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
+import { REPAIR_WORDING } from './wording';
 import { Filing } from '../shared/filing';
 import { historyIsLong } from '../shared/history';
 import { HumanTasks, type TaskSpec } from '../shared/human-tasks';
@@ -18,7 +19,6 @@ import {
   NOT_AWAITING_PERFORMANCE,
   NOT_AWAITING_SUPPLEMENT,
   REPAIR_CLOSED,
-  REPAIR_ROUTE_WORDS,
   repairQuery,
   reportPerformanceUpdate,
   supplyRepairUpdate,
@@ -52,24 +52,6 @@ const COMPLETENESS_ASKS_SUPPLEMENT = 'repair-completeness-asks-supplement';
  * never replaces it (Order 36 art. 3). A repair filed before gathers at once.
  */
 const CIVIC_ROUTES_NEED_OBLIGATION_MET = 'repair-civic-routes-need-obligation-met';
-
-const CLOSED_WORDS: Partial<Record<RepairState, Wording>> = {
-  approved: { zh: '已办结：准予信用修复', en: 'Closed: the repair is approved' },
-  rejected: { zh: '已办结：不予信用修复', en: 'Closed: the repair is rejected' },
-  withdrawn: { zh: '申请人已撤回申请', en: 'Withdrawn by the applicant' },
-  expired: { zh: '已办结：期限内未达到修复条件', en: "Closed: the route's window ended short of its threshold" },
-  moot: { zh: '已办结：最长公示期届满，该信息不再计入', en: "Closed: the record's maximum period ended, it no longer counts" },
-};
-
-function closedWords(state: RepairState): Wording {
-  return CLOSED_WORDS[state] ?? { zh: `已结束：${state}`, en: `Closed: ${state}` };
-}
-
-const UNIT_WORDS: Record<'hours' | 'yuan' | 'events', Wording> = {
-  hours: { zh: '小时', en: 'hours' },
-  yuan: { zh: '元', en: 'yuan' },
-  events: { zh: '次', en: 'events' },
-};
 
 /**
  * Art. 21 and NDRC Order No. 36: a person repairs one of their negative records. The route's
@@ -158,7 +140,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   const filed = input.carried ? input.carried.filed : await filing!.file(() => repairs.fileRepair({ ...input, workflowId, filedAt: new Date().toISOString() }));
   if (!filed) {
     view.state = 'refused';
-    details.end({ zh: '未受理：申请不符合信用修复条件', en: 'Not filed: the application was refused at filing' });
+    details.end(REPAIR_WORDING.refusedAtFiling);
     await condition(allHandlersFinished);
     return view;
   }
@@ -209,7 +191,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     await repairs.closeRepair({ repairId: input.repairId, workflowId, state, reasons, decidedBy, at: new Date().toISOString(), ...(keepsCounting ? { keepsCounting } : {}) });
     for (const handle of [...open]) await close(handle);
     view.state = state;
-    details.end(closedWords(state));
+    details.end(REPAIR_WORDING.closed(state));
     return view;
   };
   /** The repair stopped before a decision: withdrawn, or the record's maximum period ended. */
@@ -226,7 +208,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
         role: 'agency',
         agencyId: filed.deciderId,
         subject: input.repairId,
-        asks: { zh: '按本行业规定作出决定（最长公示期已届满，义务仍未履行）', en: 'decide under its sector rules (the maximum period ended with the obligation unmet)' },
+        asks: REPAIR_WORDING.sectorDecision,
         stage: sector,
         allowedDecisions: ['close-moot', 'reject'],
         context: { ...context, maximumEndsOn: filed.maximumEndsOn },
@@ -257,7 +239,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
       kind: 'repair-completeness',
       role: 'ndrc',
       subject: input.repairId,
-      asks: { zh: `核查申请材料是否齐全，齐全的转交机构 ${filed.deciderId}`, en: `check that the application is complete and forward it to agency ${filed.deciderId}` },
+      asks: REPAIR_WORDING.completeness(filed.deciderId),
       stage: platform,
       allowedDecisions: supplementable ? ['complete', 'request-supplement', 'incomplete'] : ['complete', 'incomplete'],
       context: supplied.length > 0 ? { ...context, evidence: supplied } : context,
@@ -284,7 +266,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     role: 'agency',
     agencyId: filed.deciderId,
     subject: input.repairId,
-    asks: { zh: '作出信用修复决定', en: 'decide the repair' },
+    asks: REPAIR_WORDING.decision,
     stage: verdictStage,
     allowedDecisions: ['approve', 'reject'],
     context,
@@ -296,7 +278,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   for (const handle of [...open]) await close(handle);
   if (approved.state === 'approved') await requestRescoring([input.personId], 'repair-approved');
   view.state = approved.state;
-  details.end(closedWords(approved.state));
+  details.end(REPAIR_WORDING.closed(approved.state));
   return view;
 
   /** Asks the applicant for what is missing and waits for it to the last day the rules give (`until`): the evidence, unless it never came or the repair stopped. */
@@ -305,7 +287,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     view.state = 'supplementing';
     suppliedNow = undefined;
     await repairs.askRepairSupplement({ repairId: input.repairId, workflowId, request, missing, until, at: new Date().toISOString() });
-    details.waitFor('supplement', { who: { role: 'applicant' }, what: { zh: '补正申请材料', en: 'supply the missing materials' }, until: startOfShanghaiDay(addDays(until, 1)) });
+    details.waitFor('supplement', { who: { role: 'applicant' }, what: REPAIR_WORDING.supplement, until: startOfShanghaiDay(addDays(until, 1)) });
     await condition(() => suppliedNow !== undefined || stopped(), Math.max(1, startOfShanghaiDay(addDays(until, 1)).getTime() - Date.now()));
     details.over('supplement');
     return { until, ...(suppliedNow && !stopped() ? { evidence: suppliedNow } : {}) };
@@ -314,7 +296,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   /** The agency confirms the legal obligation met; found unmet, the applicant meets it and reports it again, until the maximum period. */
   async function obligationMet(): Promise<'complete' | 'stopped'> {
     for (;;) {
-      const confirmed = await confirmation('repair-performance', { zh: '确认申请人是否已履行义务', en: 'confirm whether the applicant has met the obligation' }, ['met', 'not-met']);
+      const confirmed = await confirmation('repair-performance', REPAIR_WORDING.confirmPerformance, ['met', 'not-met']);
       if (!confirmed) return 'stopped';
       if (confirmed.decision === 'met') return 'complete';
       // Still unmet: the repair waits for the applicant to report it met, or for the maximum period.
@@ -323,7 +305,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
       await progress();
       details.waitFor('performance', {
         who: { role: 'applicant' },
-        what: { zh: '履行义务后再次报告', en: 'meet the obligation and report it met' },
+        what: REPAIR_WORDING.reportPerformance,
         ...(filed!.maximumEndsOn ? { until: startOfShanghaiDay(filed!.maximumEndsOn) } : {}),
       });
       await condition(() => performanceReported || stopped());
@@ -337,7 +319,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
   async function gather(): Promise<Gathered> {
     if (terms.route === 'performance') return obligationMet();
     if (terms.route === 'deferral') {
-      const grant = await confirmation('repair-deferral', { zh: '决定是否准予延期或分期履行', en: 'decide whether to grant a deferral or instalments' }, ['grant', 'refuse'], {
+      const grant = await confirmation('repair-deferral', REPAIR_WORDING.deferral, ['grant', 'refuse'], {
         scheduleFor: { decisions: ['grant'], maxDays: terms.maxInstalments, after: shanghaiDayOf(new Date()) },
       });
       if (!grant) return 'stopped';
@@ -348,7 +330,7 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
         // Each instalment is confirmed by the agency, its clock running from the instalment's due day.
         const paid = await confirmation(
           'repair-instalment',
-          { zh: `确认 ${instalment.dueOn} 到期的一期是否已履行`, en: `confirm whether the instalment due on ${instalment.dueOn} was paid` },
+          REPAIR_WORDING.instalment(instalment.dueOn),
           ['paid', 'missed'],
           { context: { ...context, dueOn: instalment.dueOn, ...(instalment.amountYuan ? { amountYuan: instalment.amountYuan } : {}) } },
           instalment.dueOn,
@@ -366,14 +348,9 @@ export async function repairWorkflow(input: RepairInput): Promise<RepairView> {
     const until = windowEnd(filed!.filedOn, terms)!;
     const untilAt = startOfShanghaiDay(until).getTime();
     if ('threshold' in terms) {
-      const route = REPAIR_ROUTE_WORDS[terms.route];
-      const unit = UNIT_WORDS[terms.unit];
       details.waitFor('evidence', {
         who: { role: 'applicant' },
-        what: {
-          zh: `以${route.zh}累计达到 ${terms.threshold} ${unit.zh}（由文明行为数据库报送）`,
-          en: `reach ${terms.threshold} ${unit.en} of ${route.en} (fed by the civilised-behaviour database)`,
-        },
+        what: REPAIR_WORDING.civicThreshold(terms),
         until: new Date(untilAt),
       });
     }
