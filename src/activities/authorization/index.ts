@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { hasAgreementInForce } from '../../db/agreements';
+import { hasAgreementInForce } from '../../db/agreement-in-force';
 import { enqueueNotifications } from '../../db/notifications';
 import { withTransaction } from '../../db/transaction';
 import {

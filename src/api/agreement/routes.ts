@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { agreementsOf, agreementTextInForce, hasAgreementInForce } from '../../db/agreements';
+import { hasAgreementInForce } from '../../db/agreement-in-force';
+import { agreementsOf, agreementTextInForce } from './queries';
 import { logPersonRead } from '../../db/query-log';
 import { AGREEMENT_CHANNELS } from '../../domain/agreement';
 import {

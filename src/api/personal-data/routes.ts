@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { hasAgreementInForce } from '../../db/agreements';
+import { hasAgreementInForce } from '../../db/agreement-in-force';
 import { logPersonRead } from '../../db/query-log';
 import { explainedScores } from '../../db/scoring';
 import { shanghaiDayOf } from '../../domain/working-days';

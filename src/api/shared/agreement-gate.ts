@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { hasAgreementInForce } from '../../db/agreements';
+import { hasAgreementInForce } from '../../db/agreement-in-force';
 import { logRefusedRead } from '../../db/query-log';
 import type { Actor } from '../../domain/roles';
 import { ApiError } from '../errors';

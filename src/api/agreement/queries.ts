@@ -1,4 +1,4 @@
-import type { Queryable } from './pool';
+import type { Queryable } from '../../db/pool';
 
 export interface AgreementRow {
   agreementId: string;
@@ -33,13 +33,4 @@ export async function agreementsOf(db: Queryable, personId: string): Promise<Agr
     revokedAt: row.revoked_at?.toISOString() ?? null,
     revocationChannel: row.revocation_channel,
   }));
-}
-
-/**
- * Whether the person has an agreement in force now (Art. 7): signed, not revoked, and of a version
- * no older than the latest that needed new consent (the SQL function `agreement_in_force`).
- */
-export async function hasAgreementInForce(db: Queryable, personId: string): Promise<boolean> {
-  const found = await db.query<{ agreed: boolean }>('SELECT agreement_in_force($1) AS agreed', [personId]);
-  return found.rows[0]!.agreed;
 }
