@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { READ_VIEWS_CHANNEL } from './change-feed';
-import { loadCatalogue } from './record-types';
+import { loadCatalogue } from './record-store/catalogue';
 import type { RecordStatus, Severity } from '../domain/record';
 import { modelDefinitionSchema, type ModelDefinition } from '../domain/score-model';
 import { evaluate, type CatalogueCounting, type Evaluation, type ScoredRecord } from '../domain/scoring';

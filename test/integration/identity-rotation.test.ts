@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upsertPerson } from '../../src/activities/shared/record-store';
+import { upsertPerson } from '../../src/db/record-store/writes';
 import { rotateIdentityKeys } from '../../src/db/identity-rotation';
 import { IdentityProtection } from '../../src/db/persons';
 import { parseIdentityNumber } from '../../src/domain/identity-number';

@@ -5,7 +5,7 @@ import { createSlaActivities } from '../../src/activities/shared/sla';
 import { loadCalendar } from '../../src/db/calendar';
 import { enqueueNotifications } from '../../src/db/notifications';
 import { logPersonRead } from '../../src/db/query-log';
-import { upsertPerson } from '../../src/activities/shared/record-store';
+import { upsertPerson } from '../../src/db/record-store/writes';
 import { IdentityProtection } from '../../src/db/persons';
 import { withTransaction } from '../../src/db/transaction';
 import { parseIdentityNumber } from '../../src/domain/identity-number';

@@ -2,7 +2,7 @@ import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@t
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { expect } from 'vitest';
-import { upsertPerson } from '../../src/activities/shared/record-store';
+import { upsertPerson } from '../../src/db/record-store/writes';
 import { IdentityProtection } from '../../src/db/persons';
 import { parseIdentityNumber } from '../../src/domain/identity-number';
 import type { PersonReference } from '../../src/domain/record';

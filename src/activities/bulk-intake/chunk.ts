@@ -7,14 +7,14 @@ import { BinaryCopyRows, copyInto, copyText, CopyRows } from '../../db/copy';
 import { NamedPersons, personsOf, type IdentityProtection } from '../../db/persons';
 import { withTransaction } from '../../db/transaction';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
-import { loadCatalogue } from '../../db/record-types';
+import { loadCatalogue } from '../../db/record-store/catalogue';
 import { firstProblem, recordSubmissionRowSchema, sharingRefusal, unknownSubmissionField, type RecordSubmission, type SharerKind } from '../../domain/record';
 import { catalogueProblem, recordTier, type RecordType } from '../../domain/record-types';
 import { describeProblem, inputProblem, storableEcho } from '../../domain/storable-text';
 import { refusesRecord, type IdentityFact } from '../../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../../domain/working-days';
 import { bulkIntakeWorkflowId } from '../../workflows/bulk-intake/contract';
-import { applyIdentityFacts } from '../shared/record-store';
+import { applyIdentityFacts } from '../../db/record-store/writes';
 
 export interface ChunkInput {
   batchId: string;

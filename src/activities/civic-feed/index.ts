@@ -5,7 +5,7 @@ import { withTransaction } from '../../db/transaction';
 import { refusesRecord } from '../../domain/scope';
 import type { CivicEventInput, CivicEventKind } from '../../workflows/civic-feed/contract';
 import { civicEvidenceSignal, repairWorkflowId, type CivicEvidence } from '../../workflows/repair/contract';
-import { insertRecord, upsertPerson } from '../shared/record-store';
+import { insertRecord, upsertPerson } from '../../db/record-store/writes';
 
 /** The record type each kind of event is kept as (Art. 9(3)), with its details. */
 const RECORDED_AS: Record<CivicEventKind, { category: string; typeCode: string; details: (amount: number) => Record<string, unknown> }> = {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { enqueueNotifications } from '../../db/notifications';
 import type { PersonRow } from '../../db/persons';
-import { loadCatalogue } from '../../db/record-types';
+import { loadCatalogue } from '../../db/record-store/catalogue';
 import { withTransaction } from '../../db/transaction';
 import { DECLARABLE_CATEGORIES, declarationProblem } from '../../domain/declaration';
 import { refusesRecord } from '../../domain/scope';
@@ -16,7 +16,7 @@ import {
   type DeclarationRoute,
 } from '../../workflows/declaration/contract';
 import { PERSON_NOT_FOUND, refusal } from '../../workflows/shared/contract';
-import { insertRecord } from '../shared/record-store';
+import { insertRecord } from '../../db/record-store/writes';
 import type { Queryable } from '../../db/pool';
 
 export type DeclarationDecision = 'accept' | 'reject';

@@ -13,7 +13,7 @@ import {
   type ObjectionTarget,
 } from '../../workflows/objection/contract';
 import { PERSON_NOT_FOUND, RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
-import { applyRecordChange } from '../shared/record-store';
+import { applyRecordChange } from '../../db/record-store/writes';
 
 export interface FiledObjection {
   objectionId: string;

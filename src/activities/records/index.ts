@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import { withTransaction } from '../../db/transaction';
-import { loadCatalogue } from '../../db/record-types';
-import { sharedBefore } from '../../db/shared-records';
+import { loadCatalogue } from '../../db/record-store/catalogue';
+import { sharedBefore } from '../../db/record-store/lookups';
 import { sharingRefusal, type RecordChange, type RecordChanged, type SharedRecord, type ShareOutcome, type SharerKind } from '../../domain/record';
 import { catalogueProblem, recordTier } from '../../domain/record-types';
 import { refusesRecord } from '../../domain/scope';
 import { RECORD_CONFLICT, RECORD_REFUSED } from '../../workflows/records/contract';
 import { RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
-import { applyIdentityFacts, applyRecordChange, closeObligationShared, insertRecord, upsertPerson } from '../shared/record-store';
+import { applyIdentityFacts, applyRecordChange, closeObligationShared, insertRecord, upsertPerson } from '../../db/record-store/writes';
 
 export interface StoreSharedRecordInput {
   workflowId: string;

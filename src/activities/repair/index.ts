@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { enqueueNotifications } from '../../db/notifications';
-import { loadCatalogue } from '../../db/record-types';
-import { activeRepairRules } from '../../db/repair-rules';
+import { loadCatalogue } from '../../db/record-store/catalogue';
+import { activeRepairRules } from './store';
 import { withTransaction } from '../../db/transaction';
 import type { Evidence, Severity } from '../../domain/record';
 import { isCivicRoute, repairEligibility, repairRulesSchema, windowEnd, type RepairRules, type RouteTerms } from '../../domain/repair';
@@ -19,7 +19,7 @@ import {
   type RepairView,
 } from '../../workflows/repair/contract';
 import { PERSON_NOT_FOUND, RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
-import { applyRecordChange } from '../shared/record-store';
+import { applyRecordChange } from '../../db/record-store/writes';
 import { recordRescoreRequests } from '../shared/rescoring-requests';
 import type { Queryable } from '../../db/pool';
 

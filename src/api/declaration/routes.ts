@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
-import { loadCatalogue } from '../../db/record-types';
+import { loadCatalogue } from '../../db/record-store/catalogue';
 import { declarationProblem, declarationSchema, issuerOf } from '../../domain/declaration';
 import { ROLES, type Actor } from '../../domain/roles';
 import {

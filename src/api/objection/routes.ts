@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
-import { sharerOfRecord } from '../../db/shared-records';
+import { sharerOfRecord } from '../../db/record-store/lookups';
 import { pastDateSchema } from '../../domain/input';
 import { evidenceSchema } from '../../domain/record';
 import {

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { refusesRecord } from '../../domain/scope';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
-import { sharedBefore } from '../../db/shared-records';
-import { loadCatalogue } from '../../db/record-types';
+import { sharedBefore } from '../../db/record-store/lookups';
+import { loadCatalogue } from '../../db/record-store/catalogue';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { pastDateSchema } from '../../domain/input';
 import {

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { activeModels, explain } from '../../db/scoring';
 import { logPersonRead } from '../../db/query-log';
-import { loadCatalogue } from '../../db/record-types';
+import { loadCatalogue } from '../../db/record-store/catalogue';
 import { modelCatalogueProblem, modelDefinitionSchema, MODEL_STATUSES } from '../../domain/score-model';
 import { scopeOn } from '../../domain/scope';
 import { shanghaiDayOf } from '../../domain/working-days';

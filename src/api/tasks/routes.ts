@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { logPersonRead } from '../../db/query-log';
-import { loadCatalogue } from '../../db/record-types';
+import { loadCatalogue } from '../../db/record-store/catalogue';
 import { calendarDateSchema, timestampSchema } from '../../domain/input';
 import { recordCorrectionSchema } from '../../domain/record';
 import { catalogueProblem } from '../../domain/record-types';

@@ -1,5 +1,5 @@
-import type { Severity, SharedRecord } from '../domain/record';
-import type { Queryable } from './pool';
+import type { Severity, SharedRecord } from '../../domain/record';
+import type { Queryable } from '../pool';
 
 export interface SharedBefore {
   id: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { recordTypeSchema, type RecordType } from '../domain/record-types';
-import type { Queryable } from './pool';
+import { recordTypeSchema, type RecordType } from '../../domain/record-types';
+import type { Queryable } from '../pool';
 
 /** The record-type catalogue as Postgres holds it, by type code. */
 export async function loadCatalogue(db: Queryable): Promise<Map<string, RecordType>> {

@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import { enqueueNotifications } from '../../db/notifications';
-import type { PersonRow } from '../../db/persons';
-import { loadCatalogue } from '../../db/record-types';
+import { enqueueNotifications } from '../notifications';
+import type { PersonRow } from '../persons';
+import { loadCatalogue } from './catalogue';
 import type { PersonReference, RecordChange, RecordChangeOutcome, RecordStatus, Severity } from '../../domain/record';
 import { catalogueProblem, recordTier } from '../../domain/record-types';
 import { mergeIdentityFacts, type IdentityFact } from '../../domain/scope';
-import { recordRescoreRequests } from './rescoring-requests';
-import type { Queryable } from '../../db/pool';
+import { recordRescoreRequests } from '../../activities/shared/rescoring-requests';
+import type { Queryable } from '../pool';
 
 /** Every column of a record, in the order record_history shares with records. */
 const RECORD_COLUMNS =

@@ -1,5 +1,5 @@
-import { repairRulesSchema, type RepairRules } from '../domain/repair';
-import type { Queryable } from './pool';
+import { repairRulesSchema, type RepairRules } from '../../domain/repair';
+import type { Queryable } from '../../db/pool';
 
 /** The repair rules in force: the one active version of `repair_rules`. */
 export async function activeRepairRules(db: Queryable): Promise<{ version: number; definition: RepairRules }> {
