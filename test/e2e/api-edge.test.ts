@@ -30,6 +30,10 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
   });
   afterAll(() => platform?.stop());
 
+  /** A person the platform knows, in scope; references of this file's own, as attestations.test.ts shares HUKOU-303 for the same police. */
+  const resident = (birthDate: string, sequence: number) =>
+    residentInScope(platform, police, { birthDate, sequence, references: { hukou: `household-registration-${sequence}`, capacity: `civil-capacity-${sequence}` }, agree: false });
+
   it('refuses an unknown field of a body, naming it, and starts nothing', async () => {
     const refused = await call('POST', '/obligations', market, { reference: 'EDGE-1', formedOn: today, formedOnn: today });
     expect(refused).toMatchObject({ status: 400, body: { error: { code: 'invalid-input', field: 'body.formedOnn' } } });
@@ -138,9 +142,6 @@ describe('The API edge: every refusal a 4xx with its field and reason, nothing w
   });
 
   it("Art. 22 registers a refused read: another person's objection, another sharer's record", async () => {
-    // References of this file's own: attestations.test.ts shares HUKOU-303 for the same police.
-    const resident = (birthDate: string, sequence: number) =>
-      residentInScope(platform, police, { birthDate, sequence, references: { hukou: `household-registration-${sequence}`, capacity: `civil-capacity-${sequence}` }, agree: false });
     const applicant = await resident('1972-02-02', 202);
     const other = await resident('1973-03-03', 303);
     const filed = await call('POST', '/objections', ndrc, { target: 'score', personId: applicant.personId, reason: 'received on paper', receivedOn: today });

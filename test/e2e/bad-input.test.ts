@@ -3,8 +3,9 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { completeTaskUpdate } from '../../src/workflows/shared/contract';
-import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 const HIGH = 'a\ud800b';
 const LOW = 'a\udc00b';
@@ -16,10 +17,9 @@ describe('Bad input never strands a process: unstorable text refused where it en
   let police: string;
   let ndrc: string;
   let person: string;
-  let personId: string;
   let recordId: string;
+  let resident: string;
   const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1983-08-18', 831);
 
   const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
   const count = async (table: string, where = 'true', params: unknown[] = []) =>
@@ -50,18 +50,10 @@ describe('Bad input never strands a process: unstorable text refused where it en
   beforeAll(async () => {
     platform = await startPlatform();
     admin = await platform.token('admin');
-    for (const id of ['jinan-public-security', 'jinan-market-regulation', 'jinan-civil-affairs']) await call('PUT', `/admin/agencies/${id}`, admin, { name: id, kind: 'agency' });
-    police = await platform.token('agency', { agency: 'jinan-public-security' });
-    market = await platform.token('agency', { agency: 'jinan-market-regulation' });
+    ({ police, market } = await organisations(platform, { police: 'jinan-public-security', market: 'jinan-market-regulation', civilAffairs: 'jinan-civil-affairs' }));
     ndrc = await platform.token('ndrc', { subject: 'ndrc-reviewer-qian' });
-    for (const [reference, typeCode, details] of [['HUKOU-831', 'household-registration', {}], ['CAPACITY-831', 'civil-capacity', { capacity: 'full' }]] as const) {
-      expect((await call('POST', '/records', police, { reference, identityNumber: resident, category: 'identity', typeCode, formedOn: today, details })).status).toBe(201);
-    }
-    const shared = await call('POST', '/records', market, penalty('BAD-PENALTY'));
-    recordId = shared.body.recordId;
-    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [recordId])).rows[0].person_id;
-    person = await platform.token('person', { person: personId });
-    await platform.signAgreement(person);
+    ({ identity: resident, token: person } = await residentInScope(platform, police, { birthDate: '1983-08-18', sequence: 831 }));
+    recordId = (await call('POST', '/records', market, penalty('BAD-PENALTY'))).body.recordId;
   });
   afterAll(() => platform?.stop());
 

@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
-import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 describe('Art. 11 self-declaration through the API on the dev server', () => {
   let platform: RunningPlatform;
   let civilAffairs: string;
   let ndrc: string;
   let person: string;
-  let personId: string;
   let volunteeringId: string;
   const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1981-11-11', 811);
 
   const call = (method: string, path: string, token: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
   const score = async () => ((await call('GET', '/me/score', person)).body.scores as JsonAnswer['body'][]).find((s) => s.scenario === 'base')?.score;
@@ -26,24 +25,16 @@ describe('Art. 11 self-declaration through the API on the dev server', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
-    await call('PUT', '/admin/agencies/jinan-civil-affairs', admin, { name: 'Jinan Civil Affairs Bureau', kind: 'agency' });
-    const police = await platform.token('agency', { agency: 'jinan-public-security' });
-    civilAffairs = await platform.token('agency', { agency: 'jinan-civil-affairs', subject: 'civil-affairs-clerk-wang' });
+    const acting = await organisations(platform, { police: 'jinan-public-security', civilAffairs: { id: 'jinan-civil-affairs', subject: 'civil-affairs-clerk-wang' } });
+    civilAffairs = acting.civilAffairs;
     ndrc = await platform.token('ndrc');
     for (const typeCode of ['honour-provincial', 'honour-district', 'volunteering']) {
       expect((await call('PUT', `/declaration-routes/${typeCode}`, ndrc, { agencyId: 'jinan-civil-affairs' })).status).toBe(200);
     }
-    const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown>) =>
-      call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn: today, details });
-    await share(police, 'HUKOU-811', 'identity', 'household-registration', {});
-    await share(police, 'CAPACITY-811', 'identity', 'civil-capacity', { capacity: 'full' });
-    const volunteering = await share(civilAffairs, 'VOL-811', 'social-contribution', 'volunteering', { hours: 40 });
-    volunteeringId = volunteering.body.recordId;
-    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [volunteeringId])).rows[0].person_id;
-    person = await platform.token('person', { person: personId });
-    await platform.signAgreement(person);
+    const resident = await residentInScope(platform, acting.police, { birthDate: '1981-11-11', sequence: 811 });
+    person = resident.token;
+    const volunteering = { reference: 'VOL-811', identityNumber: resident.identity, category: 'social-contribution', typeCode: 'volunteering', formedOn: today, details: { hours: 40 } };
+    volunteeringId = (await call('POST', '/records', civilAffairs, volunteering)).body.recordId;
     // 40 volunteer hours: 4 points.
     for (let tries = 0; (await score()) !== 1004; tries += 1) {
       if (tries > 300) throw new Error('the shared volunteering never reached the score');
@@ -110,10 +101,8 @@ describe('Art. 11 self-declaration through the API on the dev server', () => {
   });
 
   it('Art. 11 the platform routes each declaration to the competent agency by its type and issuer, as NDRC set', async () => {
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/shandong-hrss', admin, { name: 'Shandong Human Resources and Social Security', kind: 'agency' });
-    await call('PUT', '/admin/agencies/jinan-bank', admin, { name: 'Jinan Bank', kind: 'provider' });
-    const hrss = await platform.token('agency', { agency: 'shandong-hrss' });
+    // Jinan Bank is registered, as a market provider: no route may send it declarations to verify.
+    const { hrss } = await organisations(platform, { hrss: 'shandong-hrss', bank: 'jinan-bank' });
     const issuer = '山东省人民政府';
 
     const routeRefusals = [

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARKET_ATTESTATION } from '../../src/domain/record';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 describe('Art. 16 and Art. 17 incentives implemented by agencies, answered without the score', () => {
   let platform: RunningPlatform;
@@ -10,9 +12,9 @@ describe('Art. 16 and Art. 17 incentives implemented by agencies, answered witho
   let market: string;
   let transport: string;
   const today = shanghaiDayOf(new Date());
-  const clean = identityNumber('1986-06-16', 616);
-  const banned = identityNumber('1987-07-17', 717);
-  const unagreed = identityNumber('1988-08-18', 818);
+  let clean: string;
+  let banned: string;
+  let unagreed: string;
 
   const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
   const deposits = {
@@ -28,32 +30,23 @@ describe('Art. 16 and Art. 17 incentives implemented by agencies, answered witho
   };
   const ask = (identity: string, token = transport) => call('POST', '/incentives/bike-deposit-free/eligibility', token, { identityNumber: identity });
 
-  /** A resident in scope, scored, who signed the agreement unless told not to. */
-  async function resident(identity: string, sequence: number, agree = true) {
-    const share = (reference: string, typeCode: string, details: Record<string, unknown>) =>
-      call('POST', '/records', police, { reference: `${reference}-${sequence}`, identityNumber: identity, category: 'identity', typeCode, formedOn: today, details });
-    const hukou = await share('HUKOU', 'household-registration', {});
-    await share('CAPACITY', 'civil-capacity', { capacity: 'full' });
-    const personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [hukou.body.recordId])).rows[0].person_id as string;
-    if (agree) await platform.signAgreement(await platform.token('person', { person: personId }));
-    return personId;
-  }
+  /** A resident in scope, who signed the agreement unless told not to. */
+  const resident = (birthDate: string, sequence: number, agree = true) => residentInScope(platform, police, { birthDate, sequence, agree });
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    for (const [id, name] of [['jinan-public-security', 'Jinan Public Security Bureau'], ['jinan-market-regulation', 'Jinan Market Regulation Bureau'], ['jinan-transport', 'Jinan Transport Bureau']]) {
-      await call('PUT', `/admin/agencies/${id}`, admin, { name, kind: 'agency' });
-    }
-    police = await platform.token('agency', { agency: 'jinan-public-security' });
-    market = await platform.token('agency', { agency: 'jinan-market-regulation' });
-    transport = await platform.token('agency', { agency: 'jinan-transport', subject: 'transport-clerk-ma' });
-    await resident(clean, 616);
-    const bannedId = await resident(banned, 717);
+    ({ police, market, transport } = await organisations(platform, {
+      police: 'jinan-public-security',
+      market: 'jinan-market-regulation',
+      transport: { id: 'jinan-transport', subject: 'transport-clerk-ma' },
+    }));
+    clean = (await resident('1986-06-16', 616)).identity;
+    const bannedPerson = await resident('1987-07-17', 717);
+    banned = bannedPerson.identity;
     await call('POST', '/records', market, { reference: 'BAN-717', identityNumber: banned, category: 'administrative', typeCode: 'market-ban', formedOn: addDays(today, -30), details: {} });
-    await resident(unagreed, 818, false);
+    unagreed = (await resident('1988-08-18', 818, false)).identity;
     // Both scored before they are asked about: the banned person's level falls with the ban.
-    for (let tries = 0; (await platform.db.pool.query(`SELECT level FROM scores WHERE person_id = $1 AND scenario = 'base'`, [bannedId])).rows[0]?.level !== 'B'; tries += 1) {
+    for (let tries = 0; (await platform.db.pool.query(`SELECT level FROM scores WHERE person_id = $1 AND scenario = 'base'`, [bannedPerson.personId])).rows[0]?.level !== 'B'; tries += 1) {
       if (tries > 300) throw new Error('the market ban never reached the score');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -95,36 +88,32 @@ describe('Art. 16 and Art. 17 incentives implemented by agencies, answered witho
   });
 
   it('Art. 12, 16 a rule reads only what counts in the score: not an expired record, not market information', async () => {
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/qilu-bank', admin, { name: 'Qilu Bank', kind: 'provider' });
-    const bank = await platform.token('provider', { agency: 'qilu-bank' });
+    const { bank } = await organisations(platform, { bank: 'qilu-bank' });
     const clear = { ...deposits, name: '图书馆快速通道', benefitKind: 'fast-track', benefit: 'A fast lane at the library', conditions: [{ kind: 'no-record-of-tier', tier: 'general', withinMonths: 60 }] };
     expect((await call('PUT', '/incentives/library-fast-track', transport, clear)).status).toBe(200);
     const penalty = (identity: string, reference: string, formedOn: string) =>
       call('POST', '/records', market, { reference, identityNumber: identity, category: 'administrative', typeCode: 'administrative-penalty', formedOn, details: { procedure: 'general' } });
 
-    const expired = identityNumber('1985-05-15', 515);
-    const scored = [await resident(expired, 515)];
+    const expired = await resident('1985-05-15', 515);
     // An administrative penalty counts for a year: this one, two years old, no longer does.
-    expect((await penalty(expired, 'INC-PEN-515', addDays(today, -730))).status).toBe(201);
-    const borrower = identityNumber('1985-05-16', 516);
-    scored.push(await resident(borrower, 516));
+    expect((await penalty(expired.identity, 'INC-PEN-515', addDays(today, -730))).status).toBe(201);
+    const borrower = await resident('1985-05-16', 516);
     const loan = {
-      reference: 'INC-LOAN-516', identityNumber: borrower, category: 'market', typeCode: 'loan-overdue', formedOn: addDays(today, -30), details: { daysOverdue: 95 },
+      reference: 'INC-LOAN-516', identityNumber: borrower.identity, category: 'market', typeCode: 'loan-overdue', formedOn: addDays(today, -30), details: { daysOverdue: 95 },
       attestation: { statement: MARKET_ATTESTATION, attestedBy: 'Qilu Bank credit office', attestedAt: new Date().toISOString() },
     };
     expect((await call('POST', '/records', bank, loan)).status).toBe(201);
-    const counting = identityNumber('1985-05-17', 517);
-    scored.push(await resident(counting, 517));
-    expect((await penalty(counting, 'INC-PEN-517', addDays(today, -30))).status).toBe(201);
+    const counting = await resident('1985-05-17', 517);
+    expect((await penalty(counting.identity, 'INC-PEN-517', addDays(today, -30))).status).toBe(201);
 
     // Each scored (a rule reads nothing of a person with no score), the counting penalty in the score.
+    const scored = [expired, borrower, counting].map((person) => person.personId);
     const rescored = async () => (await platform.db.pool.query(`SELECT array_agg(score ORDER BY score) AS scores FROM scores WHERE person_id = ANY($1) AND scenario = 'base'`, [scored])).rows[0].scores;
     await expect.poll(rescored, { timeout: 15_000 }).toEqual([970, 1000, 1000]);
     const eligible = async (identity: string) => (await call('POST', '/incentives/library-fast-track/eligibility', transport, { identityNumber: identity })).body.eligible;
-    expect(await eligible(counting)).toBe(false);
-    expect(await eligible(expired)).toBe(true);
-    expect(await eligible(borrower)).toBe(true);
+    expect(await eligible(counting.identity)).toBe(false);
+    expect(await eligible(expired.identity)).toBe(true);
+    expect(await eligible(borrower.identity)).toBe(true);
   });
 
   it('Art. 7 gives no incentive answer without the agreement; only the implementing agency asks', async () => {

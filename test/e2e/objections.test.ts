@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
-import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 describe('Art. 20 objection flow through the API on the dev server', () => {
   let platform: RunningPlatform;
+  let police: string;
   let market: string;
   let ndrc: string;
   let person: string;
   let personId: string;
   let recordId: string;
   const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1977-07-07', 707);
 
   const call = (method: string, path: string, token: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
 
@@ -30,21 +31,12 @@ describe('Art. 20 objection flow through the API on the dev server', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
-    await call('PUT', '/admin/agencies/jinan-market-regulation', admin, { name: 'Jinan Market Regulation Bureau', kind: 'agency' });
-    const police = await platform.token('agency', { agency: 'jinan-public-security' });
-    market = await platform.token('agency', { agency: 'jinan-market-regulation', subject: 'market-clerk-zhao' });
+    ({ police, market } = await organisations(platform, { police: 'jinan-public-security', market: { id: 'jinan-market-regulation', subject: 'market-clerk-zhao' } }));
     ndrc = await platform.token('ndrc', { subject: 'ndrc-reviewer-li' });
-    const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown>) =>
-      call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn: today, details });
-    await share(police, 'HUKOU-707', 'identity', 'household-registration', {});
-    await share(police, 'CAPACITY-707', 'identity', 'civil-capacity', { capacity: 'full' });
-    const shared = await share(market, 'PEN-707', 'administrative', 'administrative-penalty', { procedure: 'general' });
-    recordId = shared.body.recordId;
-    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [recordId])).rows[0].person_id;
-    person = await platform.token('person', { person: personId });
-    await platform.signAgreement(person);
+    const resident = await residentInScope(platform, police, { birthDate: '1977-07-07', sequence: 707 });
+    ({ personId, token: person } = resident);
+    const penalty = { reference: 'PEN-707', identityNumber: resident.identity, category: 'administrative', typeCode: 'administrative-penalty', formedOn: today, details: { procedure: 'general' } };
+    recordId = (await call('POST', '/records', market, penalty)).body.recordId;
     for (let tries = 0; (await score()) !== 970; tries += 1) {
       if (tries > 300) throw new Error('the shared penalty never reached the score');
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -98,19 +90,9 @@ describe('Art. 20 objection flow through the API on the dev server', () => {
   });
 
   it('Art. 20 an objection to the score is corrected by correcting a record the score counts, named by the decision; with nothing counted, correct is not offered', async () => {
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-tax', admin, { name: 'Jinan Taxation Bureau', kind: 'agency' });
-    const police = await platform.token('agency', { agency: 'jinan-public-security' });
-    const tax = await platform.token('agency', { agency: 'jinan-tax' });
-    const objector = identityNumber('1978-08-08', 708);
-    const share = (token: string, reference: string, category: string, typeCode: string, details: Record<string, unknown>) =>
-      call('POST', '/records', token, { reference, identityNumber: objector, category, typeCode, formedOn: today, details });
-    await share(police, 'HUKOU-708', 'identity', 'household-registration', {});
-    await share(police, 'CAPACITY-708', 'identity', 'civil-capacity', { capacity: 'full' });
-    const taxRecord = (await share(tax, 'TAX-708', 'promise-keeping', 'tax-refusal', { amountYuan: 5000 })).body.recordId as string;
-    const objectorId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [taxRecord])).rows[0].person_id as string;
-    const token = await platform.token('person', { person: objectorId });
-    await platform.signAgreement(token);
+    const { tax } = await organisations(platform, { tax: 'jinan-tax' });
+    const { identity: objector, token } = await residentInScope(platform, police, { birthDate: '1978-08-08', sequence: 708 });
+    const taxRecord = (await call('POST', '/records', tax, { reference: 'TAX-708', identityNumber: objector, category: 'promise-keeping', typeCode: 'tax-refusal', formedOn: today, details: { amountYuan: 5000 } })).body.recordId as string;
     const base = async () => ((await call('GET', '/me/score', token)).body.scores as JsonAnswer['body'][]).find((s) => s.scenario === 'base')?.score;
     await expect.poll(base, { timeout: 15_000 }).toBe(950);
 

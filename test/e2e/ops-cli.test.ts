@@ -10,6 +10,7 @@ import { projectRoot } from '../../src/project-root';
 import { withDevSecrets } from '../../src/workers/dev-secrets';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 
 const run = promisify(execFile);
@@ -32,8 +33,7 @@ describe('The operations CLI, through the API', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
-    await platform.call('PUT', '/admin/agencies/ops-market', await platform.token('admin'), { name: 'Market regulation', kind: 'agency' });
-    market = await platform.token('agency', { agency: 'ops-market' });
+    ({ market } = await organisations(platform, { market: 'ops-market' }));
   });
   afterAll(() => platform?.stop());
 

@@ -1,30 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDayOf } from '../../src/domain/working-days';
-import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 describe('PIPL art. 45 and art. 24: a copy of my personal information, and a human review of my score', () => {
   let platform: RunningPlatform;
   let ndrc: string;
   let person: string;
   let personId: string;
+  let resident: string;
   const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1976-06-06', 606);
 
   const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
-    const police = await platform.token('agency', { agency: 'jinan-public-security' });
+    const { police } = await organisations(platform, { police: 'jinan-public-security' });
     ndrc = await platform.token('ndrc', { subject: 'ndrc-reviewer-qian' });
-    const share = (reference: string, typeCode: string, details: Record<string, unknown>) =>
-      call('POST', '/records', police, { reference, identityNumber: resident, category: 'identity', typeCode, formedOn: today, details });
-    const hukou = await share('HUKOU-606', 'household-registration', {});
-    await share('CAPACITY-606', 'civil-capacity', { capacity: 'full' });
-    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [hukou.body.recordId])).rows[0].person_id;
-    person = await platform.token('person', { person: personId });
+    // No agreement yet: the first test reads the copy before and after the person signs it (Art. 7).
+    ({ identity: resident, personId, token: person } = await residentInScope(platform, police, { birthDate: '1976-06-06', sequence: 606, agree: false }));
     for (let tries = 0; (await platform.db.pool.query(`SELECT 1 FROM scores WHERE person_id = $1`, [personId])).rowCount === 0; tries += 1) {
       if (tries > 300) throw new Error('the person was never scored');
       await new Promise((resolve) => setTimeout(resolve, 50));

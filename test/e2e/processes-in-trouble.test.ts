@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { launchBrowser } from '../support/browser';
-import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 /**
  * Faults that come with the data, below every check: Postgres refusing a step for good, or failing
@@ -15,29 +16,22 @@ describe('Processes in trouble are visible: no ghost process, no silent retrying
   let person: string;
   let records: string[];
   const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1986-06-16', 861);
 
   const call = (method: string, path: string, token?: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
   const troubles = async () => (await call('GET', '/supervision/troubles', supervisor)).body.troubles as JsonAnswer['body'][];
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    for (const id of ['jinan-public-security', 'jinan-market-regulation']) await call('PUT', `/admin/agencies/${id}`, admin, { name: id, kind: 'agency' });
-    const police = await platform.token('agency', { agency: 'jinan-public-security' });
-    const market = await platform.token('agency', { agency: 'jinan-market-regulation' });
+    const { police, market } = await organisations(platform, { police: 'jinan-public-security', market: 'jinan-market-regulation' });
     ndrc = await platform.token('ndrc', { subject: 'ndrc-reviewer-gao' });
     supervisor = await platform.token('supervisor');
-    for (const [reference, typeCode, details] of [['HUKOU-861', 'household-registration', {}], ['CAPACITY-861', 'civil-capacity', { capacity: 'full' }]] as const) {
-      await call('POST', '/records', police, { reference, identityNumber: resident, category: 'identity', typeCode, formedOn: today, details });
-    }
+    const resident = await residentInScope(platform, police, { birthDate: '1986-06-16', sequence: 861, agree: false });
+    person = resident.token;
     records = [];
     for (const reference of ['TROUBLE-1', 'TROUBLE-2']) {
-      const shared = await call('POST', '/records', market, { reference, identityNumber: resident, category: 'administrative', typeCode: 'administrative-penalty', formedOn: today, details: { procedure: 'general' } });
+      const shared = await call('POST', '/records', market, { reference, identityNumber: resident.identity, category: 'administrative', typeCode: 'administrative-penalty', formedOn: today, details: { procedure: 'general' } });
       records.push(shared.body.recordId);
     }
-    const personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [records[0]])).rows[0].person_id;
-    person = await platform.token('person', { person: personId });
   });
   afterAll(() => platform?.stop());
 

@@ -3,6 +3,7 @@ import { MARKET_ATTESTATION } from '../../src/domain/record';
 import { BEFORE_ADULTHOOD } from '../../src/domain/scope';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber, withWrongCheckDigit } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import { penaltySubmission } from '../support/records';
 
@@ -21,22 +22,7 @@ describe('Credit records through the API on the dev server', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    for (const [id, name, kind] of [
-      ['jinan-market-regulation', 'Jinan Market Regulation Bureau', 'agency'],
-      ['jinan-public-security', 'Jinan Public Security Bureau', 'agency'],
-      ['qilu-bank', 'Qilu Bank', 'provider'],
-    ]) {
-      const registered = await fetch(`${platform.url}/admin/agencies/${id}`, {
-        method: 'PUT',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name, kind }),
-      });
-      expect(registered.status).toBe(200);
-    }
-    market = await platform.token('agency', { agency: 'jinan-market-regulation' });
-    police = await platform.token('agency', { agency: 'jinan-public-security' });
-    bank = await platform.token('provider', { agency: 'qilu-bank' });
+    ({ market, police, bank } = await organisations(platform, { market: 'jinan-market-regulation', police: 'jinan-public-security', bank: 'qilu-bank' }));
   });
   afterAll(() => platform?.stop());
 

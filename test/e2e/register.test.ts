@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
 
 describe('Art. 22 the query register: supervisors search it, a person sees who looked', () => {
@@ -16,9 +17,7 @@ describe('Art. 22 the query register: supervisors search it, a person sees who l
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-market-regulation', admin, { name: 'Jinan Market Regulation Bureau', kind: 'agency' });
-    market = await platform.token('agency', { agency: 'jinan-market-regulation', subject: 'market-clerk-li' });
+    ({ market } = await organisations(platform, { market: { id: 'jinan-market-regulation', subject: 'market-clerk-li' } }));
     supervisor = await platform.token('supervisor', { subject: 'supervisor-sun' });
     const shared = await call('POST', '/records', market, {
       reference: 'PEN-515',

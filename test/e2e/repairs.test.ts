@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, shanghaiDayOf } from '../../src/domain/working-days';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 describe('Art. 21 credit repair through the API on the dev server', () => {
   let platform: RunningPlatform;
@@ -11,8 +13,8 @@ describe('Art. 21 credit repair through the API on the dev server', () => {
   let person: string;
   let personId: string;
   let penaltyId: string;
+  let resident: string;
   const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1979-02-14', 721);
 
   const call = (method: string, path: string, token: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
   const baseScore = async () => ((await call('GET', '/me/score', person)).body.scores as JsonAnswer['body'][]).find((s) => s.scenario === 'base');
@@ -30,25 +32,20 @@ describe('Art. 21 credit repair through the API on the dev server', () => {
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
-    await call('PUT', '/admin/agencies/jinan-market-regulation', admin, { name: 'Jinan Market Regulation Bureau', kind: 'agency' });
-    await call('PUT', '/admin/agencies/jinan-civilisation-office', admin, { name: 'Jinan Civilisation Office', kind: 'agency' });
-    const police = await platform.token('agency', { agency: 'jinan-public-security' });
-    market = await platform.token('agency', { agency: 'jinan-market-regulation', subject: 'market-clerk-li' });
-    civicDb = await platform.token('civic-db', { agency: 'jinan-civilisation-office' });
+    const acting = await organisations(platform, {
+      police: 'jinan-public-security',
+      market: { id: 'jinan-market-regulation', subject: 'market-clerk-li' },
+      civicDb: { id: 'jinan-civilisation-office', role: 'civic-db' },
+    });
+    ({ market, civicDb } = acting);
     ndrc = await platform.token('ndrc', { subject: 'ndrc-reviewer-zhao' });
-    const share = (token: string, reference: string, category: string, typeCode: string, formedOn: string, details: Record<string, unknown>) =>
-      call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn, details });
-    await share(police, 'HUKOU-721', 'identity', 'household-registration', today, {});
-    await share(police, 'CAPACITY-721', 'identity', 'civil-capacity', today, { capacity: 'full' });
+    ({ identity: resident, personId, token: person } = await residentInScope(platform, acting.police, { birthDate: '1979-02-14', sequence: 721 }));
     // A general-tier penalty formed four months ago: its 3-month minimum period is served.
-    const penalty = await share(market, 'PEN-721', 'administrative', 'administrative-penalty', addDays(today, -120), { procedure: 'general' });
+    const penalty = await call('POST', '/records', market, {
+      reference: 'PEN-721', identityNumber: resident, category: 'administrative', typeCode: 'administrative-penalty', formedOn: addDays(today, -120), details: { procedure: 'general' },
+    });
     expect(penalty.status).toBe(201);
     penaltyId = penalty.body.recordId;
-    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [penaltyId])).rows[0].person_id;
-    person = await platform.token('person', { person: personId });
-    await platform.signAgreement(person);
     // The penalty costs 30 points in the base model.
     for (let tries = 0; (await baseScore())?.score !== 970; tries += 1) {
       if (tries > 300) throw new Error('the shared penalty never reached the score');

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, dueDayOf, shanghaiDayOf } from '../../src/domain/working-days';
 import { projectRoot } from '../../src/project-root';
 import { resolveTemporalExecutable } from '../../src/temporal/binaries';
-import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 const run = promisify(execFile);
 
@@ -28,7 +29,6 @@ describe('Art. 20 supervision: an objection waiting at the agency, seen with the
   let objectedId: string;
   let repairedId: string;
   const today = shanghaiDayOf(new Date());
-  const resident = identityNumber('1981-08-18', 818);
   const cli = resolveTemporalExecutable('cli').executable;
 
   const call = (method: string, path: string, token: string, body?: unknown): Promise<JsonAnswer> => platform.call<JsonAnswer['body']>(method, path, token, body);
@@ -55,26 +55,21 @@ describe('Art. 20 supervision: an objection waiting at the agency, seen with the
 
   beforeAll(async () => {
     platform = await startPlatform();
-    const admin = await platform.token('admin');
-    await call('PUT', '/admin/agencies/jinan-public-security', admin, { name: 'Jinan Public Security Bureau', kind: 'agency' });
-    await call('PUT', '/admin/agencies/jinan-market-regulation', admin, { name: 'Jinan Market Regulation Bureau', kind: 'agency' });
-    const police = await platform.token('agency', { agency: 'jinan-public-security' });
-    market = await platform.token('agency', { agency: 'jinan-market-regulation', subject: 'market-clerk-sun' });
+    const acting = await organisations(platform, { police: 'jinan-public-security', market: { id: 'jinan-market-regulation', subject: 'market-clerk-sun' } });
+    market = acting.market;
     ndrc = await platform.token('ndrc', { subject: 'ndrc-reviewer-wang' });
     supervisor = await platform.token('supervisor', { subject: 'supervisor-zhou' });
-    const share = (token: string, reference: string, category: string, typeCode: string, formedOn: string, details: Record<string, unknown>) =>
-      call('POST', '/records', token, { reference, identityNumber: resident, category, typeCode, formedOn, details });
-    await share(police, 'SV-HUKOU-818', 'identity', 'household-registration', today, {});
-    await share(police, 'SV-CAPACITY-818', 'identity', 'civil-capacity', today, { capacity: 'full' });
+    // References of this file's own: incentives.test.ts shares HUKOU-818 for the same police.
+    const resident = await residentInScope(platform, acting.police, { birthDate: '1981-08-18', sequence: 818, references: { hukou: 'SV-HUKOU-818', capacity: 'SV-CAPACITY-818' } });
+    ({ personId, token: person } = resident);
     // General-tier penalties formed four months ago: one to object to, one whose 3-month minimum period is served for a repair.
-    const objected = await share(market, 'SV-PEN-818-1', 'administrative', 'administrative-penalty', addDays(today, -120), { procedure: 'general' });
-    const repaired = await share(market, 'SV-PEN-818-2', 'administrative', 'administrative-penalty', addDays(today, -121), { procedure: 'general' });
+    const penalty = (reference: string, formedOn: string) =>
+      call('POST', '/records', market, { reference, identityNumber: resident.identity, category: 'administrative', typeCode: 'administrative-penalty', formedOn, details: { procedure: 'general' } });
+    const objected = await penalty('SV-PEN-818-1', addDays(today, -120));
+    const repaired = await penalty('SV-PEN-818-2', addDays(today, -121));
     expect([objected.status, repaired.status]).toEqual([201, 201]);
     objectedId = objected.body.recordId;
     repairedId = repaired.body.recordId;
-    personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [objectedId])).rows[0].person_id;
-    person = await platform.token('person', { person: personId });
-    await platform.signAgreement(person);
   });
   afterAll(() => platform?.stop());
 
