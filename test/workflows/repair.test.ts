@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { civicEvidenceSignal, repairQuery, reportPerformanceUpdate, supplyRepairUpdate, withdrawRepairUpdate } from '../../src/workflows/repair/contract';
 import { rescoreRequestedSignal } from '../../src/workflows/scoring/contract';
 import { rescorePersonWorkflow } from '../../src/workflows/scoring/rescore-person';
-import { completeTaskUpdate, CreditProcess, SlaStage, SlaState } from '../../src/workflows/shared/contract';
+import { completeTaskUpdate, CreditProcessKey, SlaStageKey, SlaStateKey } from '../../src/workflows/shared/contract';
 import { FIXTURE_CLERK, NDRC_REVIEWER, RepairBench } from '../support/repair-fixtures';
 import { completed } from '../support/time-skipping';
 import { workflowTestBed } from '../support/workflow-bed';
@@ -318,7 +318,7 @@ describe('Art. 21 credit repair: the platform’s and the agency’s clocks acro
     await expect
       .poll(async () => {
         const attributes = (await checkedLate.handle.describe()).typedSearchAttributes;
-        return [attributes.get(CreditProcess), attributes.get(SlaStage), attributes.get(SlaState)];
+        return [attributes.get(CreditProcessKey), attributes.get(SlaStageKey), attributes.get(SlaStateKey)];
       }, { timeout: 10_000 })
       .toEqual(['repair', 'platform-result', 'breached']);
     await repairs.decideNext(checkedLate.handle, 'repair-completeness', NDRC_REVIEWER, 'incomplete', 'the payment receipt is missing');

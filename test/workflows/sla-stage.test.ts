@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SlaStageSpec } from '../../src/domain/sla';
-import { SlaState } from '../../src/workflows/shared/contract';
+import { SlaStateKey } from '../../src/workflows/shared/contract';
 import type { TestDatabase } from '../support/database';
 import { completed } from '../support/time-skipping';
 import { workflowTestBed } from '../support/workflow-bed';
@@ -61,7 +61,7 @@ describe('SLA stage across the 2026 National Day holiday', () => {
     expect(breached).toMatchObject({ state: 'breached', finished_at: null });
     // The breach is flagged when the due time's timer fires: 24:00 on 10 October.
     expect(breached.breached_at.getTime() - Date.parse('2026-10-10T16:00:00Z')).toBeLessThan(1_000);
-    expect((await handle.describe()).typedSearchAttributes.get(SlaState)).toBe('breached');
+    expect((await handle.describe()).typedSearchAttributes.get(SlaStateKey)).toBe('breached');
     expect((await notices(workflowId)).map((n) => `${n.kind}:${n.recipient_role}`).sort()).toEqual([
       'sla-breach:ndrc',
       'sla-escalation:supervisor',
@@ -84,7 +84,7 @@ describe('SLA stage across the 2026 National Day holiday', () => {
     const closed = await stageRow(workflowId);
     expect(closed.state).toBe('met');
     expect(closed.finished_at.getTime()).toBeLessThan(closed.due_at.getTime());
-    expect((await handle.describe()).typedSearchAttributes.get(SlaState)).toBe('met');
+    expect((await handle.describe()).typedSearchAttributes.get(SlaStateKey)).toBe('met');
   });
 
   it('counts from a given start day, the way Art. 10 counts from the day information was formed', async () => {

@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 
-/** How often a long step says it is alive: well inside the heartbeat timeout of `heartbeatingStep`. */
+/** How often a long step says it is alive: well inside the heartbeat timeout of `heartbeatingStepOptions`. */
 const HEARTBEAT_EVERY_MS = 5_000;
 
 /**

@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { AgreementActivities } from '../../activities/agreement';
-import { requestedStep } from '../shared/activity-options';
+import { requestedStepOptions } from '../shared/activity-options';
 import type { AgreementChange, AgreementOutcome } from './contract';
 
-const agreements = proxyActivities<AgreementActivities>(requestedStep);
+const agreements = proxyActivities<AgreementActivities>(requestedStepOptions);
 
 /**
  * Art. 7: a person signs the collection-and-use agreement, or revokes it; from the revocation on

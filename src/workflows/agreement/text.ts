@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { AgreementActivities } from '../../activities/agreement';
-import { requestedStep } from '../shared/activity-options';
+import { requestedStepOptions } from '../shared/activity-options';
 import type { AgreementTextPublication, PublishedAgreementText } from './contract';
 
-const agreements = proxyActivities<AgreementActivities>(requestedStep);
+const agreements = proxyActivities<AgreementActivities>(requestedStepOptions);
 
 /**
  * Art. 7: NDRC publishes a new version of the collection-and-use agreement's text, in force from

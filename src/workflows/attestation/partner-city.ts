@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { AttestationActivities } from '../../activities/attestation';
-import { requestedStep } from '../shared/activity-options';
+import { requestedStepOptions } from '../shared/activity-options';
 import type { PartnerCityRegistration } from './contract';
 
-const attestations = proxyActivities<AttestationActivities>(requestedStep);
+const attestations = proxyActivities<AttestationActivities>(requestedStepOptions);
 
 /**
  * Art. 19: an admin registers (or updates) a partner city whose attestations Jinan recognises:

@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { AuthorizationActivities } from '../../activities/authorization';
-import { databaseStep } from '../shared/activity-options';
+import { databaseStepOptions } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, refusal } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
@@ -13,7 +13,7 @@ import {
   type AuthorizationView,
 } from './contract';
 
-const authorizations = proxyActivities<AuthorizationActivities>(databaseStep);
+const authorizations = proxyActivities<AuthorizationActivities>(databaseStepOptions);
 
 /**
  * Art. 15, 18: a person authorizes a requester to read what one purpose needs of one scenario.

@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { AuthorizationActivities } from '../../activities/authorization';
-import { requestedStep } from '../shared/activity-options';
+import { requestedStepOptions } from '../shared/activity-options';
 import type { PurposeChange, PurposeChangeOutcome } from './contract';
 
-const authorizations = proxyActivities<AuthorizationActivities>(requestedStep);
+const authorizations = proxyActivities<AuthorizationActivities>(requestedStepOptions);
 
 /**
  * Art. 12, 15, 18: NDRC changes the catalogue of query purposes, a version published or a

@@ -1,10 +1,10 @@
 import { getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
 import type { BulkIntakeActivities } from '../../activities/bulk-intake';
 import { sharedInBatchSignal } from '../records/contract';
-import { bulkStep } from '../shared/activity-options';
+import { bulkStepOptions } from '../shared/activity-options';
 import type { BatchSummary, BulkIntakeInput } from './contract';
 
-const intake = proxyActivities<BulkIntakeActivities>(bulkStep);
+const intake = proxyActivities<BulkIntakeActivities>(bulkStepOptions);
 
 /**
  * Chunks in flight: while the worker's threads check some chunks' rows, Postgres stores others'.

@@ -1,11 +1,11 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CalendarActivities } from '../../activities/calendar';
-import { databaseStep, heartbeatingStep } from '../shared/activity-options';
+import { databaseStepOptions, heartbeatingStepOptions } from '../shared/activity-options';
 import type { CalendarChangeRequest, CalendarChangeResult } from './contract';
 
-const calendar = proxyActivities<CalendarActivities>(databaseStep);
+const calendar = proxyActivities<CalendarActivities>(databaseStepOptions);
 // Paging through every open clock of the city can take a while; the heartbeat shows it is alive.
-const signalling = proxyActivities<CalendarActivities>(heartbeatingStep('1 minute'));
+const signalling = proxyActivities<CalendarActivities>(heartbeatingStepOptions('1 minute'));
 
 /**
  * Loads a year's working-day calendar or corrects single days, then moves the deadlines of every

@@ -1,10 +1,10 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { CivicFeedActivities } from '../../activities/civic-feed';
-import { databaseStep } from '../shared/activity-options';
+import { databaseStepOptions } from '../shared/activity-options';
 import { requestRescoring } from '../shared/rescoring-request';
 import type { CivicEventInput, CivicEventOutcome } from './contract';
 
-const feed = proxyActivities<CivicFeedActivities>(databaseStep);
+const feed = proxyActivities<CivicFeedActivities>(databaseStepOptions);
 
 /**
  * One civilised-behaviour event (Art. 21, Art. 9(3)): kept once as a positive record, and sent to

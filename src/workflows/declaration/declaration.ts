@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DeclarationActivities, DeclarationDecision } from '../../activities/declaration';
 import { VERIFICATION_WORKING_DAYS } from '../../domain/declaration';
-import { databaseStep } from '../shared/activity-options';
+import { databaseStepOptions } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, refusal } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
@@ -17,7 +17,7 @@ import {
   type DeclarationView,
 } from './contract';
 
-const declarations = proxyActivities<DeclarationActivities>(databaseStep);
+const declarations = proxyActivities<DeclarationActivities>(databaseStepOptions);
 
 const DECISIONS: DeclarationDecision[] = ['accept', 'reject'];
 

@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { DeclarationActivities } from '../../activities/declaration';
-import { requestedStep } from '../shared/activity-options';
+import { requestedStepOptions } from '../shared/activity-options';
 import type { DeclarationRoute } from './contract';
 
-const declarations = proxyActivities<DeclarationActivities>(requestedStep);
+const declarations = proxyActivities<DeclarationActivities>(requestedStepOptions);
 
 /**
  * Art. 11: NDRC names the competent agency that verifies declarations of a type (for one issuer,

@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { IncentiveActivities } from '../../activities/incentive';
-import { requestedStep } from '../shared/activity-options';
+import { requestedStepOptions } from '../shared/activity-options';
 import type { IncentiveDefinitionChange } from './contract';
 
-const incentives = proxyActivities<IncentiveActivities>(requestedStep);
+const incentives = proxyActivities<IncentiveActivities>(requestedStepOptions);
 
 /**
  * Art. 17: an agency defines (or redefines) an incentive it implements; the definition becomes

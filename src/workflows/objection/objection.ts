@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ObjectionActivities } from '../../activities/objection';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';
-import { databaseStep } from '../shared/activity-options';
+import { databaseStepOptions } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, partyWording, refusal, type TaskCompletion } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
 import { OBJECTION_WORDING } from './wording';
@@ -19,7 +19,7 @@ import {
   type ObjectionView,
 } from './contract';
 
-const objections = proxyActivities<ObjectionActivities>(databaseStep);
+const objections = proxyActivities<ObjectionActivities>(databaseStepOptions);
 
 const DECISIONS: ObjectionOutcome[] = ['uphold', 'correct', 'remove'];
 

@@ -1,10 +1,10 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { RecordActivities } from '../../activities/records';
 import type { RecordChange, RecordChanged } from '../../domain/record';
-import { databaseStep } from '../shared/activity-options';
+import { databaseStepOptions } from '../shared/activity-options';
 import { requestRescoring } from '../shared/rescoring-request';
 
-const records = proxyActivities<RecordActivities>(databaseStep);
+const records = proxyActivities<RecordActivities>(databaseStepOptions);
 
 /**
  * A correction or revocation by the sharer (Art. 8-10): records are never deleted, the change

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { RecordActivities } from '../../activities/records';
 import { firstProblem, sharedRecordSchema } from '../../domain/record';
-import { databaseStep } from '../shared/activity-options';
+import { databaseStepOptions } from '../shared/activity-options';
 import { refusal } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
 import { requestRescoring } from '../shared/rescoring-request';
@@ -19,7 +19,7 @@ import {
   type RecordSharingInput,
 } from './contract';
 
-const records = proxyActivities<RecordActivities>(databaseStep);
+const records = proxyActivities<RecordActivities>(databaseStepOptions);
 
 /**
  * Art. 10: an agency shares information within 7 working days from the day it is formed.

@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { RegisterActivities } from '../../activities/register';
-import { requestedStep } from '../shared/activity-options';
+import { requestedStepOptions } from '../shared/activity-options';
 import type { RegisterUpkeep } from './contract';
 
-const register = proxyActivities<RegisterActivities>(requestedStep);
+const register = proxyActivities<RegisterActivities>(requestedStepOptions);
 
 /**
  * Daily: the register's partitions are ready a year ahead, so no read ever fails to be

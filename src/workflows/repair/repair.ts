@@ -3,7 +3,7 @@ import type { RepairActivities } from '../../activities/repair';
 import type { Evidence } from '../../domain/record';
 import { SUPPLEMENT_DAYS, windowEnd, type RouteTerms } from '../../domain/repair';
 import { addDays, shanghaiDayOf, startOfShanghaiDay, type LocalDate } from '../../domain/working-days';
-import { databaseStep } from '../shared/activity-options';
+import { databaseStepOptions } from '../shared/activity-options';
 import { NOT_THE_APPLICANT, refusal, type TaskCompletion, type Wording } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
 import { REPAIR_WORDING } from './wording';
@@ -29,7 +29,7 @@ import {
   type RepairView,
 } from './contract';
 
-const repairs = proxyActivities<RepairActivities>(databaseStep);
+const repairs = proxyActivities<RepairActivities>(databaseStepOptions);
 
 type Responsible = { role: 'ndrc' } | { role: 'agency'; agencyId: string };
 /** How gathering the route's evidence ended: complete, stopped (withdrawn, maximum period), or the route failed. */

@@ -1,11 +1,11 @@
 import { allHandlersFinished, condition, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { RepairActivities } from '../../activities/repair';
 import { shanghaiDayOf, startOfShanghaiDay } from '../../domain/working-days';
-import { requestedStep } from '../shared/activity-options';
+import { requestedStepOptions } from '../shared/activity-options';
 import { CurrentDetails } from '../shared/current-details';
 import { publishedRepairRulesUpdate, type PublishedRepairRules, type RepairRulesPublication } from './contract';
 
-const repairs = proxyActivities<RepairActivities>(requestedStep);
+const repairs = proxyActivities<RepairActivities>(requestedStepOptions);
 
 /** 0.3.0: conditions published for a later day come into force on that day (Art. 21; issue 26 item 13); before, at once. */
 const IN_FORCE_ON_EFFECTIVE_DAY = 'repair-rules-in-force-on-effective-day';

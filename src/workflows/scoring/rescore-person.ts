@@ -1,10 +1,10 @@
 import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ScoringActivities } from '../../activities/scoring';
-import { databaseStep } from '../shared/activity-options';
+import { databaseStepOptions } from '../shared/activity-options';
 import { CurrentDetails } from '../shared/current-details';
 import { rescoreRequestedSignal } from './contract';
 
-const scoring = proxyActivities<ScoringActivities>(databaseStep);
+const scoring = proxyActivities<ScoringActivities>(databaseStepOptions);
 
 /** Stay a while after the last request, so the next burst finds this run instead of starting one. */
 const IDLE_BEFORE_CLOSING_MS = 10 * 60_000;

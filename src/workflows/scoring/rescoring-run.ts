@@ -11,8 +11,8 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { ScoringActivities } from '../../activities/scoring';
 import { shanghaiDayOf } from '../../domain/working-days';
-import { heartbeatingStep, localDatabaseStep } from '../shared/activity-options';
-import { CreditProcess } from '../shared/contract';
+import { heartbeatingStepOptions, localDatabaseStepOptions } from '../shared/activity-options';
+import { CreditProcessKey } from '../shared/contract';
 import { CurrentDetails } from '../shared/current-details';
 import {
   NO_ACTIVE_MODEL,
@@ -25,7 +25,7 @@ import {
   type RunSummary,
 } from './contract';
 
-const scoring = proxyLocalActivities<ScoringActivities>(localDatabaseStep);
+const scoring = proxyLocalActivities<ScoringActivities>(localDatabaseStepOptions);
 
 /** Persons per activity: one set-based statement per scenario over this many persons. */
 const DEFAULT_PAGE_SIZE = 50_000;
@@ -49,11 +49,11 @@ export async function rescoringRunWorkflow(input: RescoringRunInput = {}): Promi
   const rangesInFlight = input.rangesInFlight ?? DEFAULT_RANGES_IN_FLIGHT;
   const rangeHeartbeatTimeout = input.rangeHeartbeatTimeout ?? '1 minute';
   // A range whose worker stopped is retried elsewhere once its heartbeats stop for this long.
-  const ranging = proxyActivities<ScoringActivities>(heartbeatingStep(rangeHeartbeatTimeout, '10 minutes'));
+  const ranging = proxyActivities<ScoringActivities>(heartbeatingStepOptions(rangeHeartbeatTimeout, '10 minutes'));
   let after = input.after ?? FIRST_ID;
   const progress: RescoreProgress = input.progress ?? { ranges: 0, persons: 0, scored: 0, levelChanges: 0 };
   setHandler(rescoreProgressQuery, () => ({ ...progress, onDay, after }));
-  upsertSearchAttributes([{ key: CreditProcess, value: 'rescoring' }]);
+  upsertSearchAttributes([{ key: CreditProcessKey, value: 'rescoring' }]);
 
   const scenarios = input.scenarios ?? (await scoring.activeScenarios());
   if (scenarios.length === 0) throw ApplicationFailure.nonRetryable('No scenario has an active model', NO_ACTIVE_MODEL);

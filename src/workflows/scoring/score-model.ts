@@ -1,14 +1,14 @@
 import { allHandlersFinished, condition, executeChild, patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ScoringActivities } from '../../activities/scoring';
 import { shanghaiDayOf, startOfShanghaiDay } from '../../domain/working-days';
-import { cityWideStep, requestedStep } from '../shared/activity-options';
+import { cityWideStepOptions, requestedStepOptions } from '../shared/activity-options';
 import { CurrentDetails } from '../shared/current-details';
 import { Filing } from '../shared/filing';
 import { rescoringRunSummary, rescoringRunWorkflowId, scheduleActivationUpdate, type ScoreModelChange, type ScoreModelChangeResult } from './contract';
 import { rescoringRunWorkflow } from './rescoring-run';
 
-const models = proxyActivities<ScoringActivities>(requestedStep);
-const cityWide = proxyActivities<ScoringActivities>(cityWideStep);
+const models = proxyActivities<ScoringActivities>(requestedStepOptions);
+const cityWide = proxyActivities<ScoringActivities>(cityWideStepOptions);
 
 /** 0.3.0: an activation whose effective day is later waits for it (Art. 13); before, every activation took effect at once. */
 const ACTIVATION_ON_EFFECTIVE_DAY = 'model-activation-on-effective-day';

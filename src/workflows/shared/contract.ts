@@ -14,13 +14,13 @@ import type { LocalDate } from '../../domain/working-days';
  * The custom search attributes supervisors filter on in the Temporal Web UI, e.g.
  * `CreditProcess="objection" AND SlaState="breached"`. Registered on the server at start-up.
  */
-export const CreditProcess = defineSearchAttributeKey('CreditProcess', SearchAttributeType.KEYWORD);
-export const SlaStage = defineSearchAttributeKey('SlaStage', SearchAttributeType.KEYWORD);
-export const SlaDueAt = defineSearchAttributeKey('SlaDueAt', SearchAttributeType.DATETIME);
-export const SlaState = defineSearchAttributeKey('SlaState', SearchAttributeType.KEYWORD);
-export const Agency = defineSearchAttributeKey('Agency', SearchAttributeType.KEYWORD);
+export const CreditProcessKey = defineSearchAttributeKey('CreditProcess', SearchAttributeType.KEYWORD);
+export const SlaStageKey = defineSearchAttributeKey('SlaStage', SearchAttributeType.KEYWORD);
+export const SlaDueAtKey = defineSearchAttributeKey('SlaDueAt', SearchAttributeType.DATETIME);
+export const SlaStateKey = defineSearchAttributeKey('SlaState', SearchAttributeType.KEYWORD);
+export const AgencyKey = defineSearchAttributeKey('Agency', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [CreditProcess, SlaStage, SlaDueAt, SlaState, Agency];
+export const SEARCH_ATTRIBUTES = [CreditProcessKey, SlaStageKey, SlaDueAtKey, SlaStateKey, AgencyKey];
 
 /** Plain words for the people who supervise the processes: simplified Chinese, and English. */
 export interface Wording {

@@ -12,10 +12,10 @@ import {
 } from '@temporalio/workflow';
 import type { ProcessFailureActivities } from '../../activities/shared/process-failures';
 import { storableEcho } from '../../domain/storable-text';
-import { databaseStep } from './activity-options';
+import { databaseStepOptions } from './activity-options';
 import { innermostFailure, isRequestRefusal } from './refusals';
 
-const failures = proxyActivities<ProcessFailureActivities>(databaseStep);
+const failures = proxyActivities<ProcessFailureActivities>(databaseStepOptions);
 
 /** 0.3.0: a workflow failing for good records it first. A 0.2.0 failure replays as it ran. */
 const FAILURES_RECORDED = 'process-failures-recorded';

@@ -3,7 +3,7 @@ import type { TaskActivities } from '../../activities/shared/tasks';
 import { isCountableDay } from '../../domain/input';
 import { recordCorrectionSchema } from '../../domain/record';
 import type { Role } from '../../domain/roles';
-import { databaseStep } from './activity-options';
+import { databaseStepOptions } from './activity-options';
 import type { SlaStageHandle } from './sla-clock';
 import {
   claimTaskUpdate,
@@ -22,7 +22,7 @@ import {
 } from './contract';
 import type { CurrentDetails } from './current-details';
 
-const tasks = proxyActivities<TaskActivities>(databaseStep);
+const tasks = proxyActivities<TaskActivities>(databaseStepOptions);
 
 export interface TaskSpec {
   kind: string;

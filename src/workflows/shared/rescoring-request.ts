@@ -1,8 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { RescoringRequestActivities } from '../../activities/shared/rescoring-requests';
-import { databaseStep } from './activity-options';
+import { databaseStepOptions } from './activity-options';
 
-const rescoring = proxyActivities<RescoringRequestActivities>(databaseStep);
+const rescoring = proxyActivities<RescoringRequestActivities>(databaseStepOptions);
 
 /** Art. 6: a change to persons' records asks for their rescoring (`rescore-person/{personId}`). */
 export function requestRescoring(personIds: string[], reason: string): Promise<void> {

@@ -2,11 +2,11 @@ import { condition, proxyActivities, setHandler, upsertSearchAttributes, uuid4, 
 import type { SlaActivities } from '../../activities/shared/sla';
 import { headlineStage, type SlaStageSpec, type SlaState } from '../../domain/sla';
 import type { LocalDate } from '../../domain/working-days';
-import { databaseStep } from './activity-options';
-import { Agency, calendarChangedSignal, CreditProcess, SlaDueAt, SlaStage, SlaState as SlaStateAttribute } from './contract';
+import { databaseStepOptions } from './activity-options';
+import { AgencyKey, calendarChangedSignal, CreditProcessKey, SlaDueAtKey, SlaStageKey, SlaStateKey } from './contract';
 import type { CurrentDetails } from './current-details';
 
-const sla = proxyActivities<SlaActivities>(databaseStep);
+const sla = proxyActivities<SlaActivities>(databaseStepOptions);
 
 interface Stage {
   readonly key: string;
@@ -136,11 +136,11 @@ export class SlaClock {
     const shown = headlineStage(open) ?? this.stages[this.stages.length - 1];
     if (!shown) return;
     upsertSearchAttributes([
-      { key: CreditProcess, value: shown.spec.process },
-      { key: SlaStage, value: shown.spec.stage },
-      { key: SlaDueAt, value: shown.dueAt },
-      { key: SlaStateAttribute, value: shown.state },
-      { key: Agency, value: shown.spec.responsible.agencyId ?? null },
+      { key: CreditProcessKey, value: shown.spec.process },
+      { key: SlaStageKey, value: shown.spec.stage },
+      { key: SlaDueAtKey, value: shown.dueAt },
+      { key: SlaStateKey, value: shown.state },
+      { key: AgencyKey, value: shown.spec.responsible.agencyId ?? null },
     ]);
   }
 }
