@@ -6,7 +6,9 @@ import { knownCodes } from '../../src/api/pages/vocabulary';
 import { COMMITMENT } from '../support/repair-fixtures';
 import { accessibilityViolations, launchBrowser, screenshot } from '../support/browser';
 import { identityNumber } from '../support/identities';
+import { organisations } from '../support/organisations';
 import { startPlatform, type JsonAnswer, type RunningPlatform } from '../support/platform';
+import { residentInScope } from '../support/residents';
 
 /**
  * The pages as their users meet them: a headless Chromium (Debian's) signs in with a token, works
@@ -83,9 +85,11 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
   beforeAll(async () => {
     platform = await startPlatform();
     browser = await launchBrowser();
-    const admin = await platform.token('admin');
-    await call('PUT', `/admin/agencies/${AGENCY}`, admin, { name: 'Jinan Tax Bureau', kind: 'agency' });
-    agencyToken = await platform.token('agency', { agency: AGENCY, subject: 'tax-clerk-wang' });
+    ({ agencyToken, providerToken, deferralAgencyToken } = await organisations(platform, {
+      agencyToken: { id: AGENCY, subject: 'tax-clerk-wang' },
+      providerToken: { id: PROVIDER, subject: 'lender-clerk-sun' },
+      deferralAgencyToken: { id: DEFERRAL_AGENCY, subject: 'urban-clerk-liu' },
+    }));
     ndrcToken = await platform.token('ndrc', { subject: 'ndrc-reviewer-browser' });
     supervisorToken = await platform.token('supervisor', { subject: 'supervisor-browser' });
     const share = (reference: string, formedOn: string) =>
@@ -105,8 +109,6 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     await openTask(agencyToken, 'objection-verification');
 
     // A market provider's records: an objection NDRC forwards to it, and a repair it decides (Art. 20, 21).
-    await call('PUT', `/admin/agencies/${PROVIDER}`, admin, { name: 'Qilu Consumer Lending', kind: 'provider' });
-    providerToken = await platform.token('provider', { agency: PROVIDER, subject: 'lender-clerk-sun' });
     const loan = async (reference: string) => {
       const answer = await call('POST', '/records', providerToken, {
         reference,
@@ -144,8 +146,6 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
     await openTask(agencyToken, 'objection-verification', correctedObjectionId);
 
     // A penalty old enough to repair, by a deferral its agency grants from its page (Art. 21).
-    await call('PUT', `/admin/agencies/${DEFERRAL_AGENCY}`, admin, { name: 'Jinan Urban Management Bureau', kind: 'agency' });
-    deferralAgencyToken = await platform.token('agency', { agency: DEFERRAL_AGENCY, subject: 'urban-clerk-liu' });
     const old = await call('POST', '/records', deferralAgencyToken, {
       reference: 'BROWSER-PEN-DEFER', identityNumber: resident, category: 'administrative', typeCode: 'administrative-penalty', formedOn: addDays(today, -200),
       details: { procedure: 'general', amountYuan: 3000 },
@@ -348,16 +348,12 @@ describe('Art. 20 reviewers decide objections in the inbox; Art. 10 supervisors 
 
   it('Art. 20 NDRC corrects an objection to the score from its page, choosing the record to correct among those the score counts', async () => {
     // A resident in scope, scored with two penalties.
-    const scored = identityNumber('1979-09-10', 910);
-    const share = (reference: string, category: string, typeCode: string, formedOn: string, details: Record<string, unknown>) =>
-      call('POST', '/records', agencyToken, { reference, identityNumber: scored, category, typeCode, formedOn, details });
-    await share('BROWSER-HUKOU-0910', 'identity', 'household-registration', today, {});
-    await share('BROWSER-CAPACITY-0910', 'identity', 'civil-capacity', today, { capacity: 'full' });
-    await share('BROWSER-PEN-0911', 'administrative', 'administrative-penalty', today, { procedure: 'general' });
-    const late = (await share('BROWSER-PEN-0912', 'administrative', 'administrative-penalty', formedLongAgo, { procedure: 'general', amountYuan: 500 })).body.recordId as string;
-    const personId = (await platform.db.pool.query('SELECT person_id FROM records WHERE id = $1', [late])).rows[0].person_id as string;
-    const person = await platform.token('person', { person: personId });
-    await platform.signAgreement(person);
+    const references = { hukou: 'BROWSER-HUKOU-0910', capacity: 'BROWSER-CAPACITY-0910' };
+    const { identity: scored, token: person } = await residentInScope(platform, agencyToken, { birthDate: '1979-09-10', sequence: 910, references });
+    const share = (reference: string, formedOn: string, details: Record<string, unknown>) =>
+      call('POST', '/records', agencyToken, { reference, identityNumber: scored, category: 'administrative', typeCode: 'administrative-penalty', formedOn, details });
+    await share('BROWSER-PEN-0911', today, { procedure: 'general' });
+    const late = (await share('BROWSER-PEN-0912', formedLongAgo, { procedure: 'general', amountYuan: 500 })).body.recordId as string;
     const base = async () => ((await call('GET', '/me/score', person)).body.scores as JsonAnswer['body'][]).find((score) => score.scenario === 'base')?.score;
     await expect.poll(base, { timeout: 15_000 }).toBe(940);
     const filed = await call('POST', '/objections', person, { target: 'score', reason: 'The older penalty is dated wrongly' });
