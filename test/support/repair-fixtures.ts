@@ -32,7 +32,7 @@ export interface Resident {
 }
 
 /** Repairs on a time-skipping server: residents with records, filings, tasks and the civic feed. */
-export class RepairBench {
+export class RepairFixture {
   private sequence = 0;
 
   constructor(

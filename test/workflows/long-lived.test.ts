@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/domain/working-days';
 import { civicEvidenceSignal, repairQuery } from '../../src/workflows/repair/contract';
 import { EVENTS_PER_RUN } from '../../src/workflows/shared/history';
-import { FIXTURE_CLERK, RepairBench } from '../support/repair-fixtures';
+import { FIXTURE_CLERK, RepairFixture } from '../support/repair-fixtures';
 import { workflowTestBed } from '../support/workflow-bed';
 
 const FILED_ON = '2026-09-29';
@@ -12,7 +12,7 @@ describe('Art. 21 credit repair: a repair fed by the civic database for two year
   const bed = workflowTestBed({
     startAt: new Date(`${FILED_ON}T02:00:00Z`),
     prepare: async (db) => {
-      await RepairBench.prepare(db);
+      await RepairFixture.prepare(db);
       // A record that counts four years, and a volunteering route whose window and threshold outlast the test:
       // the repair gathers evidence all along.
       await db.pool.query(`UPDATE record_types SET tiers = tiers || '{"general": 48}' WHERE code = 'administrative-penalty'`);
@@ -21,7 +21,7 @@ describe('Art. 21 credit repair: a repair fed by the civic database for two year
       );
     },
   });
-  const repairs = new RepairBench(
+  const repairs = new RepairFixture(
     () => bed.db.pool,
     () => bed.env.client,
     () => bed.taskQueue,

@@ -4,7 +4,7 @@ import { civicEvidenceSignal, repairQuery, reportPerformanceUpdate, supplyRepair
 import { rescoreRequestedSignal } from '../../src/workflows/scoring/contract';
 import { rescorePersonWorkflow } from '../../src/workflows/scoring/rescore-person';
 import { completeTaskUpdate, CreditProcessKey, SlaStageKey, SlaStateKey } from '../../src/workflows/shared/contract';
-import { FIXTURE_CLERK, NDRC_REVIEWER, RepairBench } from '../support/repair-fixtures';
+import { FIXTURE_CLERK, NDRC_REVIEWER, RepairFixture } from '../support/repair-fixtures';
 import { completed } from '../support/time-skipping';
 import { workflowTestBed } from '../support/workflow-bed';
 
@@ -13,8 +13,8 @@ import { workflowTestBed } from '../support/workflow-bed';
 // 1 June has served its minimum period (3 months) and counts until 1 June 2027.
 
 function bedOn(startAt = '2026-09-29T02:00:00Z') {
-  const bed = workflowTestBed({ startAt: new Date(startAt), prepare: RepairBench.prepare });
-  const repairs = new RepairBench(
+  const bed = workflowTestBed({ startAt: new Date(startAt), prepare: RepairFixture.prepare });
+  const repairs = new RepairFixture(
     () => bed.db.pool,
     () => bed.env.client,
     () => bed.taskQueue,
@@ -39,7 +39,7 @@ describe('Art. 21 credit repair: filing refused at once', () => {
     const penalty = await repairs.record(personId, 'administrative-penalty', '2026-06-01');
     const othersPenalty = await repairs.record(other.personId, 'administrative-penalty', '2026-06-01');
 
-    const refused = async (recordId: string, route: Parameters<RepairBench['file']>[2], commitment?: string) => {
+    const refused = async (recordId: string, route: Parameters<RepairFixture['file']>[2], commitment?: string) => {
       const { filing, handle } = repairs.file(personId, recordId, route, commitment);
       const failure = await filing.then(
         () => undefined,

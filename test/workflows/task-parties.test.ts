@@ -6,7 +6,7 @@ import { fileDeclarationUpdate } from '../../src/workflows/declaration/contract'
 import { declarationWorkflow } from '../../src/workflows/declaration/declaration';
 import { objectionWorkflow } from '../../src/workflows/objection/objection';
 import { completeTaskUpdate, type TaskActor } from '../../src/workflows/shared/contract';
-import { FIXTURE_CLERK, NDRC_REVIEWER, RepairBench } from '../support/repair-fixtures';
+import { FIXTURE_CLERK, NDRC_REVIEWER, RepairFixture } from '../support/repair-fixtures';
 import { workflowTestBed } from '../support/workflow-bed';
 
 const PROVIDER = { id: 'fixture-provider', kind: 'provider' as const };
@@ -38,11 +38,11 @@ describe('Art. 11, 20, 21 every human task can be finished by its party: listed 
   const bed = workflowTestBed({
     startAt: new Date('2026-09-29T02:00:00Z'),
     prepare: async (db) => {
-      await RepairBench.prepare(db);
+      await RepairFixture.prepare(db);
       await db.pool.query(`INSERT INTO agencies (id, name, kind) VALUES ($1, 'Fixture provider', 'provider')`, [PROVIDER.id]);
     },
   });
-  const repairs = new RepairBench(
+  const repairs = new RepairFixture(
     () => bed.db.pool,
     () => bed.env.client,
     () => bed.taskQueue,

@@ -61,7 +61,7 @@ ${scripts.map((src) => html`<script src="${src}"></script>`)}
 }
 
 /** A refusal shown in place: the translated code, the API's own message and the field it names. */
-export function refusal(t: Translate, error: { code: string; message: string; field?: string | undefined }, translated: string): SafeHtml {
+export function refusalNotice(t: Translate, error: { code: string; message: string; field?: string | undefined }, translated: string): SafeHtml {
   return html`<div class="refusal" role="alert" data-code="${error.code}"><strong>${t('refused')}: ${translated}</strong><p>${error.message}</p>${
     error.field ? html`<p class="field">${error.field}</p>` : ''
   }</div>`;

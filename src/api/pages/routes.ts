@@ -18,7 +18,7 @@ import type { Speech } from './speech';
 import { wordsFor } from './vocabulary';
 import { decisionBody } from './decision-form';
 import type { RecordType } from '../../domain/record-types';
-import { BOARD_ROLES, INBOX_ROLES, page, refusal, type PageFrame } from './layout';
+import { BOARD_ROLES, INBOX_ROLES, page, refusalNotice, type PageFrame } from './layout';
 import { boardBody, troublesPanel } from './sla-board';
 import type { Trouble } from '../shared/troubles';
 
@@ -106,7 +106,7 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
   async function refused(request: FastifyRequest, reply: FastifyReply, status: number, error: ErrorBody['error']) {
     if (status === 401) return reply.clearCookie(SESSION_COOKIE, cookieOptions).redirect('/ui/sign-in', 303);
     const view = await frame(request, reply);
-    return send(reply, status, page(view, view.t('errorTitle'), refusal(view.t, error, known(view.t, 'code', error.code))));
+    return send(reply, status, page(view, view.t('errorTitle'), refusalNotice(view.t, error, known(view.t, 'code', error.code))));
   }
 
   app.setErrorHandler(async (error, request, reply) => {
@@ -161,10 +161,10 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
       const { token } = request.body;
       const actor = await deps.verifyToken(token).catch((error: unknown) => answerError(error)?.body.error ?? { code: 'invalid-token', message: 'The token is not valid' });
       const t = translator(languageOf(request, reply));
-      if ('code' in actor) return signInPage(request, reply, 401, refusal(t, actor, known(t, 'code', actor.code)));
+      if ('code' in actor) return signInPage(request, reply, 401, refusalNotice(t, actor, known(t, 'code', actor.code)));
       if (!PAGE_ROLES.includes(actor.role)) {
         const error = { code: 'forbidden', message: `The pages are for the roles ${PAGE_ROLES.join(', ')}, not ${actor.role}` };
-        return signInPage(request, reply, 403, refusal(t, error, known(t, 'code', error.code)));
+        return signInPage(request, reply, 403, refusalNotice(t, error, known(t, 'code', error.code)));
       }
       const { exp } = decodeJwt(token);
       reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, ...(exp ? { expires: new Date(exp * 1000) } : {}) });
@@ -216,7 +216,7 @@ export const pageRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, de
     if (answer.status === 401) return refused(request, reply, 401, answer.error);
     const t = translator(languageOf(request, reply));
     const chosen = z.uuid().safeParse(entered?.recordId).data;
-    return taskPage(request, reply, taskId, answer.status, { refusal: refusal(t, answer.error, known(t, 'code', answer.error.code)), ...(entered ? { entered } : {}) }, chosen);
+    return taskPage(request, reply, taskId, answer.status, { refusal: refusalNotice(t, answer.error, known(t, 'code', answer.error.code)), ...(entered ? { entered } : {}) }, chosen);
   }
 
   for (const action of ['claim', 'release', 'remind'] as const) {
