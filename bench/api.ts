@@ -31,7 +31,7 @@ import autocannon from 'autocannon';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { IdentityProtection } from '../src/db/persons';
-import { activeModels, scorePersons } from '../src/db/scoring';
+import { activeModels, scorePersons } from '../src/db/scores';
 import { checkCharacter, parseIdentityNumber } from '../src/domain/identity-number';
 import { shanghaiDayOf } from '../src/domain/working-days';
 import { freePort } from '../test/support/ports';

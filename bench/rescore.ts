@@ -12,7 +12,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { activeModels, draftImpact } from '../src/db/scoring';
+import { draftImpact } from '../src/activities/scoring/store';
+import { activeModels } from '../src/db/scores';
 import { checkCharacter } from '../src/domain/identity-number';
 import { addDays } from '../src/domain/working-days';
 import { projectRoot } from '../src/project-root';
@@ -36,7 +37,7 @@ const PAGE_SIZE = 50_000;
 const CONCURRENT_RANGES = 2;
 
 /**
- * Same rules as src/db/scoring.ts, without levels, boundaries, or writing scores, history or
+ * Same rules as src/db/scores.ts, without levels, boundaries, or writing scores, history or
  * notifications: the bare aggregate, with the model's small tables materialized as the platform's are.
  */
 const BASELINE = `

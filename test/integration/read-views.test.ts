@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReadViews } from '../../src/api/shared/read-views';
 import { CHANGE_FEED_APPLICATION } from '../../src/db/change-feed';
-import { activeModels, scorePersons, type PersonSelection } from '../../src/db/scoring';
+import { activeModels, scorePersons, type PersonSelection } from '../../src/db/scores';
 import { createLogger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeModels, catalogueCounting, duePersonsIn, markDuePersons, scorePersons, type ActiveModel } from '../../src/db/scoring';
+import { duePersonsIn, markDuePersons } from '../../src/activities/scoring/store';
+import { activeModels, catalogueCounting, scorePersons, type ActiveModel } from '../../src/db/scores';
 import { withTransaction } from '../../src/db/transaction';
 import { scopeOn } from '../../src/domain/scope';
 import { evaluate, type CatalogueCounting, type ScoredRecord } from '../../src/domain/scoring';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeModels, catalogueCounting, scorePersons, type ActiveModel } from '../../src/db/scoring';
+import { activeModels, catalogueCounting, scorePersons, type ActiveModel } from '../../src/db/scores';
 import { withTransaction } from '../../src/db/transaction';
 import type { Severity } from '../../src/domain/record';
 import { evaluate, type CatalogueCounting, type ScoredRecord } from '../../src/domain/scoring';

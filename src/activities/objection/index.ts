@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { enqueueNotifications } from '../../db/notifications';
-import { catalogueCounting, recordsToExplain } from '../../db/scoring';
+import { catalogueCounting, recordsToExplain } from '../../db/scores';
 import { withTransaction } from '../../db/transaction';
 import type { RecordCorrection } from '../../domain/record';
 import { modelDefinitionSchema } from '../../domain/score-model';

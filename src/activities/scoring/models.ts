@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { activeModels, draftImpact } from '../../db/scoring';
+import { activeModels } from '../../db/scores';
+import { draftImpact } from './store';
 import { withTransaction } from '../../db/transaction';
 import { modelDefinitionSchema, MODEL_TRANSITIONS, type ModelStatus } from '../../domain/score-model';
 import { shanghaiDayOf, type LocalDate } from '../../domain/working-days';

@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type pg from 'pg';
-import { activeModels, duePersonsIn, markDuePersons, scorePersons, type PersonSelection } from '../../db/scoring';
+import { activeModels, scorePersons, type PersonSelection } from '../../db/scores';
+import { duePersonsIn, markDuePersons } from './store';
 import { withTransaction } from '../../db/transaction';
 import type { LocalDate } from '../../domain/working-days';
 import type { RescoringSelection, RunSummary } from '../../workflows/scoring/contract';

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
-import { activeModels, scorePersons, type ScoringResult } from '../../db/scoring';
+import { activeModels, scorePersons, type ScoringResult } from '../../db/scores';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { rescorePersonSummary, rescorePersonWorkflowId, rescorePersonWorkflowType, rescoreRequestedSignal, type RescorePersonWorkflow } from '../../workflows/scoring/contract';
 import type { Queryable } from '../../db/pool';

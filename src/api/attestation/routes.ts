@@ -3,7 +3,7 @@ import { createLocalJWKSet } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { logPersonRead } from '../../db/query-log';
-import { scenarioLevels } from '../../db/scoring';
+import { scenarioLevels } from '../../db/scores';
 import { partnerCitySummary, partnerCityWorkflowId, partnerCityWorkflowType, type PartnerCityWorkflow } from '../../workflows/attestation/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { scenarioLevels } from '../../db/scoring';
+import { scenarioLevels } from '../../db/scores';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { incentiveDefinitionSchema, qualifies } from '../../domain/incentive';
 import { acceptedIdentityNumber } from '../../domain/identity-number';

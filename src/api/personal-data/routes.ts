@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasAgreementInForce } from '../../db/agreement-in-force';
 import { logPersonRead } from '../../db/query-log';
-import { explainedScores } from '../../db/scoring';
+import { explainedScores } from '../../db/scores';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';

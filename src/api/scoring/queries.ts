@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { StoredScore } from '../../db/scoring';
+import type { StoredScore } from '../../db/scores';
 import type { ScoredRecord } from '../../domain/scoring';
 import type { ModelStatus } from '../../domain/score-model';
 import type { PersonStanding } from '../../domain/scope';

@@ -2,7 +2,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { activeModels, explain } from '../../db/scoring';
+import { activeModels, explain } from '../../db/scores';
 import { logPersonRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-store/catalogue';
 import { modelCatalogueProblem, modelDefinitionSchema, MODEL_STATUSES } from '../../domain/score-model';
