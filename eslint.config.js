@@ -41,6 +41,31 @@ const WORKFLOW_PURITY = [
 ];
 
 /**
+ * What src/db holds (DESIGN.md "Layout"): infrastructure, and the few stores every process shares,
+ * each declared here. A process's own SQL lives in its folders, as src/activities/<process>/store.ts
+ * and src/api/<process>/queries.ts; another process reads it only through a declared shared store.
+ *
+ * The declared shared stores, and why each is shared:
+ * - persons.ts: persons and identity (sealed identity numbers, who a person is), for every process.
+ * - calendar.ts: the official calendar the one working-day clock counts on.
+ * - record-store/: the record store: the type catalogue (catalogue.ts), the records' lookups
+ *   (lookups.ts) and the one record-writing mechanism (writes.ts) that sharing, declarations, civic
+ *   events, objections and repairs all write records through.
+ * - query-log.ts: the log of every read of a person's data (PIPL).
+ * - notifications.ts: the one outbox every process tells persons and agencies through.
+ * - scores.ts: the one scoring statement (Art. 4, 6), run by the scoring process and by the
+ *   rescoring request mechanism, and a score explained, which objections, personal-data copies,
+ *   incentives and attestations read.
+ * - agreement-in-force.ts: the Art. 7 gate (`agreement_in_force`) every process asks before it
+ *   scores, shows or shares a person's data.
+ */
+const DB_SHARED_STORES = ['persons.ts', 'calendar.ts', 'record-store', 'query-log.ts', 'notifications.ts', 'scores.ts', 'agreement-in-force.ts'];
+/** The infrastructure a process runs on; starting, migrating, backing up a database and rotating keys are the workers'. */
+const DB_RUNTIME = ['pool.ts', 'transaction.ts', 'copy.ts', 'arrays.ts', 'keyed-hash.ts', 'change-feed.ts'];
+/** A process's own data access: the one file (or folder) of its activities and of its API that holds its SQL. */
+const PROCESS_STORES = ['./src/activities/*/store.ts', './src/activities/*/store/**', './src/api/*/queries.ts'];
+
+/**
  * Process isolation: a process's folders (and the shared mechanisms) may reach another process
  * only through its workflows' contract.ts; and the API and the activities reach any workflow
  * only through a contract. The composition roots (the trees' index/server files, src/workers)
@@ -53,6 +78,19 @@ const ISOLATION_ZONES = [
     except: existsSync(join(SRC, 'workflows', name, 'contract.ts')) ? ['./contract.ts'] : [],
     message: `Another process reaches "${name}" only through src/workflows/${name}/contract.ts.`,
   })),
+  {
+    // A process reads another's tables only through its contract or a declared shared store.
+    target: [...PROCESSES, SHARED].flatMap(foldersOf).filter((dir) => !dir.startsWith('./src/workflows/')),
+    from: './src/db',
+    except: [...DB_RUNTIME, ...DB_SHARED_STORES].map((name) => `./${name}`),
+    message: `A process imports from src/db only its runtime infrastructure and the declared shared stores (${DB_SHARED_STORES.join(', ')}); its own SQL lives in its folders.`,
+  },
+  {
+    // The composition roots wire a process by its factory and routes, never by its queries.
+    target: ['./src/db', './src/domain', './src/workers', './src/cli', './src/temporal', './src/*.ts', './src/{api,activities,workflows}/*.ts'],
+    from: PROCESS_STORES,
+    message: "A process's store is its own: outside its folders, read its tables through a declared shared store in src/db.",
+  },
   {
     target: ['./src/api', './src/activities'],
     from: './src/workflows',

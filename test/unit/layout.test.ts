@@ -66,6 +66,26 @@ describe('The layout by process', () => {
     ]);
   });
 
+  it("keeps each process's data access its own: src/db gives a process only infrastructure and the declared shared stores, and a process's store is read nowhere else", async () => {
+    const incentive = 'src/api/incentive/probe.ts';
+    // A declared shared store and the infrastructure are anyone's.
+    expect(await broken(incentive, "import { scenarioLevels } from '../../db/scores';\nimport { withTransaction } from '../../db/transaction';\nexport const x = [scenarioLevels, withTransaction];\n")).toEqual([]);
+    expect(await broken(incentive, "import { loadCatalogue } from '../../db/record-store/catalogue';\nexport const x = loadCatalogue;\n")).toEqual([]);
+    // Another process's store fails lint, wherever the importer is: in a process, in a shared mechanism, in src/db or a composition root.
+    const scoringStore = (depth: number) => `import { draftImpact } from '${'../'.repeat(depth)}activities/scoring/store';\nexport const x = draftImpact;\n`;
+    expect(await broken(incentive, scoringStore(2))).toEqual(['1:import-x/no-restricted-paths']);
+    expect(await broken('src/activities/shared/probe.ts', scoringStore(2))).toEqual(['1:import-x/no-restricted-paths']);
+    expect(await broken('src/db/probe.ts', scoringStore(1))).toEqual(['1:import-x/no-restricted-paths']);
+    expect(await broken('src/workers/probe.ts', scoringStore(1))).toEqual(['1:import-x/no-restricted-paths']);
+    expect(await broken('src/db/record-store/probe.ts', "import { agreementsOf } from '../../api/agreement/queries';\nexport const x = agreementsOf;\n")).toEqual([
+      '1:import-x/no-restricted-paths',
+    ]);
+    // A module of src/db that is not declared (here the workers' migration) is no process's to import.
+    expect(await broken(incentive, "import { migrate } from '../../db/migrate';\nexport const x = migrate;\n")).toEqual(['1:import-x/no-restricted-paths']);
+    // The process itself reads its own store.
+    expect(await broken('src/api/scoring/probe.ts', scoringStore(2))).toEqual([]);
+  });
+
   it('starts the production entrypoints without the test server package or the local servers', async () => {
     /** The project's files an entrypoint loads that import the test server package or the embedded Postgres. */
     const reached = async (entrypoint: string) => {
