@@ -53,9 +53,9 @@ const WORKFLOW_PURITY = [
  *   events, objections and repairs all write records through.
  * - query-log.ts: the log of every read of a person's data (PIPL).
  * - notifications.ts: the one outbox every process tells persons and agencies through.
- * - scores.ts: the one scoring statement (Art. 4, 6), run by the scoring process and by the
- *   rescoring request mechanism, and a score explained, which objections, personal-data copies,
- *   incentives and attestations read.
+ * - scores.ts: the one scoring statement (Art. 4, 6) and the rescore requests it answers, which
+ *   the record store, repairs, bulk intake and the scoring process write or run; and a score
+ *   explained, which objections, personal-data copies, incentives and attestations read.
  * - agreement-in-force.ts: the Art. 7 gate (`agreement_in_force`) every process asks before it
  *   scores, shows or shares a person's data.
  */
@@ -67,8 +67,8 @@ const PROCESS_STORES = ['./src/activities/*/store.ts', './src/activities/*/store
 
 /**
  * Process isolation: a process's folders (and the shared mechanisms) may reach another process
- * only through its workflows' contract.ts; and the API and the activities reach any workflow
- * only through a contract. The composition roots (the trees' index/server files, src/workers)
+ * only through its workflows' contract.ts; and the API, the activities and src/db reach any
+ * workflow only through a contract. The composition roots (the trees' index/server files, src/workers)
  * wire processes together and are not restricted.
  */
 const ISOLATION_ZONES = [
@@ -86,16 +86,22 @@ const ISOLATION_ZONES = [
     message: `A process imports from src/db only its runtime infrastructure and the declared shared stores (${DB_SHARED_STORES.join(', ')}); its own SQL lives in its folders.`,
   },
   {
-    // The composition roots wire a process by its factory and routes, never by its queries.
-    target: ['./src/db', './src/domain', './src/workers', './src/cli', './src/temporal', './src/*.ts', './src/{api,activities,workflows}/*.ts'],
+    // The composition roots wire a process by its factory and routes, never by its store (src/db, below, imports no process at all).
+    target: ['./src/domain', './src/workers', './src/cli', './src/temporal', './src/*.ts', './src/{api,activities,workflows}/*.ts'],
     from: PROCESS_STORES,
     message: "A process's store is its own: outside its folders, read its tables through a declared shared store in src/db.",
   },
   {
-    target: ['./src/api', './src/activities'],
+    target: ['./src/api', './src/activities', './src/db'],
     from: './src/workflows',
     except: contracts,
-    message: 'The API and the activities reach a workflow only through its process contract.ts.',
+    message: 'The API, the activities and the stores reach a workflow only through its process contract.ts.',
+  },
+  {
+    // The stores are below the processes: a process uses them, never the other way round.
+    target: './src/db',
+    from: ['./src/api', './src/activities', './src/workers', './src/cli', './src/temporal'],
+    message: 'src/db imports no process, API, worker or Temporal module: a store reaches a process only through its contract.ts.',
   },
 ];
 

@@ -66,7 +66,7 @@ describe('The layout by process', () => {
     ]);
   });
 
-  it("keeps each process's data access its own: src/db gives a process only infrastructure and the declared shared stores, and a process's store is read nowhere else", async () => {
+  it("keeps each process's data access its own: src/db gives a process only infrastructure and the declared shared stores, imports no process, and a process's store is read nowhere else", async () => {
     const incentive = 'src/api/incentive/probe.ts';
     // A declared shared store and the infrastructure are anyone's.
     expect(await broken(incentive, "import { scenarioLevels } from '../../db/scores';\nimport { withTransaction } from '../../db/transaction';\nexport const x = [scenarioLevels, withTransaction];\n")).toEqual([]);
@@ -80,6 +80,11 @@ describe('The layout by process', () => {
     expect(await broken('src/db/record-store/probe.ts', "import { agreementsOf } from '../../api/agreement/queries';\nexport const x = agreementsOf;\n")).toEqual([
       '1:import-x/no-restricted-paths',
     ]);
+    // The stores are below the processes: a shared store uses no process's module, not even a shared mechanism's.
+    expect(await broken('src/db/record-store/probe.ts', "import { createRescoringRequestActivities } from '../../activities/shared/rescoring-requests';\nexport const x = createRescoringRequestActivities;\n")).toEqual([
+      '1:import-x/no-restricted-paths',
+    ]);
+    expect(await broken('src/db/probe.ts', "import { rescorePersonWorkflowId } from '../workflows/scoring/contract';\nexport const x = rescorePersonWorkflowId;\n")).toEqual([]);
     // A module of src/db that is not declared (here the workers' migration) is no process's to import.
     expect(await broken(incentive, "import { migrate } from '../../db/migrate';\nexport const x = migrate;\n")).toEqual(['1:import-x/no-restricted-paths']);
     // The process itself reads its own store.

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
 import { bulkIntakeWorkflowId, type BatchSummary } from '../../workflows/bulk-intake/contract';
 import { heartbeating } from '../shared/heartbeating';
-import { scoreOnRequest } from '../shared/rescoring-requests';
+import { scoreOnRequest } from '../../db/scores';
 import type { ChunkInput, ChunkResult } from './chunk';
 import type { ChunkStoringThreads } from './chunk-threads';
 

@@ -20,7 +20,7 @@ import {
 } from '../../workflows/repair/contract';
 import { PERSON_NOT_FOUND, RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
 import { applyRecordChange } from '../../db/record-store/writes';
-import { recordRescoreRequests } from '../shared/rescoring-requests';
+import { recordRescoreRequests } from '../../db/scores';
 import type { Queryable } from '../../db/pool';
 
 export interface FiledRepair {

@@ -1,11 +1,10 @@
 import { heartbeat } from '@temporalio/activity';
 import type pg from 'pg';
-import { activeModels, scorePersons, type PersonSelection } from '../../db/scores';
+import { activeModels, scoreOnRequest, scorePersons, type PersonSelection } from '../../db/scores';
 import { duePersonsIn, markDuePersons } from './store';
 import { withTransaction } from '../../db/transaction';
 import type { LocalDate } from '../../domain/working-days';
 import type { RescoringSelection, RunSummary } from '../../workflows/scoring/contract';
-import { scoreOnRequest } from '../shared/rescoring-requests';
 
 export interface RangeResult {
   upTo: string;

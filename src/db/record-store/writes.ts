@@ -5,7 +5,7 @@ import { loadCatalogue } from './catalogue';
 import type { PersonReference, RecordChange, RecordChangeOutcome, RecordStatus, Severity } from '../../domain/record';
 import { catalogueProblem, recordTier } from '../../domain/record-types';
 import { mergeIdentityFacts, type IdentityFact } from '../../domain/scope';
-import { recordRescoreRequests } from '../../activities/shared/rescoring-requests';
+import { recordRescoreRequests } from '../scores';
 import type { Queryable } from '../pool';
 
 /** Every column of a record, in the order record_history shares with records. */
