@@ -36,7 +36,7 @@ export type OrganisationId = keyof typeof ORGANISATIONS;
 
 /**
  * Someone acting for an organisation: by its id, in the role of its kind; or in another role its
- * kind acts in (an agency's `civic-db` feed), under a subject the test looks for in the register.
+ * kind acts in (an agency's `civic-db` feed), under a clerk's subject the register and task histories show.
  */
 export type Party = OrganisationId | { id: OrganisationId; role?: Role; subject?: string };
 
