@@ -8,10 +8,11 @@ import { NamedPersons, personsOf, type IdentityProtection } from '../../db/perso
 import { withTransaction } from '../../db/transaction';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { loadCatalogue } from '../../db/record-store/catalogue';
-import { firstProblem, recordSubmissionRowSchema, sharingRefusal, unknownSubmissionField, type RecordSubmission, type SharerKind } from '../../domain/record';
-import { catalogueProblem, recordTier, type RecordType } from '../../domain/record-types';
+import { firstProblem, recordSubmissionRowSchema, unknownSubmissionField, type RecordSubmission, type SharerKind } from '../../domain/record';
+import { recordTier, type RecordType } from '../../domain/record-types';
+import { shareProblem } from '../../domain/share-checks';
 import { describeProblem, inputProblem, storableEcho } from '../../domain/storable-text';
-import { refusesRecord, type IdentityFact } from '../../domain/scope';
+import type { IdentityFact } from '../../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../../domain/working-days';
 import { bulkIntakeWorkflowId } from '../../workflows/bulk-intake/contract';
 import { applyIdentityFacts } from '../../db/record-store/writes';
@@ -119,16 +120,12 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
     return { reference, field: problem.field, reason: problem.message };
   }
   const record = parsed.data;
-  const sharing = sharingRefusal(context.sharerKind, record.category);
-  if (sharing) return { reference, field: 'category', reason: sharing };
-  const unfit = catalogueProblem(context.catalogue, record);
-  if (unfit) return { reference, field: unfit.field, reason: unfit.message };
-  const tier = recordTier(context.catalogue.get(record.typeCode)!, record);
   if (record.formedOn > context.today) return { reference, field: 'formedOn', reason: 'must not be in the future' };
   // The schema has checked the identity number.
   const person = acceptedIdentityNumber(record.identityNumber);
-  const beforeAdulthood = record.category === 'identity' ? undefined : refusesRecord(person.birthDate, record.formedOn);
-  if (beforeAdulthood) return { reference, field: 'formedOn', reason: beforeAdulthood };
+  const problem = shareProblem(context.catalogue, context.sharerKind, record, person.birthDate);
+  if (problem) return { reference, field: problem.field, reason: problem.message };
+  const tier = recordTier(context.catalogue.get(record.typeCode)!, record);
 
   const fields = context.fields;
   const start = fields.length;
@@ -174,7 +171,7 @@ async function dueTimes(db: pg.PoolClient, kind: SharerKind, formed: Set<LocalDa
 }
 
 /** The records of these references that the sharer shared before, by reference. */
-async function sharedBefore(db: pg.PoolClient, sharerId: string, references: string[]): Promise<Map<string, string>> {
+async function recordsUnderReferences(db: pg.PoolClient, sharerId: string, references: string[]): Promise<Map<string, string>> {
   const found = await db.query<{ reference: string; id: string }>('SELECT reference, id FROM records WHERE sharer_id = $1 AND reference = ANY($2::text[])', [
     sharerId,
     references,
@@ -255,7 +252,7 @@ async function storeRecords(
       }
       if (!isDuplicateReference(error) || attempt === STORE_ATTEMPTS) throw error;
       attempt += 1;
-      earlier = await sharedBefore(
+      earlier = await recordsUnderReferences(
         db,
         input.sharerId,
         accepted.map((a) => a.row.reference),

@@ -2,9 +2,8 @@ import type pg from 'pg';
 import { withTransaction } from '../../db/transaction';
 import { loadCatalogue } from '../../db/record-store/catalogue';
 import { sharedBefore } from '../../db/record-store/lookups';
-import { sharingRefusal, type RecordChange, type RecordChanged, type SharedRecord, type ShareOutcome, type SharerKind } from '../../domain/record';
-import { catalogueProblem, recordTier } from '../../domain/record-types';
-import { refusesRecord } from '../../domain/scope';
+import type { RecordChange, RecordChanged, SharedRecord, ShareOutcome, SharerKind } from '../../domain/record';
+import { recordTier } from '../../domain/record-types';
 import { RECORD_CONFLICT, RECORD_REFUSED } from '../../workflows/records/contract';
 import { RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
 import { applyIdentityFacts, applyRecordChange, closeObligationShared, insertRecord, upsertPerson } from '../../db/record-store/writes';
@@ -46,18 +45,12 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
     /**
      * Stores a shared record, idempotent on (sharer, reference), and in the same transaction
      * registers the person if new, closes the obligation, tells the person and asks for rescoring.
-     * A refusal writes nothing.
      */
     async storeSharedRecord(input: StoreSharedRecordInput): Promise<ShareOutcome> {
       return withTransaction<ShareOutcome>(pool, async (db) => {
         const { record } = input;
+        // The share's checks ran at the API's edge (shareProblem), its schema again in the update's validator: trusted here.
         const catalogue = await loadCatalogue(db);
-        // The API checked these before the workflow saw the record; the catalogue may have changed since.
-        const unfit = catalogueProblem(catalogue, record);
-        if (unfit) throw refusal(RECORD_REFUSED, unfit.message, `body.${unfit.field}`);
-        const unshareable = sharingRefusal(input.sharerKind, record.category);
-        if (unshareable) throw refusal(RECORD_REFUSED, unshareable, 'body.category');
-
         const tier = recordTier(catalogue.get(record.typeCode)!, record);
         const existing = await sharedBefore(db, input.sharerId, record, tier);
         if (existing) {
@@ -67,8 +60,6 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
           return { status: existing.sameContent ? 'duplicate' : 'conflict', recordId, version };
         }
 
-        const beforeAdulthood = record.category === 'identity' ? undefined : refusesRecord(record.person.birthDate, record.formedOn);
-        if (beforeAdulthood) throw refusal(RECORD_REFUSED, beforeAdulthood, 'body.formedOn');
         const person = await upsertPerson(db, record.person);
         await insertRecord(db, {
           id: input.recordId,

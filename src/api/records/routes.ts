@@ -3,7 +3,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { refusesRecord } from '../../domain/scope';
 import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { sharedBefore } from '../../db/record-store/lookups';
 import { loadCatalogue } from '../../db/record-store/catalogue';
@@ -14,13 +13,13 @@ import {
   recordCorrectionSchema,
   recordSubmissionSchema,
   referenceSchema,
-  sharingRefusal,
   type RecordSubmission,
   type SharedRecord,
   type ShareOutcome,
   type SharerKind,
 } from '../../domain/record';
-import { catalogueProblem, recordTier, recordTypeSchema } from '../../domain/record-types';
+import { recordTier, recordTypeSchema } from '../../domain/record-types';
+import { shareProblem } from '../../domain/share-checks';
 import type { Actor } from '../../domain/roles';
 import {
   OBLIGATION_CLOSED,
@@ -86,13 +85,11 @@ const correctionBody = recordCorrectionSchema.extend({ reason: z.string().min(3)
  * Refusals here start nothing and write nothing.
  */
 async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: SharerKind }, submission: RecordSubmission): Promise<SharedRecord> {
-  const unfit = catalogueProblem(await loadCatalogue(deps.pool), submission);
-  if (unfit) throw new ApiError(400, 'invalid-input', `body.${unfit.field}: ${unfit.message}`, `body.${unfit.field}`);
-  const sharing = sharingRefusal(sharer.kind, submission.category);
-  if (sharing) throw new ApiError(403, 'forbidden', sharing, 'body.category');
   const person = deps.identity.reference(acceptedIdentityNumber(submission.identityNumber));
-  const beforeAdulthood = submission.category === 'identity' ? undefined : refusesRecord(person.birthDate, submission.formedOn);
-  if (beforeAdulthood) throw new ApiError(422, 'out-of-scope', beforeAdulthood, 'body.formedOn');
+  const problem = shareProblem(await loadCatalogue(deps.pool), sharer.kind, submission, person.birthDate);
+  if (problem?.kind === 'invalid') throw new ApiError(400, 'invalid-input', `body.${problem.field}: ${problem.message}`, `body.${problem.field}`);
+  if (problem?.kind === 'forbidden') throw new ApiError(403, 'forbidden', problem.message, `body.${problem.field}`);
+  if (problem) throw new ApiError(422, 'out-of-scope', problem.message, `body.${problem.field}`);
   const { identityNumber: _identityNumber, ...fields } = submission;
   return { ...fields, person };
 }
