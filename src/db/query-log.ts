@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { Actor } from '../domain/roles';
 import type { Queryable } from './pool';
 
-interface RegisterRow {
+/** An entry of the query register (Art. 22) as it is written: who read whose data, why, and whether it was granted. */
+export interface RegisterRow {
   actorRole: string;
   actorId: string;
   actorAgency: string | null;

@@ -1,16 +1,10 @@
 import type pg from 'pg';
+import type { RegisterRow } from '../../db/query-log';
 
-export interface RegisterEntry {
+/** An entry of the register as it is read back: as written, with its id and time. */
+export interface RegisterEntry extends RegisterRow {
   id: string;
   at: string;
-  actorRole: string;
-  actorId: string;
-  actorAgency: string | null;
-  personId: string | null;
-  purpose: string;
-  legalBasis: string;
-  outcome: 'granted' | 'refused';
-  subject: string | null;
   /** Where a page ending here continues: the entry's time to the microsecond and its id. */
   cursor: string;
 }
