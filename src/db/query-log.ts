@@ -36,45 +36,76 @@ interface Batch {
   stored: Promise<void>;
 }
 
-/** Per pool: the INSERT being written (at most one at a time) and the batch gathering behind it. */
-interface Writer {
-  writing?: Promise<void>;
-  gathering?: Batch;
-}
-const writers = new WeakMap<pg.Pool, Writer>();
-
 /**
- * Art. 22, group commit: the reads answered in the same turn of the event loop, and those answered
+ * The query register's writer (Art. 22), one per process and pool, injected where reads are
+ * answered (ApiDependencies.queryLog) like the read views.
+ *
+ * Group commit: the reads answered in the same turn of the event loop, and those answered
  * while the previous INSERT is being written, are registered together by the next one, and each is
  * answered only once its row is stored, so none is lost and a busy API pays one statement and one
  * commit for many reads. A batch waits no timer: at a few thousand reads a second a timer of 2 ms
  * held every read 2 ms longer, which capped what 32 connections got answered well below the CPU's
  * limit (bench:api), while the turn and the INSERT in flight gather as many reads as arrive.
- * Inside a transaction the row is written in it, in order.
  */
-function register(db: Queryable, rows: RegisterRow[]): Promise<void> {
-  if (rows.length === 0) return Promise.resolve();
-  if (!(db instanceof pg.Pool)) return insert(db, rows);
-  let writer = writers.get(db);
-  if (!writer) writers.set(db, (writer = {}));
-  if (!writer.gathering) {
-    const batch: Batch = { rows: [], stored: Promise.resolve() };
-    const gathered = new Promise<void>((resolve) => setImmediate(resolve));
-    const turn = writer.writing ? Promise.all([writer.writing.catch(() => undefined), gathered]) : gathered;
-    const current = writer;
-    batch.stored = turn
-      .then(() => {
-        current.gathering = undefined;
-        return insert(db, batch.rows);
-      })
-      .finally(() => {
-        if (current.writing === batch.stored) current.writing = undefined;
-      });
-    writer.gathering = batch;
-    writer.writing = batch.stored;
+export class QueryLog {
+  /** The INSERT being written (at most one at a time) and the batch gathering behind it. */
+  private writing?: Promise<void>;
+  private gathering?: Batch;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Registers a read of persons' data (who, whose, why, on what basis) in the append-only register. */
+  personRead(actor: Actor, personIds: string[], purpose: string, legalBasis: string): Promise<void> {
+    return this.register(personReadRows(actor, personIds, purpose, legalBasis));
   }
-  writer.gathering.rows.push(...rows);
-  return writer.gathering.stored;
+
+  /** Registers a read of data whose persons the platform cannot tell (workflow payloads decrypted for a supervisor): what was read stands in for whose. */
+  opaqueRead(actor: Actor, read: { subject: string; purpose: string; legalBasis: string }): Promise<void> {
+    return this.register([
+      { actorRole: actor.role, actorId: actorIdOf(actor), actorAgency: actor.agencyId ?? null, personId: null, purpose: read.purpose, legalBasis: read.legalBasis, outcome: 'granted', subject: read.subject },
+    ]);
+  }
+
+  /**
+   * Registers a read that was refused: who asked, for what (`subject`, an opaque id), and for
+   * whose data when it is known. The caller is answered 404 as for anything it may not see.
+   */
+  refusedRead(actor: Actor, read: { subject: string; personIds: string[]; purpose: string }): Promise<void> {
+    const persons = read.personIds.length === 0 ? [null] : [...new Set(read.personIds)];
+    return this.register(
+      persons.map((personId) => ({
+        actorRole: actor.role,
+        actorId: actorIdOf(actor),
+        actorAgency: actor.agencyId ?? null,
+        personId,
+        purpose: read.purpose,
+        legalBasis: 'none: refused',
+        outcome: 'refused' as const,
+        subject: read.subject,
+      })),
+    );
+  }
+
+  private register(rows: RegisterRow[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    if (!this.gathering) {
+      const batch: Batch = { rows: [], stored: Promise.resolve() };
+      const gathered = new Promise<void>((resolve) => setImmediate(resolve));
+      const turn = this.writing ? Promise.all([this.writing.catch(() => undefined), gathered]) : gathered;
+      batch.stored = turn
+        .then(() => {
+          this.gathering = undefined;
+          return insert(this.pool, batch.rows);
+        })
+        .finally(() => {
+          if (this.writing === batch.stored) this.writing = undefined;
+        });
+      this.gathering = batch;
+      this.writing = batch.stored;
+    }
+    this.gathering.rows.push(...rows);
+    return this.gathering.stored;
+  }
 }
 
 /**
@@ -85,50 +116,15 @@ export function actorIdOf(actor: Actor): string {
   return actor.role === 'person' && actor.personId ? actor.personId : actor.subject;
 }
 
-/** Art. 22: registers a read of persons' data (who, whose, why, on what basis) in the append-only register. */
-export async function logPersonRead(db: Queryable, actor: Actor, personIds: string[], purpose: string, legalBasis: string): Promise<void> {
-  await register(
-    db,
-    [...new Set(personIds)].map((personId) => ({
-      actorRole: actor.role,
-      actorId: actorIdOf(actor),
-      actorAgency: actor.agencyId ?? null,
-      personId,
-      purpose,
-      legalBasis,
-      outcome: 'granted' as const,
-      subject: null,
-    })),
-  );
-}
-
-/**
- * Art. 22: registers a read of data whose persons the platform cannot tell (workflow payloads
- * decrypted for a supervisor): what was read stands in for whose.
- */
-export async function logOpaqueRead(db: Queryable, actor: Actor, read: { subject: string; purpose: string; legalBasis: string }): Promise<void> {
-  await register(db, [
-    { actorRole: actor.role, actorId: actorIdOf(actor), actorAgency: actor.agencyId ?? null, personId: null, purpose: read.purpose, legalBasis: read.legalBasis, outcome: 'granted', subject: read.subject },
-  ]);
-}
-
-/**
- * Art. 22: registers a read that was refused: who asked, for what (`subject`, an opaque id), and
- * for whose data when it is known. The caller is answered 404 as for anything it may not see.
- */
-export async function logRefusedRead(db: Queryable, actor: Actor, read: { subject: string; personIds: string[]; purpose: string }): Promise<void> {
-  const persons = read.personIds.length === 0 ? [null] : [...new Set(read.personIds)];
-  await register(
-    db,
-    persons.map((personId) => ({
-      actorRole: actor.role,
-      actorId: actorIdOf(actor),
-      actorAgency: actor.agencyId ?? null,
-      personId,
-      purpose: read.purpose,
-      legalBasis: 'none: refused',
-      outcome: 'refused' as const,
-      subject: read.subject,
-    })),
-  );
+function personReadRows(actor: Actor, personIds: string[], purpose: string, legalBasis: string): RegisterRow[] {
+  return [...new Set(personIds)].map((personId) => ({
+    actorRole: actor.role,
+    actorId: actorIdOf(actor),
+    actorAgency: actor.agencyId ?? null,
+    personId,
+    purpose,
+    legalBasis,
+    outcome: 'granted' as const,
+    subject: null,
+  }));
 }

@@ -253,57 +253,65 @@ export interface ExplainedScore {
   breakdown: Pick<Evaluation, 'base' | 'categories' | 'lines' | 'caps'>;
 }
 
-/** Parsed model definitions by id: a model version never changes once created, so each is read and checked once. */
-const definitions = new Map<string, ModelDefinition>();
-
-async function definitionsOf(db: Queryable, ids: string[]): Promise<Map<string, ModelDefinition>> {
-  const missing = ids.filter((id) => !definitions.has(id));
-  if (missing.length > 0) {
-    const found = await db.query<{ id: string; definition: unknown }>('SELECT id, definition FROM score_models WHERE id = ANY($1)', [missing]);
-    for (const row of found.rows) definitions.set(row.id, modelDefinitionSchema.parse(row.definition));
-  }
-  return definitions;
-}
-
-/** The catalogue's counting periods change only with a migration: read at most once a minute. */
-const CATALOGUE_FRESH_MS = 60_000;
-const catalogues = new WeakMap<object, { readAt: number; counting: Promise<CatalogueCounting> }>();
-
-function freshCatalogueCounting(pool: pg.Pool): Promise<CatalogueCounting> {
-  const cached = catalogues.get(pool);
-  if (cached && Date.now() - cached.readAt < CATALOGUE_FRESH_MS) return cached.counting;
-  const counting = catalogueCounting(pool);
-  catalogues.set(pool, { readAt: Date.now(), counting });
-  counting.catch(() => catalogues.delete(pool));
-  return counting;
-}
-
 /** A current score as stored, before it is explained. */
 export type StoredScore = Omit<ExplainedScore, 'breakdown'>;
 
-/**
- * Scores with their breakdowns, recomputed deterministically from each score's model version, the
- * day it names and the person's records (Art. 4; PIPL art. 24).
- */
-export async function explain(pool: pg.Pool, scores: StoredScore[], records: ScoredRecord[]): Promise<ExplainedScore[]> {
-  const [models, catalogue] = await Promise.all([definitionsOf(pool, [...new Set(scores.map((score) => score.modelId))]), freshCatalogueCounting(pool)]);
-  return scores.map((score) => {
-    const evaluation = evaluate(models.get(score.modelId)!, catalogue, records, score.onDay);
-    return { ...score, breakdown: { base: evaluation.base, categories: evaluation.categories, lines: evaluation.lines, caps: evaluation.caps } };
-  });
-}
+/** The catalogue's counting periods change only with a migration: read at most once a minute. */
+const CATALOGUE_FRESH_MS = 60_000;
 
-/** A person's current scores, each explained. */
-export async function explainedScores(pool: pg.Pool, personId: string): Promise<ExplainedScore[]> {
-  const [scores, records] = await Promise.all([
-    pool.query<{ scenario: string; model_id: string; score: number; level: string; on_day: string; computed_at: Date }>(
-      'SELECT scenario, model_id, score, level, on_day, computed_at FROM scores WHERE person_id = $1 ORDER BY scenario',
-      [personId],
-    ),
-    recordsToExplain(pool, personId),
-  ]);
-  const stored = scores.rows.map((row) => ({ scenario: row.scenario, modelId: row.model_id, score: row.score, level: row.level, onDay: row.on_day, computedAt: row.computed_at.toISOString() }));
-  return explain(pool, stored, records);
+/**
+ * Explains scores (Art. 4; PIPL art. 24): each recomputed deterministically from its model
+ * version, the day it names and the person's records. Keeps what it read and checked: each model
+ * version parsed once (a version never changes once created), and the catalogue's counting
+ * periods. One per API process, injected (ApiDependencies.scores) like the read views.
+ */
+export class ScoreExplainer {
+  private readonly definitions = new Map<string, ModelDefinition>();
+  private catalogue?: { readAt: number; counting: Promise<CatalogueCounting> };
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Scores with their breakdowns. */
+  async explain(scores: StoredScore[], records: ScoredRecord[]): Promise<ExplainedScore[]> {
+    const [models, catalogue] = await Promise.all([this.definitionsOf([...new Set(scores.map((score) => score.modelId))]), this.catalogueCounting()]);
+    return scores.map((score) => {
+      const evaluation = evaluate(models.get(score.modelId)!, catalogue, records, score.onDay);
+      return { ...score, breakdown: { base: evaluation.base, categories: evaluation.categories, lines: evaluation.lines, caps: evaluation.caps } };
+    });
+  }
+
+  /** A person's current scores, each explained. */
+  async explainedScores(personId: string): Promise<ExplainedScore[]> {
+    const [scores, records] = await Promise.all([
+      this.pool.query<{ scenario: string; model_id: string; score: number; level: string; on_day: string; computed_at: Date }>(
+        'SELECT scenario, model_id, score, level, on_day, computed_at FROM scores WHERE person_id = $1 ORDER BY scenario',
+        [personId],
+      ),
+      recordsToExplain(this.pool, personId),
+    ]);
+    const stored = scores.rows.map((row) => ({ scenario: row.scenario, modelId: row.model_id, score: row.score, level: row.level, onDay: row.on_day, computedAt: row.computed_at.toISOString() }));
+    return this.explain(stored, records);
+  }
+
+  private async definitionsOf(ids: string[]): Promise<Map<string, ModelDefinition>> {
+    const missing = ids.filter((id) => !this.definitions.has(id));
+    if (missing.length > 0) {
+      const found = await this.pool.query<{ id: string; definition: unknown }>('SELECT id, definition FROM score_models WHERE id = ANY($1)', [missing]);
+      for (const row of found.rows) this.definitions.set(row.id, modelDefinitionSchema.parse(row.definition));
+    }
+    return this.definitions;
+  }
+
+  private catalogueCounting(): Promise<CatalogueCounting> {
+    if (this.catalogue && Date.now() - this.catalogue.readAt < CATALOGUE_FRESH_MS) return this.catalogue.counting;
+    const counting = catalogueCounting(this.pool);
+    const cached = { readAt: Date.now(), counting };
+    this.catalogue = cached;
+    counting.catch(() => {
+      if (this.catalogue === cached) this.catalogue = undefined;
+    });
+    return counting;
+  }
 }
 
 /** The levels of each scenario's active model, from the highest. */

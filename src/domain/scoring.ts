@@ -68,7 +68,7 @@ function recordPoints(rule: ModelDefinition['rules'][string], record: ScoredReco
 
 /**
  * The pure evaluation of one person's score on a day (Art. 4): explains every point. The
- * set-based SQL in src/db/scoring.ts computes the same for many persons at once; a property test
+ * set-based SQL in src/db/scores.ts computes the same for many persons at once; a property test
  * holds the two to the same result.
  */
 export function evaluate(model: ModelDefinition, catalogue: CatalogueCounting, records: readonly ScoredRecord[], onDay: LocalDate): Evaluation {

@@ -2,6 +2,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import { createChunkStoringThreads } from '../activities/bulk-intake/chunk-threads';
 import { createTokenVerifier } from '../api/auth';
+import { ParsedVersions } from '../api/shared/parsed-versions';
 import { createAttestationSigner } from '../api/shared/attestations';
 import { ReadViews } from '../api/shared/read-views';
 import { buildApi } from '../api/server';
@@ -10,7 +11,10 @@ import { seedPackageYears } from '../db/calendar';
 import { migrate } from '../db/migrate';
 import { localDatabaseUrl } from '../db/local-database';
 import { IdentityProtection } from '../db/persons';
+import { QueryLog } from '../db/query-log';
+import { ScoreExplainer } from '../db/scores';
 import { checkDatabase, createPool } from '../db/pool';
+import { incentiveDefinitionSchema } from '../domain/incentive';
 import type { Logger } from '../logger';
 import { connectClient, connectWorkerConnection, createDataConverter, createPayloadCodec, registerSearchAttributes } from '../temporal/connection';
 import { promoteOnStart, workerVersionOf, type WorkerVersion } from '../temporal/deployment';
@@ -126,6 +130,9 @@ export async function startApiRole(
   const api = await buildApi({
     pool: servers.pool,
     readViews,
+    queryLog: new QueryLog(servers.pool),
+    scores: new ScoreExplainer(servers.pool),
+    incentiveDefinitions: new ParsedVersions((stored) => incentiveDefinitionSchema.parse(stored)),
     client: servers.client,
     connection: servers.connection,
     codec: createPayloadCodec(config),

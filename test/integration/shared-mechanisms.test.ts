@@ -4,7 +4,7 @@ import { createRegisterActivities } from '../../src/activities/register';
 import { createSlaActivities } from '../../src/activities/shared/sla';
 import { loadCalendar } from '../../src/db/calendar';
 import { enqueueNotifications } from '../../src/db/notifications';
-import { logPersonRead } from '../../src/db/query-log';
+import { QueryLog } from '../../src/db/query-log';
 import { upsertPerson } from '../../src/db/record-store/writes';
 import { IdentityProtection } from '../../src/db/persons';
 import { withTransaction } from '../../src/db/transaction';
@@ -99,6 +99,7 @@ describe('Shared mechanisms on a real Postgres', () => {
       }
       return query(text, values);
     }) as never);
+    const queryLog = new QueryLog(db.pool);
     const stored: string[] = [];
     const reads: Promise<void>[] = [];
     // Four turns of the event loop, 50 reads each: the first turn's are written while the next
@@ -106,7 +107,7 @@ describe('Shared mechanisms on a real Postgres', () => {
     for (let turn = 0; turn < 4; turn++) {
       for (let i = 0; i < 50; i++) {
         const personId = randomUUID();
-        reads.push(logPersonRead(db.pool, reader, [personId], 'group commit', 'test').then(() => void stored.push(personId)));
+        reads.push(queryLog.personRead(reader, [personId], 'group commit', 'test').then(() => void stored.push(personId)));
       }
       await new Promise((resolve) => setImmediate(resolve));
     }

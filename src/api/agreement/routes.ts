@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { hasAgreementInForce } from '../../db/agreement-in-force';
 import { agreementsOf, agreementTextInForce } from './queries';
-import { logPersonRead } from '../../db/query-log';
 import { AGREEMENT_CHANNELS } from '../../domain/agreement';
 import {
   agreementSummary,
@@ -115,7 +114,7 @@ export const agreementRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const agreements = (await agreementsOf(deps.pool, actor.personId!)) as z.infer<typeof agreementView>[];
       const unrevoked = agreements.find((agreement) => agreement.revokedAt === null) ?? null;
       const inForce = unrevoked && (await hasAgreementInForce(deps.pool, actor.personId!)) ? unrevoked : null;
-      await logPersonRead(deps.pool, actor, [actor.personId!], 'own agreement', 'Art. 7');
+      await deps.queryLog.personRead(actor, [actor.personId!], 'own agreement', 'Art. 7');
       return { inForce, needsNewSignature: unrevoked !== null && inForce === null, agreements };
     },
   );

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createLocalJWKSet } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { logPersonRead } from '../../db/query-log';
 import { scenarioLevels } from '../../db/scores';
 import { partnerCitySummary, partnerCityWorkflowId, partnerCityWorkflowType, type PartnerCityWorkflow } from '../../workflows/attestation/contract';
 import { actorOf } from '../auth';
@@ -49,7 +48,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
     async (request, reply) => {
       const actor = actorOf(request);
       const personId = actor.personId!;
-      await requireAgreement(deps.pool, actor, personId, 'attestation of my score');
+      await requireAgreement(deps, actor, personId, 'attestation of my score');
       const found = await deps.pool.query<{ score: number; level: string; model_id: string; on_day: string; id_number_encrypted: Buffer }>(
         `SELECT s.score, s.level, s.model_id, s.on_day, p.id_number_encrypted FROM scores s JOIN persons p ON p.id = s.person_id WHERE s.person_id = $1 AND s.scenario = 'base'`,
         [personId],
@@ -60,7 +59,7 @@ export const attestationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
         { scenario: 'base', score: row.score, level: row.level, model: row.model_id, on: row.on_day },
         deps.identity.decrypt(row.id_number_encrypted),
       );
-      await logPersonRead(deps.pool, actor, [personId], 'attestation of my score for another city', 'Art. 19');
+      await deps.queryLog.personRead(actor, [personId], 'attestation of my score for another city', 'Art. 19');
       return reply.status(201).send({ ...signed, level: row.level, score: row.score });
     },
   );

@@ -2,7 +2,6 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { MAX_AUTHORIZATION_DAYS, purposeCodeSchema } from '../../domain/authorization';
 import { timestampSchema } from '../../domain/input';
 import type { Actor } from '../../domain/roles';
@@ -39,7 +38,7 @@ const notFound = (authorizationId: string) => ({ message: `No authorization ${au
 
 /** Refuses a requester's query, registering the refusal (Art. 22) with whose data it was about. */
 async function refuse(deps: ApiDependencies, actor: Actor, row: AuthorizationRow, status: number, code: string, message: string, field: string): Promise<never> {
-  await logRefusedRead(deps.pool, actor, { subject: authorizationWorkflowId(row.authorizationId), personIds: [row.personId], purpose: `${code}: ${message}` });
+  await deps.queryLog.refusedRead(actor, { subject: authorizationWorkflowId(row.authorizationId), personIds: [row.personId], purpose: `${code}: ${message}` });
   throw new ApiError(status, code, message, field);
 }
 
@@ -105,7 +104,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
     async (request) => {
       const actor = actorOf(request);
       const authorizations = await authorizationsOf(deps.pool, actor.personId!);
-      await logPersonRead(deps.pool, actor, [actor.personId!], 'own authorizations', 'Art. 15');
+      await deps.queryLog.personRead(actor, [actor.personId!], 'own authorizations', 'Art. 15');
       return { authorizations: authorizations.map(shown) };
     },
   );
@@ -177,7 +176,7 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
       await organisationOf(deps.pool, actor, 'requester', facts.requesterKind);
       const row = facts.authorization;
       if (!row || row.requesterId !== actor.agencyId) {
-        if (row) await logRefusedRead(deps.pool, actor, { subject: authorizationWorkflowId(authorizationId), personIds: [row.personId], purpose: "another requester's authorization" });
+        if (row) await deps.queryLog.refusedRead(actor, { subject: authorizationWorkflowId(authorizationId), personIds: [row.personId], purpose: "another requester's authorization" });
         throw new ApiError(404, 'not-found', `No authorization ${authorizationId} for ${actor.agencyId}`, 'authorizationId');
       }
       if (row.state !== 'active' || !row.inTime) {
@@ -189,10 +188,10 @@ export const authorizationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async
       const published = facts.purpose;
       if (!published?.inForce) await refuse(deps, actor, row, 403, 'purpose-withdrawn', `NDRC no longer publishes the purpose ${purpose} (Art. 12, 15)`, 'querystring.purpose');
       if (!published!.registered) await refuse(deps, actor, row, 403, 'requester-not-registered', `${actor.agencyId} is no longer registered for the purpose ${purpose}`, 'querystring.purpose');
-      await requireAgreement(deps.pool, actor, row.personId, `${purpose} query by ${actor.agencyId}`, row.agreed);
+      await requireAgreement(deps, actor, row.personId, `${purpose} query by ${actor.agencyId}`, row.agreed);
       const { score } = facts;
       if (!score) await refuse(deps, actor, row, 404, 'not-found', `The person has no ${scenario} score (Art. 3: not in scope)`, 'authorizationId');
-      await logPersonRead(deps.pool, actor, [row.personId], `${purpose} (${scenario})`, `${published!.legalBasis}; authorization ${authorizationId}`);
+      await deps.queryLog.personRead(actor, [row.personId], `${purpose} (${scenario})`, `${published!.legalBasis}; authorization ${authorizationId}`);
       const { discloses } = published!;
       return {
         authorizationId,

@@ -1,7 +1,6 @@
 import type { Payload } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { logOpaqueRead } from '../../db/query-log';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
@@ -57,7 +56,7 @@ export const codecRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
         const payloads = request.body.payloads.map(fromJson);
         const result = direction === 'decode' ? await deps.codec.decode(payloads) : await deps.codec.encode(payloads);
         if (direction === 'decode') {
-          await logOpaqueRead(deps.pool, actorOf(request), {
+          await deps.queryLog.opaqueRead(actorOf(request), {
             subject: `codec/decode: ${payloads.length} payload${payloads.length === 1 ? '' : 's'}`,
             purpose: 'workflow payloads decrypted for supervision',
             legalBasis: 'Art. 22 supervision',

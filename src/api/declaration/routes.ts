@@ -2,7 +2,6 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-store/catalogue';
 import { declarationProblem, declarationSchema, issuerOf } from '../../domain/declaration';
 import { ROLES, type Actor } from '../../domain/roles';
@@ -173,7 +172,7 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
     async (request) => {
       const actor = actorOf(request);
       const declarations = await declarationsOf(deps.pool, actor.personId!);
-      await logPersonRead(deps.pool, actor, [actor.personId!], 'own declarations', 'Art. 11');
+      await deps.queryLog.personRead(actor, [actor.personId!], 'own declarations', 'Art. 11');
       return { declarations: declarations.map(shown) };
     },
   );
@@ -194,10 +193,10 @@ export const declarationRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (
       const { declarationId } = request.params;
       const row = await declarationById(deps.pool, declarationId);
       if (row && !maySee(actor, row)) {
-        await logRefusedRead(deps.pool, actor, { subject: declarationWorkflowId(declarationId), personIds: [row.personId], purpose: 'a declaration of another' });
+        await deps.queryLog.refusedRead(actor, { subject: declarationWorkflowId(declarationId), personIds: [row.personId], purpose: 'a declaration of another' });
       }
       if (!row || !maySee(actor, row)) throw new ApiError(404, 'not-found', `No declaration ${declarationId}`, 'declarationId');
-      await logPersonRead(deps.pool, actor, [row.personId], 'a declaration and its verification', 'Art. 11');
+      await deps.queryLog.personRead(actor, [row.personId], 'a declaration and its verification', 'Art. 11');
       const progress =
         row.state === 'verifying'
           ? await throughTemporal(() => deps.client.workflow.getHandle<DeclarationWorkflow>(declarationWorkflowId(declarationId)).query(declarationQuery), notFound(declarationId))

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { incentiveDefinitionSchema, type IncentiveDefinition, type IncentiveFacts } from '../../domain/incentive';
+import type { ParsedVersions } from '../shared/parsed-versions';
+import type { IncentiveDefinition, IncentiveFacts } from '../../domain/incentive';
 import type { Severity } from '../../domain/record';
 import type { LocalDate } from '../../domain/working-days';
 
@@ -10,22 +11,13 @@ export interface IncentiveRow {
   definition: IncentiveDefinition;
 }
 
-/** An incentive version's definition never changes once stored: each is parsed and checked once. */
-const definitions = new Map<string, IncentiveDefinition>();
-
-function definitionOf(definitionId: string, stored: unknown): IncentiveDefinition {
-  let definition = definitions.get(definitionId);
-  if (!definition) definitions.set(definitionId, (definition = incentiveDefinitionSchema.parse(stored)));
-  return definition;
-}
-
 /** The incentives in force, or one of them. */
-export async function activeIncentives(pool: pg.Pool, incentiveId?: string): Promise<IncentiveRow[]> {
+export async function activeIncentives(pool: pg.Pool, definitions: ParsedVersions<IncentiveDefinition>, incentiveId?: string): Promise<IncentiveRow[]> {
   const found = await pool.query<{ id: string; version: number; owner_agency: string; definition_id: string; definition: unknown }>(
     `SELECT id, version, owner_agency, definition_id, definition FROM incentives WHERE status = 'active' AND ($1::text IS NULL OR id = $1) ORDER BY id`,
     [incentiveId ?? null],
   );
-  return found.rows.map((row) => ({ incentiveId: row.id, version: row.version, ownerAgency: row.owner_agency, definition: definitionOf(row.definition_id, row.definition) }));
+  return found.rows.map((row) => ({ incentiveId: row.id, version: row.version, ownerAgency: row.owner_agency, definition: definitions.of(row.definition_id, row.definition) }));
 }
 
 /** What an eligibility check is checked against and, once it is allowed, what the rule looks at. */
@@ -44,7 +36,7 @@ export interface EligibilityFacts {
  * person's levels and records are read inside it only when the incentive is the asking agency's
  * and the person's agreement is in force.
  */
-export async function eligibilityFacts(pool: pg.Pool, check: { agencyId: string; incentiveId: string; lookupKey: string | null }): Promise<EligibilityFacts> {
+export async function eligibilityFacts(pool: pg.Pool, definitions: ParsedVersions<IncentiveDefinition>, check: { agencyId: string; incentiveId: string; lookupKey: string | null }): Promise<EligibilityFacts> {
   const found = await pool.query<{
     agency_kind: string | null; version: number | null; owner_agency: string | null; definition_id: string | null; definition: unknown;
     person_id: string | null; agreed: boolean | null;
@@ -81,7 +73,7 @@ export async function eligibilityFacts(pool: pg.Pool, check: { agencyId: string;
   return {
     agencyKind: row.agency_kind,
     ...(row.definition_id
-      ? { incentive: { incentiveId: check.incentiveId, version: row.version!, ownerAgency: row.owner_agency!, definition: definitionOf(row.definition_id, row.definition) } }
+      ? { incentive: { incentiveId: check.incentiveId, version: row.version!, ownerAgency: row.owner_agency!, definition: definitions.of(row.definition_id, row.definition) } }
       : {}),
     ...(row.person_id ? { person: { personId: row.person_id, agreed: row.agreed! } } : {}),
     ...(row.levels && row.records

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { scenarioLevels } from '../../db/scores';
-import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { incentiveDefinitionSchema, qualifies } from '../../domain/incentive';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { identityNumberSchema } from '../../domain/record';
@@ -43,7 +42,7 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       },
     },
     async () => {
-      return { incentives: await activeIncentives(deps.pool) };
+      return { incentives: await activeIncentives(deps.pool, deps.incentiveDefinitions) };
     },
   );
 
@@ -123,8 +122,8 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const check = { agencyId: actor.agencyId!, incentiveId: id, lookupKey };
       // A person the platform does not know is not kept: their first record would be no change to a person of the view.
       const found = lookupKey
-        ? await deps.readViews.read(`eligibility/${actor.agencyId}/${id}/${lookupKey}`, () => eligibilityFacts(deps.pool, check), (facts) => facts.person && { persons: [facts.person.personId] })
-        : await eligibilityFacts(deps.pool, check);
+        ? await deps.readViews.read(`eligibility/${actor.agencyId}/${id}/${lookupKey}`, () => eligibilityFacts(deps.pool, deps.incentiveDefinitions, check), (facts) => facts.person && { persons: [facts.person.personId] })
+        : await eligibilityFacts(deps.pool, deps.incentiveDefinitions, check);
       await organisationOf(deps.pool, actor, 'agency', found.agencyKind);
       const { incentive } = found;
       if (!incentive || incentive.ownerAgency !== actor.agencyId) throw new ApiError(404, 'not-found', `No incentive ${id} implemented by ${actor.agencyId}`, 'incentiveId');
@@ -142,12 +141,12 @@ export const incentiveRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       }
       const purpose = `incentive ${id} v${incentive.version}`;
       if (!found.person) {
-        await logRefusedRead(deps.pool, actor, { subject: `incentive/${id}`, personIds: [], purpose: `${purpose}: a person the platform does not know` });
+        await deps.queryLog.refusedRead(actor, { subject: `incentive/${id}`, personIds: [], purpose: `${purpose}: a person the platform does not know` });
         throw new ApiError(403, 'agreement-required', 'No collection-and-use agreement is in force for this person (Art. 7)', 'agreement');
       }
       const { personId } = found.person;
-      await requireAgreement(deps.pool, actor, personId, purpose, found.person.agreed);
-      await logPersonRead(deps.pool, actor, [personId], purpose, 'Art. 12, 16, 17');
+      await requireAgreement(deps, actor, personId, purpose, found.person.agreed);
+      await deps.queryLog.personRead(actor, [personId], purpose, 'Art. 12, 16, 17');
       return answerOnce(reply, found, checkedOn, () => ({
         incentiveId: id,
         version: incentive.version,

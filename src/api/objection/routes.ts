@@ -2,7 +2,6 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { sharerOfRecord } from '../../db/record-store/lookups';
 import { pastDateSchema } from '../../domain/input';
 import { evidenceSchema } from '../../domain/record';
@@ -125,10 +124,10 @@ export const objectionRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const { objectionId } = request.params;
       const row = await objectionById(deps.pool, objectionId);
       if (row && actor.role === 'person' && row.personId !== actor.personId) {
-        await logRefusedRead(deps.pool, actor, { subject: objectionWorkflowId(objectionId), personIds: [row.personId], purpose: "another person's objection" });
+        await deps.queryLog.refusedRead(actor, { subject: objectionWorkflowId(objectionId), personIds: [row.personId], purpose: "another person's objection" });
       }
       if (!row || (actor.role === 'person' && row.personId !== actor.personId)) throw new ApiError(404, 'not-found', `No objection ${objectionId}`, 'objectionId');
-      await logPersonRead(deps.pool, actor, [row.personId], 'an objection and its progress', 'Art. 20');
+      await deps.queryLog.personRead(actor, [row.personId], 'an objection and its progress', 'Art. 20');
       // A closed objection's progress is its row; an open one's, where its workflow stands now.
       const progress =
         row.state === 'open'

@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hasAgreementInForce } from '../../db/agreement-in-force';
-import { logPersonRead } from '../../db/query-log';
-import { explainedScores } from '../../db/scores';
 import { shanghaiDayOf } from '../../domain/working-days';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
@@ -74,9 +72,9 @@ export const personalDataRoutes: FastifyPluginAsyncZod<ApiDependencies> = async 
       );
       // Art. 7: no score leaves the platform, to the person included, without the agreement in force; the copy says so by null.
       const agreed = await hasAgreementInForce(deps.pool, personId);
-      const scores = agreed ? await explainedScores(deps.pool, personId) : null;
+      const scores = agreed ? await deps.scores.explainedScores(personId) : null;
       const scoresReplaced = agreed ? (await deps.pool.query<{ row: Record<string, unknown> }>(SCORES_REPLACED, [personId])).rows.map((r) => r.row) : null;
-      await logPersonRead(deps.pool, actor, [personId], 'copy of my personal information', 'PIPL art. 45');
+      await deps.queryLog.personRead(actor, [personId], 'copy of my personal information', 'PIPL art. 45');
       const exportedAt = new Date().toISOString();
       reply.header('content-disposition', `attachment; filename="personal-data-${shanghaiDayOf(new Date(exportedAt))}.json"`);
       return {

@@ -3,7 +3,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { sharedBefore } from '../../db/record-store/lookups';
 import { loadCatalogue } from '../../db/record-store/catalogue';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
@@ -333,10 +332,10 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       if (!record) {
         // Records of other sharers under the same reference are theirs to read, not this sharer's (Art. 22).
         const others = await personsUnderReference(deps.pool, reference);
-        if (others.length > 0) await logRefusedRead(deps.pool, actor, { subject: `record ${reference}`, personIds: others, purpose: 'record of another sharer' });
+        if (others.length > 0) await deps.queryLog.refusedRead(actor, { subject: `record ${reference}`, personIds: others, purpose: 'record of another sharer' });
         throw new ApiError(404, 'not-found', `No record ${reference} shared by ${actor.agencyId}`, 'reference');
       }
-      await logPersonRead(deps.pool, actor, [record.personId], 'record management by its sharer', 'Art. 10');
+      await deps.queryLog.personRead(actor, [record.personId], 'record management by its sharer', 'Art. 10');
       return record;
     },
   );
@@ -354,7 +353,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     async (request) => {
       const actor = actorOf(request);
       const records = await recordsOfPerson(deps.pool, actor.personId!);
-      await logPersonRead(deps.pool, actor, [actor.personId!], 'own records', 'Art. 15');
+      await deps.queryLog.personRead(actor, [actor.personId!], 'own records', 'Art. 15');
       return { records };
     },
   );

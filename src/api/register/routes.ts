@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { logPersonRead } from '../../db/query-log';
 import { isCountableDay, timestampSchema } from '../../domain/input';
 import { actorOf } from '../auth';
 import { ApiError } from '../errors';
@@ -81,7 +80,7 @@ export const registerRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       const found = await registerEntries(deps.pool, request.query);
       const entries = found.map(({ cursor: _cursor, ...entry }) => entry);
       const persons = entries.map((entry) => entry.personId).filter((id): id is string => id !== null);
-      await logPersonRead(deps.pool, actor, persons, 'query register search', 'Art. 22');
+      await deps.queryLog.personRead(actor, persons, 'query register search', 'Art. 22');
       return { entries, nextPage: nextPage(found, request.query.limit) };
     },
   );
@@ -117,7 +116,7 @@ export const registerRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app
       const { includeOwn, ...page } = request.query;
       checkRange(page);
       const entries = await registerEntries(deps.pool, { ...page, personId: actor.personId!, ...(includeOwn === 'true' ? {} : { notByPerson: actor.personId! }) });
-      await logPersonRead(deps.pool, actor, [actor.personId!], 'who read my data', 'Art. 22');
+      await deps.queryLog.personRead(actor, [actor.personId!], 'who read my data', 'Art. 22');
       return {
         entries: entries.map((entry) => ({
           at: entry.at,

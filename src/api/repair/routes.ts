@@ -2,7 +2,6 @@ import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/cli
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { logPersonRead, logRefusedRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-store/catalogue';
 import { activeRepairRules } from '../../activities/repair/store';
 import { sharerOfRecord } from '../../db/record-store/lookups';
@@ -212,13 +211,13 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       const { recordId } = request.query;
       const record = await repairableRecord(deps.pool, recordId);
       if (record && record.personId !== actor.personId) {
-        await logRefusedRead(deps.pool, actor, { subject: `record/${recordId}`, personIds: [record.personId], purpose: "another person's record, for its repair" });
+        await deps.queryLog.refusedRead(actor, { subject: `record/${recordId}`, personIds: [record.personId], purpose: "another person's record, for its repair" });
       }
       if (!record || record.personId !== actor.personId) throw new ApiError(404, 'not-found', `No record ${recordId} of yours`, 'querystring.recordId');
       const rules = await activeRepairRules(deps.pool);
       const type = (await loadCatalogue(deps.pool)).get(record.typeCode)!;
       const eligibility = repairEligibility(rules.definition, { ...record, type }, shanghaiDayOf(new Date()));
-      await logPersonRead(deps.pool, actor, [actor.personId!], 'own record, for its repair', 'Art. 21');
+      await deps.queryLog.personRead(actor, [actor.personId!], 'own record, for its repair', 'Art. 21');
       const base = {
         recordId,
         typeCode: record.typeCode,
@@ -291,7 +290,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     async (request) => {
       const actor = actorOf(request);
       const repairs = await repairsOf(deps.pool, actor.personId!);
-      await logPersonRead(deps.pool, actor, [actor.personId!], 'own repairs', 'Art. 21');
+      await deps.queryLog.personRead(actor, [actor.personId!], 'own repairs', 'Art. 21');
       return { repairs: repairs.map(shown) };
     },
   );
@@ -312,10 +311,10 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       const { repairId } = request.params;
       const row = await repairById(deps.pool, repairId);
       if (row && !maySee(actor, row)) {
-        await logRefusedRead(deps.pool, actor, { subject: repairWorkflowId(repairId), personIds: [row.personId], purpose: 'a repair of another' });
+        await deps.queryLog.refusedRead(actor, { subject: repairWorkflowId(repairId), personIds: [row.personId], purpose: 'a repair of another' });
       }
       if (!row || !maySee(actor, row)) throw new ApiError(404, 'not-found', `No repair ${repairId}`, 'repairId');
-      await logPersonRead(deps.pool, actor, [row.personId], 'a repair and its evidence', 'Art. 21');
+      await deps.queryLog.personRead(actor, [row.personId], 'a repair and its evidence', 'Art. 21');
       const live = row.closedAt
         ? null
         : await throughTemporal(() => deps.client.workflow.getHandle<RepairWorkflow>(repairWorkflowId(repairId)).query(repairQuery), notFound(repairId));

@@ -2,8 +2,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { activeModels, explain } from '../../db/scores';
-import { logPersonRead } from '../../db/query-log';
+import { activeModels } from '../../db/scores';
 import { loadCatalogue } from '../../db/record-store/catalogue';
 import { modelCatalogueProblem, modelDefinitionSchema, MODEL_STATUSES } from '../../domain/score-model';
 import { scopeOn } from '../../domain/scope';
@@ -45,7 +44,7 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
   async function ownScoreView(personId: string) {
     const facts = await ownScoreFacts(deps.pool, personId);
     if (!facts) return undefined;
-    return { standing: facts.standing, agreed: facts.agreed, scores: await explain(deps.pool, facts.scores, facts.records), history: facts.history };
+    return { standing: facts.standing, agreed: facts.agreed, scores: await deps.scores.explain(facts.scores, facts.records), history: facts.history };
   }
 
   app.get(
@@ -73,8 +72,8 @@ export const scoreRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, d
       const personId = actor.personId!;
       const view = await deps.readViews.read(`own-score/${personId}`, () => ownScoreView(personId), (found) => (found ? { persons: [personId] } : undefined));
       if (!view) throw new ApiError(404, 'not-found', 'No records of this person have been shared yet', 'person');
-      await requireAgreement(deps.pool, actor, personId, 'own score', view.agreed);
-      await logPersonRead(deps.pool, actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
+      await requireAgreement(deps, actor, personId, 'own score', view.agreed);
+      await deps.queryLog.personRead(actor, [personId], 'own score and its explanation', 'Art. 15; PIPL art. 24');
       const today = shanghaiDayOf(new Date());
       return answerOnce(reply, view, today, () => {
         const scope = scopeOn(view.standing, today);

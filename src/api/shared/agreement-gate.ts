@@ -1,8 +1,7 @@
-import type pg from 'pg';
 import { hasAgreementInForce } from '../../db/agreement-in-force';
-import { logRefusedRead } from '../../db/query-log';
 import type { Actor } from '../../domain/roles';
 import { ApiError } from '../errors';
+import type { ApiDependencies } from './dependencies';
 
 /**
  * Art. 7: no score leaves the platform, to anyone, the person included, unless the person signed
@@ -11,13 +10,13 @@ import { ApiError } from '../errors';
  * `inForce` is the agreement's state when the caller read it with the data it guards (in the
  * same statement); without it, it is read here.
  */
-export async function requireAgreement(pool: pg.Pool, actor: Actor, personId: string, purpose: string, inForce?: boolean): Promise<void> {
+export async function requireAgreement(deps: Pick<ApiDependencies, 'pool' | 'queryLog'>, actor: Actor, personId: string, purpose: string, inForce?: boolean): Promise<void> {
   if (actor.role === 'person' && !actor.realName) {
-    await logRefusedRead(pool, actor, { subject: `score/${personId}`, personIds: [personId], purpose: `${purpose}: not authenticated by real name` });
+    await deps.queryLog.refusedRead(actor, { subject: `score/${personId}`, personIds: [personId], purpose: `${purpose}: not authenticated by real name` });
     throw new ApiError(403, 'real-name-required', 'Reading a score needs real-name authentication (Art. 7): sign in again with real-name verification', 'token');
   }
-  if (!(inForce ?? (await hasAgreementInForce(pool, personId)))) {
-    await logRefusedRead(pool, actor, { subject: `score/${personId}`, personIds: [personId], purpose: `${purpose}: no agreement in force` });
+  if (!(inForce ?? (await hasAgreementInForce(deps.pool, personId)))) {
+    await deps.queryLog.refusedRead(actor, { subject: `score/${personId}`, personIds: [personId], purpose: `${purpose}: no agreement in force` });
     throw new ApiError(
       403,
       'agreement-required',

@@ -1,10 +1,14 @@
 import type { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import type { IdentityProtection } from '../../db/persons';
+import type { QueryLog } from '../../db/query-log';
+import type { ScoreExplainer } from '../../db/scores';
+import type { IncentiveDefinition } from '../../domain/incentive';
 import type { Logger } from '../../logger';
 import type { EncryptionCodec } from '../../temporal/codec';
 import type { TokenVerifier } from '../auth';
 import type { AttestationSigner } from './attestations';
+import type { ParsedVersions } from './parsed-versions';
 import type { ReadViews } from './read-views';
 import type { WebUi } from './sla-report';
 
@@ -13,6 +17,12 @@ export interface ApiDependencies {
   pool: pg.Pool;
   /** The hottest reads' views, kept current by Postgres's notifications. */
   readViews: ReadViews;
+  /** The query register's writer (Art. 22), committing the reads answered together. */
+  queryLog: QueryLog;
+  /** Explains scores, keeping each model version parsed once. */
+  scores: ScoreExplainer;
+  /** Incentive definitions, each parsed once. */
+  incentiveDefinitions: ParsedVersions<IncentiveDefinition>;
   client: Client;
   /** The client's connection, for the health check. */
   connection: Connection;

@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { logPersonRead } from '../../db/query-log';
 import { loadCatalogue } from '../../db/record-store/catalogue';
 import { calendarDateSchema, timestampSchema } from '../../domain/input';
 import { recordCorrectionSchema } from '../../domain/record';
@@ -102,7 +101,7 @@ const LEGAL_BASIS: Record<string, string> = { objection: 'Art. 20', declaration:
 async function registerTaskReads(deps: ApiDependencies, actor: Actor, tasks: TaskRow[], purpose: string): Promise<void> {
   const byProcess = new Map<string, string[]>();
   for (const task of tasks) if (task.person_id) byProcess.set(task.process, [...(byProcess.get(task.process) ?? []), task.person_id]);
-  for (const [process, persons] of byProcess) await logPersonRead(deps.pool, actor, persons, `${purpose} (${process})`, LEGAL_BASIS[process] ?? 'Art. 22');
+  for (const [process, persons] of byProcess) await deps.queryLog.personRead(actor, persons, `${purpose} (${process})`, LEGAL_BASIS[process] ?? 'Art. 22');
 }
 
 /** The reviewers' task inbox (DESIGN.md "Human task"): list, claim, release, complete, history. */
