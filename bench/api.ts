@@ -82,7 +82,7 @@ try {
   const references = unique.map((n) => {
     const parsed = parseIdentityNumber(n);
     if (!parsed.ok) throw new Error(parsed.reason);
-    return identity.reference(parsed.identity);
+    return identity.sealedPerson(parsed.identity);
   });
   await pool.query(
     `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date, residency, civil_capacity)

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { Config } from '../config';
 import type { IdentityNumber } from '../domain/identity-number';
-import type { PersonReference } from '../domain/record';
+import type { SealedPerson } from '../domain/record';
 import type { PersonStanding } from '../domain/scope';
 import type { LocalDate } from '../domain/working-days';
 import { plainArray } from './arrays';
@@ -63,7 +63,7 @@ export class IdentityProtection {
   }
 
   /** The opaque form in which a person travels through workflows. */
-  reference(identity: IdentityNumber): PersonReference {
+  sealedPerson(identity: IdentityNumber): SealedPerson {
     return {
       key: this.lookupKey(identity.value),
       sealed: this.encrypt(identity.value).toString('base64'),

@@ -137,15 +137,15 @@ export function unknownSubmissionField(row: object): string | undefined {
  * The person a record is about, as workflows see them: a keyed hash and the sealed number, never
  * the number itself (DESIGN.md: workflow inputs carry opaque ids).
  */
-export const personReferenceSchema = z.strictObject({
+export const sealedPersonSchema = z.strictObject({
   key: z.string().regex(/^[0-9a-f]{64}$/, 'must be the keyed hash of the identity number'),
   sealed: z.string().min(1).max(200),
   birthDate: calendarDateSchema,
 });
-export type PersonReference = z.infer<typeof personReferenceSchema>;
+export type SealedPerson = z.infer<typeof sealedPersonSchema>;
 
 /** A record in the form the record-sharing workflow takes it (validated again by the Update's validator). */
-export const sharedRecordSchema = recordFields.extend({ person: personReferenceSchema }).superRefine(recordRules);
+export const sharedRecordSchema = recordFields.extend({ person: sealedPersonSchema }).superRefine(recordRules);
 export type SharedRecord = z.infer<typeof sharedRecordSchema>;
 
 /** What a correction may change: the content, never who shared it, about whom, or its reference. */

@@ -23,7 +23,7 @@ describe('PIPL art. 51: the identity keys are rotated, every person kept', () =>
     const reference = (protection: IdentityProtection, number: string) => {
       const parsed = parseIdentityNumber(number);
       if (!parsed.ok) throw new Error(parsed.reason);
-      return protection.reference(parsed.identity);
+      return protection.sealedPerson(parsed.identity);
     };
     const ids = [];
     for (const number of numbers) ids.push((await upsertPerson(db.pool, reference(before, number))).id);

@@ -161,7 +161,7 @@ describe('Shared mechanisms on a real Postgres', () => {
     const register = (value: string) => {
       const parsed = parseIdentityNumber(value);
       if (!parsed.ok) throw new Error(parsed.reason);
-      return withTransaction(db.pool, (client) => upsertPerson(client, protection.reference(parsed.identity)));
+      return withTransaction(db.pool, (client) => upsertPerson(client, protection.sealedPerson(parsed.identity)));
     };
     const { id, birth_date } = await register('11010519491231002X');
     expect(birth_date).toBe('1949-12-31');

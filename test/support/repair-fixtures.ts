@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { upsertPerson } from '../../src/db/record-store/writes';
 import { IdentityProtection } from '../../src/db/persons';
 import { parseIdentityNumber } from '../../src/domain/identity-number';
-import type { PersonReference } from '../../src/domain/record';
+import type { SealedPerson } from '../../src/domain/record';
 import type { RepairRoute } from '../../src/domain/repair';
 import type { LocalDate } from '../../src/domain/working-days';
 import type { CivicEventInput } from '../../src/workflows/civic-feed/contract';
@@ -28,7 +28,7 @@ const identity = new IdentityProtection(testConfig);
 
 export interface Resident {
   personId: string;
-  person: PersonReference;
+  person: SealedPerson;
 }
 
 /** Repairs on a time-skipping server: residents with records, filings, tasks and the civic feed. */
@@ -52,7 +52,7 @@ export class RepairFixture {
   async resident(): Promise<Resident> {
     const parsed = parseIdentityNumber(identityNumber('1984-05-06', 100 + this.sequence++));
     if (!parsed.ok) throw new Error(parsed.reason);
-    const person = identity.reference(parsed.identity);
+    const person = identity.sealedPerson(parsed.identity);
     const row = await upsertPerson(this.pool(), person);
     await this.pool().query(`UPDATE persons SET residency = 'household', civil_capacity = 'full' WHERE id = $1`, [row.id]);
     return { personId: row.id, person };

@@ -21,7 +21,7 @@ function sharedPenalty(reference: string, formedOn: string): SharedRecord {
   if (!parsed.ok) throw new Error(parsed.reason);
   return {
     reference,
-    person: identity.reference(parsed.identity),
+    person: identity.sealedPerson(parsed.identity),
     category: 'administrative',
     typeCode: 'administrative-penalty',
     formedOn,

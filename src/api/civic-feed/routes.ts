@@ -71,7 +71,7 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       const duplicates: string[] = [];
       const refused: z.infer<typeof refusedEvent>[] = [];
       const feed = async ({ identityNumber, ...event }: (typeof events)[number], i: number) => {
-        const person = deps.identity.reference(acceptedIdentityNumber(identityNumber));
+        const person = deps.identity.sealedPerson(acceptedIdentityNumber(identityNumber));
         const beforeAdulthood = refusesRecord(person.birthDate, event.occurredOn);
         if (beforeAdulthood) {
           refused.push({ eventId: event.eventId, code: 'out-of-scope', message: beforeAdulthood, field: `body.events.${i}.occurredOn` });

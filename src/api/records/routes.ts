@@ -84,7 +84,7 @@ const correctionBody = recordCorrectionSchema.extend({ reason: z.string().min(3)
  * Refusals here start nothing and write nothing.
  */
 async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: SharerKind }, submission: RecordSubmission): Promise<SharedRecord> {
-  const person = deps.identity.reference(acceptedIdentityNumber(submission.identityNumber));
+  const person = deps.identity.sealedPerson(acceptedIdentityNumber(submission.identityNumber));
   const problem = shareProblem(await loadCatalogue(deps.pool), sharer.kind, submission, person.birthDate);
   if (problem?.kind === 'invalid') throw new ApiError(400, 'invalid-input', `body.${problem.field}: ${problem.message}`, `body.${problem.field}`);
   if (problem?.kind === 'forbidden') throw new ApiError(403, 'forbidden', problem.message, `body.${problem.field}`);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { enqueueNotifications } from '../notifications';
 import type { PersonRow } from '../persons';
 import { loadCatalogue } from './catalogue';
-import type { PersonReference, RecordChange, RecordChangeOutcome, RecordStatus, Severity } from '../../domain/record';
+import type { SealedPerson, RecordChange, RecordChangeOutcome, RecordStatus, Severity } from '../../domain/record';
 import { catalogueProblem, recordTier } from '../../domain/record-types';
 import { mergeIdentityFacts, type IdentityFact } from '../../domain/scope';
 import { recordRescoreRequests } from '../scores';
@@ -13,7 +13,7 @@ const RECORD_COLUMNS =
   'id, sharer_id, reference, person_id, category, type_code, tier, source, formed_on, shared_at, shared_late, status, version, details, evidence, attestation, changed_by, change_reason, disputed_by';
 
 /** Registers the person on first sight (residency unconfirmed, so not in scope until confirmed). */
-export async function upsertPerson(db: Queryable, person: PersonReference): Promise<PersonRow> {
+export async function upsertPerson(db: Queryable, person: SealedPerson): Promise<PersonRow> {
   const result = await db.query<PersonRow>(
     `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
      VALUES (gen_random_uuid(), $1, $2, $3)

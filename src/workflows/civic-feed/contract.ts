@@ -1,4 +1,4 @@
-import type { PersonReference } from '../../domain/record';
+import type { SealedPerson } from '../../domain/record';
 import type { LocalDate } from '../../domain/working-days';
 import { REPAIR_ROUTE_WORDS } from '../repair/contract';
 import { partyWording, workflowSummary } from '../shared/contract';
@@ -25,7 +25,7 @@ export function civicEventSummary(kind: CivicEventKind, fedBy: string): string {
 
 export interface CivicEventInput {
   eventId: string;
-  person: PersonReference;
+  person: SealedPerson;
   kind: CivicEventKind;
   /** Hours, yuan, or 1 for a civilised-practice event. */
   amount: number;
