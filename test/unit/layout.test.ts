@@ -1,6 +1,6 @@
 import { ESLint } from 'eslint';
 import madge from 'madge';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tseslint from 'typescript-eslint';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -89,6 +89,17 @@ describe('The layout by process', () => {
     expect(await broken(incentive, "import { migrate } from '../../db/migrate';\nexport const x = migrate;\n")).toEqual(['1:import-x/no-restricted-paths']);
     // The process itself reads its own store.
     expect(await broken('src/api/scoring/probe.ts', scoringStore(2))).toEqual([]);
+  });
+
+  it("issues SQL only from a process's folders, the shared mechanisms' and src/db: never from workflows, domain rules, workers or Temporal wiring", () => {
+    const sql = /\b(?:SELECT\s[\s\S]*?\bFROM|INSERT INTO|UPDATE\s+[a-z_]+\s+SET|DELETE FROM)\b/;
+    const allowed = /^src\/(?:db\/|api\/[a-z-]+\/|activities\/[a-z-]+\/)/;
+    const files = (readdirSync(join(projectRoot, 'src'), { recursive: true }) as string[])
+      .filter((file) => file.endsWith('.ts') && !file.includes('migrations'))
+      .map((file) => `src/${file}`);
+    const withSql = files.filter((file) => sql.test(readFileSync(join(projectRoot, file), 'utf8')));
+    expect(withSql.length).toBeGreaterThan(20);
+    expect(withSql.filter((file) => !allowed.test(file))).toEqual([]);
   });
 
   it('starts the production entrypoints without the test server package or the local servers', async () => {
