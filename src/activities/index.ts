@@ -11,6 +11,7 @@ import { createCivicFeedActivities } from './civic-feed';
 import { createDeclarationActivities } from './declaration';
 import { createIncentiveActivities } from './incentive';
 import { createObjectionActivities } from './objection';
+import { closeFailedObjection } from './objection/failed';
 import { createRecordActivities } from './records';
 import { createRegisterActivities } from './register';
 import { createRepairActivities } from './repair';
@@ -36,7 +37,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createSlaActivities(deps),
     ...createTaskActivities(deps),
     ...createRescoringRequestActivities(deps),
-    ...createProcessFailureActivities(deps),
+    // Each process puts its own data right when one of its workflows fails for good.
+    ...createProcessFailureActivities({ ...deps, closers: [closeFailedObjection] }),
     ...createCalendarActivities(deps),
     ...createAgencyActivities(deps),
     ...createRecordActivities(deps),

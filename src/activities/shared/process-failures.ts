@@ -11,13 +11,16 @@ export interface ProcessFailure {
   at: string;
 }
 
+/** What a process does with its own data when one of its workflows fails for good, in the transaction that records it. */
+export type FailureCloser = (db: pg.PoolClient, failure: ProcessFailure) => Promise<void>;
+
 /**
  * Activities of "processes in trouble are visible" (DESIGN.md): a failed process's clocks stop
  * as failed (neither open nor breached), its open tasks are cancelled so no reviewer is asked
- * for a decision nobody can take, a failed objection's record is no longer disputed, and the
- * failure is kept with its reason.
+ * for a decision nobody can take, each process's closer puts its own data right (a failed
+ * objection's record is no longer disputed), and the failure is kept with its reason.
  */
-export function createProcessFailureActivities({ pool }: { pool: pg.Pool }) {
+export function createProcessFailureActivities({ pool, closers }: { pool: pg.Pool; closers: FailureCloser[] }) {
   return {
     async recordProcessFailure(failure: ProcessFailure): Promise<void> {
       await withTransaction(pool, async (db) => {
@@ -36,16 +39,7 @@ export function createProcessFailureActivities({ pool }: { pool: pg.Pool }) {
            FROM cancelled c`,
           [failure.workflowId, failure.at, failure.reason],
         );
-        // A failed objection is closed as failed and disputes its record no more (Art. 20): the
-        // record is shown undisputed, and its person may object to it again.
-        const objectionId = /^objection\/([0-9a-f-]{36})$/.exec(failure.workflowId)?.[1];
-        if (objectionId) {
-          await db.query(
-            `WITH closed AS (UPDATE objections SET state = 'failed', closed_at = $2 WHERE id = $1 AND state = 'open' RETURNING record_id)
-             UPDATE records SET disputed_by = NULL WHERE id = (SELECT record_id FROM closed) AND disputed_by = $1`,
-            [objectionId, failure.at],
-          );
-        }
+        for (const close of closers) await close(db, failure);
       });
     },
   };
