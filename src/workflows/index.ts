@@ -8,6 +8,7 @@ export { authorizationWorkflow } from './authorization/authorization';
 export { queryPurposeWorkflow } from './authorization/purpose';
 export { bulkIntakeWorkflow } from './bulk-intake/batch';
 export { calendarChangeWorkflow } from './calendar/change';
+export { civicBatchWorkflow } from './civic-feed/batch';
 export { civicEventWorkflow } from './civic-feed/event';
 export { declarationWorkflow } from './declaration/declaration';
 export { declarationRouteWorkflow } from './declaration/route';

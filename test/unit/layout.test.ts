@@ -9,7 +9,7 @@ import * as bundle from '../../src/workflows';
 import { agencyRegistrationWorkflowType, type AgencyRegistrationWorkflow } from '../../src/workflows/agencies/contract';
 import { bulkIntakeWorkflowType, type BulkIntakeWorkflow } from '../../src/workflows/bulk-intake/contract';
 import { calendarChangeWorkflowType, type CalendarChangeWorkflow } from '../../src/workflows/calendar/contract';
-import { civicEventWorkflowType, type CivicEventWorkflow } from '../../src/workflows/civic-feed/contract';
+import { civicBatchWorkflowType, civicEventWorkflowType, type CivicBatchWorkflow, type CivicEventWorkflow } from '../../src/workflows/civic-feed/contract';
 import { declarationWorkflowType, type DeclarationWorkflow } from '../../src/workflows/declaration/contract';
 import { incentiveDefinitionWorkflowType, type IncentiveDefinitionWorkflow } from '../../src/workflows/incentive/contract';
 import { objectionWorkflowType, type ObjectionWorkflow } from '../../src/workflows/objection/contract';
@@ -120,7 +120,7 @@ describe('The layout by process', () => {
     for (const type of [
       agencyRegistrationWorkflowType, bulkIntakeWorkflowType, calendarChangeWorkflowType, objectionWorkflowType, recordChangeWorkflowType,
       recordSharingWorkflowType, nightlyRescoringWorkflowType, rescoringRunWorkflowType, rescorePersonWorkflowType, scoreModelWorkflowType,
-      declarationWorkflowType, repairWorkflowType, repairRulesWorkflowType, civicEventWorkflowType, agreementWorkflowType, registerUpkeepWorkflowType,
+      declarationWorkflowType, repairWorkflowType, repairRulesWorkflowType, civicEventWorkflowType, civicBatchWorkflowType, agreementWorkflowType, registerUpkeepWorkflowType,
       authorizationWorkflowType, incentiveDefinitionWorkflowType, partnerCityWorkflowType,
     ]) {
       expect(typeof named[type], type).toBe('function');
@@ -138,6 +138,7 @@ describe('The layout by process', () => {
     expectTypeOf(bundle.declarationWorkflow).toEqualTypeOf<DeclarationWorkflow>();
     expectTypeOf(bundle.repairWorkflow).toEqualTypeOf<RepairWorkflow>();
     expectTypeOf(bundle.repairRulesWorkflow).toEqualTypeOf<RepairRulesWorkflow>();
+    expectTypeOf(bundle.civicBatchWorkflow).toEqualTypeOf<CivicBatchWorkflow>();
     expectTypeOf(bundle.civicEventWorkflow).toEqualTypeOf<CivicEventWorkflow>();
     expectTypeOf(bundle.agreementWorkflow).toEqualTypeOf<AgreementWorkflow>();
     expectTypeOf(bundle.registerUpkeepWorkflow).toEqualTypeOf<RegisterUpkeepWorkflow>();

@@ -1,5 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { refusesRecord } from '../../domain/scope';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
@@ -7,16 +8,22 @@ import { calendarDateSchema } from '../../domain/input';
 import { identityNumberSchema, referenceSchema } from '../../domain/record';
 import { CIVIC_ROUTES } from '../../domain/repair';
 import { shanghaiDayOf } from '../../domain/working-days';
-import { civicEventSummary, civicEventWorkflowId, civicEventWorkflowType, type CivicEventWorkflow } from '../../workflows/civic-feed/contract';
+import {
+  civicBatchStoredUpdate,
+  civicBatchSummary,
+  civicBatchWorkflowId,
+  civicBatchWorkflowType,
+  type CivicBatchInput,
+  type CivicBatchWorkflow,
+} from '../../workflows/civic-feed/contract';
 import { actorOf } from '../auth';
 import { ApiError, refusals } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
 import { organisationOf } from '../shared/organisations';
+import { throughTemporal } from '../workflow-failures';
 
 /** The most events one request carries; a larger feed comes in several. */
 const MAX_EVENTS = 1000;
-/** Workflows started at once while a request is answered. */
-const STARTS_IN_FLIGHT = 16;
 
 const civicEventSchema = z
   .strictObject({
@@ -45,15 +52,17 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       schema: {
         summary: 'Feed civilised-behaviour events: volunteer hours, donations, civilised practice (Art. 21, Art. 9(3))',
         description:
-          `Up to ${MAX_EVENTS} events, each started as its own process civic-event/{eventId}. An event id already fed is a duplicate and changes nothing, ` +
-          'whatever its content. An event about a person out of scope (Art. 3) is refused and nothing about it is kept. A malformed event refuses the whole request.',
+          `Up to ${MAX_EVENTS} events, stored together by one process civic-batch/{feeder}/{batchId} before the answer; each new event then reaches ` +
+          "the person's open repairs, and the persons given records are rescored together. An event id already fed (or twice in the request) is a duplicate " +
+          'and changes nothing, whatever its content. An event dated before the person\'s 18th birthday is refused and nothing about it is kept. A malformed event refuses the whole request.',
         tags: ['civic-feed'],
         body: z.strictObject({ events: z.array(civicEventSchema).min(1).max(MAX_EVENTS) }),
         response: {
           202: z.object({
-            accepted: z.array(z.string()).describe('event ids started: each will be kept and routed'),
+            accepted: z.array(z.string()).describe('event ids kept: each is routed to the open repairs of its route'),
             duplicates: z.array(z.string()).describe('event ids fed before (or twice in this request): nothing changes'),
             refused: z.array(refusedEvent),
+            workflowId: z.string().nullable().describe('the batch process that kept and routes the accepted events; null when none was new to start'),
           }),
           ...refusals(),
         },
@@ -67,35 +76,39 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
       for (const [i, event] of events.entries()) {
         if (event.occurredOn > today) throw new ApiError(400, 'invalid-input', `body.events.${i}.occurredOn: must not be in the future`, `body.events.${i}.occurredOn`);
       }
-      const accepted: string[] = [];
       const duplicates: string[] = [];
       const refused: z.infer<typeof refusedEvent>[] = [];
-      const feed = async ({ identityNumber, ...event }: (typeof events)[number], i: number) => {
+      const batch: CivicBatchInput['events'] = [];
+      const seen = new Set<string>();
+      for (const [i, { identityNumber, ...event }] of events.entries()) {
+        if (seen.has(event.eventId)) {
+          duplicates.push(event.eventId);
+          continue;
+        }
+        seen.add(event.eventId);
         const person = deps.identity.sealedPerson(acceptedIdentityNumber(identityNumber));
         const beforeAdulthood = refusesRecord(person.birthDate, event.occurredOn);
-        if (beforeAdulthood) {
-          refused.push({ eventId: event.eventId, code: 'out-of-scope', message: beforeAdulthood, field: `body.events.${i}.occurredOn` });
-          return;
-        }
-        try {
-          await deps.client.workflow.start<CivicEventWorkflow>(civicEventWorkflowType, {
-            taskQueue: deps.taskQueue,
-            workflowId: civicEventWorkflowId(event.eventId),
-            // One process per event id, ever: a replayed feed starts nothing.
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            args: [{ ...event, person, fedBy: feeder.id }],
-            staticSummary: civicEventSummary(event.kind, feeder.id),
-          });
-          accepted.push(event.eventId);
-        } catch (error) {
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-          duplicates.push(event.eventId);
-        }
-      };
-      for (let from = 0; from < events.length; from += STARTS_IN_FLIGHT) {
-        await Promise.all(events.slice(from, from + STARTS_IN_FLIGHT).map((event, j) => feed(event, from + j)));
+        if (beforeAdulthood) refused.push({ eventId: event.eventId, code: 'out-of-scope', message: beforeAdulthood, field: `body.events.${i}.occurredOn` });
+        else batch.push({ ...event, person });
       }
-      return reply.status(202).send({ accepted, duplicates, refused });
+      if (batch.length === 0) return reply.status(202).send({ accepted: [], duplicates, refused, workflowId: null });
+      const workflowId = civicBatchWorkflowId(feeder.id, randomUUID());
+      const stored = await throughTemporal(
+        () =>
+          deps.client.workflow.executeUpdateWithStart(civicBatchStoredUpdate, {
+            startWorkflowOperation: new WithStartWorkflowOperation<CivicBatchWorkflow>(civicBatchWorkflowType, {
+              taskQueue: deps.taskQueue,
+              workflowId,
+              workflowIdConflictPolicy: 'FAIL',
+              args: [{ fedBy: feeder.id, events: batch }],
+              staticSummary: civicBatchSummary(feeder.id, batch.length),
+            }),
+          }),
+        { message: 'No civic batch', field: 'events' },
+      );
+      const accepted = stored.accepted;
+      duplicates.push(...stored.duplicates);
+      return reply.status(202).send({ accepted, duplicates, refused, workflowId });
     },
   );
 };

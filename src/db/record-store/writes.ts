@@ -24,6 +24,20 @@ export async function upsertPerson(db: Queryable, person: SealedPerson): Promise
   return result.rows[0]!;
 }
 
+/** Registers many persons on first sight at once, as upsertPerson does one: their platform ids by keyed hash (hex). */
+export async function upsertPersons(db: Queryable, persons: SealedPerson[]): Promise<Map<string, string>> {
+  const distinct = [...new Map(persons.map((person) => [person.key, person])).values()];
+  if (distinct.length === 0) return new Map();
+  const result = await db.query<{ id: string; key: string }>(
+    `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
+     SELECT gen_random_uuid(), h, e, b FROM unnest($1::bytea[], $2::bytea[], $3::date[]) AS u (h, e, b)
+     ON CONFLICT (id_number_hash) DO UPDATE SET updated_at = persons.updated_at
+     RETURNING id, encode(id_number_hash, 'hex') AS key`,
+    [distinct.map((p) => Buffer.from(p.key, 'hex')), distinct.map((p) => Buffer.from(p.sealed, 'base64')), distinct.map((p) => p.birthDate)],
+  );
+  return new Map(result.rows.map((row) => [row.key, row.id]));
+}
+
 /**
  * Identity information (Art. 9(1)) sets what scope depends on (Art. 3): a household registration
  * outranks a residence permit, here and against what is stored.
@@ -132,6 +146,31 @@ export async function insertRecord(db: Queryable, record: NewRecord): Promise<vo
     ],
   );
   await announceRecordChange(db, { key: `${record.id}/v1`, personId: record.personId, workflowId: record.changedBy, kind: 'record-added', recordId: record.id });
+}
+
+/**
+ * Many first versions at once (a batch of the civilised-behaviour feed), in one statement, public
+ * information without attestation. Unlike insertRecord it announces nothing: the batch tells each person once and rescores them together,
+ * as bulk intake does.
+ */
+export async function insertRecords(db: Queryable, records: NewRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const column = <T>(pick: (record: NewRecord) => T) => records.map(pick);
+  await db.query(
+    `INSERT INTO records (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
+       status, version, details, evidence, changed_by, change_reason, tier)
+     SELECT id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late,
+       'active', 1, details, evidence, changed_by, change_reason, tier
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::date[], $9::timestamptz[], $10::boolean[],
+                 $11::jsonb[], $12::jsonb[], $13::text[], $14::text[], $15::text[])
+       AS r (id, sharer_id, reference, person_id, category, type_code, source, formed_on, shared_at, shared_late, details, evidence, changed_by, change_reason, tier)`,
+    [
+      column((r) => r.id), column((r) => r.sharerId), column((r) => r.reference), column((r) => r.personId), column((r) => r.category),
+      column((r) => r.typeCode), column((r) => r.source), column((r) => r.formedOn), column((r) => r.sharedAt), column((r) => r.late),
+      column((r) => JSON.stringify(r.details)), column((r) => JSON.stringify(r.evidence)), column((r) => r.changedBy),
+      column((r) => r.changeReason ?? null), column((r) => r.tier ?? null),
+    ],
+  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { defineUpdate } from '@temporalio/workflow';
 import type { SealedPerson } from '../../domain/record';
 import type { LocalDate } from '../../domain/working-days';
 import { REPAIR_ROUTE_WORDS } from '../repair/contract';
@@ -41,3 +42,41 @@ export interface CivicEventOutcome {
 }
 
 export type CivicEventWorkflow = (input: CivicEventInput) => Promise<CivicEventOutcome>;
+
+/**
+ * One request of the feed, up to 1,000 events, as one unit of work (since 0.3.0; before, one
+ * civicEventWorkflow per event): stored together, each event once by its id, then routed to the
+ * open repairs and its persons rescored together.
+ */
+export const civicBatchWorkflowType = 'civicBatchWorkflow';
+
+export function civicBatchWorkflowId(fedBy: string, batchId: string): string {
+  return `civic-batch/${fedBy}/${batchId}`;
+}
+
+export function civicBatchSummary(fedBy: string, events: number): string {
+  return workflowSummary({ zh: `文明行为信息 ${events} 条`, en: `${events} civilised-behaviour events` }, partyWording({ role: 'civic-db', agencyId: fedBy }));
+}
+
+export interface CivicBatchInput {
+  fedBy: string;
+  events: Omit<CivicEventInput, 'fedBy'>[];
+}
+
+/** Which events this batch kept, and which were fed before (by any batch or event): they change nothing. */
+export interface CivicBatchStored {
+  accepted: string[];
+  duplicates: string[];
+}
+
+export interface CivicBatchOutcome extends CivicBatchStored {
+  /** Evidence sent to open repairs. */
+  routed: number;
+  /** Persons rescored for the records the batch added. */
+  rescored: number;
+}
+
+/** Answers once the batch is stored (update-with-start); the routing and rescoring follow. */
+export const civicBatchStoredUpdate = defineUpdate<CivicBatchStored>('civicBatchStored');
+
+export type CivicBatchWorkflow = (input: CivicBatchInput) => Promise<CivicBatchOutcome>;

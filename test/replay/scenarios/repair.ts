@@ -54,8 +54,8 @@ export function repairScenario(): Scenario {
       await d.save(volunteering.workflowId, 'repair-volunteering-waiting-obligation');
       await d.decide(d.tokens.market, volunteering.workflowId, 'repair-performance', 'met');
       await d.save(volunteering.workflowId, 'repair-volunteering-collecting');
-      await d.expect(await volunteer(d, volunteer1, 'EV-REPLAY-1', 12), 202);
-      await d.save('civic-event/EV-REPLAY-1', 'civic-event-routed-to-repair');
+      const fed = await d.expect(await volunteer(d, volunteer1, 'EV-REPLAY-1', 12), 202);
+      await d.save(fed.body.workflowId as string, 'civic-batch-routed-to-repair');
       await d.until(async () => (await d.bed.call('GET', `/repairs/${volunteering.repairId}`, volunteer1.token)).body.progress, 12, 'the repair progress');
       await d.save(volunteering.workflowId, 'repair-volunteering-evidence-counted');
 
