@@ -68,15 +68,18 @@ export function evaluation(persons: string, records: string): string {
          -- A row per tier of a negative type (Guobanfa [2025] 22: points and period follow the
          -- record's tier) and one, '-', for a record without a tier: other types' records, and a
          -- negative one an older release stored without it, which has its type's default tier.
-         SELECT rule.key AS type_code, coalesce(tier.key, '-') AS tier, t.category, t.counts_from,
+         -- The tiers come from a fixed list (the planner knows it has four rows; drawn from each
+         -- type's JSON it would guess a hundred and sort every record to merge-join them).
+         SELECT rule.key AS type_code, rule.key || ':' || tier.key AS type_tier, t.category, t.counts_from,
                 coalesce((rule.value->'tierPoints'->>tier.key)::int, (rule.value->>'points')::int) AS points,
                 rule.value->'perUnit'->>'field' AS unit_field, (rule.value->'perUnit'->>'size')::numeric AS unit_size,
                 (rule.value->>'yearlyCap')::int AS yearly_cap,
                 make_interval(months => CASE WHEN rule.value ? 'countsForMonths' THEN (rule.value->>'countsForMonths')::int
-                     WHEN tier.key IS NOT NULL THEN (tier.value #>> '{}')::int
+                     WHEN t.severity IS NOT NULL THEN (t.tiers->>(CASE tier.key WHEN '-' THEN t.severity ELSE tier.key END))::int
                      ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END) AS counting
          FROM jsonb_each($1::jsonb->'rules') AS rule JOIN record_types t ON t.code = rule.key
-         LEFT JOIN LATERAL (SELECT key, value FROM jsonb_each(t.tiers) UNION ALL SELECT '-', t.tiers->t.severity WHERE t.severity IS NOT NULL) AS tier ON true
+         CROSS JOIN unnest(ARRAY['-', 'minor', 'general', 'serious']) AS tier (key)
+         WHERE tier.key = '-' OR t.tiers ? tier.key
        ), caps AS MATERIALIZED (
          SELECT key AS category, value::int AS cap FROM jsonb_each_text($1::jsonb->'categoryCaps')
        ), levels AS MATERIALIZED (
@@ -98,11 +101,20 @@ export function evaluation(persons: string, records: string): string {
                                    WHEN 'number' THEN (r.details->>ru.unit_field)::numeric
                                    WHEN 'string' THEN CASE WHEN r.details->>ru.unit_field ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (r.details->>ru.unit_field)::numeric ELSE 0 END
                                    ELSE 0 END / ru.unit_size) * ru.points)::int END AS points,
-                CASE WHEN r.formed_on > $3::date THEN r.formed_on ELSE u.ends_on END AS changes_on
-         FROM records r JOIN rules ru ON ru.type_code = r.type_code AND ru.tier = coalesce(r.tier, '-')
+                CASE WHEN r.formed_on > $3::date THEN r.formed_on
+                     WHEN r.kept_counting_by IS NOT NULL OR ru.counting IS NULL THEN NULL
+                     WHEN ru.counts_from IS NULL THEN (r.formed_on + ru.counting)::date
+                     WHEN r.details ? ru.counts_from THEN ((r.details->>ru.counts_from)::date + ru.counting)::date END AS changes_on
+         -- One key of type and tier: two keys, the planner takes the pair for rare and the join for small.
+         FROM records r JOIN rules ru ON ru.type_tier = r.type_code || ':' || coalesce(r.tier, '-')
          -- A record the agency kept under its sector rules counts past its period (Order 36).
-         CROSS JOIN LATERAL (SELECT counting_ends_on(r.formed_on, r.details, ru.counts_from, ru.counting, r.kept_counting_by IS NOT NULL) AS ends_on) u
-         WHERE ${records} AND r.status = 'active' AND (u.ends_on IS NULL OR u.ends_on > $3::date)
+         -- The rule of counting_ends_on (migration 1767300000000), written out: a function call here
+         -- would hand every record's details to it, where this reads them only for a type whose
+         -- counting starts from a detail's day.
+         WHERE ${records} AND r.status = 'active'
+           AND (ru.counting IS NULL OR r.kept_counting_by IS NOT NULL
+                OR CASE WHEN ru.counts_from IS NULL THEN (r.formed_on + ru.counting)::date > $3::date
+                        ELSE NOT r.details ? ru.counts_from OR ((r.details->>ru.counts_from)::date + ru.counting)::date > $3::date END)
        ), type_years AS (
          SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points,
                 min(changes_on) AS changes_on
