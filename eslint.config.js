@@ -58,8 +58,10 @@ const WORKFLOW_PURITY = [
  *   explained, which objections, personal-data copies, incentives and attestations read.
  * - agreement-in-force.ts: the Art. 7 gate (`agreement_in_force`) every process asks before it
  *   scores, shows or shares a person's data.
+ * - civic-evidence.ts: where the civic feed and credit repair meet (Art. 21): the open repairs an
+ *   event goes to, and the events a repair filed later counts.
  */
-const DB_SHARED_STORES = ['persons.ts', 'calendar.ts', 'record-store', 'query-log.ts', 'notifications.ts', 'scores.ts', 'agreement-in-force.ts'];
+const DB_SHARED_STORES = ['persons.ts', 'calendar.ts', 'record-store', 'query-log.ts', 'notifications.ts', 'scores.ts', 'agreement-in-force.ts', 'civic-evidence.ts'];
 /** The infrastructure a process runs on; starting, migrating, backing up a database and rotating keys are the workers'. */
 const DB_RUNTIME = ['pool.ts', 'transaction.ts', 'copy.ts', 'arrays.ts', 'keyed-hash.ts', 'change-feed.ts'];
 /** A process's own data access: the one file (or folder) of its activities and of its API that holds its SQL. */

@@ -56,12 +56,12 @@ export class QueryLog {
 
   /** Registers a read of persons' data (who, whose, why, on what basis) in the append-only register. */
   personRead(actor: Actor, personIds: string[], purpose: string, legalBasis: string): Promise<void> {
-    return this.register(personReadRows(actor, personIds, purpose, legalBasis));
+    return this.gather(personReadRows(actor, personIds, purpose, legalBasis));
   }
 
   /** Registers a read of data whose persons the platform cannot tell (workflow payloads decrypted for a supervisor): what was read stands in for whose. */
   opaqueRead(actor: Actor, read: { subject: string; purpose: string; legalBasis: string }): Promise<void> {
-    return this.register([
+    return this.gather([
       { actorRole: actor.role, actorId: actorIdOf(actor), actorAgency: actor.agencyId ?? null, personId: null, purpose: read.purpose, legalBasis: read.legalBasis, outcome: 'granted', subject: read.subject },
     ]);
   }
@@ -72,7 +72,7 @@ export class QueryLog {
    */
   refusedRead(actor: Actor, read: { subject: string; personIds: string[]; purpose: string }): Promise<void> {
     const persons = read.personIds.length === 0 ? [null] : [...new Set(read.personIds)];
-    return this.register(
+    return this.gather(
       persons.map((personId) => ({
         actorRole: actor.role,
         actorId: actorIdOf(actor),
@@ -86,7 +86,8 @@ export class QueryLog {
     );
   }
 
-  private register(rows: RegisterRow[]): Promise<void> {
+  /** Adds the rows to the batch gathering, and answers once the INSERT that holds them is committed. */
+  private gather(rows: RegisterRow[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     if (!this.gathering) {
       const batch: Batch = { rows: [], stored: Promise.resolve() };

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import { openCivicRepairs } from '../../db/civic-evidence';
 import { withTransaction } from '../../db/transaction';
 import { refusesRecord } from '../../domain/scope';
 import { scoreOnRequest } from '../../db/scores';
@@ -71,12 +72,9 @@ export function createCivicFeedActivities({ pool, client }: { pool: pg.Pool; cli
         }
         const kept = await db.query<{ person_id: string; record_id: string | null }>('SELECT person_id, record_id FROM civic_events WHERE event_id = $1', [input.eventId]);
         const { person_id: personId, record_id: recordId } = kept.rows[0]!;
-        const open = await db.query<{ id: string }>(
-          `SELECT id FROM repairs WHERE person_id = $1 AND route = $2 AND state = 'collecting' AND closed_at IS NULL ORDER BY id`,
-          [personId, input.kind],
-        );
+        const open = await openCivicRepairs(db, [personId], input.kind);
         // A retry finds the record it kept: asking for the rescoring again is harmless.
-        return { personId, recordId, recordAdded: recordId !== null, openRepairs: open.rows.map((row) => repairWorkflowId(row.id)) };
+        return { personId, recordId, recordAdded: recordId !== null, openRepairs: open.map((repair) => repairWorkflowId(repair.id)) };
       });
     },
 
@@ -117,13 +115,10 @@ export function createCivicFeedActivities({ pool, client }: { pool: pg.Pool; cli
           recorded.map(({ event }) => event.eventId),
           recorded.map(({ record }) => record.id),
         ]);
-        const open = await db.query<{ id: string; person_id: string; route: string }>(
-          `SELECT id, person_id, route FROM repairs WHERE person_id = ANY($1::uuid[]) AND state = 'collecting' AND closed_at IS NULL ORDER BY id`,
-          [[...new Set(accepted.map(personOf))]],
-        );
+        const open = await openCivicRepairs(db, [...new Set(accepted.map(personOf))]);
         const routes = accepted.flatMap((event) =>
-          open.rows
-            .filter((repair) => repair.person_id === personOf(event) && repair.route === event.kind)
+          open
+            .filter((repair) => repair.personId === personOf(event) && repair.route === event.kind)
             .map((repair) => ({ workflowId: repairWorkflowId(repair.id), evidence: { eventId: event.eventId, kind: event.kind, amount: event.amount, occurredOn: event.occurredOn } })),
         );
         const recordsAdded = [...mine.values()].filter((recordId) => recordId !== null).length + recorded.length;

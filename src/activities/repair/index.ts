@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { enqueueNotifications } from '../../db/notifications';
 import { loadCatalogue } from '../../db/record-store/catalogue';
 import { activeRepairRules } from './store';
+import { civicEventsIn } from '../../db/civic-evidence';
 import { withTransaction } from '../../db/transaction';
 import type { Evidence, Severity } from '../../domain/record';
 import { isCivicRoute, repairEligibility, repairRulesSchema, windowEnd, type RepairRules, type RouteTerms } from '../../domain/repair';
@@ -32,16 +33,6 @@ export interface FiledRepair {
   clocks: RepairRules['clocks'];
   /** Civic events of the route already received that fall in its window. */
   evidence: CivicEvidence[];
-}
-
-/** The civic events of a person and kind that fall in a window, in the order they occurred. */
-async function civicEventsIn(db: Queryable, personId: string, kind: string, from: LocalDate, until: LocalDate): Promise<CivicEvidence[]> {
-  const found = await db.query<{ event_id: string; kind: CivicEvidence['kind']; amount: string; occurred_on: LocalDate }>(
-    `SELECT event_id, kind, amount, occurred_on FROM civic_events WHERE person_id = $1 AND kind = $2 AND occurred_on >= $3 AND occurred_on < $4
-     ORDER BY occurred_on, event_id`,
-    [personId, kind, from, until],
-  );
-  return found.rows.map((row) => ({ eventId: row.event_id, kind: row.kind, amount: Number(row.amount), occurredOn: row.occurred_on }));
 }
 
 /** The publication's version, recorded once: in force today, or scheduled for a later effective day. */
