@@ -104,7 +104,7 @@ export function evaluation(persons: string, records: string): string {
                 CASE WHEN r.formed_on > $3::date THEN r.formed_on
                      WHEN r.kept_counting_by IS NOT NULL OR ru.counting IS NULL THEN NULL
                      WHEN ru.counts_from IS NULL THEN (r.formed_on + ru.counting)::date
-                     WHEN r.details ? ru.counts_from THEN ((r.details->>ru.counts_from)::date + ru.counting)::date END AS changes_on
+                     WHEN r.details->>ru.counts_from IS NOT NULL THEN ((r.details->>ru.counts_from)::date + ru.counting)::date END AS changes_on
          -- One key of type and tier: two keys, the planner takes the pair for rare and the join for small.
          FROM records r JOIN rules ru ON ru.type_tier = r.type_code || ':' || coalesce(r.tier, '-')
          -- A record the agency kept under its sector rules counts past its period (Order 36).
@@ -114,7 +114,7 @@ export function evaluation(persons: string, records: string): string {
          WHERE ${records} AND r.status = 'active'
            AND (ru.counting IS NULL OR r.kept_counting_by IS NOT NULL
                 OR CASE WHEN ru.counts_from IS NULL THEN (r.formed_on + ru.counting)::date > $3::date
-                        ELSE NOT r.details ? ru.counts_from OR ((r.details->>ru.counts_from)::date + ru.counting)::date > $3::date END)
+                        ELSE r.details->>ru.counts_from IS NULL OR ((r.details->>ru.counts_from)::date + ru.counting)::date > $3::date END)
        ), type_years AS (
          SELECT person_id, category, CASE WHEN max(yearly_cap) IS NULL THEN sum(points) ELSE sign(sum(points)) * least(abs(sum(points)), max(yearly_cap)) END AS points,
                 min(changes_on) AS changes_on

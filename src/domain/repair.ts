@@ -110,6 +110,9 @@ export function repairEligibility(rules: RepairRules, record: RepairableRecord, 
   }
   // The tier sets the maximum period, the minimum period and the routes (Guobanfa [2025] 22).
   const tier = record.tier ?? type.severity;
+  if (type.tiers[tier] === undefined) {
+    return { eligible: false, rule: 'record-not-counting', message: `${type.code} is no longer classified ${tier}: the record counts in no score` };
+  }
   const maximumEndsOn = countingEndsOn(type, countingMonths(type, tier), record);
   if (maximumEndsOn !== null && maximumEndsOn <= today) {
     return { eligible: false, rule: 'maximum-period-ended', message: `The record stopped counting on ${maximumEndsOn}, at the end of its maximum period` };

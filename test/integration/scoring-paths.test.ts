@@ -46,7 +46,7 @@ const recordArbitrary = fc.record({
   // or information that is not negative), or any tier, one its type does not allow included.
   tier: fc.constantFrom<Severity | null>(null, null, 'minor', 'general', 'serious'),
   // A conviction counts 5 years from the day its sentence was served, and while that day is unknown.
-  sentenceServedOn: fc.oneof(fc.constant(undefined), fc.constantFrom(...BOUNDARY_DAYS), fc.constant('2022-06-30')),
+  sentenceServedOn: fc.oneof(fc.constant(undefined), fc.constant(null), fc.constantFrom(...BOUNDARY_DAYS), fc.constant('2022-06-30')),
 });
 
 const personArbitrary = fc.record({

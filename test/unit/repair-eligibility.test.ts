@@ -75,5 +75,7 @@ describe('Art. 21 repair eligibility (Order 36)', () => {
     const open = repairEligibility(rules, serious, '2027-03-15');
     expect(open).toMatchObject({ eligible: true, tier: 'serious', maximumEndsOn: '2029-03-15' });
     expect(open.eligible && open.routes.map((r) => r.route)).toEqual(['performance', 'deferral']);
+    // A tier its type no longer allows counts in no score: nothing to repair.
+    expect(repairEligibility(rules, { ...penalty, type: { ...penalty.type, tiers: { general: 12 } }, tier: 'minor' }, '2027-03-15')).toMatchObject({ eligible: false, rule: 'record-not-counting' });
   });
 });

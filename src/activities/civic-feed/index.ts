@@ -82,15 +82,14 @@ export function createCivicFeedActivities({ pool, client }: { pool: pg.Pool; cli
      * Keeps a batch's events in one transaction, each once by its id (an event fed before, by any
      * batch or event, is a duplicate and changes nothing), the new ones of persons of age as
      * positive records of the agency running the database, and lists where each new event goes:
-     * the person's open repairs by its route. The persons' rows are locked in id order, so a repair
-     * filed at the same moment either sees the events or is listed, and batches never deadlock. A
-     * retry finds the events its batch kept (`fed_in`).
+     * the person's open repairs by its route. Registering the persons locks their rows (in the
+     * order of their keys, so batches never deadlock), so a repair filed at the same moment either
+     * sees the events or is listed. A retry finds the events its batch kept (`fed_in`).
      */
     async recordCivicBatch(input: CivicBatchInput & { workflowId: string; at: string }): Promise<CivicBatchKept> {
       return withTransaction(pool, async (db) => {
         const personIds = await upsertPersons(db, input.events.map((event) => event.person));
         const personOf = (event: CivicBatchInput['events'][number]) => personIds.get(event.person.key)!;
-        await db.query('SELECT 1 FROM persons WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[...personIds.values()]]);
         await db.query(
           `INSERT INTO civic_events (event_id, person_id, kind, amount, occurred_on, fed_by, fed_in)
            SELECT e, p, k, a, o, $6, $7 FROM unnest($1::text[], $2::uuid[], $3::text[], $4::numeric[], $5::date[]) AS u (e, p, k, a, o)

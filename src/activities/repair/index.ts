@@ -46,7 +46,7 @@ async function recordRepairRules(pool: pg.Pool, input: RepairRulesPublication & 
     const { today } = input;
     if (again.rows[0]) {
       const { version, status, effective_from: effectiveFrom, retired } = again.rows[0];
-      return { version, status: status === 'scheduled' ? 'scheduled' : 'active', effectiveFrom, retired };
+      return { version, status, effectiveFrom, retired };
     }
     const effectiveFrom = input.effectiveFrom !== undefined && input.effectiveFrom > today ? input.effectiveFrom : today;
     const scheduled = effectiveFrom > today;
@@ -239,16 +239,25 @@ export function createRepairActivities({ pool }: { pool: pg.Pool }) {
       return recordRepairRules(pool, input);
     },
 
-    /** Puts a scheduled version in force on its effective day and retires the one in force; a retry finds it done. */
+    /**
+     * Puts a scheduled version in force on its effective day and retires the one in force, unless
+     * a version published after it is in force already (the later publication wins, whatever the
+     * days): then it is retired without coming into force. A retry finds it done.
+     */
     async bringRepairRulesIntoForce(input: { version: number }): Promise<PublishedRepairRules> {
       return withTransaction(pool, async (db) => {
         await db.query('LOCK TABLE repair_rules IN SHARE ROW EXCLUSIVE MODE');
-        const found = await db.query<{ status: string; effective_from: LocalDate; retired: number | null }>(
-          'SELECT status, effective_from, retired FROM repair_rules WHERE version = $1',
+        const found = await db.query<{ status: 'active' | 'retired' | 'scheduled'; effective_from: LocalDate; retired: number | null; later_active: boolean }>(
+          `SELECT status, effective_from, retired, EXISTS (SELECT 1 FROM repair_rules a WHERE a.status = 'active' AND a.version > p.version) AS later_active
+           FROM repair_rules p WHERE version = $1`,
           [input.version],
         );
         const row = found.rows[0]!;
-        if (row.status !== 'scheduled') return { version: input.version, status: 'active', effectiveFrom: row.effective_from, retired: row.retired };
+        if (row.status !== 'scheduled') return { version: input.version, status: row.status, effectiveFrom: row.effective_from, retired: row.retired };
+        if (row.later_active) {
+          await db.query(`UPDATE repair_rules SET status = 'retired' WHERE version = $1`, [input.version]);
+          return { version: input.version, status: 'retired', effectiveFrom: row.effective_from, retired: null };
+        }
         const retired = await db.query<{ version: number }>(`UPDATE repair_rules SET status = 'retired' WHERE status = 'active' RETURNING version`);
         const retiredVersion = retired.rows[0]?.version ?? null;
         await db.query(`UPDATE repair_rules SET status = 'active', activated_at = now(), retired = $2 WHERE version = $1`, [input.version, retiredVersion]);

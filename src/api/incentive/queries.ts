@@ -56,11 +56,13 @@ export async function eligibilityFacts(pool: pg.Pool, definitions: ParsedVersion
                 SELECT coalesce(json_agg(json_build_object('polarity', t.polarity, 'severity', coalesce(r.tier, t.severity), 'category', r.category, 'formedOn', r.formed_on,
                          'countsUntil', counting_ends_on(r.formed_on, r.details, t.counts_from, make_interval(months => CASE WHEN m.definition->'rules'->r.type_code ? 'countsForMonths'
                            THEN (m.definition->'rules'->r.type_code->>'countsForMonths')::int
-                           ELSE coalesce((t.tiers->>coalesce(r.tier, t.severity))::int, (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int) END),
+                           WHEN t.severity IS NOT NULL THEN (t.tiers->>coalesce(r.tier, t.severity))::int
+                           ELSE (extract(year FROM t.counts_for) * 12 + extract(month FROM t.counts_for))::int END),
                            r.kept_counting_by IS NOT NULL))), '[]')
                 FROM scores s JOIN score_models m ON m.id = s.model_id
                 JOIN records r ON r.person_id = s.person_id AND r.status = 'active' AND r.source <> 'market-provider' AND m.definition->'rules' ? r.type_code
-                JOIN record_types t ON t.code = r.type_code AND t.category <> 'market'
+                -- A negative record of a tier its type no longer allows counts in no score (as in src/db/scores.ts).
+                JOIN record_types t ON t.code = r.type_code AND t.category <> 'market' AND (t.severity IS NULL OR t.tiers ? coalesce(r.tier, t.severity))
                 WHERE s.person_id = p.id AND s.scenario = 'base' AND r.formed_on >= (p.birth_date + interval '18 years')::date) END AS records
        FROM (SELECT 1) AS one
        LEFT JOIN agencies a ON a.id = $1

@@ -123,7 +123,7 @@ function correctionFields(speech: Speech, task: TaskView, view: CaseView, catalo
   <select id="typeCode" name="typeCode">${types.map((type) => html`<option value="${type.code}"${type.code === typeCode ? html` selected` : ''}>${w('type', type.code)}</option>`)}</select>
   <label for="formedOn">${t('formedOn')}</label>
   <input type="date" id="formedOn" name="formedOn" value="${entered ? one(entered.formedOn) : record.formedOn}">
-  ${tierControl(speech, entered ? one(entered.tier) : (record.tier ?? ''))}
+  ${tierControl(speech, entered ? one(entered.tier) : '')}
   ${types.map(
     (type) => html`<fieldset class="details" data-type="${type.code}"${type.details.length === 0 ? html` data-empty` : ''}>
     <legend>${t('details')} · ${w('type', type.code)}</legend>

@@ -142,7 +142,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
         tags: ['repairs'],
         body: z.strictObject({ definition: repairRulesSchema, description: z.string().min(3).max(1000), effectiveFrom: calendarDateSchema.optional() }),
         response: {
-          201: z.object({ version: z.number(), status: z.literal('active'), effectiveFrom: dayView, retired: z.number().nullable() }),
+          201: z.object({ version: z.number(), status: z.enum(['active', 'retired']), effectiveFrom: dayView, retired: z.number().nullable() }),
           202: z.object({ version: z.number(), status: z.literal('scheduled'), effectiveFrom: dayView, workflowId: z.string() }),
         },
       },
@@ -171,7 +171,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       if (published.status === 'scheduled') {
         return reply.status(202).send({ version: published.version, status: 'scheduled', effectiveFrom: published.effectiveFrom, workflowId });
       }
-      return reply.status(201).send({ version: published.version, status: 'active', effectiveFrom: published.effectiveFrom, retired: published.retired });
+      return reply.status(201).send({ version: published.version, status: published.status, effectiveFrom: published.effectiveFrom, retired: published.retired });
     },
   );
 

@@ -12,8 +12,9 @@ ALTER TABLE record_types
 UPDATE record_types SET tiers = jsonb_build_object(severity, (extract(year FROM counts_for) * 12 + extract(month FROM counts_for))::int)
 WHERE polarity = 'negative';
 
--- Types whose findings range over tiers (DOMAIN.md: minor 3 months, general 1 year, serious 3 years).
-UPDATE record_types SET tiers = t.tiers::jsonb FROM (VALUES
+-- Types whose findings range over tiers (DOMAIN.md: minor 3 months, general 1 year, serious 3 years);
+-- the default tier keeps the period the type had.
+UPDATE record_types SET tiers = t.tiers::jsonb || record_types.tiers FROM (VALUES
   ('administrative-penalty', '{"minor": 3, "general": 12, "serious": 36}'),
   ('fee-refusal', '{"minor": 3, "general": 12}'),
   ('other-negative', '{"minor": 3, "general": 12}'),
@@ -32,6 +33,11 @@ WHERE code = 'administrative-penalty';
 UPDATE record_types SET counts_from = 'sentenceServedOn',
   details = details || '[{"name": "sentenceServedOn", "kind": "date", "required": false, "description": "the day the sentence was served; the conviction counts 5 years from it, and until it is known"}]'::jsonb
 WHERE code = 'criminal-conviction';
+-- A conviction stored before counted 5 years from its formation; it now counts until its sentence
+-- is known served: its person is due for rescoring at the next night's run.
+UPDATE scores SET next_change_on = current_date
+WHERE person_id IN (SELECT person_id FROM records WHERE type_code = 'criminal-conviction' AND status = 'active')
+  AND (next_change_on IS NULL OR next_change_on > current_date);
 
 ALTER TABLE records ADD COLUMN tier text CHECK (tier IN ('minor', 'general', 'serious'));
 ALTER TABLE record_history ADD COLUMN tier text;
@@ -40,7 +46,7 @@ UPDATE record_history r SET tier = t.severity FROM record_types t WHERE t.code =
 
 -- Models give each further tier of a widened type its points (DOMAIN.md: minor -5 to -20,
 -- general -30 to -50, serious -100 to -150); `points` stays the default tier's. No record had
--- another tier before this migration, so no score changes.
+-- another tier before this migration, so no score changes by it.
 UPDATE score_models m SET definition = jsonb_set(m.definition, '{rules}', (
   SELECT jsonb_object_agg(rule.key, CASE WHEN jsonb_typeof(t.tiers) = 'object' AND (SELECT count(*) FROM jsonb_object_keys(t.tiers)) > 1
     THEN rule.value || jsonb_build_object('tierPoints', (
@@ -57,11 +63,17 @@ CREATE FUNCTION counting_ends_on(formed_on date, details jsonb, counts_from text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN kept OR counting IS NULL THEN NULL
               WHEN counts_from IS NULL THEN (formed_on + counting)::date
-              WHEN details ? counts_from THEN ((details->>counts_from)::date + counting)::date END
+              WHEN details->>counts_from IS NOT NULL THEN ((details->>counts_from)::date + counting)::date END
 $$;
 
 -- Down Migration
 DROP FUNCTION counting_ends_on(date, jsonb, text, interval, boolean);
+-- What the release before reads: models without tierPoints, the catalogue without the new details.
+UPDATE score_models m SET definition = jsonb_set(m.definition, '{rules}', (
+  SELECT jsonb_object_agg(rule.key, rule.value - 'tierPoints') FROM jsonb_each(m.definition->'rules') rule))
+WHERE m.definition->'rules' <> '{}';
+UPDATE record_types SET details = (SELECT coalesce(jsonb_agg(d), '[]') FROM jsonb_array_elements(details) d WHERE d->>'name' NOT IN ('penaltyKind', 'sentenceServedOn'))
+WHERE code IN ('administrative-penalty', 'criminal-conviction');
 ALTER TABLE record_history DROP COLUMN tier;
 ALTER TABLE records DROP COLUMN tier;
 ALTER TABLE record_types DROP CONSTRAINT record_types_default_tier_allowed;

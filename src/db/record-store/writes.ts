@@ -24,9 +24,10 @@ export async function upsertPerson(db: Queryable, person: SealedPerson): Promise
   return result.rows[0]!;
 }
 
-/** Registers many persons on first sight at once, as upsertPerson does one: their platform ids by keyed hash (hex). */
+/** Registers many persons on first sight at once, as upsertPerson does one, and locks their rows: their platform ids by keyed hash (hex). */
 export async function upsertPersons(db: Queryable, persons: SealedPerson[]): Promise<Map<string, string>> {
-  const distinct = [...new Map(persons.map((person) => [person.key, person])).values()];
+  // In the order of their keys: concurrent batches lock the rows they meet in the same order, and never deadlock.
+  const distinct = [...new Map(persons.map((person) => [person.key, person])).values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   if (distinct.length === 0) return new Map();
   const result = await db.query<{ id: string; key: string }>(
     `INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)

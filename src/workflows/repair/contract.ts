@@ -143,10 +143,14 @@ export interface RepairRulesPublication {
   effectiveFrom?: LocalDate;
 }
 
-/** A published version: in force (`active`, with the version it retired) or `scheduled` for its effective day. */
+/**
+ * A published version: in force (`active`, with the version it retired), `scheduled` for its
+ * effective day, or `retired` on that day without coming into force, because a version published
+ * after it already was (the later publication wins).
+ */
 export interface PublishedRepairRules {
   version: number;
-  status: 'active' | 'scheduled';
+  status: 'active' | 'scheduled' | 'retired';
   effectiveFrom: LocalDate;
   retired: number | null;
 }
