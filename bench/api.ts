@@ -76,6 +76,8 @@ try {
   const today = shanghaiDayOf(new Date());
   const seeding = performance.now();
   await pool.query(`INSERT INTO agencies (id, name, kind) VALUES ('bench-agency', 'Benchmark agency', 'agency'), ('bench-bank', 'Benchmark bank', 'requester')`);
+  // Only a requester registered for a purpose queries under it (Art. 12, 15, 18).
+  await pool.query(`INSERT INTO purpose_registrations (purpose, requester_id, registered_by, registered_at) VALUES ('lending', 'bench-bank', 'bench', now())`);
   // Persons as sharing would have stored them, each identity number hashed and sealed as the platform does.
   const numbers = Array.from({ length: PERSONS }, (_, i) => identityOf(i));
   const unique = [...new Map(numbers.map((n) => [identity.lookupKey(n), n])).values()];
@@ -150,7 +152,9 @@ try {
     { nodeFlags: values['worker-heap'] ? [`--max-old-space-size=${values['worker-heap']}`] : [] },
   );
   const barePort = await freePort();
-  const bare = await startProcess('bench/bare-server.ts', { DATABASE_URL: databaseUrl, BARE_PORT: String(barePort) }, 'listening');
+  const bareEnvironment = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, BARE_TASK_QUEUE: 'bench-bare' };
+  const bareWorker = await startProcess('bench/bare-worker.ts', bareEnvironment, 'Worker polling');
+  const bare = await startProcess('bench/bare-server.ts', { ...bareEnvironment, BARE_PORT: String(barePort) }, 'listening');
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const bareUrl = `http://127.0.0.1:${barePort}`;
 
@@ -196,6 +200,13 @@ try {
         headers: { authorization: `Bearer ${agencyToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ identityNumber: callerNumbers[i] }),
       })),
+    },
+    {
+      name: 'bare workflow (update-with-start, one local activity inserting a row)',
+      url: bareUrl,
+      reads: false,
+      load: { connections: 16, rate: 20 },
+      ...perCaller((i) => ({ method: 'POST', path: `/bare-workflow/${callers[i]!.person_id}`, headers: {} })),
     },
     {
       name: 'POST /records (an agency shares)',
@@ -249,7 +260,7 @@ try {
     const tree = processTree(process.pid);
     const sum = (command: string) => tree.filter((p) => p.command === command).reduce((total, p) => total + cpuSeconds(p.pid), 0);
     const { user, system } = process.cpuUsage();
-    return { api: cpuSeconds(api.pid), bare: cpuSeconds(bare.pid), worker: cpuSeconds(worker.pid), temporal: sum('temporal'), postgres: sum('postgres'), 'load generator': (user + system) / 1e6 };
+    return { api: cpuSeconds(api.pid), bare: cpuSeconds(bare.pid) + cpuSeconds(bareWorker.pid), worker: cpuSeconds(worker.pid), temporal: sum('temporal'), postgres: sum('postgres'), 'load generator': (user + system) / 1e6 };
   };
   const cpuPerRequest = (before: ReturnType<typeof cpu>, after: ReturnType<typeof cpu>, requests: number) =>
     requests === 0
@@ -367,7 +378,7 @@ try {
   }
   report('register rows written', `${await registered()} (at least one per answered read: checked per endpoint)`);
   report('API memory (rss) at start, at end', `${(memoryAtStart / 2 ** 20).toFixed(0)} MiB, ${(residentMemory(api.pid) / 2 ** 20).toFixed(0)} MiB`);
-  await Promise.all([api.stop(), bare.stop(), worker.stop()]);
+  await Promise.all([api.stop(), bare.stop(), bareWorker.stop(), worker.stop()]);
 } finally {
   await close();
 }
