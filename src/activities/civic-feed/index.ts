@@ -46,6 +46,19 @@ function civicRecord(event: Omit<CivicEventInput, 'person'>, personId: string, c
 
 /** Activities of the civilised-behaviour database's feed (Art. 21). Every one is idempotent. */
 export function createCivicFeedActivities({ pool, client }: { pool: pg.Pool; client: Client }) {
+  /** Signals each repair its evidence; one closed meanwhile no longer needs it. The repairs reached. */
+  const signalRepairs = async (routes: { workflowId: string; evidence: CivicEvidence }[]): Promise<string[]> => {
+    const reached: string[] = [];
+    for (const route of routes) {
+      try {
+        await client.workflow.getHandle(route.workflowId).signal(civicEvidenceSignal, route.evidence);
+        reached.push(route.workflowId);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    }
+    return reached;
+  };
   return {
     /**
      * Keeps the event once (a replay finds it kept), as a positive record of the agency running the
@@ -127,16 +140,7 @@ export function createCivicFeedActivities({ pool, client }: { pool: pg.Pool; cli
 
     /** Sends each new event of a batch to the open repairs it goes to; a repair that closed meanwhile no longer needs it. Returns how many were reached. */
     async routeCivicBatch(input: { routes: { workflowId: string; evidence: CivicEvidence }[] }): Promise<number> {
-      let reached = 0;
-      for (const route of input.routes) {
-        try {
-          await client.workflow.getHandle(route.workflowId).signal(civicEvidenceSignal, route.evidence);
-          reached += 1;
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
-        }
-      }
-      return reached;
+      return (await signalRepairs(input.routes)).length;
     },
 
     /**
@@ -162,16 +166,7 @@ export function createCivicFeedActivities({ pool, client }: { pool: pg.Pool; cli
 
     /** Sends the event to each open repair; a repair that closed meanwhile no longer needs it. Returns those reached. */
     async routeCivicEvidence(input: { repairWorkflowIds: string[]; evidence: CivicEvidence }): Promise<string[]> {
-      const reached: string[] = [];
-      for (const workflowId of input.repairWorkflowIds) {
-        try {
-          await client.workflow.getHandle(workflowId).signal(civicEvidenceSignal, input.evidence);
-          reached.push(workflowId);
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
-        }
-      }
-      return reached;
+      return signalRepairs(input.repairWorkflowIds.map((workflowId) => ({ workflowId, evidence: input.evidence })));
     },
   };
 }

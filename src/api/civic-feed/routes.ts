@@ -64,7 +64,8 @@ export const civicFeedRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (ap
             refused: z.array(refusedEvent),
             workflowId: z.string().nullable().describe('the batch process that kept and routes the accepted events; null when none was new to start'),
           }),
-          ...refusals(),
+          // Data the edge let through that Postgres still refuses for good: the batch keeps nothing.
+          ...refusals(422),
         },
       },
     },

@@ -144,6 +144,7 @@ export const repairRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
         response: {
           201: z.object({ version: z.number(), status: z.enum(['active', 'retired']), effectiveFrom: dayView, retired: z.number().nullable() }),
           202: z.object({ version: z.number(), status: z.literal('scheduled'), effectiveFrom: dayView, workflowId: z.string() }),
+          ...refusals(422),
         },
       },
     },
