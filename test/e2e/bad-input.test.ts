@@ -103,6 +103,28 @@ describe('Bad input never strands a process: unstorable text refused where it en
     expect(await count('objections')).toBe(0);
   });
 
+  it("Art. 4, 10, 21 refuses hostile text in the fields added for tiers, repair rules' effective day and the civic feed's batch, naming the field, and writes nothing (a 5,000-deep body is api-edge's)", async () => {
+    const civicDb = (await organisations(platform, { civicDb: { id: 'jinan-civilisation-office', role: 'civic-db' } })).civicDb;
+    const event = { eventId: 'BAD-EV-1', identityNumber: resident, kind: 'volunteering', amount: 2, occurredOn: today };
+    const refusals: [string, string, string, unknown, string][] = [
+      ['POST', '/records', market, { ...penalty('BAD-TIER-1'), tier: HIGH }, 'body.tier'],
+      ['POST', '/records', market, { ...penalty('BAD-TIER-2'), tier: 'minor\u0000' }, 'body.tier'],
+      ['POST', '/records', market, { ...penalty('BAD-TIER-3'), details: { procedure: 'general', penaltyKind: 'x'.repeat(100_000) } }, 'body.details.penaltyKind'],
+      ['POST', '/records/BAD-PENALTY/correction', market, { typeCode: 'administrative-penalty', formedOn: today, tier: LOW, details: { procedure: 'general' }, evidence: [], reason: 'tier' }, 'body.tier'],
+      ['POST', '/civic-events', civicDb, { events: [{ ...event, eventId: `BAD-EV-${HIGH}` }] }, 'body.events.0.eventId'],
+      ['POST', '/civic-events', civicDb, { events: [{ ...event, eventId: 'BAD-EV-2', kind: 'volunteering\u0000' }] }, 'body.events.0.kind'],
+      ['POST', '/repair-rules', ndrc, { definition: {}, description: 'hostile day', effectiveFrom: LOW }, 'body.effectiveFrom'],
+    ];
+    for (const [method, path, token, body, field] of refusals) {
+      const answer = await call(method, path, token, body);
+      expect({ path, status: answer.status, field: answer.body.error?.field }).toEqual({ path, status: 400, field });
+    }
+    expect(await count('records', "reference LIKE 'BAD-TIER-%'")).toBe(0);
+    expect(await count('civic_events', "event_id LIKE 'BAD-EV-%'")).toBe(0);
+    expect(await count('repair_rules')).toBe(1);
+    expect(await count('records', "reference = 'BAD-PENALTY' AND version = 1")).toBe(1);
+  });
+
   it('Art. 20 a task completion refused for bad input leaves the task open, and the same reviewer then decides it', async () => {
     const filed = await call('POST', '/objections', person, { target: 'record', recordId, reason: 'The penalty was annulled on review' });
     expect(filed.status).toBe(202);
