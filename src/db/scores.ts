@@ -214,21 +214,38 @@ export async function scorePersons(
   return { scored, levelChanges, outOfScope };
 }
 
+/** Told at the commit of every transaction that asked for a rescoring: the answering activity listens (src/activities/scoring/requests.ts). */
+export const RESCORE_REQUESTED_CHANNEL = 'rescore_requested';
+
+export interface RescoreRequest {
+  id: string;
+  personId: string;
+  reason: string;
+  requestedBy: string;
+  /** Who is to answer it: the person's `rescore-person` workflow unless the change had no workflow to signal it. */
+  answeredBy?: string;
+}
+
 /**
  * Art. 6: a change to a person's records asks for their rescoring. The request is kept in
- * `rescore_requests` (written in the transaction that made the change) until a scoring answers it.
+ * `rescore_requests` (written in the transaction that made the change) until a scoring answers it,
+ * and the commit tells the activity answering requests (RESCORE_REQUESTED_CHANNEL).
  */
-export async function recordRescoreRequests(db: Queryable, requests: { id: string; personId: string; reason: string; requestedBy: string }[]): Promise<void> {
+export async function recordRescoreRequests(db: Queryable, requests: RescoreRequest[]): Promise<void> {
   if (requests.length === 0) return;
   await db.query(
-    `INSERT INTO rescore_requests (id, person_id, reason, requested_by, answered_by)
-     SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[]) ON CONFLICT (id) DO NOTHING`,
+    `WITH asked AS (
+       INSERT INTO rescore_requests (id, person_id, reason, requested_by, answered_by)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[]) ON CONFLICT (id) DO NOTHING
+       RETURNING 1
+     )
+     SELECT pg_notify('${RESCORE_REQUESTED_CHANNEL}', '') FROM (SELECT 1 FROM asked LIMIT 1) AS any_asked`,
     [
       requests.map((r) => r.id),
       requests.map((r) => r.personId),
       requests.map((r) => r.reason),
       requests.map((r) => r.requestedBy),
-      requests.map((r) => rescorePersonWorkflowId(r.personId)),
+      requests.map((r) => r.answeredBy ?? rescorePersonWorkflowId(r.personId)),
     ],
   );
 }

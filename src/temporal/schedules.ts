@@ -1,6 +1,15 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { registerUpkeepScheduleId, registerUpkeepSummary, registerUpkeepWorkflowId, registerUpkeepWorkflowType } from '../workflows/register/contract';
-import { nightlyRescoringScheduleId, nightlyRescoringSummary, nightlyRescoringWorkflowId, nightlyRescoringWorkflowType } from '../workflows/scoring/contract';
+import {
+  nightlyRescoringScheduleId,
+  nightlyRescoringSummary,
+  nightlyRescoringWorkflowId,
+  nightlyRescoringWorkflowType,
+  rescoreRequestsSummary,
+  rescoreRequestsWorkflowId,
+  rescoreRequestsWorkflowType,
+  type RescoreRequestsWorkflow,
+} from '../workflows/scoring/contract';
 
 /**
  * The nightly full rescoring (Art. 6) at 02:00 Asia/Shanghai, created when the worker starts and
@@ -54,4 +63,17 @@ export async function ensureRegisterUpkeep(client: Client, taskQueue: string): P
     if (error instanceof ScheduleAlreadyRunning) return 'exists';
     throw error;
   }
+}
+
+/**
+ * The workflow answering rescoring requests (Art. 6) on the task queue, started when a worker
+ * starts and joined when it already runs: one per task queue, however many workers poll it.
+ */
+export async function ensureRescoreRequestsAnswered(client: Client, taskQueue: string): Promise<void> {
+  await client.workflow.start<RescoreRequestsWorkflow>(rescoreRequestsWorkflowType, {
+    workflowId: rescoreRequestsWorkflowId(taskQueue),
+    taskQueue,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: rescoreRequestsSummary(),
+  });
 }

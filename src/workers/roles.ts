@@ -18,7 +18,7 @@ import { incentiveDefinitionSchema } from '../domain/incentive';
 import type { Logger } from '../logger';
 import { connectClient, connectWorkerConnection, createDataConverter, createPayloadCodec, registerSearchAttributes } from '../temporal/connection';
 import { promoteOnStart, workerVersionOf, type WorkerVersion } from '../temporal/deployment';
-import { ensureNightlyRescoring, ensureRegisterUpkeep } from '../temporal/schedules';
+import { ensureNightlyRescoring, ensureRegisterUpkeep, ensureRescoreRequestsAnswered } from '../temporal/schedules';
 import { createPlatformWorker } from './platform-worker';
 
 /**
@@ -83,7 +83,7 @@ export async function openTemporal(config: Config, address: string, stops: Stops
 /**
  * A worker polling the platform's task queue, until stopped, as its release's version of the
  * Worker Deployment (made current at start with WORKER_VERSIONING=auto); it also makes sure the
- * nightly Schedule exists.
+ * nightly Schedules exist and the workflow answering rescoring requests runs.
  */
 export async function startWorkerRole(
   config: Config,
@@ -115,6 +115,7 @@ export async function startWorkerRole(
   if (version && config.WORKER_VERSIONING === 'auto') await promoteOnStart(servers.client, config.TEMPORAL_NAMESPACE, version, logger);
   if ((await ensureNightlyRescoring(servers.client, config.TEMPORAL_TASK_QUEUE)) === 'created') logger.info('nightly rescoring schedule created');
   if ((await ensureRegisterUpkeep(servers.client, config.TEMPORAL_TASK_QUEUE)) === 'created') logger.info('query register upkeep schedule created');
+  await ensureRescoreRequestsAnswered(servers.client, config.TEMPORAL_TASK_QUEUE);
   return { running, version };
 }
 

@@ -21,4 +21,5 @@ export { repairWorkflow } from './repair/repair';
 export { repairRulesWorkflow } from './repair/rules';
 export { nightlyRescoringWorkflow, rescoringRunWorkflow } from './scoring/rescoring-run';
 export { rescorePersonWorkflow } from './scoring/rescore-person';
+export { rescoreRequestsWorkflow } from './scoring/rescore-requests';
 export { scoreModelWorkflow } from './scoring/score-model';

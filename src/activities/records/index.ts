@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import { withTransaction } from '../../db/transaction';
 import { loadCatalogue } from '../../db/record-store/catalogue';
-import { sharedBefore } from '../../db/record-store/lookups';
 import type { RecordChange, RecordChanged, SharedRecord, ShareOutcome, SharerKind } from '../../domain/record';
 import { recordTier } from '../../domain/record-types';
 import { RECORD_CONFLICT, RECORD_REFUSED } from '../../workflows/records/contract';
 import { RECORD_NOT_FOUND, refusal } from '../../workflows/shared/contract';
-import { applyIdentityFacts, applyRecordChange, closeObligationShared, insertRecord, upsertPerson } from '../../db/record-store/writes';
+import { applyRecordChange, closeObligationShared } from '../../db/record-store/writes';
+import { storeShare } from './store';
 
 export interface StoreSharedRecordInput {
   workflowId: string;
@@ -19,15 +19,28 @@ export interface StoreSharedRecordInput {
   late: boolean;
 }
 
+/** An obligation as its first step finds it: open, or met already by a share taken without a workflow. */
+export type OpenedObligation = { state: 'open' | 'withdrawn'; recordId: null; late: null } | { state: 'shared'; recordId: string; late: boolean };
+
 /** Activities of the credit records (Art. 8-10). Every one is idempotent. */
 export function createRecordActivities({ pool }: { pool: pg.Pool }) {
   return {
-    async openObligation(input: { workflowId: string; sharerId: string; reference: string; formedOn: string; openedAt: string }): Promise<void> {
+    async openObligation(input: { workflowId: string; sharerId: string; reference: string; formedOn: string; openedAt: string }): Promise<OpenedObligation> {
       await pool.query(
         `INSERT INTO obligations (workflow_id, sharer_id, reference, formed_on, state, opened_at)
          VALUES ($1, $2, $3, $4, 'open', $5) ON CONFLICT (workflow_id) DO NOTHING`,
         [input.workflowId, input.sharerId, input.reference, input.formedOn, input.openedAt],
       );
+      const found = await pool.query<{ state: OpenedObligation['state']; record_id: string | null; shared_late: boolean | null }>(
+        `SELECT o.state, r.id AS record_id, o.shared_late FROM obligations o
+         LEFT JOIN records r ON r.sharer_id = o.sharer_id AND r.reference = o.reference
+         WHERE o.workflow_id = $1`,
+        [input.workflowId],
+      );
+      const row = found.rows[0]!;
+      return row.state === 'shared' && row.record_id
+        ? { state: 'shared', recordId: row.record_id, late: row.shared_late ?? false }
+        : { state: row.state === 'shared' ? 'open' : row.state, recordId: null, late: null };
     },
 
     async withdrawObligation(input: { workflowId: string; reason: string; at: string }): Promise<void> {
@@ -42,45 +55,12 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
       await closeObligationShared(pool, input.workflowId, input.late, input.at);
     },
 
-    /**
-     * Stores a shared record, idempotent on (sharer, reference), and in the same transaction
-     * registers the person if new, closes the obligation, tells the person and asks for rescoring.
-     */
+    /** A share through the obligation's workflow, stored as storeShare does. */
     async storeSharedRecord(input: StoreSharedRecordInput): Promise<ShareOutcome> {
       return withTransaction<ShareOutcome>(pool, async (db) => {
-        const { record } = input;
         // The share's checks ran at the API's edge (shareProblem), its schema again in the update's validator: trusted here.
-        const catalogue = await loadCatalogue(db);
-        const tier = recordTier(catalogue.get(record.typeCode)!, record);
-        const existing = await sharedBefore(db, input.sharerId, record, tier);
-        if (existing) {
-          const { id: recordId, version } = existing;
-          // A retry of this very activity finds its own record: it was accepted.
-          if (recordId === input.recordId) return { status: 'accepted', recordId, version, late: input.late, personId: existing.personId };
-          return { status: existing.sameContent ? 'duplicate' : 'conflict', recordId, version };
-        }
-
-        const person = await upsertPerson(db, record.person);
-        await insertRecord(db, {
-          id: input.recordId,
-          sharerId: input.sharerId,
-          reference: record.reference,
-          personId: person.id,
-          category: record.category,
-          typeCode: record.typeCode,
-          tier,
-          source: input.sharerKind === 'provider' ? 'market-provider' : 'public-agency',
-          formedOn: record.formedOn,
-          sharedAt: input.sharedAt,
-          late: input.late,
-          details: record.details,
-          evidence: record.evidence,
-          attestation: record.attestation,
-          changedBy: input.workflowId,
-        });
-        if (record.category === 'identity') await applyIdentityFacts(db, [{ personId: person.id, typeCode: record.typeCode, details: record.details }]);
-        await closeObligationShared(db, input.workflowId, input.late, input.sharedAt);
-        return { status: 'accepted', recordId: input.recordId, version: 1, late: input.late, personId: person.id };
+        const tier = recordTier((await loadCatalogue(db)).get(input.record.typeCode)!, input.record);
+        return storeShare(db, { ...input, tier });
       });
     },
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { loadCalendar } from '../../db/calendar';
 import { enqueueNotifications, type Notification } from '../../db/notifications';
+import type { Queryable } from '../../db/pool';
 import { withTransaction } from '../../db/transaction';
 import { closingState, stateAfterReschedule, type OpenSlaState, type SlaStageSpec } from '../../domain/sla';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../../domain/working-days';
@@ -37,19 +38,44 @@ interface StageRow {
   state: string;
 }
 
+/** When a stage of `workingDays` counted from `startDay` is due, and reminded, by the calendar stored now. */
+export async function stageTimes(db: Queryable, startDay: LocalDate, workingDays: number): Promise<Omit<SlaStageTimes, 'state'>> {
+  const year = yearOf(startDay);
+  // Enough years for any clock in the measures (at most a few dozen working days).
+  const calendar = await loadCalendar(db, [year, year + 1, year + 2]);
+  const deadline = deadlineAfter(startDay, workingDays, calendar);
+  return {
+    dueAt: deadline.dueAt.toISOString(),
+    remindAt: deadline.remindAt.toISOString(),
+    provisional: calendar.usedProvisionalDays,
+  };
+}
+
+/**
+ * A stage whose work arrived done and on time, with nothing left to wait for (a record shared with
+ * no obligation announced): recorded met, as the clock would have closed it, for the reports and the
+ * SLA board. Work that arrives late is not recorded here: it is a breach, flagged and escalated by a
+ * clock (src/workflows/shared/sla-clock.ts).
+ */
+export async function recordStageMetOnArrival(
+  db: Queryable,
+  stage: { stageKey: string; workflowId: string; spec: SlaStageSpec; startDay: LocalDate; at: string; times: Omit<SlaStageTimes, 'state'> },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO sla_stages (stage_key, workflow_id, process, stage, article, agency_id, responsible, start_day,
+       working_days, started_at, due_at, remind_at, provisional, state, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'met', $10)
+     ON CONFLICT (stage_key) DO NOTHING`,
+    [
+      stage.stageKey, stage.workflowId, stage.spec.process, stage.spec.stage, stage.spec.article, stage.spec.responsible.agencyId ?? null,
+      stage.spec.responsible.role, stage.startDay, stage.spec.workingDays, stage.at, stage.times.dueAt, stage.times.remindAt, stage.times.provisional,
+    ],
+  );
+}
+
 /** Activities behind the SLA clock (src/workflows/shared/sla-clock.ts). Every one is idempotent. */
 export function createSlaActivities({ pool }: { pool: pg.Pool }) {
-  async function computeTimes(startDay: LocalDate, workingDays: number): Promise<Omit<SlaStageTimes, 'state'>> {
-    const year = yearOf(startDay);
-    // Enough years for any clock in the measures (at most a few dozen working days).
-    const calendar = await loadCalendar(pool, [year, year + 1, year + 2]);
-    const deadline = deadlineAfter(startDay, workingDays, calendar);
-    return {
-      dueAt: deadline.dueAt.toISOString(),
-      remindAt: deadline.remindAt.toISOString(),
-      provisional: calendar.usedProvisionalDays,
-    };
-  }
+  const computeTimes = (startDay: LocalDate, workingDays: number) => stageTimes(pool, startDay, workingDays);
 
   async function stageRow(stageKey: string): Promise<StageRow> {
     const result = await pool.query<StageRow>('SELECT * FROM sla_stages WHERE stage_key = $1', [stageKey]);

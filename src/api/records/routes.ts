@@ -1,4 +1,4 @@
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ import {
   recordSubmissionSchema,
   referenceSchema,
   type RecordSubmission,
+  type Severity,
   type SharedRecord,
   type ShareOutcome,
   type SharerKind,
@@ -31,6 +32,7 @@ import {
   recordSharingWorkflowType,
   shareRecordUpdate,
   withdrawObligationUpdate,
+  type ObligationView,
   type RecordChangeWorkflow,
   type RecordSharingWorkflow,
 } from '../../workflows/records/contract';
@@ -41,7 +43,8 @@ import { dayView, instantView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
 import { processFailure } from '../shared/process-failures';
 import { answerFor, throughTemporal } from '../workflow-failures';
-import { obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson } from './queries';
+import { obligationMetOnArrival, obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson } from './queries';
+import { shareOnTime } from './share-on-time';
 
 const shareOutcome = z.object({
   status: z.enum(['accepted', 'duplicate']),
@@ -83,14 +86,20 @@ const correctionBody = recordCorrectionSchema.extend({ reason: z.string().min(3)
  * included), the catalogue, who may share what, and whether the person is in scope (Art. 3).
  * Refusals here start nothing and write nothing.
  */
-async function prepareRecord(deps: ApiDependencies, sharer: { id: string; kind: SharerKind }, submission: RecordSubmission): Promise<SharedRecord> {
+async function prepareRecord(
+  deps: ApiDependencies,
+  sharer: { id: string; kind: SharerKind },
+  submission: RecordSubmission,
+): Promise<{ record: SharedRecord; tier: Severity | null }> {
   const person = deps.identity.sealedPerson(acceptedIdentityNumber(submission.identityNumber));
-  const problem = shareProblem(await loadCatalogue(deps.pool), sharer.kind, submission, person.birthDate);
+  const catalogue = await loadCatalogue(deps.pool);
+  const problem = shareProblem(catalogue, sharer.kind, submission, person.birthDate);
   if (problem?.kind === 'invalid') throw new ApiError(400, 'invalid-input', `body.${problem.field}: ${problem.message}`, `body.${problem.field}`);
   if (problem?.kind === 'forbidden') throw new ApiError(403, 'forbidden', problem.message, `body.${problem.field}`);
   if (problem) throw new ApiError(422, 'out-of-scope', problem.message, `body.${problem.field}`);
   const { identityNumber: _identityNumber, ...fields } = submission;
-  return { ...fields, person };
+  const record = { ...fields, person };
+  return { record, tier: recordTier(catalogue.get(record.typeCode)!, record) };
 }
 
 /** Whether a share failed because its obligation had already closed (shared or withdrawn). */
@@ -211,7 +220,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     {
       config: { roles: ['agency', 'provider'] },
       schema: {
-        summary: 'Share a record (closes its obligation; opens one first if the record was not announced)',
+        summary: 'Share a record: on time with no obligation announced it is stored at once, met; otherwise it closes its obligation (opened first, and flagged late, when it comes late unannounced)',
         tags: ['records'],
         body: recordSubmissionSchema,
         response: { 200: shareOutcome, 201: shareOutcome, ...refusals(409, 422) },
@@ -220,7 +229,20 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
     async (request, reply) => {
       const actor = actorOf(request);
       const sharer = await organisationOf(deps.pool, actor);
-      const record = await prepareRecord(deps, sharer, request.body);
+      const { record, tier } = await prepareRecord(deps, sharer, request.body);
+      const answer = (outcome: ShareOutcome) => {
+        if (outcome.status === 'conflict') {
+          throw new ApiError(
+            409,
+            'reference-conflict',
+            `Record ${outcome.recordId} was shared under the reference ${record.reference} with other content; a change to it is a correction (POST /records/${record.reference}/correction)`,
+            'body.reference',
+          );
+        }
+        return reply.status(outcome.status === 'accepted' ? 201 : 200).send(outcome);
+      };
+      const onTime = await shareOnTime(deps, sharer, record, tier);
+      if (onTime) return answer(onTime);
       const workflowId = obligationWorkflowId(sharer.id, record.reference);
       const share = () =>
         deps.client.workflow.executeUpdateWithStart(shareRecordUpdate, {
@@ -240,19 +262,11 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       } catch (error) {
         if (!obligationClosed(error)) throw answerFor(error, { message: `No obligation ${record.reference}`, field: 'body.reference' });
         // The obligation closed earlier: the record shared under the reference answers.
-        const existing = await sharedBefore(deps.pool, sharer.id, record, recordTier((await loadCatalogue(deps.pool)).get(record.typeCode)!, record));
+        const existing = await sharedBefore(deps.pool, sharer.id, record, tier);
         if (!existing) throw new ApiError(409, 'obligation-closed', `The obligation for ${record.reference} was withdrawn`, 'body.reference');
         outcome = { status: existing.sameContent ? 'duplicate' : 'conflict', recordId: existing.id, version: existing.version };
       }
-      if (outcome.status === 'conflict') {
-        throw new ApiError(
-          409,
-          'reference-conflict',
-          `Record ${outcome.recordId} was shared under the reference ${record.reference} with other content; a change to it is a correction (POST /records/${record.reference}/correction)`,
-          'body.reference',
-        );
-      }
-      return reply.status(outcome.status === 'accepted' ? 201 : 200).send(outcome);
+      return answer(outcome);
     },
   );
 
@@ -384,7 +398,14 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       const actor = actorOf(request);
       const workflowId = obligationWorkflowId(actor.agencyId!, request.params.reference);
       const handle = deps.client.workflow.getHandle<RecordSharingWorkflow>(workflowId);
-      const view = await throughTemporal(() => handle.query(obligationQuery), { message: `No obligation ${request.params.reference}`, field: 'reference' });
+      let view: ObligationView;
+      try {
+        view = await handle.query(obligationQuery);
+      } catch (error) {
+        const met = error instanceof WorkflowNotFoundError ? await obligationMetOnArrival(deps.pool, workflowId) : undefined;
+        if (met) return { ...met, failure: null };
+        throw answerFor(error, { message: `No obligation ${request.params.reference}`, field: 'reference' });
+      }
       const failure = view.state === 'open' ? await processFailure(deps.pool, workflowId) : undefined;
       return { ...view, ...(failure ? { state: 'failed' } : {}), failure: failure ?? null };
     },

@@ -104,12 +104,14 @@ export async function closeObligationShared(db: Queryable, workflowId: string, l
 /** Tells the person and asks for their rescoring, in the transaction that changed their records (Art. 6). */
 export async function announceRecordChange(
   db: Queryable,
-  change: { key: string; personId: string; workflowId: string; kind: string; recordId: string },
+  change: { key: string; personId: string; workflowId: string; kind: string; recordId: string; rescoredBy?: string },
 ): Promise<void> {
   await enqueueNotifications(db, [
     { id: `${change.key}/person`, recipientRole: 'person', recipientId: change.personId, kind: change.kind, workflowId: change.workflowId, body: { recordId: change.recordId } },
   ]);
-  await recordRescoreRequests(db, [{ id: `${change.key}/rescore`, personId: change.personId, reason: change.kind, requestedBy: change.workflowId }]);
+  await recordRescoreRequests(db, [
+    { id: `${change.key}/rescore`, personId: change.personId, reason: change.kind, requestedBy: change.workflowId, ...(change.rescoredBy ? { answeredBy: change.rescoredBy } : {}) },
+  ]);
 }
 
 /** The first version of a record, as each way in gives it: a share, a verified declaration, a civic event. */
@@ -129,9 +131,11 @@ export interface NewRecord {
   details: Record<string, unknown>;
   evidence: unknown[];
   attestation?: unknown;
-  /** The workflow that stored it. */
+  /** The workflow that stored it, or the obligation's id when a share on time needed none. */
   changedBy: string;
   changeReason?: string;
+  /** Who answers its rescoring request: the person's `rescore-person` workflow unless named. */
+  rescoredBy?: string;
 }
 
 /** Stores a record's first version and announces it: the person told and asked to be rescored (Art. 6). */
@@ -146,7 +150,14 @@ export async function insertRecord(db: Queryable, record: NewRecord): Promise<vo
       record.attestation ? JSON.stringify(record.attestation) : null, record.changedBy, record.changeReason ?? null, record.tier ?? null,
     ],
   );
-  await announceRecordChange(db, { key: `${record.id}/v1`, personId: record.personId, workflowId: record.changedBy, kind: 'record-added', recordId: record.id });
+  await announceRecordChange(db, {
+    key: `${record.id}/v1`,
+    personId: record.personId,
+    workflowId: record.changedBy,
+    kind: 'record-added',
+    recordId: record.id,
+    ...(record.rescoredBy ? { rescoredBy: record.rescoredBy } : {}),
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RecordChange, RecordChanged, SharedRecord, ShareOutcome, SharerKind } from '../../domain/record';
+import type { SlaStageSpec } from '../../domain/sla';
 import type { LocalDate } from '../../domain/working-days';
 import { partyWording, workflowSummary, type Wording, type RefusalAnswers } from '../shared/contract';
 
@@ -14,6 +15,11 @@ export function obligationWorkflowId(sharerId: string, reference: string): strin
 
 export function obligationSummary(sharerId: string, sharerKind: SharerKind): string {
   return workflowSummary({ zh: '信用信息共享', en: 'Record sharing' }, partyWording({ role: sharerKind, agencyId: sharerId }));
+}
+
+/** Art. 10: the agency shares within 7 working days of the day the information was formed. */
+export function shareRecordStage(agencyId: string): SlaStageSpec {
+  return { process: 'record-sharing', stage: 'share-record', article: 'Art. 10', workingDays: 7, responsible: { role: 'agency', agencyId } };
 }
 
 export interface RecordSharingInput {

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { RecordActivities } from '../../activities/records';
 import { firstProblem, sharedRecordSchema } from '../../domain/record';
 import { databaseStepOptions } from '../shared/activity-options';
@@ -12,6 +12,7 @@ import {
   OBLIGATION_CLOSED,
   obligationQuery,
   sharedInBatchSignal,
+  shareRecordStage,
   shareRecordUpdate,
   withdrawObligationUpdate,
   type ObligationState,
@@ -20,6 +21,9 @@ import {
 } from './contract';
 
 const records = proxyActivities<RecordActivities>(databaseStepOptions);
+
+/** Since 0.3.0: the obligation's first step finds whether its record was shared already (storeShareOnTime). */
+const OBLIGATION_MET_BEFORE_OPENING = 'obligation-met-before-opening';
 
 /**
  * Art. 10: an agency shares information within 7 working days from the day it is formed.
@@ -124,18 +128,21 @@ export async function recordSharingWorkflow(input: RecordSharingInput): Promise<
     await records.closeObligationShared({ workflowId: workflowInfo().workflowId, late, at: new Date().toISOString() });
   });
 
-  await records.openObligation({
+  const opened = await records.openObligation({
     workflowId: workflowInfo().workflowId,
     sharerId: input.sharerId,
     reference: input.reference,
     formedOn: input.formedOn,
     openedAt: new Date().toISOString(),
   });
-  if (clocked) {
-    stage = await clock.open(
-      { process: 'record-sharing', stage: 'share-record', article: 'Art. 10', workingDays: 7, responsible: { role: 'agency', agencyId: input.sharerId } },
-      input.formedOn,
-    );
+  // The record came on time, with no obligation announced, and was stored without a workflow
+  // between this one's start and its first step: the obligation is met, with nothing to watch.
+  if (patched(OBLIGATION_MET_BEFORE_OPENING) && opened?.state === 'shared') {
+    state = 'shared';
+    recordId = opened.recordId;
+    late = opened.late;
+  } else if (clocked) {
+    stage = await clock.open(shareRecordStage(input.sharerId), input.formedOn);
   }
   ready = true;
   details.waitFor('share', {

@@ -104,6 +104,23 @@ export function nightlyRescoringSummary(): string {
   return workflowSummary({ zh: '夜间积分重算', en: 'Nightly rescoring' }, { zh: '每日 02:00（上海时间）', en: 'daily at 02:00 Shanghai time' });
 }
 
+export const rescoreRequestsWorkflowType = 'rescoreRequestsWorkflow';
+
+/**
+ * The one workflow per task queue that answers the rescoring requests stored with records taken
+ * without a workflow of their own (a share with no announced obligation): started by every worker
+ * as it starts, and kept running.
+ */
+export function rescoreRequestsWorkflowId(taskQueue: string): string {
+  return `rescore-requests/${taskQueue}`;
+}
+
+export function rescoreRequestsSummary(): string {
+  return workflowSummary({ zh: '重算请求应答', en: 'Answering rescoring requests' }, { zh: '记录共享后即时重算', en: 'rescores as records are shared' });
+}
+
+export type RescoreRequestsWorkflow = () => Promise<never>;
+
 export const scoreModelWorkflowType = 'scoreModelWorkflow';
 
 /** Each change of a model is a workflow of its own, e.g. `score-model/base-v2/active-{uuid}`. */
