@@ -6,6 +6,7 @@ import { identityNumber, withWrongCheckDigit } from '../support/identities';
 import { organisations } from '../support/organisations';
 import { startPlatform, type RunningPlatform } from '../support/platform';
 import { penaltySubmission } from '../support/records';
+import { residentInScope } from '../support/residents';
 
 interface Answer {
   status: number;
@@ -61,6 +62,43 @@ describe('Credit records through the API on the dev server', () => {
       expect(second.status).toBe(200);
       expect(second.body).toMatchObject({ status: 'duplicate', recordId: first.body.recordId });
       expect(await count('records', 'reference = $1', ['MR-2'])).toBe(1);
+    });
+
+    it('takes a share on time with no obligation announced without a workflow: stored once, its obligation and SLA stage met, the person rescored', async () => {
+      const resident = await residentInScope(platform, police, { birthDate: '1979-04-04', sequence: 271 });
+      const before = await platform.db.pool.query<{ score: number }>("SELECT score FROM scores WHERE person_id = $1 AND scenario = 'base'", [resident.personId]);
+      const sends = await Promise.all([1, 2, 3, 4].map(() => call('POST', '/records', market, penalty('MR-ONTIME', resident.identity))));
+      expect(sends.map((sent) => sent.status).sort()).toEqual([200, 200, 200, 201]);
+      const accepted = sends.find((sent) => sent.status === 201)!.body;
+      expect(accepted).toMatchObject({ status: 'accepted', late: false });
+      expect(sends.filter((sent) => sent.status === 200).map((sent) => sent.body)).toEqual(Array(3).fill({ status: 'duplicate', recordId: accepted.recordId, version: 1 }));
+      expect(await count('records', 'reference = $1', ['MR-ONTIME'])).toBe(1);
+
+      const workflowId = 'record-sharing/jinan-market-regulation/MR-ONTIME';
+      await expect(platform.client.workflow.getHandle(workflowId).describe()).rejects.toThrow(/not found/i);
+      expect(await call('GET', '/obligations/MR-ONTIME', market)).toMatchObject({
+        status: 200,
+        body: { state: 'shared', slaState: 'met', late: false, recordId: accepted.recordId, failure: null },
+      });
+      expect((await call('GET', '/obligations?state=shared', market)).body.obligations).toContainEqual(expect.objectContaining({ reference: 'MR-ONTIME', slaState: 'met', sharedLate: false }));
+      expect(await count('sla_stages', "workflow_id = $1 AND state = 'met' AND finished_at IS NOT NULL", [workflowId])).toBe(1);
+
+      // The rescoring asked in the share's transaction is answered by the task queue's one listening workflow.
+      const requests = await platform.db.pool.query<{ answered_by: string }>("SELECT answered_by FROM rescore_requests WHERE requested_by = $1", [workflowId]);
+      expect(requests.rows).toEqual([{ answered_by: expect.stringMatching(/^rescore-requests\//) }]);
+      await expect.poll(async () => (await platform.db.pool.query("SELECT count(*)::int AS n FROM rescore_requests WHERE requested_by = $1 AND answered_at IS NOT NULL", [workflowId])).rows[0].n).toBe(1);
+      const after = await platform.db.pool.query<{ score: number; computed_by: string }>("SELECT score, computed_by FROM scores WHERE person_id = $1 AND scenario = 'base'", [resident.personId]);
+      expect(after.rows[0]!.score).toBeLessThan(before.rows[0]!.score);
+      expect(after.rows[0]!.computed_by).toMatch(/^rescore-requests\//);
+    });
+
+    it('keeps a workflow for a share that comes late unannounced: its obligation is breached, escalated and shown to supervisors', async () => {
+      const shared = await call('POST', '/records', market, penaltySubmission('MR-LATE', adult, addDays(today, -40)));
+      expect(shared).toMatchObject({ status: 201, body: { status: 'accepted', late: true } });
+      const workflowId = 'record-sharing/jinan-market-regulation/MR-LATE';
+      await expect.poll(async () => (await platform.client.workflow.getHandle(workflowId).describe()).status.name).toBe('COMPLETED');
+      expect(await call('GET', '/obligations/MR-LATE', market)).toMatchObject({ status: 200, body: { state: 'shared', late: true, slaState: 'breached' } });
+      expect(await count('notifications', "workflow_id = $1 AND kind = 'sla-escalation'", [workflowId])).toBe(1);
     });
 
     it('corrects and revokes a record, keeping every version', async () => {

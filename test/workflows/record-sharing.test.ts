@@ -1,7 +1,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowMetadataQuery } from '@temporalio/workflow';
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { storeShareOnTime } from '../../src/activities/records/store';
+import { loadCatalogue } from '../../src/db/record-store/catalogue';
+import { withTransaction } from '../../src/db/transaction';
+import { recordTier } from '../../src/domain/record-types';
 import { IdentityProtection } from '../../src/db/persons';
 import { parseIdentityNumber } from '../../src/domain/identity-number';
 import type { SharedRecord } from '../../src/domain/record';
@@ -118,6 +123,30 @@ describe('Art. 10 sharing within 7 working days of formation', () => {
     const stored = await db.pool.query('SELECT count(*)::int AS n FROM records WHERE reference = $1', ['PEN-2026-0930-3']);
     expect(stored.rows[0].n).toBe(0);
     expect(await handle.query(obligationQuery)).toMatchObject({ state: 'open' });
+  });
+
+  it('closes an announced obligation met when its record was taken on time, without a workflow, before its first step', async () => {
+    const record = sharedPenalty('PEN-2026-0930-4', '2026-09-30');
+    const workflowId = 'record-sharing/jinan-market-regulation/PEN-2026-0930-4';
+    const taken = await withTransaction(db.pool, async (client) =>
+      storeShareOnTime(client, {
+        workflowId,
+        recordId: randomUUID(),
+        sharerId: 'jinan-market-regulation',
+        sharerKind: 'agency',
+        record,
+        tier: recordTier((await loadCatalogue(client)).get(record.typeCode)!, record),
+        sharedAt: new Date(await env.currentTimeMs()).toISOString(),
+        late: false,
+        rescoredBy: 'rescore-requests/test',
+      }),
+    );
+    expect(taken).toMatchObject({ status: 'accepted' });
+    const handle = await announce('PEN-2026-0930-4');
+    expect(await handle.result()).toMatchObject({ state: 'shared', late: false, recordId: (taken as { recordId: string }).recordId, dueAt: null });
+    expect(await currentDetails(handle)).toBe('已共享\n\nShared');
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM sla_stages WHERE workflow_id = $1', [workflowId])).rows[0].n).toBe(0);
+    expect(await notices(workflowId)).toEqual(['record-added:person']);
   });
 
   it('moves an open obligation when the calendar changes', async () => {
