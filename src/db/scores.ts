@@ -144,7 +144,14 @@ export function evaluation(persons: string, records: string): string {
  */
 export async function scorePersons(
   db: Queryable,
-  options: { models: ActiveModel[]; onDay: LocalDate; computedBy: string; computedAt: string; persons: PersonSelection },
+  options: {
+    models: ActiveModel[];
+    onDay: LocalDate;
+    computedBy: string;
+    /** When the scores were computed; without it, the instant each is written, after every record its statement saw was committed. */
+    computedAt?: string;
+    persons: PersonSelection;
+  },
 ): Promise<ScoringResult> {
   let scored = 0;
   let levelChanges = 0;
@@ -169,7 +176,7 @@ export async function scorePersons(
          WHERE p.person_id IS NULL OR p.score <> l.score OR p.level <> l.level OR p.model_id <> $4 OR p.next_change_on IS DISTINCT FROM l.next_change_on
        ), written AS (
          INSERT INTO scores (person_id, scenario, model_id, score, level, on_day, computed_at, computed_by, next_change_on)
-         SELECT person_id, $2, $4, score, level, $3, $5, $6, next_change_on FROM changed
+         SELECT person_id, $2, $4, score, level, $3, coalesce($5::timestamptz, clock_timestamp()), $6, next_change_on FROM changed
          ON CONFLICT (person_id, scenario) DO UPDATE SET model_id = EXCLUDED.model_id, score = EXCLUDED.score, level = EXCLUDED.level,
            on_day = EXCLUDED.on_day, computed_at = EXCLUDED.computed_at, computed_by = EXCLUDED.computed_by, next_change_on = EXCLUDED.next_change_on
        ), dropped AS (
@@ -202,7 +209,7 @@ export async function scorePersons(
               (SELECT count(*) FROM changed WHERE superseded AND previous_level <> level)::int AS level_changes,
               ((SELECT count(*) FROM persons p WHERE ${person.sql}) - (SELECT count(*) FROM leveled))::int AS out_of_scope`,
       [
-        JSON.stringify(model.definition), model.scenario, options.onDay, model.id, options.computedAt, options.computedBy,
+        JSON.stringify(model.definition), model.scenario, options.onDay, model.id, options.computedAt ?? null, options.computedBy,
         options.computedBy.split('#')[0], model.scenario === 'base', ...person.params,
       ],
     );
@@ -253,16 +260,18 @@ export async function recordRescoreRequests(db: Queryable, requests: RescoreRequ
 /**
  * Scores persons in every active scenario on the Shanghai day of `at` and answers their
  * requests made before it began: the one place requests are answered, whether one person's
- * (`rescore-person`) or a bulk batch's thousands.
+ * (`rescore-person`, `rescore-requests`) or a bulk batch's thousands. Without `at`, the scores
+ * are stamped with the instant they are written: a record committed while the persons were being
+ * gathered is scored, and its score is never stamped before it was shared.
  */
-export async function scoreOnRequest(pool: pg.Pool, input: { personIds: string[]; computedBy: string; at: string }): Promise<ScoringResult> {
+export async function scoreOnRequest(pool: pg.Pool, input: { personIds: string[]; computedBy: string; at?: string }): Promise<ScoringResult> {
   // The database's own clock, the one requests are stamped with.
   const began = (await pool.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
   const result = await scorePersons(pool, {
     models: await activeModels(pool),
-    onDay: shanghaiDayOf(new Date(input.at)),
+    onDay: shanghaiDayOf(input.at ? new Date(input.at) : began),
     computedBy: input.computedBy,
-    computedAt: input.at,
+    ...(input.at ? { computedAt: input.at } : {}),
     persons: { ids: input.personIds },
   });
   await pool.query('UPDATE rescore_requests SET answered_at = now() WHERE person_id = ANY($1::uuid[]) AND answered_at IS NULL AND requested_at <= $2', [

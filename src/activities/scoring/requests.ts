@@ -24,7 +24,7 @@ export function createRescoreRequestActivities({ pool }: { pool: pg.Pool }) {
         [PERSONS_PER_ANSWER],
       );
       if (pending.rows.length === 0) return answered;
-      await scoreOnRequest(pool, { personIds: pending.rows.map((row) => row.person_id), computedBy, at: new Date().toISOString() });
+      await scoreOnRequest(pool, { personIds: pending.rows.map((row) => row.person_id), computedBy });
       answered += pending.rows.length;
       Context.current().heartbeat(answered);
     }

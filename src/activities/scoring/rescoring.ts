@@ -18,7 +18,7 @@ export function createRescoringActivities({ pool, workerIdentity }: { pool: pg.P
   return {
     /** One person's scores in every active scenario, on today's Shanghai day. */
     async rescorePerson(input: { personId: string; computedBy: string }): Promise<{ scored: number; levelChanges: number }> {
-      const result = await scoreOnRequest(pool, { personIds: [input.personId], computedBy: input.computedBy, at: new Date().toISOString() });
+      const result = await scoreOnRequest(pool, { personIds: [input.personId], computedBy: input.computedBy });
       return { scored: result.scored, levelChanges: result.levelChanges };
     },
 

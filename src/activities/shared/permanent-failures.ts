@@ -12,9 +12,25 @@ function isPermanent(code: string): boolean {
 }
 
 /**
+ * Why Postgres refused data for good, naming the SQLSTATE and the constraint, never the data (the
+ * message of a data exception can quote the value); undefined for any other error. Read by shape:
+ * an error from a chunk thread arrives as a copy, not a pg.DatabaseError.
+ */
+export function refusedForGood(error: unknown): string | undefined {
+  const { code, severity, constraint } = (error ?? {}) as { code?: unknown; severity?: unknown; constraint?: unknown };
+  if (typeof code !== 'string' || typeof severity !== 'string' || !isPermanent(code)) return undefined;
+  return `Postgres refused the data for good (SQLSTATE ${code}${typeof constraint === 'string' ? `, constraint ${constraint}` : ''})`;
+}
+
+/** A unique violation: a concurrent writer stored the same key first, and a retry finds its row. */
+export function isUniqueViolation(error: unknown): boolean {
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  return code === '23505' && typeof severity === 'string';
+}
+
+/**
  * Ends the attempts at once when an activity hands Postgres data it refuses for good, instead of
- * retrying it forever. The failure names the SQLSTATE and the constraint, never the data (the
- * message of a data exception can quote the value).
+ * retrying it forever (refusedForGood).
  */
 export const permanentFailures: ActivityInterceptorsFactory = () => ({
   inbound: {
@@ -22,14 +38,9 @@ export const permanentFailures: ActivityInterceptorsFactory = () => ({
       try {
         return await next(input);
       } catch (error) {
-        // Read by shape: an error from a chunk thread arrives as a copy, not a pg.DatabaseError.
-        const { code, severity, constraint } = error as { code?: unknown; severity?: unknown; constraint?: unknown };
-        if (typeof code !== 'string' || typeof severity !== 'string' || !isPermanent(code)) throw error;
-        throw ApplicationFailure.create({
-          type: INVALID_DATA,
-          nonRetryable: true,
-          message: `Postgres refused the data for good (SQLSTATE ${code}${typeof constraint === 'string' ? `, constraint ${constraint}` : ''})`,
-        });
+        const refused = refusedForGood(error);
+        if (refused === undefined) throw error;
+        throw ApplicationFailure.create({ type: INVALID_DATA, nonRetryable: true, message: refused });
       }
     },
   } satisfies ActivityInboundCallsInterceptor,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { storeShareOnTime } from '../../activities/records/store';
+import { isUniqueViolation, refusedForGood } from '../../activities/shared/permanent-failures';
 import { stageTimes } from '../../activities/shared/sla';
 import { withTransaction } from '../../db/transaction';
 import type { Severity, SharedRecord, ShareOutcome, SharerKind } from '../../domain/record';
@@ -7,6 +8,9 @@ import { obligationWorkflowId, shareRecordStage } from '../../workflows/records/
 import { rescoreRequestsWorkflowId } from '../../workflows/scoring/contract';
 import { ApiError } from '../errors';
 import type { ApiDependencies } from '../shared/dependencies';
+
+/** Attempts at storing a share while another writer stores the same reference. */
+const STORE_ATTEMPTS = 3;
 
 /**
  * A share that needs no workflow (docs/records.md "Where a share needs a workflow"): a provider's
@@ -28,20 +32,34 @@ export async function shareOnTime(
     if (sharedAt > new Date(times.dueAt)) return undefined;
     stage = { spec: shareRecordStage(sharer.id), stageKey: randomUUID(), times };
   }
-  const stored = await withTransaction(deps.pool, (db) =>
-    storeShareOnTime(db, {
-      workflowId: obligationWorkflowId(sharer.id, record.reference),
-      recordId: randomUUID(),
-      sharerId: sharer.id,
-      sharerKind: sharer.kind,
-      record,
-      tier,
-      sharedAt: sharedAt.toISOString(),
-      late: false,
-      ...(stage ? { stage } : {}),
-      rescoredBy: rescoreRequestsWorkflowId(deps.taskQueue),
-    }),
-  );
+  const store = () =>
+    withTransaction(deps.pool, (db) =>
+      storeShareOnTime(db, {
+        workflowId: obligationWorkflowId(sharer.id, record.reference),
+        recordId: randomUUID(),
+        sharerId: sharer.id,
+        sharerKind: sharer.kind,
+        record,
+        tier,
+        sharedAt: sharedAt.toISOString(),
+        late: false,
+        ...(stage ? { stage } : {}),
+        rescoredBy: rescoreRequestsWorkflowId(deps.taskQueue),
+      }),
+    );
+  let stored: Awaited<ReturnType<typeof store>> | undefined;
+  for (let attempt = 1; !stored; attempt += 1) {
+    try {
+      stored = await store();
+    } catch (error) {
+      // A bulk batch stored the same reference meanwhile: the next attempt finds its record.
+      if (isUniqueViolation(error) && attempt < STORE_ATTEMPTS) continue;
+      const refused = refusedForGood(error);
+      // The edge's checks should have refused it; as an activity would, it is refused for good, and nothing was written.
+      if (refused !== undefined) throw new ApiError(422, 'refused', refused, 'body');
+      throw error;
+    }
+  }
   if ('status' in stored) return stored;
   if (stored.state === 'withdrawn') throw new ApiError(409, 'obligation-closed', `The obligation for ${record.reference} was withdrawn`, 'body.reference');
   return undefined;
