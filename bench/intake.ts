@@ -2,9 +2,13 @@
  * `npm run bench:intake [-- --records N]` (a million by default, the scale of an agency's first load): bulk intake through the API on the local stack (embedded
  * Postgres, Temporal dev server, worker, API, all started here), against the bare baseline of a
  * COPY of the same rows into a scratch table with a primary key and a unique (sharer, reference)
- * index, measured in the same run. Prints records/s of both and their ratio.
+ * index, measured in the same run. Prints records/s of both, their ratio, and the CPU each part
+ * (this process with its chunk-storing threads, Postgres, Temporal) used until the batch finished.
+ * Where this process's CPU goes: run it as `node --cpu-prof --cpu-prof-dir=<folder> --import tsx
+ * bench/intake.ts`, then `npx tsx bench/profile-summary.ts <folder>`.
  */
 import { request as httpRequest } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
@@ -12,7 +16,7 @@ import { Readable } from 'node:stream';
 import { copyText, CopyRows } from '../src/db/copy';
 import { shanghaiDayOf } from '../src/domain/working-days';
 import { benchRecord } from './records';
-import { benchStack, report } from './support';
+import { benchStack, cpuSeconds, processTree, report } from './support';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' } } });
 const RECORDS = Number(values.records);
@@ -84,7 +88,14 @@ async function main(): Promise<void> {
     const baselineSeconds = (performance.now() - baselineStart) / 1000;
     client.release();
 
+    /** CPU seconds so far of each part: this process (the API, the worker and its chunk-storing threads, and the load), Postgres and Temporal. */
+    const cpu = () => {
+      const tree = processTree(process.pid);
+      const sum = (command: string) => tree.filter((p) => p.command === command).reduce((total, p) => total + cpuSeconds(p.pid), 0);
+      return { platform: cpuSeconds(process.pid), postgres: sum('postgres'), temporal: sum('temporal') };
+    };
     // Through the API: the HTTP request, staging, the batch workflow and its activities, until the batch is finished.
+    const cpuBefore = cpu();
     const start = performance.now();
     const response = await post(`${stack.apiUrl}/records/bulk`, { authorization: `Bearer ${agency}`, 'content-type': 'application/x-ndjson' }, ndjson);
     if (response.status !== 202) throw new Error(`bulk intake answered ${response.status}: ${response.body}`);
@@ -94,12 +105,16 @@ async function main(): Promise<void> {
     // notified and rescored once, which follows the intake and is reported apart. The batch's row
     // is read straight from Postgres: polling through the API would load the system it measures.
     let apiSeconds: number | undefined;
+    let cpuFinished = cpuBefore;
     for (;;) {
       const { rows } = await stack.pool.query<{ finished: boolean; answered: boolean }>(
         'SELECT finished_at IS NOT NULL AS finished, persons_answered_at IS NOT NULL AS answered FROM intake_batches WHERE id = $1',
         [batchId],
       );
-      if (rows[0]!.finished) apiSeconds ??= (performance.now() - start) / 1000;
+      if (rows[0]!.finished && apiSeconds === undefined) {
+        apiSeconds = (performance.now() - start) / 1000;
+        cpuFinished = cpu();
+      }
       if (rows[0]!.answered) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -115,8 +130,12 @@ async function main(): Promise<void> {
     report('bulk intake through the API', `${Math.round(apiRate).toLocaleString('en')} records/s (${apiSeconds!.toFixed(2)} s)`);
     report('  of which request + staging (202)', `${stagedSeconds.toFixed(2)} s`);
     report('  of which batch workflow checking + storing', `${(apiSeconds! - stagedSeconds).toFixed(2)} s`);
-    report('ratio (baseline / API)', `${ratio.toFixed(2)}x   target: within 3x, and at least 5,000 records/s`);
-    report('verdict', ratio <= 3 && apiRate >= 5000 ? 'MET' : 'NOT MET');
+    report(
+      '  CPU until finished',
+      (Object.keys(cpuBefore) as (keyof typeof cpuBefore)[]).map((part) => `${part} ${(cpuFinished[part] - cpuBefore[part]).toFixed(1)} s`).join(', ') + ` (of ${(availableParallelism() * apiSeconds!).toFixed(1)} s on ${availableParallelism()} cores)`,
+    );
+    report('ratio (baseline / API)', `${ratio.toFixed(2)}x   target: within 2x, and at least 5,000 records/s`);
+    report('verdict', ratio <= 2 && apiRate >= 5000 ? 'MET' : 'NOT MET');
     report(`then ${PERSONS.toLocaleString('en')} persons notified + rescored`, `${(answeredSeconds - apiSeconds!).toFixed(2)} s more`);
   } finally {
     await close();
