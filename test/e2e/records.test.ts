@@ -64,7 +64,7 @@ describe('Credit records through the API on the dev server', () => {
       expect(await count('records', 'reference = $1', ['MR-2'])).toBe(1);
     });
 
-    it('takes a share on time with no obligation announced without a workflow: stored once, its obligation and SLA stage met, the person rescored', async () => {
+    it('Art. 6 takes a share on time with no obligation announced without a workflow: stored once, its obligation and SLA stage met, the person rescored at once', async () => {
       const resident = await residentInScope(platform, police, { birthDate: '1979-04-04', sequence: 271 });
       const before = await platform.db.pool.query<{ score: number }>("SELECT score FROM scores WHERE person_id = $1 AND scenario = 'base'", [resident.personId]);
       const sends = await Promise.all([1, 2, 3, 4].map(() => call('POST', '/records', market, penalty('MR-ONTIME', resident.identity))));
