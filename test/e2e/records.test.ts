@@ -92,6 +92,13 @@ describe('Credit records through the API on the dev server', () => {
       expect(after.rows[0]!.computed_by).toMatch(/^rescore-requests\//);
     });
 
+    it('refuses a share whose announced obligation was withdrawn, and stores nothing', async () => {
+      expect((await call('POST', '/obligations', market, { reference: 'MR-WITHDRAWN', formedOn: today })).status).toBe(202);
+      expect(await call('POST', '/obligations/MR-WITHDRAWN/withdrawal', market, { reason: 'announced in error' })).toMatchObject({ status: 200, body: { state: 'withdrawn' } });
+      expect(await call('POST', '/records', market, penalty('MR-WITHDRAWN'))).toMatchObject({ status: 409, body: { error: { code: 'obligation-closed', field: 'body.reference' } } });
+      expect(await count('records', 'reference = $1', ['MR-WITHDRAWN'])).toBe(0);
+    });
+
     it('keeps a workflow for a share that comes late unannounced: its obligation is breached, escalated and shown to supervisors', async () => {
       const shared = await call('POST', '/records', market, penaltySubmission('MR-LATE', adult, addDays(today, -40)));
       expect(shared).toMatchObject({ status: 201, body: { status: 'accepted', late: true } });
