@@ -3,7 +3,7 @@ import { READ_VIEWS_CHANNEL } from './change-feed';
 import { loadCatalogue } from './record-store/catalogue';
 import type { RecordStatus, Severity } from '../domain/record';
 import { modelDefinitionSchema, type ModelDefinition } from '../domain/score-model';
-import { evaluate, type CatalogueCounting, type Evaluation, type ScoredRecord } from '../domain/scoring';
+import { evaluate, MOST_POINTS_OF_A_RECORD, type CatalogueCounting, type Evaluation, type ScoredRecord } from '../domain/scoring';
 import { shanghaiDayOf, type LocalDate } from '../domain/working-days';
 import { rescorePersonWorkflowId } from '../workflows/scoring/contract';
 import type { Queryable } from './pool';
@@ -97,10 +97,10 @@ export function evaluation(persons: string, records: string): string {
          SELECT r.person_id, ru.category, ru.type_code, extract(year FROM r.formed_on)::int AS year, ru.yearly_cap,
                 CASE WHEN r.formed_on > $3::date THEN 0
                      WHEN ru.unit_field IS NULL THEN ru.points
-                     ELSE (floor(CASE jsonb_typeof(r.details->ru.unit_field)
+                     ELSE least(greatest(floor(CASE jsonb_typeof(r.details->ru.unit_field)
                                    WHEN 'number' THEN (r.details->>ru.unit_field)::numeric
                                    WHEN 'string' THEN CASE WHEN r.details->>ru.unit_field ~ '^-?[0-9]+(\\.[0-9]+)?$' THEN (r.details->>ru.unit_field)::numeric ELSE 0 END
-                                   ELSE 0 END / ru.unit_size) * ru.points)::int END AS points,
+                                   ELSE 0 END / ru.unit_size) * ru.points, -${MOST_POINTS_OF_A_RECORD}), ${MOST_POINTS_OF_A_RECORD})::int END AS points,
                 CASE WHEN r.formed_on > $3::date THEN r.formed_on
                      WHEN r.kept_counting_by IS NOT NULL OR ru.counting IS NULL THEN NULL
                      WHEN ru.counts_from IS NULL THEN (r.formed_on + ru.counting)::date
@@ -264,7 +264,16 @@ export async function recordRescoreRequests(db: Queryable, requests: RescoreRequ
  * are stamped with the instant they are written: a record committed while the persons were being
  * gathered is scored, and its score is never stamped before it was shared.
  */
-export async function scoreOnRequest(pool: pg.Pool, input: { personIds: string[]; computedBy: string; at?: string }): Promise<ScoringResult> {
+export async function scoreOnRequest(
+  pool: pg.Pool,
+  input: {
+    personIds: string[];
+    computedBy: string;
+    at?: string;
+    /** The requests this scoring answers, when the caller read them before it began; otherwise every request of the persons made before it began. */
+    requestIds?: string[];
+  },
+): Promise<ScoringResult> {
   // The database's own clock, the one requests are stamped with.
   const began = (await pool.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
   const result = await scorePersons(pool, {
@@ -274,10 +283,15 @@ export async function scoreOnRequest(pool: pg.Pool, input: { personIds: string[]
     ...(input.at ? { computedAt: input.at } : {}),
     persons: { ids: input.personIds },
   });
-  await pool.query('UPDATE rescore_requests SET answered_at = now() WHERE person_id = ANY($1::uuid[]) AND answered_at IS NULL AND requested_at <= $2', [
-    input.personIds,
-    began,
-  ]);
+  // A request's requested_at is when its transaction began, not when it committed: a caller that
+  // read the requests names them, so one committed while the persons were being scored stays open.
+  if (input.requestIds) await pool.query('UPDATE rescore_requests SET answered_at = now() WHERE id = ANY($1::text[]) AND answered_at IS NULL', [input.requestIds]);
+  else {
+    await pool.query('UPDATE rescore_requests SET answered_at = now() WHERE person_id = ANY($1::uuid[]) AND answered_at IS NULL AND requested_at <= $2', [
+      input.personIds,
+      began,
+    ]);
+  }
   return result;
 }
 

@@ -59,11 +59,19 @@ function unitsOf(value: unknown): number {
   return 0;
 }
 
+/**
+ * The most points one record moves a score by, either way: far beyond any cap, it keeps a record
+ * counted per unit of an absurd detail (a trillion volunteer hours) within what a score can hold,
+ * in the SQL path (an integer) as here.
+ */
+export const MOST_POINTS_OF_A_RECORD = 1_000_000;
+
 /** A record's points under its rule: those of its tier where the rule gives them, else the rule's. */
 function recordPoints(rule: ModelDefinition['rules'][string], record: ScoredRecord, tier: Severity | null): number {
   const points = (tier !== null ? rule.tierPoints?.[tier] : undefined) ?? rule.points;
   if (!rule.perUnit) return points;
-  return Math.floor(unitsOf(record.details[rule.perUnit.field]) / rule.perUnit.size) * points;
+  const perUnit = Math.floor(unitsOf(record.details[rule.perUnit.field]) / rule.perUnit.size) * points;
+  return Math.max(-MOST_POINTS_OF_A_RECORD, Math.min(MOST_POINTS_OF_A_RECORD, perUnit));
 }
 
 /**

@@ -258,6 +258,16 @@ describe('Credit records through the API on the dev server', () => {
       await expect.poll(async () => (await call('GET', '/obligations/BULK-ANNOUNCED', market)).body).toMatchObject({ state: 'shared', late: false });
     });
 
+    it('closes the obligation of a late share that a batch stored before: the workflow and its row both say shared', async () => {
+      const formedLongAgo = addDays(today, -40);
+      const row = penaltySubmission('BULK-THEN-LATE', adult, formedLongAgo);
+      const sent = await bulk('application/x-ndjson', JSON.stringify(row));
+      expect((await results(sent.body.batchId)).accepted).toBe(1);
+      expect(await call('POST', '/records', market, row)).toMatchObject({ status: 200, body: { status: 'duplicate' } });
+      expect(await call('GET', '/obligations/BULK-THEN-LATE', market)).toMatchObject({ status: 200, body: { state: 'shared' } });
+      expect((await platform.db.pool.query("SELECT state FROM obligations WHERE reference = 'BULK-THEN-LATE'")).rows).toEqual([{ state: 'shared' }]);
+    });
+
     it('takes CSV with detail columns and a JSON array', async () => {
       const csv = [
         'reference,identityNumber,category,typeCode,formedOn,evidence,detail.procedure',

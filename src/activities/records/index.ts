@@ -55,12 +55,18 @@ export function createRecordActivities({ pool }: { pool: pg.Pool }) {
       await closeObligationShared(pool, input.workflowId, input.late, input.at);
     },
 
-    /** A share through the obligation's workflow, stored as storeShare does. */
+    /**
+     * A share through the obligation's workflow, stored as storeShare does. The workflow closes
+     * its obligation whatever the outcome, and so does the obligation's row: a record shared
+     * before under the reference (by a bulk batch, which opens no obligation) answers it.
+     */
     async storeSharedRecord(input: StoreSharedRecordInput): Promise<ShareOutcome> {
       return withTransaction<ShareOutcome>(pool, async (db) => {
         // The share's checks ran at the API's edge (shareProblem), its schema again in the update's validator: trusted here.
         const tier = recordTier((await loadCatalogue(db)).get(input.record.typeCode)!, input.record);
-        return storeShare(db, { ...input, tier });
+        const outcome = await storeShare(db, { ...input, tier });
+        if (outcome.status !== 'accepted') await closeObligationShared(db, input.workflowId, input.late, input.sharedAt);
+        return outcome;
       });
     },
 

@@ -1,79 +1,114 @@
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type pg from 'pg';
 import { RESCORE_REQUESTED_CHANNEL, scoreOnRequest } from '../../db/scores';
+import { refusedForGood } from '../shared/permanent-failures';
 
-/** Persons scored by one statement per scenario: a burst of shares is answered in a few. */
-const PERSONS_PER_ANSWER = 500;
+/** Requests answered by one statement per scenario: a burst of shares is answered in a few. */
+const REQUESTS_PER_ANSWER = 500;
 /** A request written while the notice was missed (a connection lost and made again) waits at most this long. */
 const LOOK_AGAIN_MS = 5_000;
 
+interface PendingRequest {
+  id: string;
+  person_id: string;
+}
+
 /**
- * Answers the rescoring requests (Art. 6) that a change stored with its record: the event path
- * of a share taken without a workflow. One long attempt listens on Postgres for new requests and
- * scores the persons asking, many at a time, until `forMs` has passed; it heartbeats, so a dead
- * worker's attempt is taken over, and ends at once when cancelled (the worker stopping). A request
- * stays in `rescore_requests` until a scoring answers it, so nothing is lost between attempts, and
- * the night's run of the due answers any left.
+ * Answers the rescoring requests (Art. 6) addressed to the calling workflow, `rescore-requests/{taskQueue}`:
+ * those a share taken without a workflow stored with its record. One long attempt listens on
+ * Postgres for new requests and scores the persons asking, many at a time, until `forMs` has
+ * passed or it is cancelled (the worker stopping); it heartbeats, so a dead worker's attempt is
+ * taken over. A request stays in `rescore_requests` until a scoring answers it, so nothing is lost
+ * between attempts, and the night's run of the due answers any left. A person whose scoring
+ * Postgres refuses for good is set aside with the reason, unanswered, so the others still are.
  */
 export function createRescoreRequestActivities({ pool }: { pool: pg.Pool }) {
-  async function answerPending(computedBy: string): Promise<number> {
-    let answered = 0;
-    for (;;) {
-      const pending = await pool.query<{ person_id: string }>(
-        'SELECT DISTINCT person_id FROM rescore_requests WHERE answered_at IS NULL LIMIT $1',
-        [PERSONS_PER_ANSWER],
-      );
-      if (pending.rows.length === 0) return answered;
-      await scoreOnRequest(pool, { personIds: pending.rows.map((row) => row.person_id), computedBy });
-      answered += pending.rows.length;
-      Context.current().heartbeat(answered);
+  async function setAside(requests: PendingRequest[], reason: string): Promise<void> {
+    await pool.query('UPDATE rescore_requests SET set_aside = $2 WHERE id = ANY($1::text[]) AND answered_at IS NULL', [requests.map((r) => r.id), reason]);
+    // The person by their platform id and the SQLSTATE: no personal data.
+    log.warn('a rescoring request was set aside: Postgres refused the scoring for good', { personId: requests[0]!.person_id, reason });
+  }
+
+  /** Scores the persons of the requests and answers exactly these; on a data error, person by person, setting aside who cannot be scored. */
+  async function answer(requests: PendingRequest[], computedBy: string): Promise<void> {
+    const score = (part: PendingRequest[], by: string) =>
+      scoreOnRequest(pool, { personIds: [...new Set(part.map((r) => r.person_id))], computedBy: by, requestIds: part.map((r) => r.id) });
+    try {
+      await score(requests, computedBy);
+    } catch (error) {
+      if (refusedForGood(error) === undefined) throw error;
+      const byPerson = new Map<string, PendingRequest[]>();
+      for (const request of requests) byPerson.set(request.person_id, [...(byPerson.get(request.person_id) ?? []), request]);
+      for (const [personId, own] of byPerson) {
+        try {
+          await score(own, `${computedBy}/${personId}`);
+        } catch (personError) {
+          const reason = refusedForGood(personError);
+          if (reason === undefined) throw personError;
+          await setAside(own, reason);
+        }
+      }
     }
   }
 
   return {
-    async answerRescoreRequests(input: { forMs: number }): Promise<{ persons: number }> {
+    async answerRescoreRequests(input: { forMs: number }): Promise<{ requests: number }> {
       const context = Context.current();
       const { workflowExecution, attempt, activityId } = context.info;
-      const computedBy = workflowExecution ? `${workflowExecution.workflowId}#${workflowExecution.runId}/${activityId}.${attempt}` : `rescore-requests/${activityId}.${attempt}`;
+      const answeredBy = workflowExecution?.workflowId ?? 'rescore-requests';
+      // Each scoring its own name: a person's history and level-change notices are keyed by it.
+      let scorings = 0;
+      const nextName = () => `${answeredBy}#${workflowExecution?.runId ?? ''}/${activityId}.${attempt}.${(scorings += 1)}`;
+      const until = Date.now() + input.forMs;
+      const going = () => Date.now() < until && !context.cancellationSignal.aborted;
+
       const listener = await pool.connect();
       let wake: (() => void) | undefined;
       let noticed: boolean | undefined;
+      let broken: Error | undefined;
       const onNotice = () => {
         noticed = true;
         wake?.();
       };
-      listener.on('notification', onNotice);
-      let broken: Error | undefined;
       const onBroken = (error: Error) => {
         broken = error;
         wake?.();
       };
+      const onCancelled = () => wake?.();
+      listener.on('notification', onNotice);
       listener.on('error', onBroken);
-      const until = Date.now() + input.forMs;
-      let persons = 0;
+      context.cancellationSignal.addEventListener('abort', onCancelled);
+      let requests = 0;
       try {
         await listener.query(`LISTEN ${RESCORE_REQUESTED_CHANNEL}`);
-        const cancelled = context.cancelled.catch(() => undefined);
-        while (Date.now() < until && !context.cancellationSignal.aborted) {
+        while (going()) {
           if (broken) throw broken;
           noticed = false;
-          persons += await answerPending(computedBy);
-          context.heartbeat(persons);
-          if (noticed) continue;
-          let timer: NodeJS.Timeout | undefined;
-          await Promise.race([
-            cancelled,
-            new Promise<void>((resolve) => {
-              wake = resolve;
-              timer = setTimeout(resolve, Math.min(LOOK_AGAIN_MS, Math.max(0, until - Date.now())));
-            }),
-          ]);
-          clearTimeout(timer);
+          // Until none is left, but never past the attempt's end: under steady shares some always are.
+          for (let answered = REQUESTS_PER_ANSWER; answered === REQUESTS_PER_ANSWER && going(); ) {
+            const pending = await pool.query<PendingRequest>(
+              'SELECT id, person_id FROM rescore_requests WHERE answered_by = $1 AND answered_at IS NULL AND set_aside IS NULL ORDER BY requested_at LIMIT $2',
+              [answeredBy, REQUESTS_PER_ANSWER],
+            );
+            answered = pending.rows.length;
+            if (answered > 0) await answer(pending.rows, nextName());
+            requests += answered;
+            context.heartbeat(requests);
+          }
+          if (noticed || !going()) continue;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.min(LOOK_AGAIN_MS, Math.max(0, until - Date.now())));
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
           wake = undefined;
         }
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-        return { persons };
+        return { requests };
       } finally {
+        context.cancellationSignal.removeEventListener('abort', onCancelled);
         listener.off('notification', onNotice);
         if (!broken) await listener.query(`UNLISTEN ${RESCORE_REQUESTED_CHANNEL}`).catch((error: Error) => (broken = error));
         listener.off('error', onBroken);

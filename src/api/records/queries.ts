@@ -147,18 +147,23 @@ export async function obligationsOf(pool: pg.Pool, sharerId: string, state: stri
   }));
 }
 
-/** An obligation met on arrival (a share on time with none announced), which no workflow holds: as the workflow's query would show it. */
-export async function obligationMetOnArrival(
+/**
+ * A shared obligation no workflow holds, as the workflow's query would show it: one met on arrival
+ * (a share on time with none announced), or one whose closed workflow the server no longer keeps.
+ */
+export async function obligationWithoutWorkflow(
   pool: pg.Pool,
   workflowId: string,
-): Promise<{ state: 'shared'; dueAt: string | null; slaState: string | null; provisional: boolean | null; recordId: string; late: false } | undefined> {
-  const found = await pool.query<{ record_id: string; due_at: Date | null; sla_state: string | null; provisional: boolean | null }>(
-    `SELECT r.id AS record_id, s.due_at, s.state AS sla_state, s.provisional
+): Promise<{ state: 'shared'; dueAt: string | null; slaState: string | null; provisional: boolean | null; recordId: string; late: boolean } | undefined> {
+  const found = await pool.query<{ record_id: string; due_at: Date | null; sla_state: string | null; provisional: boolean | null; shared_late: boolean | null }>(
+    `SELECT r.id AS record_id, s.due_at, s.state AS sla_state, s.provisional, o.shared_late
      FROM obligations o JOIN records r ON r.sharer_id = o.sharer_id AND r.reference = o.reference
      LEFT JOIN sla_stages s ON s.workflow_id = o.workflow_id AND s.process = 'record-sharing'
      WHERE o.workflow_id = $1 AND o.state = 'shared'`,
     [workflowId],
   );
   const row = found.rows[0];
-  return row && { state: 'shared', dueAt: row.due_at?.toISOString() ?? null, slaState: row.sla_state, provisional: row.provisional, recordId: row.record_id, late: false };
+  return (
+    row && { state: 'shared', dueAt: row.due_at?.toISOString() ?? null, slaState: row.sla_state, provisional: row.provisional, recordId: row.record_id, late: row.shared_late ?? false }
+  );
 }

@@ -43,7 +43,7 @@ import { dayView, instantView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
 import { processFailure } from '../shared/process-failures';
 import { answerFor, throughTemporal } from '../workflow-failures';
-import { obligationMetOnArrival, obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson } from './queries';
+import { obligationWithoutWorkflow, obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson } from './queries';
 import { shareOnTime } from './share-on-time';
 
 const shareOutcome = z.object({
@@ -402,7 +402,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       try {
         view = await handle.query(obligationQuery);
       } catch (error) {
-        const met = error instanceof WorkflowNotFoundError ? await obligationMetOnArrival(deps.pool, workflowId) : undefined;
+        const met = error instanceof WorkflowNotFoundError ? await obligationWithoutWorkflow(deps.pool, workflowId) : undefined;
         if (met) return { ...met, failure: null };
         throw answerFor(error, { message: `No obligation ${request.params.reference}`, field: 'reference' });
       }

@@ -102,6 +102,8 @@ export async function recordSharingWorkflow(input: RecordSharingInput): Promise<
     withdrawObligationUpdate,
     async ({ reason }) => {
       await condition(() => ready);
+      // Met on arrival before this run's first step (OBLIGATION_MET_BEFORE_OPENING): nothing is left to withdraw.
+      if (patched(OBLIGATION_MET_BEFORE_OPENING) && state !== 'open') throw refusal(OBLIGATION_CLOSED, `The obligation is already ${state}`, 'reference');
       await records.withdrawObligation({ workflowId: workflowInfo().workflowId, reason, at: new Date().toISOString() });
       state = 'withdrawn';
       await close();

@@ -1,11 +1,11 @@
-import { continueAsNew, proxyActivities } from '@temporalio/workflow';
+import { continueAsNew, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { RescoreRequestActivities } from '../../activities/scoring/requests';
 import { heartbeatingStepOptions } from '../shared/activity-options';
 import { CurrentDetails } from '../shared/current-details';
 
-/** One attempt listens this long; a dead worker's attempt is taken over after the heartbeat timeout. */
+/** One attempt listens this long; a dead worker's attempt is taken over after the heartbeat timeout (30 s, as bulk steps'). */
 const LISTEN_MS = 10 * 60_000;
-const answering = proxyActivities<RescoreRequestActivities>(heartbeatingStepOptions('10 seconds', '15 minutes'));
+const answering = proxyActivities<RescoreRequestActivities>(heartbeatingStepOptions('30 seconds', '15 minutes'));
 /** Keep the history short: start afresh after a day of listening. */
 const LISTENS_PER_RUN = 144;
 
@@ -21,7 +21,14 @@ export async function rescoreRequestsWorkflow(): Promise<never> {
     what: { zh: '新的重算请求（记录共享时存入），随到随算', en: 'rescoring requests (stored as records are shared), scored as they arrive' },
   });
   for (let listened = 0; listened < LISTENS_PER_RUN; listened += 1) {
-    await answering.answerRescoreRequests({ forMs: LISTEN_MS });
+    try {
+      await answering.answerRescoreRequests({ forMs: LISTEN_MS });
+    } catch (error) {
+      // This workflow must outlive any failure of an attempt (the activity retries until done; a
+      // failure reaching here is one no retry changes): the requests wait in Postgres meanwhile.
+      log.warn('answering rescoring requests failed; listening again in a minute', { error: error instanceof Error ? error.message : String(error) });
+      await sleep('1 minute');
+    }
   }
   return continueAsNew<typeof rescoreRequestsWorkflow>();
 }
