@@ -82,6 +82,7 @@ describe('Credit records through the API on the dev server', () => {
       });
       expect((await call('GET', '/obligations?state=shared', market)).body.obligations).toContainEqual(expect.objectContaining({ reference: 'MR-ONTIME', slaState: 'met', sharedLate: false }));
       expect(await count('sla_stages', "workflow_id = $1 AND state = 'met' AND finished_at IS NOT NULL", [workflowId])).toBe(1);
+      expect(await call('POST', '/obligations', market, { reference: 'MR-ONTIME', formedOn: today })).toMatchObject({ status: 409, body: { error: { code: 'obligation-exists' } } });
 
       // The rescoring asked in the share's transaction is answered by the task queue's one listening workflow.
       const requests = await platform.db.pool.query<{ answered_by: string }>("SELECT answered_by FROM rescore_requests WHERE requested_by = $1", [workflowId]);

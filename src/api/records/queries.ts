@@ -167,3 +167,8 @@ export async function obligationWithoutWorkflow(
     row && { state: 'shared', dueAt: row.due_at?.toISOString() ?? null, slaState: row.sla_state, provisional: row.provisional, recordId: row.record_id, late: row.shared_late ?? false }
   );
 }
+
+/** Whether the obligation has its row: announced before, or met on arrival by a share with none announced. */
+export async function obligationRecorded(pool: pg.Pool, workflowId: string): Promise<boolean> {
+  return (await pool.query('SELECT 1 FROM obligations WHERE workflow_id = $1', [workflowId])).rows.length > 0;
+}

@@ -43,7 +43,7 @@ import { dayView, instantView } from '../shared/formats';
 import { organisationOf } from '../shared/organisations';
 import { processFailure } from '../shared/process-failures';
 import { answerFor, throughTemporal } from '../workflow-failures';
-import { obligationWithoutWorkflow, obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson } from './queries';
+import { obligationRecorded, obligationWithoutWorkflow, obligationsOf, personsUnderReference, recordOfSharer, recordsOfPerson } from './queries';
 import { shareOnTime } from './share-on-time';
 
 const shareOutcome = z.object({
@@ -140,6 +140,9 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
       const actor = actorOf(request);
       const sharer = await organisationOf(deps.pool, actor);
       const workflowId = obligationWorkflowId(sharer.id, request.body.reference);
+      const exists = () => new ApiError(409, 'obligation-exists', `An obligation for ${request.body.reference} was already announced`, 'body.reference');
+      // A share on time with none announced met its obligation without a workflow: there is nothing left to announce.
+      if (await obligationRecorded(deps.pool, workflowId)) throw exists();
       try {
         await deps.client.workflow.start<RecordSharingWorkflow>(recordSharingWorkflowType, {
           taskQueue: deps.taskQueue,
@@ -149,9 +152,7 @@ export const recordRoutes: FastifyPluginAsyncZod<ApiDependencies> = async (app, 
           staticSummary: obligationSummary(sharer.id, sharer.kind),
         });
       } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new ApiError(409, 'obligation-exists', `An obligation for ${request.body.reference} was already announced`, 'body.reference');
-        }
+        if (error instanceof WorkflowExecutionAlreadyStartedError) throw exists();
         throw answerFor(error, { message: `No obligation ${request.body.reference}`, field: 'body.reference' });
       }
       return reply.status(202).send({ workflowId });
