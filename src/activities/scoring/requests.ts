@@ -38,7 +38,11 @@ export function createRescoreRequestActivities({ pool }: { pool: pg.Pool }) {
     } catch (error) {
       if (refusedForGood(error) === undefined) throw error;
       const byPerson = new Map<string, PendingRequest[]>();
-      for (const request of requests) byPerson.set(request.person_id, [...(byPerson.get(request.person_id) ?? []), request]);
+      for (const request of requests) {
+        const own = byPerson.get(request.person_id);
+        if (own) own.push(request);
+        else byPerson.set(request.person_id, [request]);
+      }
       for (const [personId, own] of byPerson) {
         try {
           await score(own, `${computedBy}/${personId}`);

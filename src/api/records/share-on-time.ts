@@ -28,9 +28,10 @@ export async function shareOnTime(
   const sharedAt = new Date();
   let stage: Parameters<typeof storeShareOnTime>[1]['stage'];
   if (sharer.kind === 'agency') {
-    const times = await stageTimes(deps.pool, record.formedOn, shareRecordStage(sharer.id).workingDays);
+    const spec = shareRecordStage(sharer.id);
+    const times = await stageTimes(deps.pool, record.formedOn, spec.workingDays);
     if (sharedAt > new Date(times.dueAt)) return undefined;
-    stage = { spec: shareRecordStage(sharer.id), stageKey: randomUUID(), times };
+    stage = { spec, stageKey: randomUUID(), times };
   }
   const store = () =>
     withTransaction(deps.pool, (db) =>
