@@ -46,5 +46,10 @@ export const timestampSchema = z.iso
  * than length bounds and a refinement (bulk intake checks a million rows a batch).
  */
 export function freeText(max: number, min = 1) {
-  return z.string().regex(new RegExp(`^[^\\u0000]{${min},${max}}$`), `must be ${min}-${max} characters, without the NUL character (U+0000)`);
+  return z.string().regex(freeTextPattern(max, min), `must be ${min}-${max} characters, without the NUL character (U+0000)`);
+}
+
+/** The pattern of free text of `min` to `max` characters. */
+export function freeTextPattern(max: number, min = 1): RegExp {
+  return new RegExp(`^[^\\u0000]{${min},${max}}$`);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { containsIdentityNumber, parseIdentityNumber } from './identity-number';
-import { calendarDateSchema, freeText, pastDateSchema, timestampSchema } from './input';
+import { calendarDateSchema, freeText, freeTextPattern, pastDateSchema, timestampSchema } from './input';
 
 /**
  * Art. 8, 9: evaluation information is public credit information in the seven categories of
@@ -28,21 +28,40 @@ export type Severity = (typeof SEVERITIES)[number];
 export const MARKET_ATTESTATION =
   'The provider answers for the legality, truthfulness, accuracy and completeness of this information (Art. 10).';
 
+/** The patterns and bounds of a submitted record's fields: the schemas below and the bulk rows' plain check (plain-submission.ts) read the same ones. */
+export const REFERENCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+export const TYPE_CODE_PATTERN = /^[a-z][a-z0-9-]{1,62}$/;
+export const DETAIL_KEY_PATTERN = /^[a-zA-Z][a-zA-Z0-9]{0,40}$/;
+export const EVIDENCE_KINDS = ['document', 'decision', 'certificate', 'url', 'other'] as const;
+export const MOST_EVIDENCE = 20;
+const EVIDENCE_REF_LENGTH = 500;
+export const EVIDENCE_REF_PATTERN = freeTextPattern(EVIDENCE_REF_LENGTH);
+
 export const referenceSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, 'must be 1-100 letters, digits, dot, colon, dash or underscore, starting with a letter or digit')
+  .regex(REFERENCE_PATTERN, 'must be 1-100 letters, digits, dot, colon, dash or underscore, starting with a letter or digit')
   .refine((reference) => !containsIdentityNumber(reference), 'must not contain a resident identity number: it becomes a workflow id, shown in clear (Art. 22)');
 
 export const evidenceSchema = z
   .array(
     z.strictObject({
-      kind: z.enum(['document', 'decision', 'certificate', 'url', 'other']),
-      ref: freeText(500),
+      kind: z.enum(EVIDENCE_KINDS),
+      ref: freeText(EVIDENCE_REF_LENGTH),
     }),
   )
-  .max(20)
+  .max(MOST_EVIDENCE)
   .default([]);
 export type Evidence = z.infer<typeof evidenceSchema>[number];
+
+/** What a detail's value may be: text Postgres can store, a finite number, a truth value or null. */
+export function isDetailValue(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value)) ||
+    (typeof value === 'string' && value.length <= 500 && !value.includes('\u0000'))
+  );
+}
 
 /**
  * A detail's value: one refinement rather than a union of four schemas, which says what is wrong
@@ -52,18 +71,17 @@ export type Evidence = z.infer<typeof evidenceSchema>[number];
 const detailValue = z
   .unknown()
   .refine(
-    (value) =>
-      value === null ||
-      typeof value === 'boolean' ||
-      (typeof value === 'number' && Number.isFinite(value)) ||
-      (typeof value === 'string' && value.length <= 500 && !value.includes('\u0000')),
+    isDetailValue,
     'must be text of at most 500 characters (without U+0000), a finite number, true, false or null',
   );
+
+/** A market provider's attestation of responsibility (Art. 10, second paragraph). */
+export const attestationSchema = z.strictObject({ statement: z.literal(MARKET_ATTESTATION), attestedBy: freeText(200), attestedAt: timestampSchema });
 
 const recordFields = z.strictObject({
   reference: referenceSchema,
   category: z.enum(CATEGORIES),
-  typeCode: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be a type code of the catalogue, e.g. administrative-penalty'),
+  typeCode: z.string().regex(TYPE_CODE_PATTERN, 'must be a type code of the catalogue, e.g. administrative-penalty'),
   formedOn: pastDateSchema,
   /** The tier the sharing agency classifies a negative record in (Guobanfa [2025] 22), within those its type allows. */
   tier: z
@@ -73,40 +91,59 @@ const recordFields = z.strictObject({
   evidence: evidenceSchema,
   /** The facts its type takes (GET /record-types), e.g. `procedure` of an administrative penalty or `validUntil` of a residence permit. */
   details: z
-    .record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,40}$/), detailValue)
+    .record(z.string().regex(DETAIL_KEY_PATTERN), detailValue)
     .default({})
     .describe('the facts the record type takes, as GET /record-types lists them; any other is refused'),
-  attestation: z.strictObject({ statement: z.literal(MARKET_ATTESTATION), attestedBy: freeText(200), attestedAt: timestampSchema }).optional(),
+  attestation: attestationSchema.optional(),
 });
 
 type RecordFields = z.infer<typeof recordFields>;
 
+/** A rule broken: where, and why. */
+interface RuleProblem {
+  path: string[];
+  message: string;
+}
+
 /** Art. 9(5): penalties under the simple procedure, and minor violations promptly remedied, are not collected. */
-function excludedPenalty(record: Pick<RecordFields, 'typeCode' | 'details'>, ctx: z.RefinementCtx): void {
-  if (record.typeCode !== 'administrative-penalty') return;
+function excludedPenaltyProblem(record: Pick<RecordFields, 'typeCode' | 'details'>): RuleProblem | undefined {
+  if (record.typeCode !== 'administrative-penalty') return undefined;
   if (record.details.procedure === 'simple') {
-    ctx.addIssue({ code: 'custom', path: ['details', 'procedure'], message: 'Art. 9(5) excludes administrative penalties under the simple procedure' });
-  } else if (record.details.minorPromptlyRemedied === true) {
-    ctx.addIssue({
-      code: 'custom',
+    return { path: ['details', 'procedure'], message: 'Art. 9(5) excludes administrative penalties under the simple procedure' };
+  }
+  if (record.details.minorPromptlyRemedied === true) {
+    return {
       path: ['details', 'minorPromptlyRemedied'],
       message: 'Art. 9(5) excludes penalties for minor violations whose harm was promptly and voluntarily removed or reduced',
-    });
-  } else if (record.details.procedure !== 'general') {
-    ctx.addIssue({ code: 'custom', path: ['details', 'procedure'], message: "must be 'general' (Art. 9(5) excludes the simple procedure)" });
+    };
   }
+  if (record.details.procedure !== 'general') return { path: ['details', 'procedure'], message: "must be 'general' (Art. 9(5) excludes the simple procedure)" };
+  return undefined;
 }
 
 /**
  * Rules that hold whatever the form of the person reference. What each type's details are is
  * the catalogue's to say (catalogueProblem in record-types.ts), checked where the catalogue is read.
  */
-function recordRules(record: RecordFields, ctx: z.RefinementCtx): void {
-  excludedPenalty(record, ctx);
+export function recordRuleProblems(record: RecordFields): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const penalty = excludedPenaltyProblem(record);
+  if (penalty) problems.push(penalty);
   if (record.category === 'market' && !record.attestation) {
-    ctx.addIssue({ code: 'custom', path: ['attestation'], message: 'Art. 10: a market record needs the provider\'s attestation of responsibility' });
+    problems.push({ path: ['attestation'], message: "Art. 10: a market record needs the provider's attestation of responsibility" });
   }
+  return problems;
 }
+
+/** Problems of a rule as a schema's issues. */
+function asIssues<T>(rule: (value: T) => RuleProblem | RuleProblem[] | undefined): (value: T, ctx: z.RefinementCtx) => void {
+  return (value, ctx) => {
+    for (const { path, message } of [rule(value) ?? []].flat()) ctx.addIssue({ code: 'custom', path, message });
+  };
+}
+
+const recordRules = asIssues(recordRuleProblems);
+const excludedPenalty = asIssues(excludedPenaltyProblem);
 
 /** A resident identity number as a sender gives it (GB 11643); workflows get its keyed hash and sealed form only. */
 export const identityNumberSchema = z.string().superRefine((value, ctx) => {

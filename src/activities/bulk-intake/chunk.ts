@@ -12,6 +12,7 @@ import { firstProblem, recordSubmissionRowSchema, unknownSubmissionField, type R
 import { recordTier, type RecordType } from '../../domain/record-types';
 import { shareProblem } from '../../domain/share-checks';
 import { describeProblem, inputProblem, storableEcho } from '../../domain/storable-text';
+import { plainSubmission } from '../../domain/plain-submission';
 import type { IdentityFact } from '../../domain/scope';
 import { deadlineAfter, shanghaiDayOf, yearOf, type LocalDate } from '../../domain/working-days';
 import { bulkIntakeWorkflowId } from '../../workflows/bulk-intake/contract';
@@ -89,11 +90,36 @@ const STORE_ATTEMPTS = 3;
 interface RowContext {
   sharerKind: SharerKind;
   today: LocalDate;
+  /**
+   * The last formation day the plain check takes: the batch's day, and no later than the day the
+   * chunk began, so that the schema, which asks for today's date each time, would take it too.
+   */
+  plainlyPast: LocalDate;
   catalogue: Map<string, RecordType>;
   /** The person an identity number names, as an index into the chunk's named persons. */
   personOf: (identityNumber: string, birthDate: LocalDate) => number;
   /** Each row's own columns of the records' COPY rows. */
   fields: BinaryCopyRows;
+}
+
+/**
+ * A row as the schema takes it, after the storable-text walk and the unknown fields; or why not,
+ * with the reference it claims, made echoable.
+ */
+function schemaChecked(raw: unknown): RecordSubmission | RowRefusal {
+  const claimed = (raw as { reference?: unknown } | null)?.reference;
+  const reference = typeof claimed === 'string' ? storableEcho(claimed.slice(0, 100)) : null;
+  // The edge refuses such rows; a chunk staged without that check (or by an older release) is checked again here.
+  const unstorable = inputProblem(raw, 1);
+  if (unstorable) return { reference, field: unstorable.path.map(String).map(storableEcho).join('.') || 'row', reason: describeProblem(unstorable.problem) };
+  const unknown = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? unknownSubmissionField(raw) : undefined;
+  if (unknown !== undefined) return { reference, field: unknown, reason: 'is not a field of a record' };
+  const parsed = recordSubmissionRowSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problem = firstProblem(parsed.error);
+    return { reference, field: problem.field, reason: problem.message };
+  }
+  return parsed.data;
 }
 
 /**
@@ -107,19 +133,12 @@ function checkRow(line: string, rowNo: number, context: RowContext): CheckedRow 
   } catch {
     return { reference: null, field: 'row', reason: 'the line is not valid JSON' };
   }
-  const claimed = (raw as { reference?: unknown } | null)?.reference;
-  const reference = typeof claimed === 'string' ? storableEcho(claimed.slice(0, 100)) : null;
-  // The edge refuses such rows; a chunk staged without that check (or by an older release) is checked again here.
-  const unstorable = inputProblem(raw, 1);
-  if (unstorable) return { reference, field: unstorable.path.map(String).map(storableEcho).join('.') || 'row', reason: describeProblem(unstorable.problem) };
-  const unknown = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? unknownSubmissionField(raw) : undefined;
-  if (unknown !== undefined) return { reference, field: unknown, reason: 'is not a field of a record' };
-  const parsed = recordSubmissionRowSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problem = firstProblem(parsed.error);
-    return { reference, field: problem.field, reason: problem.message };
-  }
-  const record = parsed.data;
+  // Unstorable text (a NUL, a lone surrogate) only comes from a JSON escape, and a plainly good row
+  // is never deep: a row with no escape needs no storable-text walk if it is plainly good.
+  const plain = line.includes('\\u') ? undefined : plainSubmission(raw, context.plainlyPast);
+  const record = plain ?? schemaChecked(raw);
+  if ('field' in record) return record;
+  const reference = record.reference;
   if (record.formedOn > context.today) return { reference, field: 'formedOn', reason: 'must not be in the future' };
   // The schema has checked the identity number.
   const person = acceptedIdentityNumber(record.identityNumber);
@@ -317,9 +336,11 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
   // A batch often holds several records of one person: each is named, and their identity number
   // hashed, once; rows and persons meet by index, not by their keys.
   const named = new NamedPersons(identity);
+  const begun = shanghaiDayOf(new Date());
   const context: RowContext = {
     sharerKind: input.sharerKind,
     today,
+    plainlyPast: begun < today ? begun : today,
     catalogue,
     fields: new BinaryCopyRows(body.length * 2, { header: false }),
     personOf: (identityNumber, birthDate) => named.slotOf(identityNumber, birthDate),
