@@ -80,8 +80,6 @@ export interface PersonRow {
   civil_capacity: PersonStanding['civilCapacity'];
 }
 
-const PERSON_COLUMNS = 'id, birth_date, residency, residence_permit_valid_until, civil_capacity';
-
 const KEY_BYTES = 32;
 
 /**
@@ -123,42 +121,45 @@ export class NamedPersons {
 }
 
 /**
- * The persons of many identity numbers at once, in the order they are named, registering those
- * seen for the first time with residency and civil capacity unconfirmed (Art. 3); runs within a
- * transaction. Each is found through the unique index, never by scanning the registry. New keys
- * are inserted in key order, so two transactions registering the same persons cannot deadlock;
- * one registered meanwhile by another transaction is read once that transaction has committed.
+ * The ids of the persons many identity numbers name, in the order they are named, registering
+ * those seen for the first time with residency and civil capacity unconfirmed (Art. 3); runs
+ * within a transaction. Each is found through the unique index, never by scanning the registry.
+ * New keys are inserted in key order, so two transactions registering the same persons cannot
+ * deadlock; one registered meanwhile by another transaction is read once that transaction has committed.
  */
-export async function personsOf(db: pg.PoolClient, protection: IdentityProtection, named: NamedPersons): Promise<PersonRow[]> {
-  const persons: PersonRow[] = new Array(named.count);
-  if (named.count === 0) return persons;
+export async function personIdsOf(db: pg.PoolClient, protection: IdentityProtection, named: NamedPersons): Promise<string[]> {
+  const ids: string[] = new Array(named.count);
+  if (named.count === 0) return ids;
   // A person comes back with its place among the named: no lookup per key on this side.
-  const read = (rows: (PersonRow & { slot: number })[]) => {
-    for (const row of rows) persons[row.slot] = row;
+  const read = (rows: { slot: number; id: string }[]) => {
+    for (const row of rows) ids[row.slot] = row.id;
   };
   const keys = named.keyBytes();
-  const find = async (slots: number[]) => {
-    const found = await db.query<PersonRow & { slot: number }>(
-      `WITH named AS MATERIALIZED (SELECT substring($1::bytea FROM slot * ${KEY_BYTES} + 1 FOR ${KEY_BYTES}) AS hash, slot FROM unnest($2::int[]) AS slot)
-       SELECT named.slot, ${PERSON_COLUMNS} FROM persons JOIN named ON named.hash = persons.id_number_hash
+  const hashAt = (keysParameter: string) => `substring(${keysParameter}::bytea FROM slot * ${KEY_BYTES} + 1 FOR ${KEY_BYTES})`;
+  // Every named person at first (their places counted by Postgres, not sent); those registered
+  // meanwhile by another transaction, afterwards.
+  const find = async (slots: string, values: unknown[]) => {
+    const found = await db.query<{ slot: number; id: string }>(
+      `WITH named AS MATERIALIZED (SELECT ${hashAt('$1')} AS hash, slot FROM ${slots} AS slot)
+       SELECT named.slot, persons.id FROM persons JOIN named ON named.hash = persons.id_number_hash
        WHERE persons.id_number_hash = ANY(ARRAY(SELECT hash FROM named))`,
-      [keys, plainArray(slots)],
+      [keys, ...values],
     );
     read(found.rows);
   };
-  await find(named.identities.map((_, slot) => slot));
-  const fresh = named.identities.flatMap((_, slot) => (persons[slot] === undefined ? [slot] : []));
-  if (fresh.length === 0) return persons;
+  await find('generate_series(0, $2::int - 1)', [named.count]);
+  const fresh = named.identities.flatMap((_, slot) => (ids[slot] === undefined ? [slot] : []));
+  if (fresh.length === 0) return ids;
   // Time-ordered ids: a batch's new persons go at the end of the primary key's index.
-  const ids = fresh.map(() => uuidv7());
+  const freshIds = fresh.map(() => uuidv7());
   const values = [
-    plainArray(ids),
+    plainArray(freshIds),
     keys,
     plainArray(fresh.map((slot) => protection.encrypt(named.identities[slot]!.identityNumber).toString('hex'))),
     plainArray(fresh.map((slot) => named.identities[slot]!.birthDate)),
     plainArray(fresh),
   ];
-  const freshRows = `SELECT id, substring($2::bytea FROM slot * ${KEY_BYTES} + 1 FOR ${KEY_BYTES}) AS hash, sealed, birth_date, slot
+  const freshRows = `SELECT id, ${hashAt('$2')} AS hash, sealed, birth_date, slot
        FROM unnest($1::uuid[], $3::text[], $4::date[], $5::int[]) AS fresh (id, sealed, birth_date, slot)`;
   // Another transaction registering some of the same persons at the same time is rare: a plain
   // INSERT costs two thirds of one that arbitrates conflicts. When it does happen, the plain one
@@ -171,28 +172,25 @@ export async function personsOf(db: pg.PoolClient, protection: IdentityProtectio
       values,
     );
     await db.query('RELEASE SAVEPOINT register_persons');
-    for (const [i, slot] of fresh.entries()) {
-      persons[slot] = { id: ids[i]!, birth_date: named.identities[slot]!.birthDate, residency: null, residence_permit_valid_until: null, civil_capacity: null };
-    }
-    return persons;
+    for (const [i, slot] of fresh.entries()) ids[slot] = freshIds[i]!;
+    return ids;
   } catch (error) {
     const { code, constraint } = error as { code?: string; constraint?: string };
     if (code !== '23505' || constraint !== 'persons_id_number_hash_key') throw error;
     await db.query('ROLLBACK TO SAVEPOINT register_persons');
   }
-  const inserted = await db.query<PersonRow & { slot: number }>(
+  const inserted = await db.query<{ slot: number; id: string }>(
     `WITH fresh AS (${freshRows}),
      inserted AS (
        INSERT INTO persons (id, id_number_hash, id_number_encrypted, birth_date)
        SELECT id, hash, decode(sealed, 'hex'), birth_date FROM fresh ORDER BY hash
        ON CONFLICT (id_number_hash) DO NOTHING
-       RETURNING ${PERSON_COLUMNS})
-     SELECT fresh.slot, ${PERSON_COLUMNS.split(', ').map((column) => `inserted.${column}`).join(', ')} FROM inserted JOIN fresh USING (id)`,
+       RETURNING id)
+     SELECT fresh.slot, inserted.id FROM inserted JOIN fresh USING (id)`,
     values,
   );
   read(inserted.rows);
-  const registeredMeanwhile = fresh.filter((slot) => persons[slot] === undefined);
-  if (registeredMeanwhile.length > 0) await find(registeredMeanwhile);
-  return persons;
+  const registeredMeanwhile = fresh.filter((slot) => ids[slot] === undefined);
+  if (registeredMeanwhile.length > 0) await find('unnest($2::int[])', [plainArray(registeredMeanwhile)]);
+  return ids;
 }
-

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { plainArray } from '../../db/arrays';
 import { loadCalendar } from '../../db/calendar';
 import { BinaryCopyRows, copyInto, copyText, CopyRows } from '../../db/copy';
-import { NamedPersons, personsOf, type IdentityProtection } from '../../db/persons';
+import { NamedPersons, personIdsOf, type IdentityProtection } from '../../db/persons';
 import { withTransaction } from '../../db/transaction';
 import { acceptedIdentityNumber } from '../../domain/identity-number';
 import { loadCatalogue } from '../../db/record-store/catalogue';
@@ -360,7 +360,7 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
     rowNo += 1;
   }
 
-  const persons = await personsOf(db, identity, named);
+  const personIds = await personIdsOf(db, identity, named);
   const due = await dueTimes(db, input.sharerKind, formed);
   const sharedAt = Date.parse(input.sharedAt);
   const accepted: Accepted[] = [];
@@ -369,14 +369,13 @@ async function storeRows(db: pg.PoolClient, identity: IdentityProtection, input:
   const references = new Set<string>();
   const repeats: CheckedRow[] = [];
   for (const row of checked) {
-    const person = persons[row.person]!;
     const referencesBefore = references.size;
     if (references.add(row.reference).size === referencesBefore) {
       repeats.push(row);
       continue;
     }
     const dueAt = due.get(row.formedOn);
-    accepted.push({ row, recordId: '', personId: person.id, late: dueAt !== undefined && sharedAt > dueAt });
+    accepted.push({ row, recordId: '', personId: personIds[row.person]!, late: dueAt !== undefined && sharedAt > dueAt });
   }
   // In the order of their persons, the records' entries go into the person index page after page
   // instead of all over it (a tenth of the COPY's time on a million records); their ids follow
