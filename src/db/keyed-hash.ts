@@ -34,17 +34,6 @@ export class KeyedHash {
   /** The keyed hash of a text, in hex. */
   hex(text: string): string {
     if (!ONE_SHOT_TEXT.test(text)) return createHmac('sha256', this.key).update(text).digest('hex');
-    return this.oneShot(text).toString('hex');
-  }
-
-  /** Writes the keyed hash of a text, its 32 bytes, into `target` at `offset`. */
-  write(text: string, target: Buffer, offset: number): void {
-    if (!ONE_SHOT_TEXT.test(text)) createHmac('sha256', this.key).update(text).digest().copy(target, offset);
-    else this.oneShot(text).copy(target, offset);
-  }
-
-  /** The digest of short printable ASCII text, as bytes: no hex text in between. */
-  private oneShot(text: string): Buffer {
     let inner = this.inner.get(text.length);
     if (inner === undefined) {
       inner = Buffer.alloc(BLOCK_BYTES + text.length);
@@ -52,7 +41,12 @@ export class KeyedHash {
       this.inner.set(text.length, inner);
     }
     inner.write(text, BLOCK_BYTES, 'latin1');
-    hash('sha256', inner, 'buffer').copy(this.outer, BLOCK_BYTES);
-    return hash('sha256', this.outer, 'buffer');
+    this.outer.write(hash('sha256', inner, 'hex'), BLOCK_BYTES, 'hex');
+    return hash('sha256', this.outer, 'hex');
+  }
+
+  /** Writes the keyed hash of a text, its 32 bytes, into `target` at `offset`. */
+  write(text: string, target: Buffer, offset: number): void {
+    target.write(this.hex(text), offset, 'hex');
   }
 }
