@@ -119,9 +119,9 @@ describe('Art. 10 bulk rows checked plainly', () => {
           expect(plain).toEqual(bySchema(row));
         },
       ),
-      { numRuns: 3_000 },
+      { numRuns: 1_500 },
     );
     // Not vacuous: many of the generated rows were good, and taken plainly.
-    expect(plainlyTaken).toBeGreaterThan(200);
+    expect(plainlyTaken).toBeGreaterThan(100);
   });
 });
