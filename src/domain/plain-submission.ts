@@ -30,9 +30,8 @@ function isOneOf<T extends string>(values: readonly T[], value: unknown): value 
 /** An evidence item of exactly a kind and a reference. */
 function isPlainEvidence(item: unknown): boolean {
   if (!isObject(item) || !isOneOf(EVIDENCE_KINDS, item.kind) || typeof item.ref !== 'string' || !EVIDENCE_REF_PATTERN.test(item.ref)) return false;
-  let fields = 0;
-  for (const field in item) fields += field === 'kind' || field === 'ref' ? 1 : 3;
-  return fields === 2;
+  for (const field in item) if (field !== 'kind' && field !== 'ref') return false;
+  return true;
 }
 
 function isPlainDetails(details: Fields): boolean {
